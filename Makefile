@@ -1,0 +1,39 @@
+# Quick start: `make run` opens the app, `make test` runs the whole suite.
+# Both create or refresh .venv when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench bundle clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,build]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/qwtimer $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check qwtimer tests
+	$(BIN)/ruff format --check qwtimer tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy qwtimer/core qwtimer/store
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest -q -p no:cacheprovider tests
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+bundle: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build build_spec/qwtimer.spec
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+import sys
+
+from qwtimer.cli import main
+
+sys.exit(main())

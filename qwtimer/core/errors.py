@@ -1,0 +1,17 @@
+"""Errors a person can act on. Every message says what happened, to what, and what to do."""
+
+
+class QwtimerError(Exception):
+    """Base of every error qwtimer reports to a person instead of a traceback."""
+
+
+class InputError(QwtimerError):
+    """Input was malformed or refers to something that does not exist."""
+
+
+class IllegalTransition(QwtimerError):
+    """A timer action that the call's current state does not allow."""
+
+
+class PolicyError(QwtimerError):
+    """A policy file is missing, malformed or inconsistent."""

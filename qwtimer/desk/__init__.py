@@ -1,0 +1,1 @@
+"""Application services used by the command line and the window alike."""

@@ -1,0 +1,488 @@
+"""The running call: every timer transition is one committed transaction (DESIGN.md).
+
+- Durations come from the monotonic clock of the boot the segment started in.
+- A heartbeat (about once a second from the window; once per command from the command line)
+  records the open segment's progress, so a crash loses at most one heartbeat.
+- A suspend (boot time outruns monotonic time) or a restart becomes a *pending gap*: the
+  technician says what it was (hold, working hold, talk, research, or not part of the call).
+  It is never billed silently; a call with a pending gap cannot be stopped.
+- Stopping bills the call (R3-R6) and posts its ledger entries in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from qwtimer.core import billing
+from qwtimer.core.billing import Bill, Tally
+from qwtimer.core.clock import Reading
+from qwtimer.core.errors import IllegalTransition, InputError
+from qwtimer.core.parse import card_reference
+from qwtimer.core.policy import Policy
+from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
+from qwtimer.desk.context import Desk
+from qwtimer.desk.customers import Customers
+from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
+
+GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
+OUTCOMES = ("resolved", "unresolved", "referred")  # referred: to professional services (R10)
+
+
+@dataclass(frozen=True)
+class Live:
+    """A running call as the window shows it: the live tally and the bill so far."""
+
+    call: Call
+    state: CallState
+    tally: Tally
+    elapsed_seconds: int
+    bill: Bill
+    overage_in_seconds: int  # further billable seconds until pay-per-minute starts
+    pending_gap_ms: int
+    interrupted: bool  # a restart or crash: resume or end at the last heartbeat first
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "call_id": self.call.id,
+            "customer_id": self.call.customer_id,
+            "state": self.state.value,
+            "elapsed_seconds": self.elapsed_seconds,
+            "overage_in_seconds": self.overage_in_seconds,
+            "pending_gap_seconds": self.pending_gap_ms // 1000,
+            "interrupted": self.interrupted,
+            "bill": self.bill.as_dict(),
+        }
+
+
+class Calls:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.customers = Customers(desk)
+
+    # -- finding -------------------------------------------------------------------------
+    def current(self) -> Call | None:
+        """The call running on this device, if any."""
+        return (
+            Call.select()
+            .where(
+                (Call.device_id == self.desk.device_id)
+                & (Call.state.not_in([CallState.IDLE.value, CallState.STOPPED.value]))
+            )
+            .order_by(Call.started_at.desc())
+            .first()
+        )
+
+    def get(self, call_id: str) -> Call:
+        c = Call.get_or_none(Call.id == call_id.strip())
+        if c is None:
+            raise InputError(f"no call '{call_id}': see 'qwtimer calls' for call ids")
+        return c
+
+    def _require_current(self) -> Call:
+        c = self.current()
+        if c is None:
+            raise IllegalTransition("no call is running on this device; start one first")
+        return c
+
+    def open_segment(self, call: Call) -> Segment | None:
+        return call.segments.where(Segment.open == True).first()  # noqa: E712
+
+    def policy_of(self, call: Call) -> Policy:
+        return self.desk.policies.version(call.policy_version)
+
+    # -- clock bookkeeping ---------------------------------------------------------------
+    def is_interrupted(self, call: Call, r: Reading | None = None) -> bool:
+        """The call's monotonic readings belong to another boot (restart): they are useless."""
+        r = r or self.desk.clock.read()
+        return CallState(call.state).running and call.boot_id != r.boot_id
+
+    def _observe(self, call: Call, r: Reading) -> None:
+        """Heartbeat bookkeeping: note a suspend as a pending gap, record progress."""
+        if call.heartbeat_mono_ms is not None and call.boot_id == r.boot_id:
+            slept = (r.boottime_ms - call.heartbeat_boot_ms) - (
+                r.monotonic_ms - call.heartbeat_mono_ms
+            )
+            if slept > GAP_THRESHOLD_MS:
+                if not call.pending_gap_ms:
+                    call.pending_gap_at = call.heartbeat_at
+                call.pending_gap_ms += slept
+        call.heartbeat_at = r.utc
+        call.heartbeat_mono_ms = r.monotonic_ms
+        call.heartbeat_boot_ms = r.boottime_ms
+        call.boot_id = r.boot_id
+        call.save()
+        seg = self.open_segment(call)
+        if seg is not None and seg.mono_start_ms is not None:
+            seg.duration_ms = r.monotonic_ms - seg.mono_start_ms
+            seg.save()
+
+    def _open(self, call: Call, kind: SegmentKind, r: Reading) -> Segment:
+        seq = (call.segments.select().count()) + 1
+        return Segment.create(
+            call=call,
+            seq=seq,
+            kind=kind.value,
+            start_at=r.utc,
+            utc_offset_min=r.utc_offset_min,
+            mono_start_ms=r.monotonic_ms,
+            boot_start_ms=r.boottime_ms,
+            duration_ms=0,
+            open=True,
+        )
+
+    def _close(self, seg: Segment, r: Reading) -> None:
+        seg.duration_ms = r.monotonic_ms - seg.mono_start_ms
+        seg.end_at = r.utc
+        seg.open = False
+        seg.save()
+
+    # -- transitions ---------------------------------------------------------------------
+    def start(self, customer: Customer) -> Call:
+        """Start a call for ``customer`` (idle -> talk). One running call per device."""
+        running = self.current()
+        if running is not None:
+            raise IllegalTransition(
+                f"a call for {running.customer.name} is already running; stop it first"
+            )
+        r = self.desk.clock.read()
+        next_state(CallState.IDLE, Action.START)
+        policy = self.desk.policies.in_force(r.utc.date())
+        with self.desk.db.atomic():
+            call = Call.create(
+                customer=customer,
+                technician=self.desk.technician,
+                device_id=self.desk.device_id,
+                policy_version=policy.version,  # R12: billed under the version in force
+                state=CallState.TALK.value,
+                started_at=r.utc,
+                utc_offset_min=r.utc_offset_min,
+                heartbeat_at=r.utc,
+                heartbeat_mono_ms=r.monotonic_ms,
+                heartbeat_boot_ms=r.boottime_ms,
+                boot_id=r.boot_id,
+            )
+            self._open(call, SegmentKind.TALK, r)
+        return call
+
+    def act(self, action: Action, call_id: str | None = None) -> Call:
+        """hold, work (toggle), resume, research: close the open segment, open the next."""
+        if action in (Action.START, Action.STOP):
+            raise ValueError("use start() and stop()")
+        call = self.get(call_id) if call_id else self._require_current()
+        r = self.desk.clock.read()
+        state = CallState(call.state)
+        new = next_state(state, action)
+        if state is CallState.STOPPED:
+            running = self.current()
+            if running is not None and running.id != call.id:
+                raise IllegalTransition(
+                    f"a call for {running.customer.name} is running; stop it before adding "
+                    "research to another call"
+                )
+        elif self.is_interrupted(call, r):
+            raise IllegalTransition(
+                "this call was interrupted by a restart: resume it or end it at its last "
+                "heartbeat first ('qwtimer timer recover')"
+            )
+        with self.desk.db.atomic():
+            if state is CallState.STOPPED:
+                call.boot_id = r.boot_id
+                call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
+                call.heartbeat_boot_ms = r.boottime_ms
+            self._observe(call, r)
+            seg = self.open_segment(call)
+            if seg is not None:
+                self._close(seg, r)
+            kind = new.segment_kind
+            assert kind is not None
+            self._open(call, kind, r)
+            call.state = new.value
+            call.save()
+        return call
+
+    def heartbeat(self) -> Call | None:
+        """Record progress of the running call (about once a second). Returns it, if any."""
+        call = self.current()
+        if call is None:
+            return None
+        r = self.desk.clock.read()
+        if self.is_interrupted(call, r):
+            return call
+        with self.desk.db.atomic():
+            self._observe(call, r)
+        return call
+
+    def resolve_gap(self, kind: SegmentKind | None, call_id: str | None = None) -> Call:
+        """Say what a pending gap was: a segment kind, or None (not part of the call)."""
+        call = self.get(call_id) if call_id else self._require_current()
+        if not call.pending_gap_ms:
+            raise InputError("this call has no unaccounted gap to resolve")
+        with self.desk.db.atomic():
+            if kind is not None:
+                start = call.pending_gap_at or call.heartbeat_at
+                Segment.create(
+                    call=call,
+                    seq=call.segments.select().count() + 1,
+                    kind=kind.value,
+                    start_at=start,
+                    end_at=start + timedelta(milliseconds=call.pending_gap_ms),
+                    utc_offset_min=call.utc_offset_min,
+                    duration_ms=call.pending_gap_ms,
+                    open=False,
+                    note="gap: the technician said it was " + kind.value.replace("_", " "),
+                )
+            call.pending_gap_ms = 0
+            call.pending_gap_at = None
+            call.save()
+        return call
+
+    # -- recovery after a crash or restart -----------------------------------------------
+    def interrupted(self) -> Call | None:
+        """A running call whose heartbeat is stale or from another boot (a crash, a restart)."""
+        call = self.current()
+        if call is None:
+            return None
+        r = self.desk.clock.read()
+        if self.is_interrupted(call, r):
+            return call
+        if call.heartbeat_mono_ms is not None and r.monotonic_ms - call.heartbeat_mono_ms > 5_000:
+            return call
+        return None
+
+    def downtime_ms(self, call: Call, r: Reading | None = None) -> int:
+        """How long the call went unobserved since its last heartbeat."""
+        r = r or self.desk.clock.read()
+        if call.boot_id == r.boot_id and call.heartbeat_boot_ms is not None:
+            return max(0, r.boottime_ms - call.heartbeat_boot_ms)
+        return max(0, int((r.utc - call.heartbeat_at).total_seconds() * 1000))
+
+    def recover_resume(self) -> Call:
+        """Resume an interrupted call: its open segment ends at the last heartbeat and the time
+        since is a pending gap the technician must account for; the same kind goes on."""
+        call = self._require_current()
+        r = self.desk.clock.read()
+        down = self.downtime_ms(call, r)
+        with self.desk.db.atomic():
+            seg = self.open_segment(call)
+            kind = SegmentKind(call.state)
+            if seg is not None:
+                seg.end_at = call.heartbeat_at
+                seg.open = False
+                seg.save()  # duration_ms holds the progress of the last heartbeat
+            if down > GAP_THRESHOLD_MS // 5:
+                call.pending_gap_at = call.heartbeat_at
+                call.pending_gap_ms += down
+            call.boot_id = r.boot_id
+            call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
+            call.heartbeat_boot_ms = r.boottime_ms
+            call.save()
+            self._open(call, kind, r)
+        return call
+
+    def recover_end(
+        self, outcome: str = "unresolved", notes: str = "", card_ref: str | None = None
+    ) -> tuple[Call, Bill]:
+        """End an interrupted call at its last heartbeat and bill it."""
+        call = self._require_current()
+        with self.desk.db.atomic():
+            seg = self.open_segment(call)
+            if seg is not None:
+                seg.end_at = call.heartbeat_at
+                seg.open = False
+                seg.save()
+            call.pending_gap_ms = 0
+            call.pending_gap_at = None
+            call.save()
+            note = (notes + "\n" if notes else "") + "ended at its last heartbeat after a restart"
+            bill = self._bill_and_post(call, outcome, note, card_ref, call.heartbeat_at)
+        return call, bill
+
+    # -- stopping and billing ------------------------------------------------------------
+    def stop(
+        self,
+        outcome: str = "resolved",
+        notes: str = "",
+        card_ref: str | None = None,
+        call_id: str | None = None,
+    ) -> tuple[Call, Bill]:
+        """Stop the call, bill it (R3-R6) and post its entries, all in one transaction."""
+        call = self.get(call_id) if call_id else self._require_current()
+        r = self.desk.clock.read()
+        next_state(CallState(call.state), Action.STOP)
+        if self.is_interrupted(call, r):
+            raise IllegalTransition(
+                "this call was interrupted by a restart: resume it or end it at its last "
+                "heartbeat first ('qwtimer timer recover')"
+            )
+        _check_outcome(outcome)
+        ref = card_reference(card_ref) if card_ref is not None else None
+        with self.desk.db.atomic():
+            self._observe(call, r)
+            if call.pending_gap_ms:
+                raise IllegalTransition(
+                    f"{billing.clock_text(call.pending_gap_ms // 1000)} of this call is "
+                    "unaccounted (the computer slept or restarted): say what it was first "
+                    "('qwtimer timer gap hold|working|talk|research|none')"
+                )
+            seg = self.open_segment(call)
+            if seg is not None:
+                self._close(seg, r)
+            bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
+        return call, bill
+
+    def tally(self, call: Call, r: Reading | None = None) -> Tally:
+        pairs = []
+        for seg in call.segments:
+            ms = seg.duration_ms
+            if (
+                seg.open
+                and r is not None
+                and seg.mono_start_ms is not None
+                and (call.boot_id == r.boot_id)
+            ):
+                ms = r.monotonic_ms - seg.mono_start_ms
+            pairs.append((SegmentKind(seg.kind), ms))
+        return billing.tally(pairs)
+
+    def last_bill(self, call: Call) -> Bill | None:
+        close = call.closes.order_by(CallClose.seq.desc()).first()
+        return Bill.from_dict(json.loads(close.bill_json)) if close else None
+
+    def last_close(self, call: Call) -> CallClose | None:
+        return call.closes.order_by(CallClose.seq.desc()).first()
+
+    def _bill_and_post(
+        self, call: Call, outcome: str, notes: str, card_ref: str | None, at: datetime
+    ) -> Bill:
+        customer = call.customer
+        policy = self.policy_of(call)
+        card = self.customers.card(customer)
+        ref = card_ref or (card.ref if card else None)
+        previous = self.last_bill(call)
+        bill, part = billing.settle(
+            self.tally(call), self.customers.balance(customer), ref is not None, policy, previous
+        )
+        new_billed = bill.billed_seconds - (previous.billed_seconds if previous else 0)
+        common = {
+            "customer": customer,
+            "call": call,
+            "author": self.desk.technician,
+            "device_id": self.desk.device_id,
+        }
+        if new_billed:
+            Entry.create(
+                kind="call_debit",
+                seconds=-new_billed,
+                reason=f"call {billing.clock_text(new_billed)} billed",
+                **common,
+            )
+        if part.purchased_seconds:
+            Entry.create(
+                kind="purchase",
+                seconds=part.purchased_seconds,
+                cents=part.charge_cents,
+                card_ref=ref,
+                reason=f"R6: {part.blocks_purchased} block(s) for the call's overage"
+                if part.blocks_purchased
+                else "R6: pay-per-minute overage",
+                **common,
+            )
+        CallClose.create(
+            call=call,
+            seq=call.closes.count() + 1,
+            outcome=outcome,
+            notes=notes,
+            stopped_at=at,
+            bill_json=json.dumps(bill.as_dict(), sort_keys=True),
+            settlement=bill.settlement,
+        )
+        call.state = CallState.STOPPED.value
+        call.save()
+        return bill
+
+    # -- manual entry --------------------------------------------------------------------
+    def log(
+        self,
+        customer: Customer,
+        seconds: dict[SegmentKind, int],
+        outcome: str = "resolved",
+        notes: str = "",
+        card_ref: str | None = None,
+    ) -> tuple[Call, Bill]:
+        """Record a call after the fact from its durations per kind (whole seconds)."""
+        _check_outcome(outcome)
+        if any(v < 0 for v in seconds.values()):
+            raise InputError("durations cannot be negative")
+        if seconds.get(SegmentKind.TALK, 0) <= 0:
+            raise InputError("a call needs some talk time (--talk), e.g. --talk 12:30")
+        ref = card_reference(card_ref) if card_ref is not None else None
+        r = self.desk.clock.read()
+        policy = self.desk.policies.in_force(r.utc.date())
+        total = sum(seconds.values())
+        start = r.utc - timedelta(seconds=total)
+        with self.desk.db.atomic():
+            call = Call.create(
+                customer=customer,
+                technician=self.desk.technician,
+                device_id=self.desk.device_id,
+                policy_version=policy.version,
+                state=CallState.STOPPED.value,
+                started_at=start,
+                utc_offset_min=r.utc_offset_min,
+                manual=True,
+                boot_id=r.boot_id,
+            )
+            at = start
+            for seq, kind in enumerate(SegmentKind, start=1):
+                secs = seconds.get(kind, 0)
+                if not secs:
+                    continue
+                Segment.create(
+                    call=call,
+                    seq=seq,
+                    kind=kind.value,
+                    start_at=at,
+                    end_at=at + timedelta(seconds=secs),
+                    utc_offset_min=r.utc_offset_min,
+                    duration_ms=secs * 1000,
+                    open=False,
+                    note="entered by hand",
+                )
+                at += timedelta(seconds=secs)
+            bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
+        return call, bill
+
+    # -- live view -----------------------------------------------------------------------
+    def live(self, call: Call | None = None) -> Live | None:
+        """The running (or given) call's live figures; writes nothing."""
+        call = call or self.current()
+        if call is None:
+            return None
+        r = self.desk.clock.read()
+        policy = self.policy_of(call)
+        t = self.tally(call, r)
+        previous = self.last_bill(call)
+        card = self.customers.card(call.customer)
+        balance = self.customers.balance(call.customer)
+        bill, _ = billing.settle(t, balance, card is not None, policy, previous)
+        # The bank as it stood for this call: earlier stops of it already took their share.
+        already = previous.billed_seconds if previous else 0
+        overage_in = billing.overage_starts_after(balance + already, t.billable(policy), policy)
+        return Live(
+            call=call,
+            state=CallState(call.state),
+            tally=t,
+            elapsed_seconds=t.total,
+            bill=bill,
+            overage_in_seconds=overage_in,
+            pending_gap_ms=call.pending_gap_ms,
+            interrupted=self.is_interrupted(call, r),
+        )
+
+
+def _check_outcome(outcome: str) -> None:
+    if outcome not in OUTCOMES:
+        raise InputError(f"outcome '{outcome}' is not one of: {', '.join(OUTCOMES)}")

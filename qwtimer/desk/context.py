@@ -1,0 +1,55 @@
+"""The desk: one open local database, a clock, the policy book, who and where we are."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from qwtimer.core.clock import Clock, SystemClock
+from qwtimer.core.policy import PolicyBook
+from qwtimer.paths import data_dir, local_db_path, resource
+from qwtimer.store.connection import open_local
+from qwtimer.store.models import Meta
+
+
+class Desk:
+    """Everything a service needs. Create one per process (the models bind to its database)."""
+
+    def __init__(
+        self,
+        folder: Path | str | None = None,
+        *,
+        clock: Clock | None = None,
+        technician: str | None = None,
+        policies: PolicyBook | None = None,
+    ) -> None:
+        self.folder = data_dir(folder)
+        self.db_path = local_db_path(self.folder)
+        self.db: SqliteDatabase = open_local(self.db_path)
+        self.clock: Clock = clock or SystemClock()
+        self.policies = policies or PolicyBook.from_dir(resource("policies"))
+        self.technician = (
+            technician or os.environ.get("QWTIMER_TECHNICIAN") or getpass.getuser() or "technician"
+        )
+        self.device_id = self.meta("device_id") or self._new_device_id()
+
+    def meta(self, key: str) -> str | None:
+        row = Meta.get_or_none(Meta.key == key)
+        return str(row.value) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        Meta.replace(key=key, value=value).execute()
+
+    def _new_device_id(self) -> str:
+        device = str(uuid.uuid4())
+        with self.db.atomic():
+            self.set_meta("device_id", device)
+        return device
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()

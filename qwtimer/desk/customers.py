@@ -1,0 +1,329 @@
+"""Customers, their product lines, purchases and cards; balances and entitlement.
+
+Every write is one transaction: either all of it lands or none of it does.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from peewee import fn
+
+from qwtimer.core import eligibility as elig
+from qwtimer.core.billing import clock_text
+from qwtimer.core.errors import InputError
+from qwtimer.core.parse import card_reference, day, last_four
+from qwtimer.desk.context import Desk
+from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """A product line as typed by a person; ``validate`` turns it into a core ProductLine."""
+
+    product: str
+    plan: str
+    edition: str | None = None
+    maintenance_until: str | None = None
+    active_until: str | None = None
+
+    def validate(self) -> elig.ProductLine:
+        product = _choice(self.product, elig.Product, "product")
+        plan = _choice(self.plan, elig.Plan, "plan")
+        edition = _choice(self.edition, elig.Edition, "edition") if self.edition else None
+        maint = (
+            day(self.maintenance_until, "--maintenance-until") if self.maintenance_until else None
+        )
+        active = day(self.active_until, "--active-until") if self.active_until else None
+        if product is elig.Product.WEB and plan is not elig.Plan.SUBSCRIPTION:
+            raise InputError(
+                "QuoteWerks Web is sold only as a subscription: use --plan subscription"
+            )
+        if edition and product is not elig.Product.WEB:
+            raise InputError("--edition (essential, balanced, pinnacle) applies to Web only")
+        if plan is elig.Plan.SUBSCRIPTION and active is None:
+            raise InputError("a subscription needs --active-until DATE (its paid-through date)")
+        if plan is elig.Plan.SUBSCRIPTION and maint is not None:
+            raise InputError("--maintenance-until (UMP) applies to licenses, not subscriptions")
+        if plan is elig.Plan.LICENSE and active is not None:
+            raise InputError("--active-until applies to subscriptions, not licenses")
+        return elig.ProductLine(product, plan, edition, maint, active)
+
+
+def _choice(value: str, enum: Any, what: str) -> Any:
+    try:
+        return enum(value.strip().lower())
+    except ValueError:
+        options = ", ".join(e.value for e in enum)
+        raise InputError(f"{what} '{value}' is not one of: {options}") from None
+
+
+def to_core(line: ProductLine) -> elig.ProductLine:
+    return elig.ProductLine(
+        elig.Product(line.product),
+        elig.Plan(line.plan),
+        elig.Edition(line.edition) if line.edition else None,
+        line.maintenance_until,
+        line.active_until,
+    )
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    skipped_existing: int = 0
+    bad: list[tuple[int, str]] = field(default_factory=list)
+    committed: bool = False
+
+
+CSV_COLUMNS = (
+    "name",
+    "product",
+    "plan",
+    "edition",
+    "maintenance_until",
+    "active_until",
+    "phone",
+    "email",
+)
+
+
+class Customers:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    # -- finding -------------------------------------------------------------------------
+    def find(self, key: str) -> Customer:
+        """A customer by id or exact name; unknown or ambiguous names are errors."""
+        key = key.strip()
+        c = Customer.get_or_none(Customer.id == key)
+        if c:
+            return c
+        matches = list(Customer.select().where(Customer.name == key).limit(3))
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise InputError(
+                f"no customer '{key}': give an id or the exact name (see 'qwtimer customer list')"
+            )
+        raise InputError(f"several customers are named '{key}'; give the customer id instead")
+
+    def all(self) -> list[Customer]:
+        return list(Customer.select().order_by(fn.lower(Customer.name)))
+
+    # -- writing -------------------------------------------------------------------------
+    def add(self, name: str, line: LineInput, phone: str = "", email: str = "") -> Customer:
+        """A new customer with their first product line (R1 grant where it applies)."""
+        name = name.strip()
+        if not name:
+            raise InputError("the customer name is empty")
+        core_line = line.validate()
+        with self.desk.db.atomic():
+            c = Customer.create(name=name, phone=phone.strip(), email=email.strip())
+            self._add_line(c, core_line)
+        return c
+
+    def add_product(self, customer: Customer, line: LineInput) -> ProductLine:
+        core_line = line.validate()
+        with self.desk.db.atomic():
+            return self._add_line(customer, core_line)
+
+    def _add_line(self, c: Customer, line: elig.ProductLine) -> ProductLine:
+        row = ProductLine.create(
+            customer=c,
+            product=line.product.value,
+            plan=line.plan.value,
+            edition=line.edition.value if line.edition else None,
+            maintenance_until=line.maintenance_until,
+            active_until=line.active_until,
+        )
+        Purchase.create(
+            customer=c,
+            product=line.product.value,
+            kind=line.plan.value,
+            until=line.active_until or line.maintenance_until,
+        )
+        policy = self.desk.policies.in_force(self.desk.clock.read().utc.date())
+        key = f"grant:{c.id}:{line.product.value}"
+        if line.product.value in policy.grant_products and not Entry.get_or_none(
+            Entry.grant_key == key
+        ):
+            # R1: the first purchase of a product line credits the bank, once per line.
+            Entry.create(
+                customer=c,
+                kind="grant",
+                seconds=policy.included_minutes * 60,
+                reason=f"R1: first {elig.PRODUCT_NAMES[line.product]} purchase "
+                f"(policy {policy.version})",
+                author=self.desk.technician,
+                device_id=self.desk.device_id,
+                grant_key=key,
+            )
+        return row
+
+    def maintenance(self, customer: Customer, until: str) -> ProductLine:
+        """A UMP purchase or renewal: updates only, no phone minutes (R9)."""
+        new_until = day(until, "--until")
+        lines = [
+            line
+            for line in customer.product_lines
+            if line.product == "desktop" and line.plan == "license"
+        ]
+        if not lines:
+            raise InputError(
+                f"{customer.name} has no QuoteWerks Desktop license: UMP applies only to "
+                "Desktop licenses (add one with 'customer product add')"
+            )
+        line = lines[0]
+        with self.desk.db.atomic():
+            ProductLine.update(maintenance_until=new_until, synced=False).where(
+                ProductLine.id == line.id
+            ).execute()
+            Purchase.create(customer=customer, product="desktop", kind="ump", until=new_until)
+        return ProductLine.get_by_id(line.id)
+
+    def add_card(self, customer: Customer, ref: str, last4: str) -> PaymentRef:
+        ref = card_reference(ref)
+        digits = last_four(last4)
+        with self.desk.db.atomic():
+            return PaymentRef.create(customer=customer, ref=ref, last4=digits)
+
+    # -- reading -------------------------------------------------------------------------
+    def balance(self, customer: Customer | str) -> int:
+        """The bank in seconds: the sum of the customer's entries (R2)."""
+        cid = customer if isinstance(customer, str) else customer.id
+        total = (
+            Entry.select(fn.COALESCE(fn.SUM(Entry.seconds), 0))
+            .where(Entry.customer == cid)
+            .scalar()
+        )
+        return int(total)
+
+    def card(self, customer: Customer) -> PaymentRef | None:
+        return (
+            PaymentRef.select()
+            .where(PaymentRef.customer == customer)
+            .order_by(PaymentRef.created_at.desc())
+            .first()
+        )
+
+    def lines(self, customer: Customer) -> list[elig.ProductLine]:
+        return [to_core(line) for line in customer.product_lines.order_by(ProductLine.created_at)]
+
+    def check(
+        self, customer: Customer, channel: str, product: str | None = None, on: date | None = None
+    ) -> elig.Answer:
+        ch = _choice(channel, elig.Channel, "channel")
+        prod = _choice(product, elig.Product, "product") if product else None
+        when = on or self.desk.clock.read().utc.date()
+        return elig.check(
+            self.lines(customer),
+            ch,
+            when,
+            self.balance(customer),
+            self.card(customer) is not None,
+            prod,
+        )
+
+    def flags(self, customer: Customer, on: date | None = None) -> list[str]:
+        when = on or self.desk.clock.read().utc.date()
+        policy = self.desk.policies.in_force(when)
+        flags = []
+        bal = self.balance(customer)
+        if bal < 0:
+            flags.append(f"unsettled overdraft of {clock_text(-bal)} (R6.1): take payment")
+        flags += elig.expiring(self.lines(customer), when, policy.expiry_warning_days)
+        return flags
+
+    def summary(self, customer: Customer, on: date | None = None) -> dict[str, Any]:
+        """What a technician needs to see at once: bank, entitlement, card, flags."""
+        when = on or self.desk.clock.read().utc.date()
+        card = self.card(customer)
+        lines = customer.product_lines.order_by(ProductLine.created_at)
+        support = [self.check(customer, "phone", on=when).as_dict()]
+        for product in ("desktop", "web"):
+            for channel in ("email", "ticket"):
+                support.append(self.check(customer, channel, product, when).as_dict())
+        return {
+            "id": customer.id,
+            "name": customer.name,
+            "phone": customer.phone,
+            "email": customer.email,
+            "balance_seconds": self.balance(customer),
+            "products": [
+                {
+                    "id": line.id,
+                    "product": line.product,
+                    "plan": line.plan,
+                    "edition": line.edition,
+                    "maintenance_until": _iso(line.maintenance_until),
+                    "active_until": _iso(line.active_until),
+                }
+                for line in lines
+            ],
+            "card": {"ref": card.ref, "last4": card.last4} if card else None,
+            "support": support,
+            "flags": self.flags(customer, when),
+        }
+
+    # -- import --------------------------------------------------------------------------
+    def import_csv(self, path: Path, skip_bad: bool = False) -> ImportReport:
+        """Customers from a CRM export. Rows with the same name become one customer with
+        several product lines. Bad rows are reported by line number; by default a file with
+        any bad row imports nothing."""
+        report = ImportReport()
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                rows = list(csv.DictReader(fh))
+                header = rows[0].keys() if rows else []
+        except FileNotFoundError:
+            raise InputError(f"no file {path}: give the path of a CSV export") from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"{path} is not a readable CSV file ({exc})") from None
+        missing = {"name", "product", "plan"} - {h.strip().lower() for h in header if h}
+        if rows and missing:
+            raise InputError(
+                f"{path}: the header lacks {', '.join(sorted(missing))}; expected columns: "
+                + ", ".join(CSV_COLUMNS)
+            )
+        existing = {n for (n,) in Customer.select(Customer.name).tuples()}
+        good: list[tuple[str, elig.ProductLine, str, str]] = []
+        for number, raw in enumerate(rows, start=2):
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+            try:
+                if not row.get("name"):
+                    raise InputError("the name is empty")
+                line = LineInput(
+                    row.get("product", ""),
+                    row.get("plan", ""),
+                    row.get("edition") or None,
+                    row.get("maintenance_until") or None,
+                    row.get("active_until") or None,
+                ).validate()
+            except InputError as exc:
+                report.bad.append((number, str(exc)))
+                continue
+            if row["name"] in existing:
+                report.skipped_existing += 1
+                continue
+            good.append((row["name"], line, row.get("phone", ""), row.get("email", "")))
+        if report.bad and not skip_bad:
+            return report
+        with self.desk.db.atomic():
+            made: dict[str, Customer] = {}
+            for name, line, phone, email in good:
+                c = made.get(name)
+                if c is None:
+                    c = made[name] = Customer.create(name=name, phone=phone, email=email)
+                    report.imported += 1
+                self._add_line(c, line)
+        report.committed = True
+        return report
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None

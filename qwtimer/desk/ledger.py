@@ -1,0 +1,111 @@
+"""Ledger writes outside a call: block purchases (R6) and supervisors' corrections (R13).
+
+Entries are append-only: a mistake is corrected by a new adjusting or reversing entry that
+carries who, when and why, never by editing the entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peewee import fn
+
+from qwtimer.core.errors import InputError
+from qwtimer.core.parse import card_reference
+from qwtimer.desk.context import Desk
+from qwtimer.desk.customers import Customers
+from qwtimer.store.models import Customer, Entry
+
+
+class Ledger:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    def _policy(self):  # type: ignore[no-untyped-def]
+        return self.desk.policies.in_force(self.desk.clock.read().utc.date())
+
+    def buy_blocks(self, customer: Customer, blocks: int, card_ref: str | None = None) -> Entry:
+        """Blocks of minutes paid by card (R6, R6.1), banked; they never expire (R2)."""
+        if blocks < 1 or blocks > 1000:
+            raise InputError(f"--blocks {blocks}: buy between 1 and 1000 blocks")
+        if card_ref is not None:
+            ref = card_reference(card_ref)
+        else:
+            card = Customers(self.desk).card(customer)
+            if card is None:
+                raise InputError(
+                    f"{customer.name} has no card on file: pass --card-ref with the processor's "
+                    "reference (R6.1: minutes are paid by card)"
+                )
+            ref = card.ref
+        p = self._policy()
+        with self.desk.db.atomic():
+            return Entry.create(
+                customer=customer,
+                kind="purchase",
+                seconds=blocks * p.block_seconds,
+                cents=blocks * p.block_price_cents,
+                card_ref=ref,
+                reason=f"R6: {blocks} block(s) of {p.block_minutes} min bought",
+                author=self.desk.technician,
+                device_id=self.desk.device_id,
+            )
+
+    def adjust(self, customer: Customer, seconds: int, reason: str, cents: int = 0) -> Entry:
+        """R13: an adjusting entry with who, when (created_at) and why."""
+        if not reason.strip():
+            raise InputError("an adjustment needs --reason: say why (R13)")
+        if seconds == 0 and cents == 0:
+            raise InputError("an adjustment of 0 minutes changes nothing")
+        with self.desk.db.atomic():
+            return Entry.create(
+                customer=customer,
+                kind="adjustment",
+                seconds=seconds,
+                cents=cents,
+                reason=reason.strip(),
+                author=self.desk.technician,
+                device_id=self.desk.device_id,
+            )
+
+    def reverse(self, entry_id: str, reason: str) -> Entry:
+        """R13: a reversing entry that cancels another exactly, once."""
+        if not reason.strip():
+            raise InputError("a reversal needs --reason: say why (R13)")
+        original = Entry.get_or_none(Entry.id == entry_id.strip())
+        if original is None:
+            raise InputError(f"no ledger entry '{entry_id}': see 'qwtimer ledger entries CUSTOMER'")
+        if original.kind == "reversal":
+            raise InputError("that entry is itself a reversal; post an adjustment instead")
+        already = Entry.select(fn.COUNT(Entry.id)).where(Entry.reverses == original).scalar()
+        if already:
+            raise InputError(f"entry {entry_id} is already reversed")
+        with self.desk.db.atomic():
+            return Entry.create(
+                customer=original.customer_id,
+                call=original.call_id,
+                kind="reversal",
+                seconds=-original.seconds,
+                cents=-original.cents,
+                card_ref=original.card_ref,
+                reason=reason.strip(),
+                author=self.desk.technician,
+                device_id=self.desk.device_id,
+                reverses=original,
+            )
+
+    def entries(self, customer: Customer) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "seconds": e.seconds,
+                "cents": e.cents,
+                "call_id": e.call_id,
+                "reverses": e.reverses_id,
+                "reason": e.reason,
+                "author": e.author,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e in Entry.select().where(Entry.customer == customer).order_by(Entry.created_at)
+        ]

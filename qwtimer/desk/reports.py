@@ -1,0 +1,85 @@
+"""Call listings and per-call breakdowns for technicians and supervisors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Any
+
+from qwtimer.core.billing import Bill
+from qwtimer.store.models import Call, CallClose, Customer, Segment
+
+ROW_KEYS = (
+    "call_id",
+    "customer_id",
+    "customer",
+    "technician",
+    "started_at",
+    "state",
+    "outcome",
+    "talk_seconds",
+    "hold_seconds",
+    "working_hold_seconds",
+    "research_seconds",
+    "billable_seconds",
+    "unbilled_seconds",
+    "billed_seconds",
+    "from_bank_seconds",
+    "overage_seconds",
+    "blocks_purchased",
+    "charge_cents",
+    "settlement",
+    "policy_version",
+)
+
+
+def call_rows(
+    customer: Customer | None = None, since: date | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """One row per call, newest first, with its latest bill (None figures while running)."""
+    q = Call.select(Call, Customer).join(Customer).order_by(Call.started_at.desc())
+    if customer is not None:
+        q = q.where(Call.customer == customer)
+    if since is not None:
+        q = q.where(Call.started_at >= datetime.combine(since, time.min).astimezone())
+    if limit:
+        q = q.limit(limit)
+    calls = list(q)
+    closes: dict[str, CallClose] = {}
+    if calls:
+        for close in CallClose.select().where(CallClose.call.in_([c.id for c in calls])):
+            if close.call_id not in closes or close.seq > closes[close.call_id].seq:
+                closes[close.call_id] = close
+    rows = []
+    for c in calls:
+        close = closes.get(c.id)
+        bill = Bill.from_dict(json.loads(close.bill_json)).as_dict() if close else {}
+        rows.append(
+            {
+                "call_id": c.id,
+                "customer_id": c.customer.id,
+                "customer": c.customer.name,
+                "technician": c.technician,
+                "started_at": c.started_at.isoformat(),
+                "state": c.state,
+                "outcome": close.outcome if close else None,
+                **{k: bill.get(k) for k in ROW_KEYS[7:]},
+                "policy_version": c.policy_version,
+            }
+        )
+    return rows
+
+
+def segments(call: Call) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": s.seq,
+            "kind": s.kind,
+            "start_at": s.start_at.isoformat(),
+            "end_at": s.end_at.isoformat() if s.end_at else None,
+            "duration_ms": s.duration_ms,
+            "open": s.open,
+            "note": s.note,
+        }
+        for s in call.segments.order_by(Segment.start_at, Segment.seq)
+    ]

@@ -1,0 +1,42 @@
+"""Where qwtimer keeps its files: the one place that resolves paths.
+
+Order: ``--data-dir`` (passed in), then ``QWTIMER_DATA_DIR``, then the platform's user data
+folder (platformdirs). Resources (policy files, icons) are found next to the package, or in the
+PyInstaller bundle when frozen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP = "qwtimer"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder (not created here)."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get("QWTIMER_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def local_db_path(folder: Path) -> Path:
+    return folder / "qwtimer.db"
+
+
+def resource_dir() -> Path:
+    """The ``resources`` folder, frozen (PyInstaller) or from a source checkout."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource(*parts: str) -> Path:
+    return resource_dir().joinpath(*parts)

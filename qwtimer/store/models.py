@@ -1,0 +1,210 @@
+"""The local database's tables (Peewee). Ids are UUIDs made on the device (DESIGN.md).
+
+Ledger rows (``Entry``) are append-only (R13): nothing here updates or deletes them.
+Money is integer cents, segments are integer milliseconds, bills integer seconds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTimeField(DateTimeField):  # type: ignore[misc]
+    """Stores timezone-aware UTC datetimes as ISO text; returns aware datetimes."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def python_value(self, value: str | datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return datetime.fromisoformat(value)
+
+
+class BaseModel(Model):  # type: ignore[misc]
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """Key/value facts about this database: schema version, device id, sync cursor."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Customer(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    name = CharField(index=True)
+    phone = CharField(default="")
+    email = CharField(default="")
+    created_at = UTCDateTimeField(default=utcnow)
+    synced = BooleanField(default=False, index=True)
+
+
+class ProductLine(BaseModel):
+    id = CharField(primary_key=True, default=new_id)
+    customer = ForeignKeyField(Customer, backref="product_lines", on_delete="RESTRICT")
+    product = CharField()
+    plan = CharField()
+    edition = CharField(null=True)
+    maintenance_until = DateField(null=True)
+    active_until = DateField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    synced = BooleanField(default=False, index=True)
+
+
+class Purchase(BaseModel):
+    """What the customer bought: a product line, a subscription period, UMP (R9), minutes."""
+
+    id = CharField(primary_key=True, default=new_id)
+    customer = ForeignKeyField(Customer, backref="purchases", on_delete="RESTRICT")
+    product = CharField()
+    kind = CharField()  # license | subscription | ump | minutes
+    until = DateField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    synced = BooleanField(default=False, index=True)
+
+
+class PaymentRef(BaseModel):
+    """A card on file: a processor reference and the last four digits, never a number (R6.1)."""
+
+    id = CharField(primary_key=True, default=new_id)
+    customer = ForeignKeyField(Customer, backref="payment_refs", on_delete="RESTRICT")
+    ref = CharField()
+    last4 = CharField()
+    created_at = UTCDateTimeField(default=utcnow)
+    synced = BooleanField(default=False, index=True)
+
+
+class Call(BaseModel):
+    """A case: header facts plus the timer's live state. Closed bills live in ``CallClose``."""
+
+    id = CharField(primary_key=True, default=new_id)
+    customer = ForeignKeyField(Customer, backref="calls", on_delete="RESTRICT")
+    technician = CharField()
+    device_id = CharField()
+    policy_version = CharField()
+    state = CharField(index=True)
+    started_at = UTCDateTimeField()
+    utc_offset_min = IntegerField(default=0)
+    manual = BooleanField(default=False)
+    # Heartbeat: the last moment the running call is known to have been alive.
+    heartbeat_at = UTCDateTimeField(null=True)
+    heartbeat_mono_ms = IntegerField(null=True)
+    heartbeat_boot_ms = IntegerField(null=True)
+    boot_id = CharField(default="")
+    # A suspend or restart gap waiting for the technician to say what it was (never billed
+    # silently). Milliseconds; 0 means none.
+    pending_gap_ms = IntegerField(default=0)
+    pending_gap_at = UTCDateTimeField(null=True)
+    synced = BooleanField(default=False, index=True)
+
+
+class Segment(BaseModel):
+    """One stretch of a call of one kind. ``duration_ms`` comes from the monotonic clock."""
+
+    id = CharField(primary_key=True, default=new_id)
+    call = ForeignKeyField(Call, backref="segments", on_delete="RESTRICT")
+    seq = IntegerField()
+    kind = CharField()
+    start_at = UTCDateTimeField()
+    end_at = UTCDateTimeField(null=True)
+    utc_offset_min = IntegerField(default=0)
+    mono_start_ms = IntegerField(null=True)
+    boot_start_ms = IntegerField(null=True)
+    duration_ms = IntegerField(default=0)
+    open = BooleanField(default=False, index=True)
+    note = CharField(default="")
+    synced = BooleanField(default=False, index=True)
+
+    class Meta:
+        indexes = ((("call", "seq"), True),)
+
+
+class CallClose(BaseModel):
+    """One stop of a call: outcome, notes and the whole bill as of that stop (immutable).
+
+    Research added after a stop (R5) leads to a later close whose bill covers the whole call;
+    the ledger only receives the difference.
+    """
+
+    id = CharField(primary_key=True, default=new_id)
+    call = ForeignKeyField(Call, backref="closes", on_delete="RESTRICT")
+    seq = IntegerField()
+    outcome = CharField()
+    notes = TextField(default="")
+    stopped_at = UTCDateTimeField()
+    bill_json = TextField()
+    settlement = CharField()
+    synced = BooleanField(default=False, index=True)
+
+    class Meta:
+        indexes = ((("call", "seq"), True),)
+
+
+class Entry(BaseModel):
+    """A ledger entry (DESIGN.md): grant, purchase, call_debit, adjustment, reversal.
+
+    Never updated or deleted (R13). ``seconds`` moves the bank; ``cents`` is money charged.
+    """
+
+    id = CharField(primary_key=True, default=new_id)
+    customer = ForeignKeyField(Customer, backref="entries", on_delete="RESTRICT")
+    call = ForeignKeyField(Call, null=True, backref="entries", on_delete="RESTRICT")
+    kind = CharField(index=True)
+    seconds = IntegerField()
+    cents = IntegerField(default=0)
+    card_ref = CharField(null=True)
+    reason = TextField(default="")
+    author = CharField()
+    device_id = CharField()
+    created_at = UTCDateTimeField(default=utcnow)
+    reverses = ForeignKeyField("self", null=True, backref="reversed_by", on_delete="RESTRICT")
+    grant_key = CharField(null=True, unique=True)
+    synced = BooleanField(default=False, index=True)
+
+
+TABLES: list[type[BaseModel]] = [
+    Meta,
+    Customer,
+    ProductLine,
+    Purchase,
+    PaymentRef,
+    Call,
+    Segment,
+    CallClose,
+    Entry,
+]

@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh data folder and desk per test, a fake clock, the real policy."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qwtimer.core.clock import FakeClock
+from qwtimer.core.policy import Policy, PolicyBook, load_policy
+from qwtimer.desk.context import Desk
+from qwtimer.paths import resource
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+POLICY_FILE = resource("policies", "2026-11.toml")
+
+
+def require(env: str, reason: str) -> None:
+    """Skip a test that needs a missing part, or fail it where CI sets ``env=1``."""
+    if os.environ.get(env) == "1":
+        pytest.fail(f"{reason} ({env}=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return load_policy(POLICY_FILE)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def desk(data_dir: Path, clock: FakeClock) -> Iterator[Desk]:
+    d = Desk(
+        data_dir, clock=clock, technician="tess", policies=PolicyBook.from_dir(POLICY_FILE.parent)
+    )
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def qwtimer_cmd() -> list[str]:
+    """The command line as a separate process."""
+    return [sys.executable, "-m", "qwtimer"]
