@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -234,6 +235,9 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
         out.emit(live.as_dict(), text)
         return
+    if a.timer_cmd == "watch":
+        _watch(calls, a.interval, a.count, out)
+        return
     if a.timer_cmd == "gap":
         kinds = {
             "hold": SegmentKind.HOLD,
@@ -269,6 +273,32 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         {"call_id": call.id, "state": call.state},
         f"{call.state.replace('_', ' ')} ({call.customer.name})",
     )
+
+
+def _watch(calls: Calls, interval: float, count: int | None, out: Out) -> None:
+    """Keep the running call alive in a terminal: a heartbeat and a status line per interval,
+    so a crash of this process loses at most one interval (DESIGN.md)."""
+    if calls.current() is None:
+        raise QwtimerError("no call is running on this device; 'timer start CUSTOMER' first")
+    n = 0
+    while count is None or n < count:
+        call = calls.heartbeat()
+        if call is None or call.state == "stopped":
+            break
+        live = calls.live(call)
+        if live is None:
+            break
+        line = (
+            f"{live.state.phrase:<18} {clock_text(live.elapsed_seconds):>8}  billed "
+            f"{clock_text(live.bill.billed_seconds):>7}  pay-per-minute in "
+            f"{clock_text(live.overage_in_seconds)}"
+        )
+        if out.as_json:
+            print(json.dumps(live.as_dict(), sort_keys=True), flush=True)
+        else:
+            print(line, flush=True)
+        n += 1
+        time.sleep(interval)
 
 
 def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
@@ -477,6 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--call", metavar="CALL_ID", help="stop research on this call")
     sp = cmd(timer, "status", cmd_timer, "the running call")
     sp.add_argument("--call", metavar="CALL_ID")
+    sp = cmd(timer, "watch", cmd_timer, "show the running call live, with a heartbeat")
+    sp.add_argument("--interval", type=float, default=1.0, help="seconds between heartbeats")
+    sp.add_argument("--count", type=int, help="stop after this many heartbeats")
     sp = cmd(timer, "gap", cmd_timer, "say what an unaccounted gap (sleep, restart) was")
     sp.add_argument("what", choices=["hold", "working", "talk", "research", "none"])
     sp = cmd(timer, "recover", cmd_timer, "resume or end a call interrupted by a crash")
