@@ -25,6 +25,7 @@ from qwtimer.core.policy import Policy
 from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
+from qwtimer.store import timer_rows as rows
 from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
@@ -94,50 +95,64 @@ class Calls:
         return self.desk.policies.version(call.policy_version)
 
     # -- clock bookkeeping ---------------------------------------------------------------
-    def is_interrupted(self, call: Call, r: Reading | None = None) -> bool:
+    def is_interrupted(self, call: Call | rows.CallRow, r: Reading | None = None) -> bool:
         """The call's monotonic readings belong to another boot (restart): they are useless."""
         r = r or self.desk.clock.read()
         return CallState(call.state).running and call.boot_id != r.boot_id
 
-    def _observe(self, call: Call, r: Reading) -> None:
-        """Heartbeat bookkeeping: note a suspend as a pending gap, record progress."""
-        if call.heartbeat_mono_ms is not None and call.boot_id == r.boot_id:
-            slept = (r.boottime_ms - call.heartbeat_boot_ms) - (
-                r.monotonic_ms - call.heartbeat_mono_ms
+    def _row(self, call_id: str | None) -> rows.CallRow:
+        """The given call, or the one running on this device, as the timer's hot-path row."""
+        if call_id:
+            row = rows.by_id(self.desk.db, call_id.strip())
+            if row is None:
+                raise InputError(f"no call '{call_id}': see 'qwtimer calls' for call ids")
+            return row
+        row = rows.running_on(self.desk.db, self.desk.device_id)
+        if row is None:
+            raise IllegalTransition("no call is running on this device; start one first")
+        return row
+
+    @staticmethod
+    def _observe(row: rows.CallRow, r: Reading) -> None:
+        """Heartbeat bookkeeping in memory: a suspend becomes a pending gap; progress noted."""
+        if (
+            row.heartbeat_mono_ms is not None
+            and row.heartbeat_boot_ms is not None
+            and (row.boot_id == r.boot_id)
+        ):
+            slept = (r.boottime_ms - row.heartbeat_boot_ms) - (
+                r.monotonic_ms - row.heartbeat_mono_ms
             )
             if slept > GAP_THRESHOLD_MS:
-                if not call.pending_gap_ms:
-                    call.pending_gap_at = call.heartbeat_at
-                call.pending_gap_ms += slept
-        call.heartbeat_at = r.utc
-        call.heartbeat_mono_ms = r.monotonic_ms
-        call.heartbeat_boot_ms = r.boottime_ms
-        call.boot_id = r.boot_id
-        call.save()
-        seg = self.open_segment(call)
-        if seg is not None and seg.mono_start_ms is not None:
-            seg.duration_ms = r.monotonic_ms - seg.mono_start_ms
-            seg.save()
+                if not row.pending_gap_ms:
+                    row.pending_gap_at = row.heartbeat_at
+                row.pending_gap_ms += slept
+        row.heartbeat_at = r.utc
+        row.heartbeat_mono_ms = r.monotonic_ms
+        row.heartbeat_boot_ms = r.boottime_ms
+        row.boot_id = r.boot_id
 
-    def _open(self, call: Call, kind: SegmentKind, r: Reading) -> Segment:
-        seq = (call.segments.select().count()) + 1
-        return Segment.create(
-            call=call,
-            seq=seq,
-            kind=kind.value,
-            start_at=r.utc,
-            utc_offset_min=r.utc_offset_min,
-            mono_start_ms=r.monotonic_ms,
-            boot_start_ms=r.boottime_ms,
-            duration_ms=0,
-            open=True,
+    def _elapsed_open(self, row: rows.CallRow, r: Reading) -> int:
+        assert row.segment_mono_start_ms is not None
+        return r.monotonic_ms - row.segment_mono_start_ms
+
+    @staticmethod
+    def _as_call(row: rows.CallRow) -> Call:
+        """The row as a Call model without another query (related rows load on access)."""
+        call = Call(
+            id=row.call_id,
+            customer=row.customer_id,
+            state=row.state,
+            boot_id=row.boot_id,
+            heartbeat_at=row.heartbeat_at,
+            heartbeat_mono_ms=row.heartbeat_mono_ms,
+            heartbeat_boot_ms=row.heartbeat_boot_ms,
+            pending_gap_ms=row.pending_gap_ms,
+            pending_gap_at=row.pending_gap_at,
+            utc_offset_min=row.utc_offset_min,
         )
-
-    def _close(self, seg: Segment, r: Reading) -> None:
-        seg.duration_ms = r.monotonic_ms - seg.mono_start_ms
-        seg.end_at = r.utc
-        seg.open = False
-        seg.save()
+        call._dirty.clear()
+        return call
 
     # -- transitions ---------------------------------------------------------------------
     def start(self, customer: Customer) -> Call:
@@ -164,56 +179,83 @@ class Calls:
                 heartbeat_boot_ms=r.boottime_ms,
                 boot_id=r.boot_id,
             )
-            self._open(call, SegmentKind.TALK, r)
+            row = rows.CallRow(
+                call.id,
+                customer.id,
+                call.state,
+                r.boot_id,
+                r.utc,
+                r.monotonic_ms,
+                r.boottime_ms,
+                0,
+                None,
+                r.utc_offset_min,
+                None,
+                None,
+                None,
+                0,
+            )
+            rows.open_segment(
+                self.desk.db,
+                row,
+                SegmentKind.TALK.value,
+                r.utc,
+                r.utc_offset_min,
+                r.monotonic_ms,
+                r.boottime_ms,
+            )
         return call
 
     def act(self, action: Action, call_id: str | None = None) -> Call:
-        """hold, work (toggle), resume, research: close the open segment, open the next."""
+        """hold, work (toggle), resume, research: close the open segment, open the next,
+        in one committed transaction."""
         if action in (Action.START, Action.STOP):
             raise ValueError("use start() and stop()")
-        call = self.get(call_id) if call_id else self._require_current()
+        row = self._row(call_id)
         r = self.desk.clock.read()
-        state = CallState(call.state)
+        state = CallState(row.state)
         new = next_state(state, action)
         if state is CallState.STOPPED:
             running = self.current()
-            if running is not None and running.id != call.id:
+            if running is not None and running.id != row.call_id:
                 raise IllegalTransition(
                     f"a call for {running.customer.name} is running; stop it before adding "
                     "research to another call"
                 )
-        elif self.is_interrupted(call, r):
+            row.heartbeat_mono_ms = row.heartbeat_boot_ms = None  # a new stretch of the case
+        elif self.is_interrupted(row, r):
             raise IllegalTransition(
                 "this call was interrupted by a restart: resume it or end it at its last "
                 "heartbeat first ('qwtimer timer recover')"
             )
-        with self.desk.db.atomic():
-            if state is CallState.STOPPED:
-                call.boot_id = r.boot_id
-                call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
-                call.heartbeat_boot_ms = r.boottime_ms
-            self._observe(call, r)
-            seg = self.open_segment(call)
-            if seg is not None:
-                self._close(seg, r)
-            kind = new.segment_kind
-            assert kind is not None
-            self._open(call, kind, r)
-            call.state = new.value
-            call.save()
-        return call
+        kind = new.segment_kind
+        assert kind is not None
+        db = self.desk.db
+        with db.atomic():
+            self._observe(row, r)
+            if row.segment_id is not None:
+                rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
+            rows.open_segment(
+                db, row, kind.value, r.utc, r.utc_offset_min, r.monotonic_ms, r.boottime_ms
+            )
+            row.state = new.value
+            rows.save_call(db, row)
+        return self._as_call(row)
 
     def heartbeat(self) -> Call | None:
         """Record progress of the running call (about once a second). Returns it, if any."""
-        call = self.current()
-        if call is None:
+        row = rows.running_on(self.desk.db, self.desk.device_id)
+        if row is None:
             return None
         r = self.desk.clock.read()
-        if self.is_interrupted(call, r):
-            return call
+        if self.is_interrupted(row, r):
+            return self._as_call(row)
         with self.desk.db.atomic():
-            self._observe(call, r)
-        return call
+            self._observe(row, r)
+            rows.save_call(self.desk.db, row)
+            if row.segment_id is not None:
+                rows.segment_progress(self.desk.db, row.segment_id, self._elapsed_open(row, r))
+        return self._as_call(row)
 
     def resolve_gap(self, kind: SegmentKind | None, call_id: str | None = None) -> Call:
         """Say what a pending gap was: a segment kind, or None (not part of the call)."""
@@ -279,8 +321,17 @@ class Calls:
             call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
             call.heartbeat_boot_ms = r.boottime_ms
             call.save()
-            self._open(call, kind, r)
-        return call
+            row = self._row(call.id)
+            rows.open_segment(
+                self.desk.db,
+                row,
+                kind.value,
+                r.utc,
+                r.utc_offset_min,
+                r.monotonic_ms,
+                r.boottime_ms,
+            )
+        return Call.get_by_id(call.id)
 
     def recover_end(
         self, outcome: str = "unresolved", notes: str = "", card_ref: str | None = None
@@ -309,27 +360,29 @@ class Calls:
         call_id: str | None = None,
     ) -> tuple[Call, Bill]:
         """Stop the call, bill it (R3-R6) and post its entries, all in one transaction."""
-        call = self.get(call_id) if call_id else self._require_current()
+        row = self._row(call_id)
         r = self.desk.clock.read()
-        next_state(CallState(call.state), Action.STOP)
-        if self.is_interrupted(call, r):
+        next_state(CallState(row.state), Action.STOP)
+        if self.is_interrupted(row, r):
             raise IllegalTransition(
                 "this call was interrupted by a restart: resume it or end it at its last "
                 "heartbeat first ('qwtimer timer recover')"
             )
         _check_outcome(outcome)
         ref = card_reference(card_ref) if card_ref is not None else None
-        with self.desk.db.atomic():
-            self._observe(call, r)
-            if call.pending_gap_ms:
+        db = self.desk.db
+        with db.atomic():
+            self._observe(row, r)
+            rows.save_call(db, row)
+            if row.pending_gap_ms:
                 raise IllegalTransition(
-                    f"{billing.clock_text(call.pending_gap_ms // 1000)} of this call is "
+                    f"{billing.clock_text(row.pending_gap_ms // 1000)} of this call is "
                     "unaccounted (the computer slept or restarted): say what it was first "
                     "('qwtimer timer gap hold|working|talk|research|none')"
                 )
-            seg = self.open_segment(call)
-            if seg is not None:
-                self._close(seg, r)
+            if row.segment_id is not None:
+                rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
+            call = Call.get_by_id(row.call_id)
             bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
         return call, bill
 

@@ -32,24 +32,34 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_text(value: datetime | None) -> str | None:
+    """The stored form of a UTC instant: ISO 8601 text, microseconds, ``+00:00``."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where UTC is required")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def utc_value(value: str | datetime | None) -> datetime | None:
+    """The stored form back to an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)
+
+
 class UTCDateTimeField(DateTimeField):  # type: ignore[misc]
     """Stores timezone-aware UTC datetimes as ISO text; returns aware datetimes."""
 
     field_type = "TEXT"
 
     def db_value(self, value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where UTC is required")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return utc_text(value)
 
     def python_value(self, value: str | datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-        return datetime.fromisoformat(value)
+        return utc_value(value)
 
 
 class BaseModel(Model):  # type: ignore[misc]
@@ -115,7 +125,7 @@ class Call(BaseModel):
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="calls", on_delete="RESTRICT")
     technician = CharField()
-    device_id = CharField()
+    device_id = CharField(index=True)
     policy_version = CharField()
     state = CharField(index=True)
     started_at = UTCDateTimeField()
