@@ -113,7 +113,8 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
 
 
 def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
-    if current > 0:
+    # Back up anything that holds data, versioned or not; only a brand-new file is skipped.
+    if current > 0 or db.get_tables():
         backup = path.with_name(f"{path.name}.bak-v{current}")
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         shutil.copy2(path, backup)
