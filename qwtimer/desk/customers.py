@@ -127,6 +127,17 @@ class Customers:
             self._add_line(c, core_line)
         return c
 
+    def update_contact(self, customer: Customer, name: str, phone: str, email: str) -> Customer:
+        """Correct a customer's name, phone or email (no ledger effect)."""
+        name = name.strip()
+        if not name:
+            raise InputError("the customer name is empty")
+        with self.desk.db.atomic():
+            Customer.update(
+                name=name, phone=phone.strip(), email=email.strip(), synced=False
+            ).where(Customer.id == customer.id).execute()
+        return Customer.get_by_id(customer.id)
+
     def add_product(self, customer: Customer, line: LineInput) -> ProductLine:
         core_line = line.validate()
         with self.desk.db.atomic():

@@ -1,0 +1,1 @@
+"""The technician's window (Qt). Widgets talk only to desk services, never to SQL."""

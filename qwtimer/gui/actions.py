@@ -1,0 +1,88 @@
+"""Every call action as a QAction with its keyboard shortcut, shown in its tooltip and in the
+help overlay. Disabled actions do nothing, so a shortcut can never act in the wrong state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from qwtimer.core.timer import Action, CallState, allowed_actions
+
+
+@dataclass(frozen=True)
+class Command:
+    key: str  # attribute name on WindowActions
+    text: str
+    shortcut: str
+    help: str
+
+
+CALL_COMMANDS = (
+    Command("start", "&Start", "F2", "Start a call for the selected customer"),
+    Command("hold", "&Hold", "F3", "Put the caller on hold (not billed, R4)"),
+    Command(
+        "work", "&Working on hold", "F4", "While on hold: you are working the issue (billed, R11)"
+    ),
+    Command("resume", "Res&ume", "F5", "Back on the line with the caller"),
+    Command("research", "&Research", "F6", "Research off the phone (billed, R5)"),
+    Command("stop", "S&top", "F9", "Stop the call and bill it"),
+)
+OTHER_COMMANDS = (
+    Command("find", "&Find customer", "Ctrl+F", "Go to the search box"),
+    Command("new_customer", "&New customer…", "Ctrl+N", "Add a customer and product lines"),
+    Command("edit_customer", "&Edit customer…", "Ctrl+E", "Edit the selected customer"),
+    Command("recent", "Recent &calls", "Ctrl+R", "Stopped calls: reopen one to add research (R5)"),
+    Command("gap", "&Account for gap…", "Ctrl+G", "Say what unaccounted time (sleep) was"),
+    Command("warn", "&Warning time…", "", "Minutes before the bank runs out to warn"),
+    Command("import_csv", "&Import customers…", "", "Import customers from a CSV file"),
+    Command("demo", "Load &demo data", "", "Add a few demo customers (marked '(demo)')"),
+    Command("help", "&Keyboard shortcuts", "F1", "Show every shortcut"),
+    Command("quit", "&Quit", "Ctrl+Q", "Close the window"),
+)
+
+
+def tooltip(cmd: Command) -> str:
+    if not cmd.shortcut:
+        return cmd.help
+    key = QKeySequence(cmd.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{cmd.help} ({key})"
+
+
+class WindowActions(QObject):
+    """The window's actions, by name: ``actions.start``, ``actions.hold``, ..."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.by_key: dict[str, QAction] = {}
+        for cmd in (*CALL_COMMANDS, *OTHER_COMMANDS):
+            act = QAction(cmd.text, parent)
+            if cmd.shortcut:
+                act.setShortcut(QKeySequence(cmd.shortcut))
+                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setToolTip(tooltip(cmd))
+            act.setStatusTip(cmd.help)
+            self.by_key[cmd.key] = act
+            setattr(self, cmd.key, act)
+        self.work_action.setCheckable(True)
+
+    @property
+    def work_action(self) -> QAction:
+        return self.by_key["work"]
+
+    def call_actions(self) -> list[QAction]:
+        return [self.by_key[c.key] for c in CALL_COMMANDS]
+
+    def enable_for(self, state: CallState, customer_picked: bool) -> None:
+        """Enable exactly the call actions the state allows (timer state machine)."""
+        allowed = set(allowed_actions(state))
+        for cmd in CALL_COMMANDS:
+            act = self.by_key[cmd.key]
+            ok = Action(cmd.key) in allowed
+            if cmd.key == "start":
+                ok = ok and customer_picked
+            if cmd.key == "research" and state is CallState.STOPPED:
+                ok = False  # research after a call goes through Recent calls (R5)
+            act.setEnabled(ok)
+        self.work_action.setChecked(state is CallState.WORKING_HOLD)

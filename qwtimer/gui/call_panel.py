@@ -1,0 +1,206 @@
+"""The call panel: big controls, the elapsed time, the live breakdown, the timeline bar and
+the money (bank left, when pay-per-minute starts, the warning before the bank runs out)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwtimer.core.billing import clock_text, money
+from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.desk.calls import Live
+from qwtimer.gui.actions import WindowActions
+from qwtimer.gui.theme import warning_colour
+from qwtimer.gui.timeline import Legend, TimelineBar
+
+BREAKDOWN = (
+    ("talk", "Talk"),
+    ("hold", "Hold (unbilled)"),
+    ("working_hold", "Working hold"),
+    ("research", "Research"),
+    ("billable", "Billable"),
+    ("unbilled", "Unbilled"),
+)
+BILLABLE_STATES = (CallState.TALK, CallState.WORKING_HOLD, CallState.RESEARCH)
+
+
+class BigButton(QPushButton):
+    """A large call control that mirrors a QAction (text, enabled, checked, tooltip)."""
+
+    def __init__(self, action: QAction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.action_ = action
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumHeight(self.fontMetrics().height() * 3)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.setFont(font)
+        self.setCheckable(action.isCheckable())
+        self.clicked.connect(lambda: action.trigger())
+        action.changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        a = self.action_
+        self.setText(a.text())
+        self.setEnabled(a.isEnabled())
+        self.setToolTip(a.toolTip())
+        self.setAccessibleName(a.text().replace("&", ""))
+        self.setAccessibleDescription(a.toolTip())
+        if a.isCheckable():
+            self.setChecked(a.isChecked())
+
+
+class CallPanel(QGroupBox):
+    def __init__(self, actions: WindowActions, parent: QWidget | None = None) -> None:
+        super().__init__("Call", parent)
+        self.buttons = {
+            a: BigButton(actions.by_key[a], self)
+            for a in ("start", "hold", "work", "resume", "research", "stop")
+        }
+        self.state_label = QLabel("No call", self)
+        self.state_label.setAccessibleName("Call state")
+        self.elapsed = QLabel("0:00", self)
+        self.elapsed.setAccessibleName("Elapsed time")
+        self.elapsed.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 3.2)
+        big.setBold(True)
+        big.setStyleHint(QFont.StyleHint.Monospace)
+        self.elapsed.setFont(big)
+        self.timeline = TimelineBar(self)
+        self.figures: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        for n, (key, title) in enumerate(BREAKDOWN):
+            name = QLabel(title + ":", self)
+            value = QLabel("0:00", self)
+            value.setAccessibleName(title)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.figures[key] = value
+            grid.addWidget(name, n % 3, (n // 3) * 2)
+            grid.addWidget(value, n % 3, (n // 3) * 2 + 1)
+        self.bank = QLabel("", self)
+        self.bank.setAccessibleName("Bank left")
+        self.overage = QLabel("", self)
+        self.overage.setAccessibleName("Pay-per-minute")
+        self.overage.setWordWrap(True)
+        self.warning = QLabel("", self)
+        self.warning.setAccessibleName("Warning")
+        self.warning.setWordWrap(True)
+        self.gap = QLabel("", self)
+        self.gap.setAccessibleName("Unaccounted time")
+        self.gap.setWordWrap(True)
+        self.gap_button = QPushButton(actions.gap.text(), self)
+        self.gap_button.setToolTip(actions.gap.toolTip())
+        self.gap_button.setAccessibleName("Account for gap")
+        self.gap_button.clicked.connect(actions.gap.trigger)
+
+        controls = QGridLayout()
+        for n, key in enumerate(("start", "hold", "work", "resume", "research", "stop")):
+            controls.addWidget(self.buttons[key], n // 3, n % 3)
+        gap_row = QHBoxLayout()
+        gap_row.addWidget(self.gap, 1)
+        gap_row.addWidget(self.gap_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.state_label)
+        layout.addWidget(self.elapsed)
+        layout.addWidget(self.timeline)
+        layout.addWidget(Legend(self))
+        layout.addLayout(grid)
+        layout.addWidget(self.bank)
+        layout.addWidget(self.overage)
+        layout.addWidget(self.warning)
+        layout.addLayout(gap_row)
+        layout.addStretch(1)
+        self.show_idle(None)
+
+    def show_idle(self, customer_name: str | None) -> None:
+        self.state_label.setText(
+            f"Ready to start a call for {customer_name}"
+            if customer_name
+            else "Pick the caller, then Start (F2)"
+        )
+        self.elapsed.setText("0:00")
+        self.timeline.set_segments([])
+        for label in self.figures.values():
+            label.setText("0:00")
+        for label in (self.bank, self.overage, self.warning, self.gap):
+            label.setText("")
+        self.warning.hide()
+        self.gap.hide()
+        self.gap_button.hide()
+
+    def show_live(
+        self,
+        live: Live,
+        segments: list[tuple[SegmentKind, int]],
+        warn_seconds: int,
+        local_now: datetime,
+        billable_seconds: int,
+    ) -> None:
+        """Refresh from the running call's live figures (about once a second)."""
+        t, bill = live.tally, live.bill
+        name = live.call.customer.name
+        self.state_label.setText(f"{name}: {live.state.phrase}")
+        self.elapsed.setText(clock_text(live.elapsed_seconds))
+        self.timeline.set_segments(segments)
+        values = {
+            "talk": t.talk,
+            "hold": t.hold,
+            "working_hold": t.working_hold,
+            "research": t.research,
+            "billable": billable_seconds,
+            "unbilled": t.total - billable_seconds,
+        }
+        for key, secs in values.items():
+            self.figures[key].setText(clock_text(secs))
+        left = live.overage_in_seconds
+        self.bank.setText(
+            f"Bank left for this call: {clock_text(left)}   (billed so far "
+            f"{clock_text(bill.billed_seconds)})"
+        )
+        if left > 0:
+            if live.state in BILLABLE_STATES:
+                at = (local_now + timedelta(seconds=left)).strftime("%H:%M")
+                self.overage.setText(f"Overage starts at {at} (pay-per-minute after the bank)")
+            else:
+                self.overage.setText("Overage clock paused: passive hold is not billed")
+        else:
+            owed = f"{clock_text(bill.overage_seconds)} pay-per-minute so far"
+            if bill.settlement == "unsettled":
+                owed += ": no card on file, take a card reference at Stop (R6.1)"
+            elif bill.charge_cents:
+                owed += f", {bill.blocks_purchased} block(s) {money(bill.charge_cents)}"
+            self.overage.setText("Pay-per-minute now: " + owed)
+        warn = 0 < left <= warn_seconds or left == 0
+        if warn:
+            text = (
+                f"Bank runs out in {clock_text(left)}: tell the caller pay-per-minute is next"
+                if left
+                else "The bank is used up: this call is now pay-per-minute (R6)"
+            )
+            self.warning.setText(text)
+            self.warning.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
+        self.warning.setVisible(warn)
+        gap = live.pending_gap_ms // 1000
+        self.gap.setText(
+            f"{clock_text(gap)} unaccounted (the computer slept or restarted): say what it was"
+            if gap
+            else ""
+        )
+        self.gap.setVisible(bool(gap))
+        self.gap_button.setVisible(bool(gap))

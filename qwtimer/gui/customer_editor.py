@@ -1,0 +1,157 @@
+"""Create or edit a customer and their product lines (the caller is new, or bought something).
+
+Product lines are purchases: an existing line is never edited here; a UMP renewal (R9) or a
+new line is added. The first line of a product credits the bank (R1).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwtimer.core.errors import InputError
+from qwtimer.core.parse import day
+from qwtimer.desk.customers import Customers, LineInput
+from qwtimer.store.models import Customer
+
+NO_LINE = "(no new product line)"
+
+
+class CustomerEditor(QDialog):
+    """``save()`` writes through the Customers service; ``customer`` is the result."""
+
+    def __init__(
+        self, customers: Customers, customer: Customer | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.customers = customers
+        self.customer = customer
+        self.setWindowTitle("Edit customer" if customer else "New customer")
+        self.name = QLineEdit(customer.name if customer else "", self)
+        self.phone = QLineEdit(customer.phone if customer else "", self)
+        self.email = QLineEdit(customer.email if customer else "", self)
+        for w, n in ((self.name, "Name"), (self.phone, "Phone"), (self.email, "Email")):
+            w.setAccessibleName(n)
+        self.lines = QListWidget(self)
+        self.lines.setAccessibleName("Product lines")
+        if customer is not None:
+            for line in customer.product_lines:
+                until = line.maintenance_until or line.active_until or "-"
+                edition = f" {line.edition}" if line.edition else ""
+                self.lines.addItem(f"{line.product} {line.plan}{edition} until {until}")
+        self.product = QComboBox(self)
+        if customer is not None:
+            self.product.addItem(NO_LINE, "")
+        for value in ("desktop", "web", "quotevalet", "vendorrfq"):
+            self.product.addItem(value, value)
+        self.plan = QComboBox(self)
+        self.plan.addItems(["license", "subscription"])
+        self.edition = QComboBox(self)
+        self.edition.addItems(["", "essential", "balanced", "pinnacle"])
+        self.maintenance = QLineEdit(self)
+        self.maintenance.setPlaceholderText("YYYY-MM-DD (licenses)")
+        self.active = QLineEdit(self)
+        self.active.setPlaceholderText("YYYY-MM-DD (subscriptions)")
+        self.ump = QLineEdit(self)
+        self.ump.setPlaceholderText("YYYY-MM-DD: UMP renewed until (no minutes added, R9)")
+        for w, n in (
+            (self.product, "Product"),
+            (self.plan, "Plan"),
+            (self.edition, "Edition"),
+            (self.maintenance, "UMP until"),
+            (self.active, "Subscription until"),
+            (self.ump, "Renew UMP until"),
+        ):
+            w.setAccessibleName(n)
+        self.error = QLabel("", self)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Problem")
+
+        who = QFormLayout()
+        who.addRow("&Name:", self.name)
+        who.addRow("&Phone:", self.phone)
+        who.addRow("E&mail:", self.email)
+        new_line = QGroupBox("Add a product line", self)
+        form = QFormLayout(new_line)
+        form.addRow("Product:", self.product)
+        form.addRow("Plan:", self.plan)
+        form.addRow("Edition (Web):", self.edition)
+        form.addRow("UMP until:", self.maintenance)
+        form.addRow("Subscription until:", self.active)
+        layout = QVBoxLayout(self)
+        layout.addLayout(who)
+        if customer is not None:
+            layout.addWidget(QLabel("Product lines:", self))
+            layout.addWidget(self.lines)
+            renew = QFormLayout()
+            renew.addRow("Renew UMP until:", self.ump)
+            layout.addLayout(renew)
+        else:
+            self.ump.hide()
+            self.lines.hide()
+        layout.addWidget(new_line)
+        layout.addWidget(self.error)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        box.accepted.connect(self.save)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+
+    def _line(self) -> LineInput | None:
+        product = self.product.currentData()
+        if not product:
+            return None
+        return LineInput(
+            product,
+            self.plan.currentText(),
+            self.edition.currentText() or None,
+            self.maintenance.text().strip() or None,
+            self.active.text().strip() or None,
+        )
+
+    def save(self) -> bool:
+        """Validate and write; on a mistake say what to fix and keep the dialog open."""
+        try:
+            line = self._line()
+            if self.customer is None:
+                if line is None:  # pragma: no cover - a new customer always has a product
+                    raise InputError("choose the customer's first product line")
+                self.customer = self.customers.add(
+                    self.name.text(), line, self.phone.text(), self.email.text()
+                )
+            else:
+                if line is not None:
+                    line.validate()
+                if self.ump.text().strip():
+                    day(self.ump.text(), "UMP renewal date")
+                self.customer = self.customers.update_contact(
+                    self.customer, self.name.text(), self.phone.text(), self.email.text()
+                )
+                if line is not None:
+                    self.customers.add_product(self.customer, line)
+                if self.ump.text().strip():
+                    self.customers.maintenance(self.customer, self.ump.text())
+        except InputError as exc:
+            self.error.setText(str(exc))
+            return False
+        self.accept()
+        return True
+
+    @classmethod
+    def edit(
+        cls, parent: QWidget | None, customers: Customers, customer: Customer | None
+    ) -> Customer | None:
+        """Run the editor; the saved customer, or None when cancelled."""
+        d = cls(customers, customer, parent)
+        return d.customer if d.exec() == QDialog.DialogCode.Accepted else None

@@ -1,0 +1,105 @@
+"""Entitlement at a glance: bank, phone via bank or pay-per-minute (R7), email and ticket per
+product with the reason and the date it changes (R8), card on file, flags."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from qwtimer.core.billing import clock_text
+from qwtimer.gui.theme import warning_colour
+
+
+def _mark(ok: bool) -> str:
+    return "✔" if ok else "✘"
+
+
+class EntitlementPanel(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Entitlement", parent)
+        self.title = QLabel("No customer picked", self)
+        self.title.setAccessibleName("Customer")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.body = QLabel("", self)
+        self.body.setAccessibleName("Entitlement details")
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.flags = QLabel("", self)
+        self.flags.setAccessibleName("Flags")
+        self.flags.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addWidget(self.flags)
+        layout.addStretch(1)
+        self.summary: dict[str, Any] | None = None
+
+    def clear(self) -> None:
+        self.summary = None
+        self.title.setText("No customer picked")
+        self.body.setText("Find the caller in the search box (Ctrl+F) and press Enter.")
+        self.flags.setText("")
+
+    def show_summary(self, s: dict[str, Any]) -> None:
+        """Show ``Customers.summary`` of the picked customer."""
+        self.summary = s
+        self.title.setText(s["name"])
+        bank = s["balance_seconds"]
+        phone = s["support"][0]
+        rows = [
+            f"<tr><td><b>Bank</b></td><td>{escape(clock_text(bank))}</td></tr>",
+            f"<tr><td><b>Phone</b></td><td>{_mark(phone['eligible'])} via "
+            f"{escape(phone['via'] or '')}: {escape(phone['reason'])}</td></tr>",
+        ]
+        for ans in s["support"][1:]:
+            until = f" (changes after {ans['until']})" if ans["until"] else ""
+            rows.append(
+                f"<tr><td><b>{escape(ans['channel'].title())} · {escape(ans['product'] or '')}"
+                f"</b></td><td>{_mark(ans['eligible'])} {escape(ans['reason'])}{escape(until)}"
+                f" <small>[{escape(ans['rule'])}]</small></td></tr>"
+            )
+        card = s["card"]
+        rows.append(
+            "<tr><td><b>Card</b></td><td>"
+            + (f"on file, ending {escape(card['last4'])}" if card else "none on file")
+            + "</td></tr>"
+        )
+        products = ", ".join(
+            f"{p['product']} {p['plan']}"
+            + (f" {p['edition']}" if p["edition"] else "")
+            + f" until {p['maintenance_until'] or p['active_until'] or '-'}"
+            for p in s["products"]
+        )
+        rows.append(f"<tr><td><b>Products</b></td><td>{escape(products or 'none')}</td></tr>")
+        contact = " · ".join(x for x in (s["phone"], s["email"]) if x)
+        if contact:
+            rows.append(f"<tr><td><b>Contact</b></td><td>{escape(contact)}</td></tr>")
+        self.body.setText("<table cellspacing='3'>" + "".join(rows) + "</table>")
+        if s["flags"]:
+            self.flags.setText("\n".join("⚑ " + f for f in s["flags"]))
+            self.flags.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
+        else:
+            self.flags.setText("")
+        self.body.setAccessibleDescription(self.plain_text())
+
+    def plain_text(self) -> str:
+        s = self.summary
+        if s is None:
+            return ""
+        parts = [f"bank {clock_text(s['balance_seconds'])}"]
+        parts += [
+            f"{a['channel']} {a['product'] or ''}: {'yes' if a['eligible'] else 'no'}, "
+            f"{a['reason']}"
+            for a in s["support"]
+        ]
+        parts.append("card on file" if s["card"] else "no card on file")
+        parts += s["flags"]
+        return "; ".join(parts)

@@ -1,0 +1,227 @@
+"""Small questions the window asks. Each is a dialog with an ``ask`` classmethod that runs it
+modally and returns the answer (None when cancelled); tests replace ``ask`` or drive the dialog
+itself without ``exec``."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwtimer.core.billing import clock_text, money
+from qwtimer.core.errors import InputError
+from qwtimer.core.parse import card_reference
+from qwtimer.core.timer import SegmentKind
+
+
+class Choice(QDialog):
+    """A question with one button per answer; ``answer`` holds the chosen key."""
+
+    def __init__(
+        self, title: str, text: str, choices: list[tuple[str, str]], parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.answer: str | None = None
+        self.message = QLabel(text, self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(title)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        box = QDialogButtonBox(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, label in choices:
+            b = box.addButton(label, QDialogButtonBox.ButtonRole.ActionRole)
+            b.setAccessibleName(label.replace("&", ""))
+            b.clicked.connect(lambda _=False, k=key: self.choose(k))
+            self.buttons[key] = b
+        layout.addWidget(box)
+        if choices:
+            self.buttons[choices[0][0]].setDefault(True)
+
+    def choose(self, key: str) -> None:
+        self.answer = key
+        self.accept()
+
+
+class RecoveryPrompt(Choice):
+    """A call was running when the window closed or the computer restarted."""
+
+    def __init__(self, customer: str, elapsed: int, down_seconds: int, parent: QWidget | None):
+        super().__init__(
+            "Recover the call",
+            f"A call for {customer} was still running ({clock_text(elapsed)} recorded) when "
+            f"qwtimer stopped. Nothing was recorded for the last {clock_text(down_seconds)}.\n\n"
+            "Resume it (you will say what the missing time was) or end it at its last "
+            "heartbeat?",
+            [("resume", "&Resume the call"), ("end", "&End at last heartbeat")],
+            parent,
+        )
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, customer: str, elapsed: int, down_seconds: int
+    ) -> str | None:
+        d = cls(customer, elapsed, down_seconds, parent)
+        d.exec()
+        return d.answer
+
+
+GAP_CHOICES: dict[str, SegmentKind | None] = {
+    "hold": SegmentKind.HOLD,
+    "working": SegmentKind.WORKING_HOLD,
+    "none": None,
+}
+
+
+class GapPrompt(Choice):
+    """The computer slept during a call: the technician says what that time was."""
+
+    def __init__(self, customer: str, gap_seconds: int, parent: QWidget | None) -> None:
+        super().__init__(
+            "What was this time?",
+            f"{clock_text(gap_seconds)} of the call for {customer} went unrecorded (the "
+            "computer slept or restarted). It is never billed without you saying so.",
+            [
+                ("hold", "Caller on &hold (not billed)"),
+                ("working", "&Working the issue (billed)"),
+                ("none", "&Not part of the call"),
+            ],
+            parent,
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, customer: str, gap_seconds: int) -> str | None:
+        d = cls(customer, gap_seconds, parent)
+        d.exec()
+        return d.answer
+
+
+class FirstRunOffer(Choice):
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(
+            "Welcome to qwtimer",
+            "There are no customers yet. Import them from your CRM's CSV export, or load a "
+            "small demo data set (every demo customer is marked '(demo)') to try the timer.",
+            [("import", "&Import a CSV file…"), ("demo", "Load &demo data"), ("later", "&Later")],
+            parent,
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> str | None:
+        d = cls(parent)
+        d.exec()
+        return d.answer
+
+
+class CloseDuringCall(Choice):
+    def __init__(self, customer: str, parent: QWidget | None) -> None:
+        super().__init__(
+            "A call is running",
+            f"The call for {customer} is still running. Keep the window open, or close it: "
+            "the call stays recorded and qwtimer asks to resume or end it when it opens again.",
+            [("keep", "&Keep the window open"), ("close", "&Close anyway")],
+            parent,
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, customer: str) -> str | None:
+        d = cls(customer, parent)
+        d.exec()
+        return d.answer
+
+
+class CardPrompt(QDialog):
+    """R6.1: a shortfall is paid by card. Takes a processor reference, never a card number;
+    or the call goes on record as unsettled."""
+
+    UNSETTLED = ""
+
+    def __init__(self, customer: str, overage: int, charge_cents: int, parent: QWidget | None):
+        super().__init__(parent)
+        self.setWindowTitle("Pay-per-minute: card reference")
+        self.answer: str | None = None
+        text = QLabel(
+            f"{customer} needs {clock_text(overage)} beyond the bank"
+            + (f" ({money(charge_cents)})" if charge_cents else "")
+            + ". Enter the payment processor's token or authorisation id. Never type a card "
+            "number: qwtimer does not store card numbers (R6.1).",
+            self,
+        )
+        text.setWordWrap(True)
+        self.ref = QLineEdit(self)
+        self.ref.setAccessibleName("Card reference")
+        self.ref.setPlaceholderText("processor token or authorisation id, e.g. tok_1Nx…")
+        self.error = QLabel("", self)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Card reference problem")
+        box = QDialogButtonBox(self)
+        self.use = box.addButton("&Use this reference", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.unsettled = box.addButton(
+            "Continue &unsettled", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.cancel = box.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.use.clicked.connect(self.take_reference)
+        self.unsettled.clicked.connect(self.go_unsettled)
+        self.cancel.clicked.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Card reference:", self.ref)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(box)
+
+    def take_reference(self) -> None:
+        try:
+            self.answer = card_reference(self.ref.text())
+        except InputError as exc:
+            self.error.setText(str(exc))
+            self.ref.clear()  # a card number must not linger on screen
+            return
+        self.accept()
+
+    def go_unsettled(self) -> None:
+        self.answer = self.UNSETTLED
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, customer: str, overage: int, charge_cents: int
+    ) -> str | None:
+        """The reference, '' for unsettled, or None to go back to the call."""
+        d = cls(customer, overage, charge_cents, parent)
+        d.exec()
+        return d.answer
+
+
+class WarnMinutes(QDialog):
+    def __init__(self, minutes: int, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Bank warning")
+        self.spin = QSpinBox(self)
+        self.spin.setRange(0, 120)
+        self.spin.setValue(minutes)
+        self.spin.setSuffix(" min")
+        self.spin.setAccessibleName("Warn this many minutes before the bank runs out")
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Warn before the bank runs out:", self.spin)
+        form.addRow(box)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, minutes: int) -> int | None:
+        d = cls(minutes, parent)
+        return d.spin.value() if d.exec() == QDialog.DialogCode.Accepted else None

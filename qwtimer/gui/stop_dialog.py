@@ -1,0 +1,132 @@
+"""Ending a call: the outcome (R10) and notes, then a bill summary to read back to the caller.
+
+The summary shows exactly the dictionary ``qwtimer timer stop --json`` prints for the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwtimer.core.billing import clock_text, money
+from qwtimer.desk.calls import OUTCOMES
+
+OUTCOME_LABELS = {
+    "resolved": "&Resolved",
+    "unresolved": "&Unresolved",
+    "referred": "Referred to &professional services (R10)",
+}
+
+
+class StopDialog(QDialog):
+    def __init__(self, customer: str, elapsed: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Stop the call")
+        intro = QLabel(
+            f"Stop the call for {customer} ({clock_text(elapsed)}). Billing does not depend "
+            "on the outcome (R6.2).",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.group = QButtonGroup(self)
+        self.radios: dict[str, QRadioButton] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        for n, outcome in enumerate(OUTCOMES):
+            radio = QRadioButton(OUTCOME_LABELS[outcome], self)
+            radio.setAccessibleName(OUTCOME_LABELS[outcome].replace("&", ""))
+            self.group.addButton(radio, n)
+            self.radios[outcome] = radio
+            layout.addWidget(radio)
+        self.radios["resolved"].setChecked(True)
+        self.notes = QPlainTextEdit(self)
+        self.notes.setAccessibleName("Notes")
+        self.notes.setPlaceholderText("Notes (what was asked, what was done)")
+        self.notes.setTabChangesFocus(True)
+        layout.addWidget(self.notes)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        box.button(QDialogButtonBox.StandardButton.Ok).setText("&Stop and bill")
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+
+    def outcome(self) -> str:
+        for outcome, radio in self.radios.items():
+            if radio.isChecked():
+                return outcome
+        return "resolved"
+
+    def answer(self) -> tuple[str, str]:
+        return self.outcome(), self.notes.toPlainText().strip()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, customer: str, elapsed: int) -> tuple[str, str] | None:
+        """(outcome, notes), or None to go back to the call."""
+        d = cls(customer, elapsed, parent)
+        return d.answer() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+def bill_lines(bill: dict[str, Any]) -> list[str]:
+    """The bill in words a technician can read back to the caller."""
+    lines = [
+        f"Talk {clock_text(bill['talk_seconds'])}, hold {clock_text(bill['hold_seconds'])}, "
+        f"working hold {clock_text(bill['working_hold_seconds'])}, research "
+        f"{clock_text(bill['research_seconds'])}.",
+        f"Billable {clock_text(bill['billable_seconds'])}, billed "
+        f"{clock_text(bill['billed_seconds'])} (policy {bill['policy_version']}); not billed "
+        f"{clock_text(bill['unbilled_seconds'])}.",
+        f"From the bank {clock_text(bill['from_bank_seconds'])}; bank was "
+        f"{clock_text(bill['balance_before_seconds'])}, now "
+        f"{clock_text(bill['balance_after_seconds'])}.",
+    ]
+    if bill["overage_seconds"]:
+        lines.append(
+            f"Pay-per-minute {clock_text(bill['overage_seconds'])}: "
+            + (
+                f"{bill['blocks_purchased']} block(s), {money(bill['charge_cents'])} charged "
+                "to the card; the rest of the block stays in the bank."
+                if bill["settlement"] == "paid"
+                else "UNSETTLED: no card reference; the account is flagged for follow-up (R6.1)."
+            )
+        )
+    return lines
+
+
+class BillSummary(QDialog):
+    """Shown (not modal) after Stop; ``bill`` is the ``timer stop --json`` dictionary."""
+
+    def __init__(self, customer: str, bill: dict[str, Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bill = bill
+        self.setWindowTitle(f"Bill: {customer}")
+        self.setModal(False)
+        self.text = QLabel("\n".join(bill_lines(bill)), self)
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName("Bill summary")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        box.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(box)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+
+    @classmethod
+    def present(cls, parent: QWidget | None, customer: str, bill: dict[str, Any]) -> BillSummary:
+        d = cls(customer, bill, parent)
+        d.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        d.show()
+        return d

@@ -1,0 +1,78 @@
+"""Light and dark themes that follow the system, and the colours of segment kinds.
+
+Sizes are relative to the system font, so the window stays readable at 125-200% scaling.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from qwtimer.core.timer import SegmentKind
+
+# Segment colours read in both themes: billable kinds are saturated, passive hold is grey.
+KIND_COLOURS = {
+    SegmentKind.TALK: QColor("#2e9d57"),
+    SegmentKind.WORKING_HOLD: QColor("#e08a1e"),
+    SegmentKind.RESEARCH: QColor("#3b7dd8"),
+    SegmentKind.HOLD: QColor("#9aa0a6"),
+}
+KIND_LABELS = {
+    SegmentKind.TALK: "talk",
+    SegmentKind.HOLD: "hold (unbilled)",
+    SegmentKind.WORKING_HOLD: "working hold",
+    SegmentKind.RESEARCH: "research",
+}
+WARNING = QColor("#c62828")
+WARNING_DARK = QColor("#ff8a80")
+
+
+def is_dark() -> bool:
+    """The system asks for a dark scheme (or the palette is dark)."""
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme()
+    if scheme == Qt.ColorScheme.Dark:
+        return True
+    if scheme == Qt.ColorScheme.Light:
+        return False
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return window.lightness() < 128
+
+
+def warning_colour() -> QColor:
+    return WARNING_DARK if is_dark() else WARNING
+
+
+def _dark_palette() -> QPalette:
+    p = QPalette()
+    base, window, text = QColor("#1e1f22"), QColor("#2b2d31"), QColor("#e8eaed")
+    p.setColor(QPalette.ColorRole.Window, window)
+    p.setColor(QPalette.ColorRole.WindowText, text)
+    p.setColor(QPalette.ColorRole.Base, base)
+    p.setColor(QPalette.ColorRole.AlternateBase, window)
+    p.setColor(QPalette.ColorRole.Text, text)
+    p.setColor(QPalette.ColorRole.Button, QColor("#3a3c42"))
+    p.setColor(QPalette.ColorRole.ButtonText, text)
+    p.setColor(QPalette.ColorRole.Highlight, QColor("#3b7dd8"))
+    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    p.setColor(QPalette.ColorRole.ToolTipBase, window)
+    p.setColor(QPalette.ColorRole.ToolTipText, text)
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#9aa0a6"))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6f737a"))
+    return p
+
+
+def apply(app: QApplication) -> None:
+    """Fusion style with a palette for the system's scheme; re-applied when it changes."""
+    app.setStyle("Fusion")
+    light = app.style().standardPalette()
+
+    def follow(*_: object) -> None:
+        hints = QGuiApplication.styleHints()
+        dark = hints.colorScheme() == Qt.ColorScheme.Dark
+        app.setPalette(_dark_palette() if dark else light)
+
+    follow()
+    QGuiApplication.styleHints().colorSchemeChanged.connect(follow)

@@ -1,0 +1,126 @@
+"""The window under test: a real MainWindow over a real desk with a fake clock.
+
+Every dialog's ``ask`` is replaced by a script the test sets up; a dialog the test did not
+expect fails the test instead of blocking it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from qwtimer.core.timer import SegmentKind
+from qwtimer.desk.calls import Calls
+from qwtimer.desk.context import Desk
+from qwtimer.desk.customers import Customers, LineInput
+from qwtimer.gui import prompts, stop_dialog
+from qwtimer.gui.customer_editor import CustomerEditor
+from qwtimer.gui.main_window import MainWindow
+from qwtimer.store.models import Customer, Segment
+
+DIALOGS = {
+    "recovery": (prompts.RecoveryPrompt, "ask"),
+    "gap": (prompts.GapPrompt, "ask"),
+    "first_run": (prompts.FirstRunOffer, "ask"),
+    "close": (prompts.CloseDuringCall, "ask"),
+    "card": (prompts.CardPrompt, "ask"),
+    "warn": (prompts.WarnMinutes, "ask"),
+    "stop": (stop_dialog.StopDialog, "ask"),
+    "editor": (CustomerEditor, "edit"),
+}
+
+
+class Answers:
+    """Scripted answers per dialog; records what each dialog was asked."""
+
+    def __init__(self) -> None:
+        self.queue: dict[str, list[Any]] = {k: [] for k in DIALOGS}
+        self.asked: dict[str, list[tuple[Any, ...]]] = {k: [] for k in DIALOGS}
+
+    def give(self, dialog: str, *answers: Any) -> None:
+        self.queue[dialog].extend(answers)
+
+    def hook(self, name: str) -> Callable[..., Any]:
+        def ask(*args: Any) -> Any:
+            self.asked[name].append(args[1:])  # drop the parent widget
+            if not self.queue[name] and name == "close":
+                return "close"  # closing the window at the end of a test
+            if not self.queue[name]:
+                pytest.fail(f"unexpected {name} dialog: {args[1:]}")
+            answer = self.queue[name].pop(0)
+            return answer(*args) if callable(answer) else answer
+
+        return ask
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    a = Answers()
+    for name, (cls, attr) in DIALOGS.items():
+        monkeypatch.setattr(cls, attr, a.hook(name))
+    return a
+
+
+def add_customer(
+    desk: Desk, name: str = "Ada Lovelace Ltd", used_minutes: int = 0, card: bool = False
+) -> Customer:
+    """A Desktop license customer (45 min bank, R1), optionally with minutes already used."""
+    customers = Customers(desk)
+    c = customers.add(
+        name,
+        LineInput("desktop", "license", maintenance_until="2027-06-30"),
+        "+1 (555) 010-4242",
+        "ada@example.com",
+    )
+    if used_minutes:
+        Calls(desk).log(c, {SegmentKind.TALK: used_minutes * 60})
+    if card:
+        customers.add_card(c, "tok_test_123", "4242")
+    return c
+
+
+@pytest.fixture
+def make_window(qtbot: Any, desk: Desk, answers: Answers) -> Iterator[Callable[[], MainWindow]]:
+    made: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        w = MainWindow(desk)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        w.activateWindow()
+        w.startup()
+        qtbot.waitUntil(lambda: w.loaded, timeout=10_000)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        answers.queue["close"].clear()
+        w.close()
+        w.ticker.stop()
+        w.background.wait()
+
+
+@pytest.fixture
+def window(make_window: Callable[[], MainWindow], desk: Desk) -> MainWindow:
+    add_customer(desk)
+    return make_window()
+
+
+def pick(qtbot: Any, w: MainWindow, text: str) -> None:
+    """Type into the search box and press Enter, as a technician would."""
+    w.search.box.setFocus()
+    w.search.box.clear()
+    qtbot.keyClicks(w.search.box, text)
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Return)
+
+
+def segment_rows(call_id: str) -> list[tuple[str, int]]:
+    return [
+        (s.kind, s.duration_ms)
+        for s in Segment.select().where(Segment.call == call_id).order_by(Segment.seq)
+    ]
