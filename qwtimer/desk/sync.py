@@ -1,0 +1,161 @@
+"""Sync runs for the window and the command line: push, pull, status, the problem list.
+
+A run opens the ledger, pushes every unsynced row, pulls what changed and records the
+outcome in the local ``meta`` table (last success, last error in words, the problem list), so
+the status survives restarts. Being offline is normal: the run says so and nothing is lost.
+Safe to call from a worker thread (it touches no widgets and opens its own connections).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from qwtimer.core.errors import QwtimerError
+from qwtimer.desk.context import Desk
+from qwtimer.store import central as central_store
+from qwtimer.store import sync as engine
+from qwtimer.store import sync_pull
+from qwtimer.store.central import LedgerOffline
+
+Progress = Callable[[str, int, int], None]
+K_LAST_OK, K_LAST_ERROR, K_PROBLEMS, K_URL = (
+    "sync:last_ok_at",
+    "sync:last_error",
+    "sync:problems",
+    "ledger_url",
+)
+
+
+@dataclass
+class SyncReport:
+    """One run, as ``qwtimer sync --json`` prints it."""
+
+    ledger: str
+    ok: bool = False
+    offline: bool = False
+    pushed: dict[str, int] = field(default_factory=dict)
+    identical: int = 0
+    pulled: dict[str, int] = field(default_factory=dict)
+    settled: int = 0
+    unsettled: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    pending: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ledger": self.ledger,
+            "ok": self.ok,
+            "offline": self.offline,
+            "pushed": self.pushed,
+            "pushed_total": sum(self.pushed.values()),
+            "already_in_ledger": self.identical,
+            "pulled": self.pulled,
+            "pulled_total": sum(self.pulled.values()),
+            "settled_closes": self.settled,
+            "unsettled": self.unsettled,
+            "conflicts": self.conflicts,
+            "errors": [self.error] if self.error else [],
+            "pending": self.pending,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    last_ok_at: str | None
+    pending: int
+    last_error: str | None
+    problems: list[dict[str, str]]
+
+
+class Sync:
+    def __init__(self, desk: Desk, url: str | None = None) -> None:
+        self.desk = desk
+        self.url = central_store.resolve_url(
+            url, os.environ.get("QWTIMER_LEDGER"), desk.meta(K_URL), desk.folder
+        )
+
+    def _set(self, key: str, value: str) -> None:
+        self.desk.db.execute_sql(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+        )
+
+    def _get(self, key: str) -> str | None:
+        row = self.desk.db.execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def status(self) -> SyncStatus:
+        problems = json.loads(self._get(K_PROBLEMS) or "[]")
+        return SyncStatus(
+            self._get(K_LAST_OK),
+            engine.pending(self.desk.db),
+            self._get(K_LAST_ERROR),
+            problems,
+        )
+
+    def run(self, progress: Progress | None = None, hook: engine.Hook | None = None) -> SyncReport:
+        """Push then pull. Never raises for the ledger's sake: the report says what happened."""
+        started = datetime.now(UTC)
+        report = SyncReport(ledger=self.url.split("@")[-1])
+        central = None
+        try:
+            central = central_store.connect(self.url)
+            report.ledger = central.where
+            eng = engine.Engine(
+                self.desk.db, central, self.desk.policies, progress=progress, hook=hook
+            )
+            try:
+                pushed = eng.push()
+            finally:
+                pushed = eng.result
+                report.pushed = {k: v for k, v in pushed.inserted.items() if v}
+                report.identical = pushed.identical
+                report.settled = pushed.settled
+                report.unsettled = pushed.unsettled
+                report.conflicts = [c.as_dict() for c in pushed.conflicts]
+            pulled = sync_pull.pull(self.desk.db, central, self.desk.device_id, progress)
+            report.pulled = {k: v for k, v in pulled.pulled.items() if v}
+            report.conflicts += [c.as_dict() for c in pulled.conflicts]
+            report.ok = True
+        except LedgerOffline as exc:
+            report.offline = True
+            report.error = f"{exc}; you are offline: nothing is lost, it syncs later"
+        except QwtimerError as exc:
+            report.error = str(exc)
+        except Exception as exc:  # the ledger said something unexpected: keep it in words
+            report.error = f"the sync stopped: {exc.__class__.__name__}: {exc}".strip()
+        finally:
+            if central is not None:
+                with contextlib.suppress(Exception):  # a dead connection may not close
+                    central.close()
+        report.pending = engine.pending(self.desk.db)
+        report.seconds = (datetime.now(UTC) - started).total_seconds()
+        with self.desk.db.atomic():
+            if report.ok:
+                self._set(K_LAST_OK, started.isoformat(timespec="seconds"))
+                self._set(K_LAST_ERROR, "")
+            else:
+                self._set(K_LAST_ERROR, report.error or "")
+            problems = [
+                *report.conflicts,
+                *(
+                    {
+                        "table": "allocation",
+                        "id": a["close_id"],
+                        "problem": f"call {a['call_id']}: pay-per-minute left unsettled, no "
+                        "card on file (R6.1): flagged for a supervisor",
+                    }
+                    for a in report.unsettled
+                ),
+            ]
+            if report.ok or problems:
+                self._set(K_PROBLEMS, json.dumps(problems))
+        return report

@@ -1,0 +1,354 @@
+"""Reaching the central ledger: PostgreSQL for a team, a SQLite file as the embedded default.
+
+- The address comes from ``--ledger URL``, then ``QWTIMER_LEDGER``, then the ``ledger_url``
+  setting, then a SQLite file ``ledger.db`` in the data folder.
+- A password never comes from the address, the command line or qwtimer's settings: it comes
+  from the OS keyring (service ``qwtimer-ledger``, user ``ROLE@HOST:PORT``) or from libpq's own
+  mechanisms (``~/.pgpass``, a service file, certificates). TLS is used when the server offers
+  it (``sslmode=prefer`` unless the address says otherwise).
+- The app never syncs as the schema owner, a superuser or a role that bypasses row-level
+  security: such a connection is refused with a clear error.
+- ``init_ledger`` creates or migrates the versioned schema, one step per transaction; a ledger
+  newer than this qwtimer is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from psycopg import sql as pgsql
+
+from qwtimer.core.errors import QwtimerError
+from qwtimer.store import central_schema as cs
+
+KEYRING_SERVICE = "qwtimer-ledger"
+ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class LedgerError(QwtimerError):
+    """The central ledger refused or cannot do what was asked; the message says what to do."""
+
+
+class LedgerOffline(LedgerError):
+    """The ledger cannot be reached. Normal for a laptop: nothing local is lost."""
+
+
+class _Pg(PostgresqlDatabase):  # type: ignore[misc]
+    """Connects with a libpq conninfo dict (URI or key=value, services and .pgpass work)."""
+
+    def _connect(self) -> Any:
+        conn = psycopg.connect(**self.connect_params)
+        conn.autocommit = True
+        return conn
+
+
+@dataclass
+class Central:
+    """An open central ledger. ``role`` is the PostgreSQL login (None for a SQLite file)."""
+
+    kind: str  # "postgresql" | "sqlite"
+    db: Database
+    where: str  # for messages: host/db or the file, never a password
+    role: str | None = None
+    ledger_id: str = ""
+    supervisor: bool = True  # may post adjustments and reversals (R13); a SQLite ledger: yes
+
+    @property
+    def is_pg(self) -> bool:
+        return self.kind == "postgresql"
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+    def raw(self) -> Any:
+        """The driver connection of this thread (psycopg or sqlite3)."""
+        return self.db.connection()
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'ledger.db'}"
+
+
+def resolve_url(explicit: str | None, env: str | None, setting: str | None, data_dir: Path) -> str:
+    for value in (explicit, env, setting):
+        if value and value.strip():
+            return value.strip()
+    return default_url(data_dir)
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite://"):
+        return Path(url[len("sqlite://") :]).expanduser()
+    if url.startswith("sqlite:"):
+        return Path(url[len("sqlite:") :]).expanduser()
+    if url.endswith((".db", ".sqlite", ".sqlite3")) and "=" not in url:
+        return Path(url).expanduser()
+    return None
+
+
+def pg_params(url: str) -> dict[str, Any]:
+    """libpq connection parameters from a URL or key=value string (no password allowed)."""
+    try:
+        params: dict[str, Any] = dict(psycopg.conninfo.conninfo_to_dict(url))
+    except psycopg.ProgrammingError as exc:
+        raise LedgerError(f"the ledger address '{_redact(url)}' is not valid ({exc})") from None
+    if "password" in params:
+        raise LedgerError(
+            "the ledger address contains a password: remove it and store the password in the "
+            f"OS keyring (keyring set {KEYRING_SERVICE} ROLE@HOST:PORT) or in ~/.pgpass"
+        )
+    params.setdefault("sslmode", "prefer")
+    params.setdefault("application_name", "qwtimer")
+    params.setdefault("connect_timeout", "5")
+    options = str(params.get("options") or "")
+    params["options"] = f"{options} -c search_path={cs.PG_SCHEMA}".strip()
+    return params
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"//([^:@/]+):[^@/]*@", r"//\1:***@", url)
+
+
+def _keyring_password(params: dict[str, Any]) -> str | None:
+    user, host = params.get("user"), params.get("host", "localhost")
+    if not user:
+        return None
+    try:
+        import keyring
+
+        pw = keyring.get_password(KEYRING_SERVICE, f"{user}@{host}:{params.get('port', '5432')}")
+    except Exception:  # no keyring on a headless machine: libpq's .pgpass is used instead
+        return None
+    return pw
+
+
+def _where(params: dict[str, Any]) -> str:
+    host = params.get("host") or "localhost"
+    return f"{params.get('dbname') or params.get('service') or '?'} on {host}"
+
+
+def connect(url: str, *, admin: bool = False) -> Central:
+    """Open the ledger at ``url`` for syncing (or, with ``admin``, for ``ledger init``).
+
+    Raises LedgerOffline when unreachable, LedgerError for anything a person must fix.
+    """
+    path = _sqlite_path(url)
+    if path is not None:
+        return _connect_sqlite(path, admin=admin)
+    params = pg_params(url)
+    pw = _keyring_password(params)
+    if pw:
+        params["password"] = pw
+    db = _Pg(
+        params.get("dbname", ""), prefer_psycopg3=True, field_types=cs.PG_FIELD_TYPES, **params
+    )
+    where = _where(params)
+    try:
+        db.connect()
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
+        if "password" in first or "authentication" in first or "role" in first:
+            raise LedgerError(
+                f"the ledger ({where}) refused the login: {first}; check the role and the "
+                f"password in the OS keyring ({KEYRING_SERVICE}) or ~/.pgpass"
+            ) from None
+        raise LedgerOffline(f"the ledger ({where}) cannot be reached: {first}") from None
+    central = Central("postgresql", db, where)
+    row = db.execute_sql(
+        "SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r "
+        "WHERE r.rolname = current_user"
+    ).fetchone()
+    central.role = str(row[0])
+    if not admin:
+        owner = db.execute_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) "
+            "AND pg_has_role(current_user, %s, 'USAGE')",
+            (cs.OWNER_ROLE, cs.OWNER_ROLE),
+        ).fetchone()[0]
+        if row[1] or row[2] or owner:
+            what = "a superuser" if row[1] else "a role that bypasses row-level security"
+            if owner and not row[1]:
+                what = "the schema owner"
+            central.close()
+            raise LedgerError(
+                f"refusing to sync as '{central.role}', {what}: connect as a technician or "
+                "supervisor role (qwtimer ledger add-technician NAME)"
+            )
+        _check_version(central)
+        central.supervisor = bool(
+            db.execute_sql(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) "
+                "AND pg_has_role(current_user, %s, 'MEMBER')",
+                (cs.SUPERVISOR_ROLE, cs.SUPERVISOR_ROLE),
+            ).fetchone()[0]
+        )
+    return central
+
+
+def _connect_sqlite(path: Path, *, admin: bool) -> Central:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LedgerError(f"cannot create the folder of the ledger file {path}: {exc}") from None
+    db = SqliteDatabase(
+        str(path),
+        pragmas={"journal_mode": "wal", "synchronous": "full", "busy_timeout": 30000},
+        field_types=cs.SQLITE_FIELD_TYPES,
+        check_same_thread=False,
+    )
+    try:
+        db.connect()
+    except Exception as exc:
+        raise LedgerError(f"the ledger file {path} cannot be opened ({exc})") from None
+    central = Central("sqlite", db, str(path))
+    if not admin:
+        if _version(central) == 0:
+            migrate(central)  # the embedded ledger sets itself up on first use
+        _check_version(central)
+    return central
+
+
+def _version(central: Central) -> int:
+    db = central.db
+    if central.is_pg:
+        exists = db.execute_sql("SELECT to_regclass('ledger_meta') IS NOT NULL").fetchone()[0]
+    else:
+        exists = db.table_exists("ledger_meta")
+    if not exists:
+        return 0
+    row = db.execute_sql("SELECT value FROM ledger_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _check_version(central: Central) -> None:
+    v = _version(central)
+    if v == 0:
+        raise LedgerError(
+            f"the ledger ({central.where}) has no qwtimer schema yet: an administrator runs "
+            "'qwtimer ledger init URL' first"
+        )
+    if v > cs.SCHEMA_VERSION:
+        raise LedgerError(
+            f"the ledger ({central.where}) was set up by a newer qwtimer (schema {v}, this "
+            f"version understands {cs.SCHEMA_VERSION}): install the newer qwtimer"
+        )
+    if v < cs.SCHEMA_VERSION:
+        raise LedgerError(
+            f"the ledger ({central.where}) has an older schema ({v}): an administrator runs "
+            "'qwtimer ledger init URL' to migrate it"
+        )
+    row = central.db.execute_sql("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
+    central.ledger_id = str(row.fetchone()[0])
+
+
+def _v1(central: Central) -> None:
+    db = central.db
+    with db.bind_ctx(cs.MODELS):
+        db.create_tables(cs.MODELS, safe=True)
+    if central.is_pg:
+        for stmt in cs.pg_security_sql():
+            db.execute_sql(stmt)
+    else:
+        for stmt in cs.sqlite_seq_triggers():
+            db.execute_sql(stmt)
+    db.execute_sql(
+        "INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', %s)".replace("%s", db.param),
+        (str(uuid.uuid4()),),
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1}
+
+
+def migrate(central: Central) -> int:
+    """Create or migrate the schema, one version per transaction. Returns the version."""
+    current = _version(central)
+    if current > cs.SCHEMA_VERSION:
+        _check_version(central)
+    p = central.db.param
+    for version in range(current + 1, cs.SCHEMA_VERSION + 1):
+        with central.db.atomic():
+            MIGRATIONS[version](central)
+            central.db.execute_sql(f"DELETE FROM ledger_meta WHERE key = {p}", ("schema_version",))
+            central.db.execute_sql(
+                f"INSERT INTO ledger_meta (key, value) VALUES ({p}, {p})",
+                ("schema_version", str(version)),
+            )
+    return cs.SCHEMA_VERSION
+
+
+def init_ledger(url: str) -> tuple[str, int]:
+    """``qwtimer ledger init URL``: roles, schema owned by the owner role, tables, security.
+
+    On PostgreSQL the connecting role must be able to create roles and schemas (an
+    administrator); the tables end up owned by ``qwtimer_owner``, which cannot log in.
+    """
+    central = connect(url, admin=True)
+    try:
+        if not central.is_pg:
+            return central.where, migrate(central)
+        db = central.db
+        for role in (cs.OWNER_ROLE, cs.TECHNICIAN_ROLE, cs.SUPERVISOR_ROLE):
+            exists = db.execute_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            if exists.fetchone() is None:
+                db.execute_sql(f"CREATE ROLE {role} NOLOGIN")
+        with contextlib.suppress(psycopg.Error):  # already a member
+            db.execute_sql(f"GRANT {cs.OWNER_ROLE} TO current_user")
+        db.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {cs.PG_SCHEMA} AUTHORIZATION {cs.OWNER_ROLE}")
+        db.execute_sql(f"SET ROLE {cs.OWNER_ROLE}")
+        version = migrate(central)
+        db.execute_sql("RESET ROLE")
+        return central.where, version
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise LedgerError(
+            f"'{central.role}' may not set up the ledger ({exc.diag.message_primary}): run "
+            "'ledger init' as an administrator role that can create roles and schemas"
+        ) from None
+    finally:
+        central.close()
+
+
+def add_login(url: str, name: str, group: str, password: str | None) -> str:
+    """Create login role ``name`` in ``group`` (technician or supervisor). Returns the role."""
+    if group not in (cs.TECHNICIAN_ROLE, cs.SUPERVISOR_ROLE):
+        raise ValueError(group)
+    if not ROLE_NAME.match(name):
+        raise LedgerError(
+            f"'{name}' is not usable as a login: use lower-case letters, digits and _ "
+            "(it is also the technician name on the device, QWTIMER_TECHNICIAN)"
+        )
+    central = connect(url, admin=True)
+    try:
+        if not central.is_pg:
+            raise LedgerError(
+                "a SQLite ledger has no logins: it serves the one technician of this computer"
+            )
+        conn = central.raw()
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+        stmt = pgsql.SQL("{} ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(
+            pgsql.SQL("ALTER" if exists else "CREATE"), pgsql.Identifier(name)
+        )
+        if password:
+            stmt = pgsql.SQL("{} PASSWORD {}").format(stmt, pgsql.Literal(password))
+        try:
+            conn.execute(stmt)
+            conn.execute(
+                pgsql.SQL("GRANT {} TO {}").format(pgsql.Identifier(group), pgsql.Identifier(name))
+            )
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise LedgerError(
+                f"'{central.role}' may not create logins ({exc.diag.message_primary}): "
+                "run this as an administrator role"
+            ) from None
+        return name
+    finally:
+        central.close()

@@ -1,0 +1,345 @@
+"""The central ledger's tables, as Peewee models, and its PostgreSQL security (DESIGN.md).
+
+The central tables mirror the local ones without the ``synced`` marks, plus:
+
+- ``ledger_seq``: a number the ledger assigns to every row of a pulled table when the row is
+  written (and again when a product line's dates move). Pulls ask for "rows after N". Writers
+  of pulled tables are serialised by a statement trigger (PostgreSQL) or by SQLite's single
+  writer, so numbers become visible in the order they were assigned and a cursor never skips
+  a row that commits late.
+- ``allocation``: how the ledger settled each call close against the bank (one row per close,
+  never rewritten), so a replay returns the stored split.
+- ``ledger_meta``: schema version and the ledger's own id (cursors are kept per ledger).
+
+Only the run-time state of a call (timer state, heartbeats) stays on the device; the central
+``call`` row holds the header, which never changes. Times are ISO-8601 UTC text exactly as the
+device wrote them, so "identical" means byte-identical.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    Field,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+SCHEMA_VERSION = 1
+OWNER_ROLE = "qwtimer_owner"
+TECHNICIAN_ROLE = "technician"
+SUPERVISOR_ROLE = "supervisor"
+PG_SCHEMA = "qwtimer"
+SEQ_LOCK = (7261, 1)  # advisory lock key: one writer of pulled rows at a time
+CUSTOMER_LOCK_CLASS = 7262  # advisory lock class: one settlement per customer at a time
+
+
+class SeqField(Field):  # type: ignore[misc]
+    """The ledger-assigned sequence number (bigserial on PostgreSQL)."""
+
+    field_type = "LEDGERSEQ"
+
+
+class CentralModel(Model):  # type: ignore[misc]
+    ledger_seq = SeqField(null=True, index=True)
+
+    class Meta:
+        legacy_table_names = False
+
+
+class LedgerMeta(Model):  # type: ignore[misc]
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "ledger_meta"
+
+
+class Customer(CentralModel):
+    id = TextField(primary_key=True)
+    name = TextField()
+    phone = TextField(default="")
+    email = TextField(default="")
+    created_at = TextField()
+
+
+class ProductLine(CentralModel):
+    id = TextField(primary_key=True)
+    customer_id = TextField(index=True)
+    product = TextField()
+    plan = TextField()
+    edition = TextField(null=True)
+    maintenance_until = TextField(null=True)
+    active_until = TextField(null=True)
+    created_at = TextField()
+
+
+class Purchase(CentralModel):
+    id = TextField(primary_key=True)
+    customer_id = TextField(index=True)
+    product = TextField()
+    kind = TextField()
+    until = TextField(null=True)
+    created_at = TextField()
+
+
+class PaymentRef(CentralModel):
+    id = TextField(primary_key=True)
+    customer_id = TextField(index=True)
+    ref = TextField()
+    last4 = TextField()
+    created_at = TextField()
+
+
+class Call(CentralModel):
+    id = TextField(primary_key=True)
+    customer_id = TextField(index=True)
+    technician = TextField()
+    device_id = TextField()
+    policy_version = TextField()
+    started_at = TextField()
+    utc_offset_min = IntegerField()
+    manual = BooleanField()
+
+
+class Segment(CentralModel):
+    id = TextField(primary_key=True)
+    call_id = TextField()
+    seq = IntegerField()
+    kind = TextField()
+    start_at = TextField()
+    end_at = TextField(null=True)
+    utc_offset_min = IntegerField()
+    duration_ms = BigIntegerField()
+    note = TextField()
+
+    class Meta:
+        indexes = ((("call_id", "seq"), True),)
+
+
+class CallClose(CentralModel):
+    id = TextField(primary_key=True)
+    call_id = TextField()
+    seq = IntegerField()
+    outcome = TextField()
+    notes = TextField()
+    stopped_at = TextField()
+    bill_json = TextField()
+    settlement = TextField()
+
+    class Meta:
+        table_name = "call_close"
+        indexes = ((("call_id", "seq"), True),)
+
+
+class Entry(CentralModel):
+    id = TextField(primary_key=True)
+    customer_id = TextField(index=True)
+    call_id = TextField(null=True, index=True)
+    kind = TextField()
+    seconds = BigIntegerField()
+    cents = BigIntegerField()
+    card_ref = TextField(null=True)
+    reason = TextField()
+    author = TextField()
+    device_id = TextField(index=True)
+    created_at = TextField()
+    reverses_id = TextField(null=True)
+    grant_key = TextField(null=True, unique=True)
+
+
+class Allocation(CentralModel):
+    """The ledger's settlement of one call close (R2, R6, R6.1): written once, never changed."""
+
+    close_id = TextField(primary_key=True)
+    call_id = TextField(index=True)
+    customer_id = TextField(index=True)
+    technician = TextField()
+    billed_seconds = BigIntegerField()
+    from_bank_seconds = BigIntegerField()
+    overage_seconds = BigIntegerField()
+    blocks_purchased = IntegerField()
+    purchased_seconds = BigIntegerField()
+    charge_cents = BigIntegerField()
+    balance_before_seconds = BigIntegerField()
+    balance_after_seconds = BigIntegerField()
+    settlement = TextField(index=True)
+    device_settlement = TextField()
+    correction_entry_id = TextField(null=True)
+    allocated_at = TextField()
+
+
+MODELS: list[type[Model]] = [
+    LedgerMeta,
+    Customer,
+    ProductLine,
+    Purchase,
+    PaymentRef,
+    Call,
+    Segment,
+    CallClose,
+    Entry,
+    Allocation,
+]
+PULLED = ("customer", "product_line", "purchase", "payment_ref", "entry")
+LEDGER_TABLES = ("call", "segment", "call_close", "entry", "allocation")
+
+# The columns a device pushes, in order; the names are the local table's columns too.
+PUSHED: dict[str, tuple[str, ...]] = {
+    "customer": ("id", "name", "phone", "email", "created_at"),
+    "product_line": (
+        "id",
+        "customer_id",
+        "product",
+        "plan",
+        "edition",
+        "maintenance_until",
+        "active_until",
+        "created_at",
+    ),
+    "purchase": ("id", "customer_id", "product", "kind", "until", "created_at"),
+    "payment_ref": ("id", "customer_id", "ref", "last4", "created_at"),
+    "call": (
+        "id",
+        "customer_id",
+        "technician",
+        "device_id",
+        "policy_version",
+        "started_at",
+        "utc_offset_min",
+        "manual",
+    ),
+    "segment": (
+        "id",
+        "call_id",
+        "seq",
+        "kind",
+        "start_at",
+        "end_at",
+        "utc_offset_min",
+        "duration_ms",
+        "note",
+    ),
+    "call_close": (
+        "id",
+        "call_id",
+        "seq",
+        "outcome",
+        "notes",
+        "stopped_at",
+        "bill_json",
+        "settlement",
+    ),
+    "entry": (
+        "id",
+        "customer_id",
+        "call_id",
+        "kind",
+        "seconds",
+        "cents",
+        "card_ref",
+        "reason",
+        "author",
+        "device_id",
+        "created_at",
+        "reverses_id",
+        "grant_key",
+    ),
+}
+# Columns that may move after a row was pushed: a UMP renewal or subscription extension
+# (R8, R9). The ledger keeps the later date; every other column must match exactly.
+MERGED: dict[str, tuple[str, ...]] = {"product_line": ("maintenance_until", "active_until")}
+ALLOCATION_COLUMNS: tuple[str, ...] = (
+    "close_id",
+    "call_id",
+    "customer_id",
+    "technician",
+    "billed_seconds",
+    "from_bank_seconds",
+    "overage_seconds",
+    "blocks_purchased",
+    "purchased_seconds",
+    "charge_cents",
+    "balance_before_seconds",
+    "balance_after_seconds",
+    "settlement",
+    "device_settlement",
+    "correction_entry_id",
+    "allocated_at",
+)
+
+SQLITE_FIELD_TYPES = {"LEDGERSEQ": "INTEGER"}
+PG_FIELD_TYPES = {"LEDGERSEQ": "BIGSERIAL"}
+
+
+def sqlite_seq_triggers() -> list[str]:
+    """SQLite has no sequences: number each new row after the highest number so far."""
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {t}_ledger_seq AFTER INSERT ON {t}
+            BEGIN UPDATE {t} SET ledger_seq =
+              (SELECT coalesce(max(ledger_seq), 0) + 1 FROM {t}) WHERE rowid = NEW.rowid;
+            END"""
+        for t in (*PULLED, "allocation")
+    ]
+
+
+def pg_security_sql() -> list[str]:
+    """Row-level security and grants (PostgreSQL): run as the owner role on schema creation.
+
+    - technicians: read customers and reference data, insert it; insert calls, segments,
+      closes, entries and allocations only as themselves; read their own calls; read all
+      entries (balances); never UPDATE, DELETE or TRUNCATE a ledger table.
+    - supervisors: read everything; insert adjustments and reversals as themselves (R13).
+    - FORCE ROW LEVEL SECURITY: the owner is held to the policies too (its own policy allows
+      it everything, so migrations still work).
+    """
+    t, s, o = TECHNICIAN_ROLE, SUPERVISOR_ROLE, OWNER_ROLE
+    own_call = "EXISTS (SELECT 1 FROM call c WHERE c.id = call_id AND c.technician = current_user)"
+    sql = [
+        f"""CREATE OR REPLACE FUNCTION ledger_seq_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_advisory_xact_lock({SEQ_LOCK[0]}, {SEQ_LOCK[1]}); RETURN NULL; END
+            $$""",
+    ]
+    for table in PULLED:
+        sql.append(
+            f"CREATE TRIGGER {table}_seq_lock BEFORE INSERT OR UPDATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION ledger_seq_lock()"
+        )
+    sql += [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {PG_SCHEMA} FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA {PG_SCHEMA} TO {t}, {s}",
+        f"GRANT SELECT ON ledger_meta TO {t}, {s}",
+        f"GRANT SELECT, INSERT ON customer, product_line, purchase, payment_ref TO {t}, {s}",
+        f"GRANT UPDATE (maintenance_until, active_until, ledger_seq) ON product_line TO {t}, {s}",
+        f"GRANT SELECT, INSERT ON call, segment, call_close, entry, allocation TO {t}, {s}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {PG_SCHEMA} TO {t}, {s}",
+    ]
+    checks = {
+        "call": ("technician = current_user", "technician = current_user"),
+        "segment": (own_call, own_call),
+        "call_close": (own_call, own_call),
+        "entry": (
+            "author = current_user AND kind IN ('grant', 'purchase', 'call_debit', 'allocation')",
+            "true",
+        ),
+        "allocation": ("technician = current_user", "technician = current_user"),
+    }
+    for table in LEDGER_TABLES:
+        insert_check, select_using = checks[table]
+        author = "author" if table == "entry" else None
+        sup_check = f"{author} = current_user" if author else insert_check
+        sql += [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+            f"CREATE POLICY {table}_owner ON {table} TO {o} USING (true) WITH CHECK (true)",
+            f"CREATE POLICY {table}_tech_insert ON {table} FOR INSERT TO {t} "
+            f"WITH CHECK ({insert_check})",
+            f"CREATE POLICY {table}_tech_select ON {table} FOR SELECT TO {t} "
+            f"USING ({select_using})",
+            f"CREATE POLICY {table}_sup_insert ON {table} FOR INSERT TO {s} "
+            f"WITH CHECK ({sup_check})",
+            f"CREATE POLICY {table}_sup_select ON {table} FOR SELECT TO {s} USING (true)",
+        ]
+    return sql

@@ -1,0 +1,372 @@
+"""The sync engine: push unsynced local rows to the central ledger, then pull what changed.
+
+Push (DESIGN.md "The central ledger and sync"):
+
+- Reference rows first (customers, product lines, purchases, cards, entries outside calls),
+  then calls as *units*: a batch holds every unsynced row of some calls (the call header, its
+  closed segments, its closes and its entries), so a close and its provisional entries always
+  reach the ledger in the same transaction and are settled there (``sync_allocation``).
+- One central transaction per batch. On PostgreSQL the rows go in with ``COPY`` into a
+  temporary staging table and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``; a row the
+  ledger already holds is then compared column by column: identical is success (a retry after
+  a lost reply creates nothing), different is a conflict, reported and never overwritten. A
+  product line's dates are the only columns that may move; the ledger keeps the later date.
+- Local rows are marked synced only after the central commit, and never the rejected ones.
+- Serialisation failures and deadlocks are retried; a lost connection stops the push (the
+  next sync carries on where it stopped: nothing is lost, nothing doubled).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from qwtimer.core.policy import PolicyBook
+from qwtimer.store import central_schema as cs
+from qwtimer.store import sync_allocation as alloc
+from qwtimer.store.central import Central, LedgerOffline
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+Hook = Callable[[str], None]  # named points of a push, for fault-injection tests
+REFERENCE = ("customer", "product_line", "purchase", "payment_ref")
+RETRIES = 6
+
+
+@dataclass(frozen=True)
+class Conflict:
+    table: str
+    id: str
+    problem: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"table": self.table, "id": self.id, "problem": self.problem}
+
+
+@dataclass
+class PushResult:
+    inserted: dict[str, int] = field(default_factory=dict)  # new rows per table
+    identical: int = 0  # rows the ledger already held, unchanged (retries)
+    merged: int = 0  # product lines whose dates moved
+    settled: int = 0  # call closes settled by the ledger
+    unsettled: list[dict[str, Any]] = field(default_factory=list)  # flagged (R6.1)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def pushed(self) -> int:
+        return sum(self.inserted.values())
+
+
+def _unsynced_filter(table: str) -> str:
+    return "synced = 0 AND open = 0" if table == "segment" else "synced = 0"
+
+
+def pending(local: SqliteDatabase) -> int:
+    """How many local rows wait for the ledger (closed segments only)."""
+    total = 0
+    for table in cs.PUSHED:
+        total += local.execute_sql(
+            f"SELECT count(*) FROM {table} WHERE {_unsynced_filter(table)}"
+        ).fetchone()[0]
+    return int(total)
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    for e in (exc, exc.__cause__, getattr(exc, "orig", None)):
+        state = getattr(e, "sqlstate", None)
+        if state:
+            return str(state)
+    return None
+
+
+def _eq(central: Central, cols: Sequence[str]) -> str:
+    op = "IS NOT DISTINCT FROM" if central.is_pg else "IS"
+    return " AND ".join(f"s.{c} {op} t.{c}" for c in cols)
+
+
+@dataclass
+class Staged:
+    inserted: list[tuple[Any, ...]]
+    identical: int
+    merged: int
+    conflicts: list[Conflict]
+
+
+def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) -> Staged:
+    """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction."""
+    cols = cs.PUSHED[table]
+    names = ", ".join(cols)
+    stage = f"stage_{table}"
+    db = central.db
+    if central.is_pg:
+        cur = db.cursor()
+        cur.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+        cur.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
+            "ON CONFLICT DO NOTHING RETURNING id"
+        )
+    else:
+        db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+        db.execute_sql(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
+        db.cursor().executemany(
+            f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
+        )
+        cur = db.execute_sql(
+            f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
+            "ON CONFLICT DO NOTHING RETURNING id"
+        )
+    new_ids = {r[0] for r in cur.fetchall()}
+    out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
+    if len(new_ids) < len(rows):
+        _compare(central, table, stage, out, len(rows) - len(new_ids))
+    if not central.is_pg:
+        db.execute_sql(f"DROP TABLE temp.{stage}")
+    return out
+
+
+def _compare(central: Central, table: str, stage: str, out: Staged, existing: int) -> None:
+    """Rows the ledger already held: identical, mergeable (later dates) or conflicts."""
+    merged = cs.MERGED.get(table, ())
+    fixed = [c for c in cs.PUSHED[table] if c not in merged]
+    db = central.db
+    rows = db.execute_sql(
+        f"SELECT s.id, t.id IS NULL FROM {stage} s LEFT JOIN {table} t ON t.id = s.id "
+        f"WHERE t.id IS NULL OR NOT ({_eq(central, fixed)})"
+    ).fetchall()
+    for rid, missing in rows:
+        problem = (
+            "the ledger refused it: another row already holds this key (for a grant: the "
+            "product line was already credited, R1), or the id belongs to someone else"
+            if missing
+            else "the ledger holds a different row with this id; it was not overwritten: "
+            "a supervisor must compare both"
+        )
+        out.conflicts.append(Conflict(table, str(rid), problem))
+    if merged:
+        later = (
+            "GREATEST({t}, {s})" if central.is_pg else "max(coalesce({t}, {s}), coalesce({s}, {t}))"
+        )
+        sets = ", ".join(f"{c} = " + later.format(t=f"t.{c}", s=f"s.{c}") for c in merged)
+        moved = " OR ".join(
+            f"({later.format(t=f't.{c}', s=f's.{c}')}) IS DISTINCT FROM t.{c}"
+            if central.is_pg
+            else f"({later.format(t=f't.{c}', s=f's.{c}')}) IS NOT t.{c}"
+            for c in merged
+        )
+        seq = (
+            f"nextval(pg_get_serial_sequence('{table}', 'ledger_seq'))"
+            if central.is_pg
+            else f"(SELECT max(ledger_seq) + 1 FROM main.{table})"
+        )
+        target = table if central.is_pg else f"main.{table}"
+        cur = db.execute_sql(
+            f"UPDATE {target} AS t SET {sets}, ledger_seq = {seq} FROM {stage} s "
+            f"WHERE t.id = s.id AND {_eq(central, fixed)} AND ({moved})"
+        )
+        out.merged = max(0, cur.rowcount)
+    out.identical = existing - len(out.conflicts)
+
+
+class Engine:
+    """One sync run's push for one device. Use from one thread."""
+
+    def __init__(
+        self,
+        local: SqliteDatabase,
+        central: Central,
+        policies: PolicyBook,
+        *,
+        batch_rows: int = 5000,
+        batch_calls: int = 1000,
+        progress: Progress | None = None,
+        hook: Hook | None = None,
+    ) -> None:
+        self.local = local
+        self.central = central
+        self.policies = policies
+        self.batch_rows = batch_rows
+        self.batch_calls = batch_calls
+        self.progress = progress or (lambda what, done, total: None)
+        self.hook = hook or (lambda point: None)
+        self.result = PushResult()
+
+    # -- reading the device ------------------------------------------------------------
+    def _rows(self, table: str, where: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cols = ", ".join(cs.PUSHED[table])
+        return [
+            tuple(r)
+            for r in self.local.execute_sql(
+                f"SELECT {cols} FROM {table} WHERE {where} ORDER BY rowid", params
+            ).fetchall()
+        ]
+
+    def _refuse(self, table: str, row: tuple[Any, ...]) -> str | None:
+        """Rows the ledger's security would refuse (PostgreSQL roles), said in words."""
+        role = self.central.role
+        if role is None:
+            return None
+        cols = cs.PUSHED[table]
+        who = "technician" if table == "call" else "author" if table == "entry" else None
+        if who and row[cols.index(who)] != role:
+            return (
+                f"written by '{row[cols.index(who)]}' but this computer syncs as '{role}': "
+                f"sync as {row[cols.index(who)]} to send it"
+            )
+        if (
+            table == "entry"
+            and not self.central.supervisor
+            and row[cols.index("kind")] in ("adjustment", "reversal")
+        ):
+            return "only a supervisor may post adjustments and reversals (R13)"
+        return None
+
+    # -- the push ------------------------------------------------------------------------
+    def push(self) -> PushResult:
+        total = pending(self.local)
+        done = 0
+        self.progress("push", 0, total)
+        for table in (*REFERENCE, "entry"):
+            where = _unsynced_filter(table) + (" AND call_id IS NULL" if table == "entry" else "")
+            rows = self._rows(table, where)
+            for i in range(0, len(rows), self.batch_rows):
+                chunk = rows[i : i + self.batch_rows]
+                self._batch({table: chunk}, customers=[])
+                done += len(chunk)
+                self.progress("push", done, total)
+        units = [
+            r[0]
+            for r in self.local.execute_sql(
+                "SELECT c.id FROM call c WHERE c.id IN (SELECT id FROM call WHERE synced = 0 "
+                "UNION SELECT call_id FROM segment WHERE synced = 0 AND open = 0 "
+                "UNION SELECT call_id FROM call_close WHERE synced = 0 "
+                "UNION SELECT call_id FROM entry WHERE synced = 0 AND call_id IS NOT NULL) "
+                "ORDER BY c.started_at, c.id"
+            ).fetchall()
+        ]
+        for i in range(0, len(units), self.batch_calls):
+            ids = units[i : i + self.batch_calls]
+            marks = ", ".join("?" * len(ids))
+            batch = {
+                "call": self._rows("call", f"synced = 0 AND id IN ({marks})", ids),
+                "segment": self._rows(
+                    "segment", f"synced = 0 AND open = 0 AND call_id IN ({marks})", ids
+                ),
+                "call_close": self._rows("call_close", f"synced = 0 AND call_id IN ({marks})", ids),
+                "entry": self._rows("entry", f"synced = 0 AND call_id IN ({marks})", ids),
+            }
+            customers = sorted(
+                {
+                    str(r[0])
+                    for r in self.local.execute_sql(
+                        f"SELECT DISTINCT customer_id FROM call WHERE id IN ({marks})", ids
+                    ).fetchall()
+                }
+            )
+            self._batch(batch, customers)
+            done += sum(len(v) for v in batch.values())
+            self.progress("push", min(done, total), total)
+        return self.result
+
+    def _batch(self, batch: dict[str, list[tuple[Any, ...]]], customers: list[str]) -> None:
+        refused_calls: set[str] = set()
+        send: dict[str, list[tuple[Any, ...]]] = {}
+        for table, rows in batch.items():
+            keep = []
+            for row in rows:
+                why = self._refuse(table, row)
+                parent = row[1] if table in ("segment", "call_close") else None
+                if table == "entry":
+                    parent = row[cs.PUSHED["entry"].index("call_id")]
+                if why is None and parent in refused_calls:
+                    why = "its call was not sent (see the call's problem)"
+                if why:
+                    self.result.conflicts.append(Conflict(table, str(row[0]), why))
+                    if table == "call":
+                        refused_calls.add(str(row[0]))
+                    continue
+                keep.append(row)
+            send[table] = keep
+        for attempt in range(RETRIES):
+            try:
+                staged = self._transaction(send, customers)
+                break
+            except Exception as exc:
+                state = _sqlstate(exc)
+                if state in ("40001", "40P01") and attempt < RETRIES - 1:
+                    time.sleep(0.01 * 2**attempt)
+                    continue
+                if state is None or state.startswith(("08", "57")):
+                    raise LedgerOffline(
+                        f"the connection to the ledger ({self.central.where}) was lost during "
+                        f"the push ({exc.__class__.__name__}); nothing is lost: the rest goes "
+                        "with the next sync"
+                    ) from exc
+                raise
+        self._mark_synced(send, staged)
+
+    def _transaction(
+        self, send: dict[str, list[tuple[Any, ...]]], customers: list[str]
+    ) -> dict[str, Staged]:
+        db = self.central.db
+        staged: dict[str, Staged] = {}
+        with db.atomic() if self.central.is_pg else db.atomic("IMMEDIATE"):
+            if customers and self.central.is_pg:
+                # R2: one settlement per customer at a time (sorted: no deadlocks)
+                db.execute_sql(
+                    "SELECT pg_advisory_xact_lock(%s, k) FROM (SELECT DISTINCT hashtext(c) AS k "
+                    "FROM unnest(%s::text[]) AS c ORDER BY 1) AS locks",
+                    (cs.CUSTOMER_LOCK_CLASS, customers),
+                )
+            for table, rows in send.items():
+                if rows:
+                    staged[table] = stage_insert(self.central, table, rows)
+                    self.hook(f"{table}:inserted")
+            closes = [
+                alloc.NewClose(r[0], r[1], r[2], r[5], r[6], r[7])
+                for r in (staged["call_close"].inserted if "call_close" in staged else [])
+            ]
+            entries = staged["entry"].inserted if "entry" in staged else []
+            settled = alloc.settle(self.central, closes, entries, self.policies, self.central.role)
+            self.hook("settled")
+            ids = [r[0] for r in send.get("call_close", [])]
+            stored = alloc.stored(self.central, ids) if ids else []
+            self.hook("before_commit")
+        self.hook("after_commit")
+        for table, s in staged.items():
+            self.result.inserted[table] = self.result.inserted.get(table, 0) + len(s.inserted)
+            self.result.identical += s.identical
+            self.result.merged += s.merged
+            self.result.conflicts += s.conflicts
+        self.result.settled += settled
+        self.result.unsettled += [a for a in stored if a["settlement"] == "unsettled"]
+        return staged
+
+    def _mark_synced(
+        self, send: dict[str, list[tuple[Any, ...]]], staged: dict[str, Staged]
+    ) -> None:
+        """After the central commit: every sent row except the conflicts is synced."""
+        bad = {(t, c.id) for t, s in staged.items() for c in s.conflicts}
+        with self.local.atomic():
+            cur = self.local.cursor()
+            for table, rows in send.items():
+                ok = [r for r in rows if (table, r[0]) not in bad]
+                if table in cs.MERGED:
+                    cols = cs.PUSHED[table]
+                    idx = [cols.index(c) for c in cs.MERGED[table]]
+                    cond = " AND ".join(f"{c} IS ?" for c in cs.MERGED[table])
+                    cur.executemany(
+                        f"UPDATE {table} SET synced = 1 WHERE id = ? AND {cond}",
+                        [(r[0], *(r[i] for i in idx)) for r in ok],
+                    )
+                else:
+                    cur.executemany(
+                        f"UPDATE {table} SET synced = 1 WHERE id = ?", [(r[0],) for r in ok]
+                    )

@@ -1,0 +1,260 @@
+"""The ledger's settlement of calls against the bank (R2, R6, R6.1): the authority on balances.
+
+How a device's provisional entries and the ledger's settlement reconcile
+------------------------------------------------------------------------
+A device bills a call when it stops and splits the bill against the bank *as the device
+knows it* (offline, that bank may already be spent elsewhere). It posts provisional entries
+(``call_debit`` and, when it bought blocks, ``purchase``), and a ``call_close`` with the bill.
+
+When the close reaches the ledger it is settled, in the same transaction as the push of the
+close and its entries (they always travel together: one device transaction wrote them, and a
+push batch holds every unsynced row of its calls), while the customer is locked:
+
+1. ``B`` = the ledger's balance for the customer, not counting the provisional entries that
+   arrived in this batch for calls being settled now (every earlier close is already settled,
+   so the rest of the ledger is authoritative).
+2. For each new close, oldest stop first: ``d`` = this close's billed seconds minus the
+   previous close's (R3 once per call; later research bills only the difference, R5);
+   ``core.billing.split(d, B, has_card, policy)`` gives the ledger's split; ``B`` moves to its
+   ``balance_after``. The split is stored in ``allocation`` (keyed by the close id).
+3. Per call: the authoritative effect is ``sum(-d + purchased)`` seconds and ``sum(charge)``
+   cents; the provisional entries' effect is the sum of their seconds and cents. A difference
+   becomes one ``allocation`` entry (author: the pushing role, device ``ledger``, an id derived
+   from the close so a replay cannot post it twice) carrying exactly the difference.
+
+So for every settled call, provisional entries + correction = the ledger's split, and the
+ledger balance (sum of all entries) is exact. Devices pull every entry not written by
+themselves, including corrections, so after a pull a device's balance (sum of its entries)
+equals the ledger's, to the second and the cent. Two technicians who both spent the last
+minutes offline are settled one after the other: the second finds the bank empty, and its
+shortfall becomes blocks on the card (R6) or an unsettled overdraft flagged for supervisors
+(R6.1): ``allocation.settlement = 'unsettled'``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from qwtimer.core import billing
+from qwtimer.core.policy import PolicyBook
+from qwtimer.store import central_schema as cs
+from qwtimer.store.central import Central
+
+NAMESPACE = uuid.UUID("6f1d7f0e-3c55-4d8a-9b43-2a1f4b8e0c11")
+PROVISIONAL = ("call_debit", "purchase")
+ENTRY_COLS = cs.PUSHED["entry"]
+
+
+@dataclass(frozen=True)
+class NewClose:
+    id: str
+    call_id: str
+    seq: int
+    stopped_at: str
+    bill_json: str
+    settlement: str
+
+
+def correction_id(first_close_id: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"allocation:{first_close_id}"))
+
+
+def _in(central: Central, values: Sequence[Any]) -> str:
+    return ", ".join([central.db.param] * len(values))
+
+
+def settle(
+    central: Central,
+    closes: Sequence[NewClose],
+    new_entries: Sequence[tuple[Any, ...]],
+    policies: PolicyBook,
+    role: str | None,
+) -> int:
+    """Settle ``closes`` (just inserted) inside the caller's transaction. Returns how many.
+
+    ``new_entries`` are the entry rows (``PUSHED['entry']`` order) inserted in this batch.
+    The caller holds the customers' locks.
+    """
+    if not closes:
+        return 0
+    db = central.db
+    call_ids = sorted({c.call_id for c in closes})
+    calls = {
+        r[0]: r
+        for r in db.execute_sql(
+            "SELECT id, customer_id, technician, policy_version FROM call "
+            f"WHERE id IN ({_in(central, call_ids)})",
+            call_ids,
+        ).fetchall()
+    }
+    new_ids = {c.id for c in closes}
+    prior: dict[str, int] = {}  # call -> billed seconds of its newest already-settled close
+    prior_seq: dict[str, int] = {}
+    for call_id, seq, bill_json, close_id in db.execute_sql(
+        f"SELECT call_id, seq, bill_json, id FROM call_close WHERE call_id IN "
+        f"({_in(central, call_ids)})",
+        call_ids,
+    ).fetchall():
+        if close_id in new_ids or seq <= prior_seq.get(call_id, 0):
+            continue
+        prior_seq[call_id] = seq
+        prior[call_id] = int(json.loads(bill_json)["billed_seconds"])
+    i_call, i_kind = ENTRY_COLS.index("call_id"), ENTRY_COLS.index("kind")
+    i_sec, i_cents = ENTRY_COLS.index("seconds"), ENTRY_COLS.index("cents")
+    i_card, i_cust = ENTRY_COLS.index("card_ref"), ENTRY_COLS.index("customer_id")
+    prov_s: dict[str, int] = defaultdict(int)
+    prov_c: dict[str, int] = defaultdict(int)
+    card_at_stop: dict[str, str] = {}
+    not_settled: dict[str, int] = defaultdict(int)  # customer -> provisional seconds
+    for e in new_entries:
+        if e[i_call] in calls and e[i_kind] in PROVISIONAL:
+            prov_s[e[i_call]] += int(e[i_sec])
+            prov_c[e[i_call]] += int(e[i_cents])
+            not_settled[e[i_cust]] += int(e[i_sec])
+            if e[i_card]:
+                card_at_stop[e[i_call]] = str(e[i_card])
+    customers = sorted({calls[c][1] for c in call_ids if c in calls})
+    bank = dict.fromkeys(customers, 0)
+    for cust, total in db.execute_sql(
+        f"SELECT customer_id, coalesce(sum(seconds), 0) FROM entry WHERE customer_id IN "
+        f"({_in(central, customers)}) GROUP BY customer_id",
+        customers,
+    ).fetchall():
+        bank[cust] = int(total)
+    for cust, s in not_settled.items():
+        bank[cust] -= s
+    cards = {
+        r[0]
+        for r in db.execute_sql(
+            f"SELECT DISTINCT customer_id FROM payment_ref WHERE customer_id IN "
+            f"({_in(central, customers)})",
+            customers,
+        ).fetchall()
+    }
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    allocations: list[dict[str, Any]] = []
+    effect_s: dict[str, int] = defaultdict(int)
+    effect_c: dict[str, int] = defaultdict(int)
+    first_close: dict[str, str] = {}
+    last_alloc: dict[str, dict[str, Any]] = {}
+    for c in sorted(closes, key=lambda c: (c.stopped_at, c.call_id, c.seq)):
+        call = calls.get(c.call_id)
+        if call is None:  # a close whose call was rejected: reported as a conflict already
+            continue
+        cust, technician, version = call[1], call[2], call[3]
+        policy = policies.version(version)
+        billed = int(json.loads(c.bill_json)["billed_seconds"])
+        d = max(0, billed - prior.get(c.call_id, 0))
+        prior[c.call_id] = billed
+        has_card = cust in cards or c.call_id in card_at_stop
+        before = bank[cust]
+        part = billing.split(d, before, has_card, policy)
+        bank[cust] = part.balance_after_seconds
+        effect_s[c.call_id] += -d + part.purchased_seconds
+        effect_c[c.call_id] += part.charge_cents
+        first_close.setdefault(c.call_id, c.id)
+        row = {
+            "close_id": c.id,
+            "call_id": c.call_id,
+            "customer_id": cust,
+            "technician": role or technician,
+            "billed_seconds": d,
+            "from_bank_seconds": part.from_bank_seconds,
+            "overage_seconds": part.overage_seconds,
+            "blocks_purchased": part.blocks_purchased,
+            "purchased_seconds": part.purchased_seconds,
+            "charge_cents": part.charge_cents,
+            "balance_before_seconds": before,
+            "balance_after_seconds": part.balance_after_seconds,
+            "settlement": part.settlement,
+            "device_settlement": c.settlement,
+            "correction_entry_id": None,
+            "allocated_at": now,
+        }
+        allocations.append(row)
+        last_alloc[c.call_id] = row
+    corrections: list[tuple[Any, ...]] = []
+    for call_id, first in first_close.items():
+        ds = effect_s[call_id] - prov_s.get(call_id, 0)
+        dc = effect_c[call_id] - prov_c.get(call_id, 0)
+        if ds == 0 and dc == 0:
+            continue
+        alloc = last_alloc[call_id]
+        eid = correction_id(first)
+        alloc["correction_entry_id"] = eid
+        card = card_at_stop.get(call_id) if dc else None
+        if dc and card is None:
+            card = _card_of(central, alloc["customer_id"])
+        values = {
+            "id": eid,
+            "customer_id": alloc["customer_id"],
+            "call_id": call_id,
+            "kind": "allocation",
+            "seconds": ds,
+            "cents": dc,
+            "card_ref": card,
+            "reason": _reason(alloc, ds, dc),
+            "author": alloc["technician"],
+            "device_id": "ledger",
+            "created_at": now,
+            "reverses_id": None,
+            "grant_key": None,
+        }
+        corrections.append(tuple(values[k] for k in ENTRY_COLS))
+    p = db.param
+    if corrections:
+        cols = ", ".join(ENTRY_COLS)
+        db.cursor().executemany(
+            f"INSERT INTO entry ({cols}) VALUES ({', '.join([p] * len(ENTRY_COLS))})",
+            corrections,
+        )
+    acols = cs.ALLOCATION_COLUMNS
+    db.cursor().executemany(
+        f"INSERT INTO allocation ({', '.join(acols)}) VALUES ({', '.join([p] * len(acols))})",
+        [tuple(a[k] for k in acols) for a in allocations],
+    )
+    return len(allocations)
+
+
+def _card_of(central: Central, customer_id: str) -> str | None:
+    p = central.db.param
+    row = central.db.execute_sql(
+        f"SELECT ref FROM payment_ref WHERE customer_id = {p} ORDER BY created_at DESC LIMIT 1",
+        (customer_id,),
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def _reason(alloc: dict[str, Any], seconds: int, cents: int) -> str:
+    ct = billing.clock_text
+    words = [
+        f"ledger settlement of call {alloc['call_id']}: the bank held "
+        f"{ct(alloc['balance_before_seconds'])} when it reached the ledger"
+    ]
+    if alloc["settlement"] == billing.SETTLEMENT_UNSETTLED:
+        words.append(
+            f"{ct(alloc['overage_seconds'])} unsettled, no card on file (R6.1): "
+            "flagged for a supervisor"
+        )
+    elif alloc["blocks_purchased"]:
+        words.append(f"{alloc['blocks_purchased']} block(s) charged to the card (R6)")
+    words.append(f"correction {ct(seconds)}, {billing.money(cents)}")
+    return "; ".join(words)
+
+
+def stored(central: Central, close_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The settlements already recorded for these closes (a replay returns these)."""
+    if not close_ids:
+        return []
+    cols = cs.ALLOCATION_COLUMNS
+    rows = central.db.execute_sql(
+        f"SELECT {', '.join(cols)} FROM allocation WHERE close_id IN ({_in(central, close_ids)})",
+        list(close_ids),
+    ).fetchall()
+    return [dict(zip(cols, r, strict=True)) for r in rows]

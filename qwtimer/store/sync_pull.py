@@ -1,0 +1,183 @@
+"""Pull: what changed in the central ledger since this device's cursor, into the local tables.
+
+- Per pulled table a cursor (the highest ``ledger_seq`` seen) is kept in the local ``meta``
+  table under ``sync:<ledger id>:<table>``, written in the same local transaction as the rows,
+  so an interrupted pull resumes exactly where it stopped.
+- Customers, product lines, purchases and cards come down whole (a product line's dates take
+  the later of the local and central values); entries come down when another device or the
+  ledger itself (settlements) wrote them. Pulled rows are marked synced: they are never pushed
+  back.
+- An entry whose call is not on this device keeps its amount and reason but no call link
+  (calls of other devices are not copied); the balance, a sum of entries, is unaffected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from qwtimer.store import central_schema as cs
+from qwtimer.store.central import Central
+from qwtimer.store.sync import Conflict, Progress
+
+CHUNK = 5000
+
+
+@dataclass
+class PullResult:
+    pulled: dict[str, int] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.pulled.values())
+
+
+def cursor_key(ledger_id: str, table: str) -> str:
+    return f"sync:{ledger_id}:{table}"
+
+
+def _cursor(local: SqliteDatabase, key: str) -> int:
+    row = local.execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _in(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _local_ids(local: SqliteDatabase, table: str, ids: Sequence[Any]) -> set[Any]:
+    found: set[Any] = set()
+    ids = [i for i in ids if i is not None]
+    for i in range(0, len(ids), 900):
+        part = ids[i : i + 900]
+        found |= {
+            r[0]
+            for r in local.execute_sql(
+                f"SELECT id FROM {table} WHERE id IN ({_in(part)})", part
+            ).fetchall()
+        }
+    return found
+
+
+def pull(
+    local: SqliteDatabase,
+    central: Central,
+    device_id: str,
+    progress: Progress | None = None,
+) -> PullResult:
+    """Bring this device up to date with the ledger. Safe to interrupt at any point."""
+    result = PullResult()
+    p = central.db.param
+    for table in cs.PULLED:
+        cols = cs.PUSHED[table]
+        key = cursor_key(central.ledger_id, table)
+        seen = _cursor(local, key)
+        mine = f" AND device_id <> {p}" if table == "entry" else ""
+        while True:
+            params: list[Any] = [seen] + ([device_id] if mine else [])
+            rows = central.db.execute_sql(
+                f"SELECT {', '.join(cols)}, ledger_seq FROM {table} WHERE ledger_seq > {p}"
+                f"{mine} ORDER BY ledger_seq LIMIT {CHUNK}",
+                params,
+            ).fetchall()
+            if not rows:
+                break
+            seen = max(int(r[-1]) for r in rows)
+            data = [tuple(r[:-1]) for r in rows]
+            with local.atomic():
+                n = _store(local, table, data, result)
+                local.execute_sql(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(seen))
+                )
+            result.pulled[table] = result.pulled.get(table, 0) + n
+            if progress:
+                progress(f"pull {table}", result.pulled[table], result.pulled[table])
+            if len(rows) < CHUNK:
+                break
+    return result
+
+
+def _store(
+    local: SqliteDatabase, table: str, rows: list[tuple[Any, ...]], result: PullResult
+) -> int:
+    cols = list(cs.PUSHED[table])
+    if table == "entry":
+        rows = _fit_entries(local, rows, result)
+    elif table != "customer":
+        known = _local_ids(local, "customer", list({r[1] for r in rows}))
+        for r in rows:
+            if r[1] not in known:
+                result.conflicts.append(
+                    Conflict(table, str(r[0]), "its customer is not on this device")
+                )
+        rows = [r for r in rows if r[1] in known]
+    names = ", ".join([*cols, "synced"])
+    marks = ", ".join("?" * (len(cols) + 1))
+    merged = cs.MERGED.get(table, ())
+    if merged:
+        sets = ", ".join(
+            f"{c} = max(coalesce({c}, excluded.{c}), coalesce(excluded.{c}, {c}))" for c in merged
+        )
+        later = " OR ".join(
+            f"max(coalesce({c}, excluded.{c}), coalesce(excluded.{c}, {c})) IS NOT {c}"
+            for c in merged
+        )
+        tail = f"ON CONFLICT(id) DO UPDATE SET {sets} WHERE {later}"
+    else:
+        tail = "ON CONFLICT(id) DO NOTHING"
+    cur = local.cursor()
+    before = local.connection().total_changes
+    cur.executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) {tail}", [(*r, 1) for r in rows]
+    )
+    return int(local.connection().total_changes - before)
+
+
+def _fit_entries(
+    local: SqliteDatabase, rows: list[tuple[Any, ...]], result: PullResult
+) -> list[tuple[Any, ...]]:
+    """Entries as the local tables can hold them (see the module docstring)."""
+    cols = cs.PUSHED["entry"]
+    i_cust, i_call = cols.index("customer_id"), cols.index("call_id")
+    i_rev, i_key = cols.index("reverses_id"), cols.index("grant_key")
+    have = _local_ids(local, "entry", [r[0] for r in rows])
+    rows = [r for r in rows if r[0] not in have]
+    customers = _local_ids(local, "customer", list({r[i_cust] for r in rows}))
+    calls = _local_ids(local, "call", list({r[i_call] for r in rows}))
+    ids = {r[0] for r in rows}
+    originals = _local_ids(local, "entry", list({r[i_rev] for r in rows})) | ids
+    keys = [r[i_key] for r in rows if r[i_key]]
+    taken: dict[str, str] = {}
+    for i in range(0, len(keys), 900):
+        part = keys[i : i + 900]
+        for gid, gkey in local.execute_sql(
+            f"SELECT id, grant_key FROM entry WHERE grant_key IN ({_in(part)})", part
+        ).fetchall():
+            taken[gkey] = gid
+    out = []
+    for r in rows:
+        if r[i_cust] not in customers:
+            result.conflicts.append(Conflict("entry", str(r[0]), "its customer is not here"))
+            continue
+        if r[i_key] and r[i_key] in taken:
+            result.conflicts.append(
+                Conflict(
+                    "entry",
+                    str(r[0]),
+                    f"the ledger credited this product line with entry {r[0]} while this "
+                    f"device credited it with entry {taken[r[i_key]]} (R1: once per line): a "
+                    "supervisor reverses one",
+                )
+            )
+            continue
+        row = list(r)
+        if row[i_call] not in calls:
+            row[i_call] = None
+        if row[i_rev] not in originals:
+            row[i_rev] = None
+        out.append(tuple(row))
+    return out
