@@ -538,6 +538,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--reason", required=True)
     sp = cmd(led, "entries", cmd_ledger_entries, "a customer's ledger entries")
     sp.add_argument("customer")
+
+    from qwtimer.cli_ledger import add_commands as add_ledger_commands
+
+    add_ledger_commands(sub, cmd, led)
     return p
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import peewee
 import psycopg
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from psycopg import sql as pgsql
@@ -75,7 +76,7 @@ class Central:
 
 
 def default_url(data_dir: Path) -> str:
-    return f"sqlite:///{data_dir / 'ledger.db'}"
+    return f"sqlite://{data_dir / 'ledger.db'}"
 
 
 def resolve_url(explicit: str | None, env: str | None, setting: str | None, data_dir: Path) -> str:
@@ -154,8 +155,9 @@ def connect(url: str, *, admin: bool = False) -> Central:
     where = _where(params)
     try:
         db.connect()
-    except psycopg.OperationalError as exc:
+    except (psycopg.OperationalError, peewee.OperationalError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
+        first = first.removeprefix("connection failed: ")
         if "password" in first or "authentication" in first or "role" in first:
             raise LedgerError(
                 f"the ledger ({where}) refused the login: {first}; check the role and the "
