@@ -77,10 +77,13 @@ class SyncStatus:
 
 
 class Sync:
-    def __init__(self, desk: Desk, url: str | None = None) -> None:
+    def __init__(self, desk: Desk, url: str | None = None, **engine_options: int) -> None:
+        """``engine_options``: ``batch_rows`` / ``batch_calls`` (smaller batches: finer
+        progress, more transactions)."""
         self.desk = desk
+        self.engine_options = engine_options
         self.url = central_store.resolve_url(
-            url, os.environ.get("QWTIMER_LEDGER"), desk.meta(K_URL), desk.folder
+            url, os.environ.get("QWTIMER_LEDGER"), self._get(K_URL), desk.folder
         )
 
     def _set(self, key: str, value: str) -> None:
@@ -110,7 +113,12 @@ class Sync:
             central = central_store.connect(self.url)
             report.ledger = central.where
             eng = engine.Engine(
-                self.desk.db, central, self.desk.policies, progress=progress, hook=hook
+                self.desk.db,
+                central,
+                self.desk.policies,
+                progress=progress,
+                hook=hook,
+                **self.engine_options,
             )
             try:
                 pushed = eng.push()
