@@ -10,11 +10,14 @@ import argparse
 import csv
 import io
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from peewee import DatabaseError
 
 from qwtimer.core.billing import Bill, clock_text, money
 from qwtimer.core.errors import QwtimerError
@@ -558,6 +561,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.handler(desk, args, Out(args.json))
     except QwtimerError as exc:
         print(f"qwtimer: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        # A fault found mid-command (a damaged page, a full disk): the transaction was rolled
+        # back, so say so in one line instead of a traceback.
+        where = desk.db_path if desk is not None else "the local database"
+        print(
+            f"qwtimer: the local database {where} could not be read or written ({exc}); "
+            "nothing was saved. If it is damaged, move it aside and restore the latest "
+            "backup (*.bak-*) or start a new data folder",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     finally:
         if desk is not None:

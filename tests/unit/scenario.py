@@ -5,8 +5,10 @@ Each function says what it sets up in the desk's own words; none of them asserts
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from qwtimer.core.billing import Bill
@@ -102,3 +104,18 @@ def bill_facts(bill: Bill) -> dict[str, Any]:
     for key in ("balance_before_seconds", "balance_after_seconds"):
         d.pop(key)
     return d
+
+
+def table_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, read through a separate connection (what was committed)."""
+    con = sqlite3.connect(path)
+    try:
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY rowid').fetchall() for n in names}
+    finally:
+        con.close()

@@ -23,7 +23,7 @@ from qwtimer.store.connection import (
     schema_version,
 )
 from qwtimer.store.models import Customer, Meta, Segment, database
-from tests.unit.scenario import customer
+from tests.unit.scenario import customer, table_rows
 
 
 def pragmas(db: SqliteDatabase) -> tuple[str, int, int]:
@@ -53,20 +53,6 @@ def set_version(path: Path, version: int) -> None:
     with raw(path) as con:
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
     con.close()
-
-
-def table_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = raw(path)
-    try:
-        names = [
-            n
-            for (n,) in con.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY rowid').fetchall() for n in names}
-    finally:
-        con.close()
 
 
 def make_db_with_a_customer(path: Path) -> None:

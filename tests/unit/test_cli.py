@@ -1,0 +1,560 @@
+"""The command line contract, each command its own process (``--data-dir`` in a temp folder).
+
+Scripts at the desk rely on these commands, JSON keys and exit statuses. Bad input exits 2
+with one line on stderr naming the problem, and leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qwtimer.store.connection import SCHEMA_VERSION
+from tests.unit.scenario import table_rows
+
+REPO = Path(__file__).resolve().parents[2]
+
+BILL_KEYS = {
+    "call_id",
+    "talk_seconds",
+    "hold_seconds",
+    "working_hold_seconds",
+    "research_seconds",
+    "billable_seconds",
+    "unbilled_seconds",
+    "billed_seconds",
+    "from_bank_seconds",
+    "overage_seconds",
+    "blocks_purchased",
+    "charge_cents",
+    "balance_after_seconds",
+    "settlement",
+    "policy_version",
+}
+ROW_KEYS = [
+    "call_id",
+    "customer_id",
+    "customer",
+    "technician",
+    "started_at",
+    "state",
+    "outcome",
+    "talk_seconds",
+    "hold_seconds",
+    "working_hold_seconds",
+    "research_seconds",
+    "billable_seconds",
+    "unbilled_seconds",
+    "billed_seconds",
+    "from_bank_seconds",
+    "overage_seconds",
+    "blocks_purchased",
+    "charge_cents",
+    "settlement",
+    "policy_version",
+]
+ACME = "Acme Audio"
+CARD_NUMBER = "4111 1111 1111 1111"
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QWTIMER_")}
+    env["QWTIMER_TECHNICIAN"] = "tess"
+    return env
+
+
+@dataclass
+class Cli:
+    """``qwtimer --data-dir DATA ...`` as a separate process."""
+
+    cmd: list[str]
+    data: Path
+
+    def run(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        p = subprocess.run(
+            [*self.cmd, "--data-dir", str(self.data), *args],
+            capture_output=True,
+            text=True,
+            env=environment(),
+            cwd=REPO,
+            timeout=60,
+        )
+        assert p.returncode == code, f"qwtimer {' '.join(args)} -> {p.returncode}\n{p.stderr}"
+        return p
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--json").stdout)
+
+    @property
+    def db(self) -> Path:
+        return self.data / "qwtimer.db"
+
+
+@pytest.fixture
+def cli(qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
+    return Cli(qwtimer_cmd, tmp_path / "data")
+
+
+def add_acme(cli: Cli, *extra: str) -> str:
+    out = cli.run(
+        "customer",
+        "add",
+        ACME,
+        "--product",
+        "desktop",
+        "--plan",
+        "license",
+        "--maintenance-until",
+        "2027-06-30",
+        *extra,
+    )
+    return out.stdout.strip()
+
+
+def assert_refused(p: subprocess.CompletedProcess[str], *words: str) -> None:
+    """Exit 2 (checked by the runner), one line on stderr naming the problem, no output."""
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1, p.stderr
+    assert lines[0].startswith("qwtimer: ")
+    for word in words:
+        assert word in lines[0], lines[0]
+    assert "Traceback" not in p.stderr
+    assert p.stdout == ""
+
+
+# -- customers -----------------------------------------------------------------------------
+def test_customer_commands_and_show_json(cli: Cli) -> None:
+    cid = add_acme(cli, "--phone", "555-0100")
+    assert len(cid) == 36  # the new customer's id, alone on the line
+
+    cli.run(
+        "customer",
+        "product",
+        "add",
+        ACME,
+        "--product",
+        "web",
+        "--plan",
+        "subscription",
+        "--edition",
+        "balanced",
+        "--active-until",
+        "2027-03-31",
+    )
+    ump = cli.json("customer", "maintenance", cid, "--until", "2027-12-31")
+    assert ump == {"id": cid, "maintenance_until": "2027-12-31"}
+    card = cli.json("customer", "card", ACME, "--ref", "tok_visa_8f2a", "--last4", "4242")
+    assert (card["customer_id"], card["last4"]) == (cid, "4242")
+
+    listed = cli.json("customer", "list")
+    assert listed == [{"id": cid, "name": ACME, "balance_seconds": 90 * 60}]
+
+    show = cli.json("customer", "show", ACME)
+    assert {"id", "name", "balance_seconds", "products", "flags"} <= set(show)
+    assert (show["id"], show["name"], show["balance_seconds"]) == (cid, ACME, 90 * 60)
+    products = {(p["product"], p["plan"]) for p in show["products"]}
+    assert products == {("desktop", "license"), ("web", "subscription")}
+    desktop = next(p for p in show["products"] if p["product"] == "desktop")
+    assert desktop["maintenance_until"] == "2027-12-31"
+    assert show["card"] == {"ref": "tok_visa_8f2a", "last4": "4242"}
+    assert isinstance(show["flags"], list)
+
+    text = cli.run("customer", "show", cid).stdout
+    assert ACME in text and "card: ending 4242" in text
+
+
+CSV_HEADER = "name,product,plan,edition,maintenance_until,active_until,phone,email\n"
+CSV_ROWS = (
+    "Alpha Ltd,desktop,license,,2027-01-31,,555-0100,a@example.com\n"  # line 2
+    "Beta GmbH,web,subscription,pinnacle,,2027-03-31,,\n"  # line 3
+    "Beta GmbH,desktop,license,,2026-12-31,,,\n"  # line 4: a second line of Beta
+    "Gamma Inc,desktop,subscription,,,,,\n"  # line 5: subscription without its date
+    "Delta SA,fax,license,,,,,\n"  # line 6: no such product
+    ",desktop,license,,,,,\n"  # line 7: no name
+    "Epsilon,desktop,license,,2026-02-30,,,\n"  # line 8: not a date
+)
+BAD_LINES = {5: "--active-until", 6: "'fax'", 7: "name is empty", 8: "not a date"}
+
+
+def test_import_reports_bad_rows_by_line_and_imports_nothing(cli: Cli, tmp_path: Path) -> None:
+    export = tmp_path / "crm.csv"
+    export.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    p = cli.run("customer", "import", str(export), code=2)
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == len(BAD_LINES) + 1
+    for line, (number, reason) in zip(lines, sorted(BAD_LINES.items()), strict=False):
+        assert line.startswith(f"{export}:{number}: ") and reason in line, line
+    assert "nothing was imported" in lines[-1] and "--skip-bad" in lines[-1]
+    assert cli.json("customer", "list") == []
+
+
+def test_import_skip_bad_imports_the_good_rows(cli: Cli, tmp_path: Path) -> None:
+    export = tmp_path / "crm.csv"
+    export.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    p = cli.run("customer", "import", str(export), "--skip-bad", "--json")
+    report = json.loads(p.stdout)
+    assert report["imported"] == 2
+    assert report["committed"] is True
+    assert [b["line"] for b in report["bad_rows"]] == sorted(BAD_LINES)
+    assert len(p.stderr.strip().splitlines()) == len(BAD_LINES)  # still reported
+    listed = {c["name"]: c["balance_seconds"] for c in cli.json("customer", "list")}
+    assert listed == {"Alpha Ltd": 45 * 60, "Beta GmbH": 90 * 60}  # R1 once per line
+
+
+# -- support, minutes, calls ---------------------------------------------------------------
+def test_support_check_json(cli: Cli) -> None:
+    add_acme(cli)
+    phone = cli.json("support", "check", ACME, "--channel", "phone")
+    assert {"eligible", "reason", "until", "via"} <= set(phone)
+    assert (phone["eligible"], phone["via"]) == (True, "bank")
+
+    email = cli.json("support", "check", ACME, "--channel", "email", "--product", "desktop")
+    assert {"eligible", "reason", "until"} <= set(email)
+    assert (email["eligible"], email["until"]) == (True, "2027-06-30")
+    assert "via" not in email
+
+    later = cli.json(
+        "support",
+        "check",
+        ACME,
+        "--channel",
+        "ticket",
+        "--product",
+        "desktop",
+        "--on",
+        "2027-07-01",
+    )
+    assert later["eligible"] is False
+    assert "UMP expired 2027-06-30" in later["reason"]
+
+    web = cli.json("support", "check", ACME, "--channel", "email", "--product", "web")
+    assert web["eligible"] is False and web["reason"]
+
+
+def test_minutes_buy(cli: Cli) -> None:
+    add_acme(cli)
+    bought = cli.json("minutes", "buy", ACME, "--blocks", "2", "--card-ref", "auth-77")
+    assert (bought["seconds"], bought["charge_cents"]) == (60 * 60, 6000)
+    assert bought["balance_seconds"] == 45 * 60 + 60 * 60
+
+
+def test_call_log_prints_the_bill(cli: Cli) -> None:
+    add_acme(cli)
+    cli.run("customer", "card", ACME, "--ref", "tok_visa_8f2a", "--last4", "4242")
+    cli.run("call", "log", ACME, "--talk", "40m")  # leaves 5 minutes in the bank
+    bill = cli.json(
+        "call",
+        "log",
+        ACME,
+        "--talk",
+        "10:00",
+        "--hold",
+        "5m",
+        "--working-hold",
+        "90s",
+        "--research",
+        "0:00:30",
+        "--outcome",
+        "unresolved",
+        "--note",
+        "printer driver",
+    )
+    assert set(bill) >= BILL_KEYS
+    assert (bill["talk_seconds"], bill["hold_seconds"]) == (600, 300)
+    assert (bill["working_hold_seconds"], bill["research_seconds"]) == (90, 30)
+    assert (bill["billable_seconds"], bill["unbilled_seconds"]) == (720, 300)
+    assert bill["billed_seconds"] == 720
+    # R6 worked example: bank 5 min, 12 min billed -> one block, $30, 23 min left
+    assert (bill["from_bank_seconds"], bill["overage_seconds"]) == (300, 420)
+    assert (bill["blocks_purchased"], bill["charge_cents"]) == (1, 3000)
+    assert bill["balance_after_seconds"] == 23 * 60
+    assert (bill["settlement"], bill["policy_version"]) == ("paid", "2026-11")
+
+    text = cli.run("call", "log", ACME, "--talk", "1m").stdout
+    assert "billed 1:00" in text and "settlement bank" in text
+
+
+def test_timer_commands_each_in_its_own_process(cli: Cli) -> None:
+    cid = add_acme(cli)
+    assert cli.json("timer", "status") == {"state": "idle"}
+    started = cli.json("timer", "start", ACME)
+    call_id = started["call_id"]
+    assert started["state"] == "talk"
+    status = cli.json("timer", "status")
+    assert (status["call_id"], status["customer_id"], status["state"]) == (call_id, cid, "talk")
+    assert BILL_KEYS - {"call_id"} <= set(status["bill"])
+    for command, state in [
+        ("hold", "hold"),
+        ("work", "working_hold"),
+        ("work", "hold"),
+        ("work", "working_hold"),
+        ("resume", "talk"),
+        ("research", "research"),
+        ("resume", "talk"),
+    ]:
+        assert cli.json("timer", command) == {"call_id": call_id, "state": state}
+    stopped = cli.json("timer", "stop", "--outcome", "referred")
+    assert set(stopped) >= BILL_KEYS
+    assert stopped["call_id"] == call_id
+    assert stopped["policy_version"] == "2026-11"
+    assert cli.json("timer", "status") == {"state": "idle"}
+
+    # research after the call (R5), then stopped again: same case
+    assert cli.json("timer", "research", "--call", call_id)["state"] == "research"
+    again = cli.json("timer", "stop", "--call", call_id)
+    assert again["call_id"] == call_id
+    assert again["billed_seconds"] >= stopped["billed_seconds"]
+
+    shown = cli.json("call", "show", call_id)
+    kinds = [s["kind"] for s in shown["segments"]]
+    assert kinds == [
+        "talk",
+        "hold",
+        "working_hold",
+        "hold",
+        "working_hold",
+        "talk",
+        "research",
+        "talk",
+        "research",
+    ]
+
+
+def test_calls_listing_table_csv_json_and_policy_show(cli: Cli) -> None:
+    acme = add_acme(cli)
+    cli.run("customer", "add", "Zed Co", "--product", "desktop", "--plan", "license")
+    cli.run("call", "log", ACME, "--talk", "3m")
+    cli.run("call", "log", "Zed Co", "--talk", "61s")
+
+    table = cli.run("calls").stdout.splitlines()
+    assert table[0].split()[:3] == ["started", "customer", "state"]
+    assert len(table) == 3
+    assert any(ACME in line and "3:00" in line for line in table)
+
+    rows = list(csv.DictReader(io.StringIO(cli.run("calls", "--csv").stdout)))
+    assert len(rows) == 2
+    assert list(rows[0]) == ROW_KEYS
+    assert {r["customer"]: r["billed_seconds"] for r in rows} == {ACME: "180", "Zed Co": "120"}
+
+    only = cli.json("calls", "--customer", ACME)
+    assert [r["customer_id"] for r in only] == [acme]
+    assert only[0]["billed_seconds"] == 180 and only[0]["policy_version"] == "2026-11"
+    assert cli.json("calls", "--since", "2999-01-01") == []
+
+    policy = cli.json("policy", "show")
+    assert (policy["version"], policy["increment_seconds"], policy["included_minutes"]) == (
+        "2026-11",
+        60,
+        45,
+    )
+    assert (policy["block_minutes"], policy["block_price_cents"]) == (30, 3000)
+    assert "increment_seconds: 60" in cli.run("policy", "show").stdout
+
+
+# -- bad input -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with one customer and one logged call; each test works on a copy."""
+    cli = Cli([sys.executable, "-m", "qwtimer"], tmp_path_factory.mktemp("seeded") / "data")
+    add_acme(cli)
+    cli.run("call", "log", ACME, "--talk", "5m")
+    return cli.data
+
+
+@pytest.fixture
+def seeded_cli(seeded: Path, qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
+    data = tmp_path / "data"
+    shutil.copytree(seeded, data)
+    return Cli(qwtimer_cmd, data)
+
+
+BAD_INPUT: dict[str, tuple[list[str], list[str]]] = {
+    "unknown customer": (["customer", "show", "Nobody"], ["no customer 'Nobody'"]),
+    "unknown customer for a call": (
+        ["call", "log", "Nobody", "--talk", "5m"],
+        ["no customer 'Nobody'"],
+    ),
+    "negative duration": (["call", "log", ACME, "--talk=-5m"], ["--talk", "negative"]),
+    "negative duration as an option": (["call", "log", ACME, "--talk", "-5m"], ["--talk"]),
+    "malformed duration": (["call", "log", ACME, "--talk", "twelve"], ["'twelve'", "12:30"]),
+    "seconds of 60 or more": (["call", "log", ACME, "--talk", "12:75"], ["60 or more"]),
+    "malformed hold": (["call", "log", ACME, "--talk", "5m", "--hold", "5x"], ["--hold"]),
+    "no talk": (["call", "log", ACME, "--talk", "0s"], ["talk time"]),
+    "not a date": (["customer", "maintenance", ACME, "--until", "2026-02-30"], ["not a date"]),
+    "not a date for --on": (
+        ["support", "check", ACME, "--channel", "email", "--on", "tomorrow"],
+        ["--on", "not a date"],
+    ),
+    "not a date on a new customer": (
+        [
+            "customer",
+            "add",
+            "Zed",
+            "--product",
+            "desktop",
+            "--plan",
+            "license",
+            "--maintenance-until",
+            "31/12/2026",
+        ],
+        ["--maintenance-until", "not a date"],
+    ),
+    "card number on file": (
+        ["customer", "card", ACME, "--ref", CARD_NUMBER, "--last4", "1111"],
+        ["card number"],
+    ),
+    "card number for blocks": (
+        ["minutes", "buy", ACME, "--blocks", "1", "--card-ref", "4111111111111111"],
+        ["card number"],
+    ),
+    "card number for a call": (
+        ["call", "log", ACME, "--talk", "5m", "--card-ref", "4111-1111-1111-1111"],
+        ["card number"],
+    ),
+    "blocks without a card": (["minutes", "buy", ACME, "--blocks", "1"], ["no card on file"]),
+    "zero blocks": (["minutes", "buy", ACME, "--blocks", "0", "--card-ref", "tok"], ["--blocks"]),
+    "web sold as a license": (
+        ["customer", "add", "Web Co", "--product", "web", "--plan", "license"],
+        ["subscription"],
+    ),
+    "illegal transition with no call": (["timer", "hold"], ["no call is running"]),
+    "stop with no call": (["timer", "stop"], ["no call is running"]),
+    "unknown entry": (["ledger", "reverse", "nope", "--reason", "typo"], ["no ledger entry"]),
+    "missing csv": (["customer", "import", "no-such.csv"], ["no file"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_exits_2_with_one_line_and_changes_nothing(seeded_cli: Cli, case: str) -> None:
+    args, words = BAD_INPUT[case]
+    before = table_rows(seeded_cli.db)
+    assert_refused(seeded_cli.run(*args, code=2), *words)
+    assert table_rows(seeded_cli.db) == before
+
+
+def test_illegal_transitions_of_a_running_call(seeded_cli: Cli) -> None:
+    call_id = seeded_cli.json("timer", "start", ACME)["call_id"]
+    before = table_rows(seeded_cli.db)
+    assert_refused(seeded_cli.run("timer", "work", code=2), "cannot work", "talking")
+    assert_refused(seeded_cli.run("timer", "resume", code=2), "cannot resume")
+    assert_refused(seeded_cli.run("timer", "start", ACME, code=2), "already running")
+    assert_refused(
+        seeded_cli.run("timer", "stop", "--card-ref", CARD_NUMBER, code=2), "card number"
+    )
+    assert_refused(seeded_cli.run("timer", "gap", "hold", code=2), "no unaccounted gap")
+    assert table_rows(seeded_cli.db) == before
+    assert seeded_cli.json("timer", "status")["call_id"] == call_id
+
+
+def test_a_corrupt_database_is_refused(seeded_cli: Cli) -> None:
+    garbage = b"\x00not a database\xff" * 512
+    seeded_cli.db.write_bytes(garbage)
+    assert_refused(seeded_cli.run("customer", "list", code=2), "damaged", str(seeded_cli.db))
+    assert seeded_cli.db.read_bytes() == garbage
+
+
+def _corrupt_table(db: Path, table: str) -> None:
+    """Overwrite the root page of one table: the file opens, that table cannot be read."""
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (page_size,) = con.execute("PRAGMA page_size").fetchone()
+    (root,) = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    con.close()
+    with db.open("r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xab" * page_size)
+
+
+@pytest.mark.parametrize(
+    "args", [["customer", "show", ACME], ["call", "log", ACME, "--talk", "5m"]], ids=str
+)
+def test_a_database_damaged_inside_is_refused(seeded_cli: Cli, args: list[str]) -> None:
+    _corrupt_table(seeded_cli.db, "entry")
+    before = seeded_cli.db.read_bytes()
+    assert_refused(seeded_cli.run(*args, code=2), "damaged", "backup")
+    assert seeded_cli.db.read_bytes() == before
+
+
+def test_a_database_newer_than_the_code_is_refused(seeded_cli: Cli) -> None:
+    con = sqlite3.connect(seeded_cli.db)
+    with con:
+        con.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+        )
+    con.close()
+    before = table_rows(seeded_cli.db)
+    assert_refused(
+        seeded_cli.run("call", "log", ACME, "--talk", "5m", code=2),
+        "newer qwtimer",
+        "install the newer qwtimer",
+    )
+    assert table_rows(seeded_cli.db) == before
+
+
+def test_a_data_dir_that_cannot_be_created_is_refused(
+    qwtimer_cmd: list[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cli = Cli(qwtimer_cmd, blocker / "data")
+    assert_refused(cli.run("customer", "list", code=2), "cannot create the data folder")
+    assert blocker.read_text() == "not a folder"
+
+
+NOBODY = "65534"
+
+
+@pytest.fixture
+def read_only_cli(seeded: Path, qwtimer_cmd: list[str]) -> Iterator[Cli]:
+    """A read-only data folder holding a database, seen by a user who cannot write to it.
+
+    File permissions do not bind root, so when the tests run as root the command runs as
+    the unprivileged user 'nobody' (through ``setpriv``) and the folder is made readable
+    for it; the test is skipped only if that user cannot be used.
+    """
+    base = Path(tempfile.mkdtemp(prefix="qwtimer-ro-"))
+    base.chmod(0o755)
+    data = base / "data"
+    shutil.copytree(seeded, data)
+    data.chmod(0o555)
+    (data / "qwtimer.db").chmod(0o444)
+    cmd = list(qwtimer_cmd)
+    try:
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                pytest.skip("running as root without setpriv: a read-only folder cannot bind")
+            cmd = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *cmd]
+        probe = subprocess.run(
+            [*cmd[:-2], "-c", f"import os, sys; sys.exit(os.access({str(data)!r}, os.W_OK))"],
+            capture_output=True,
+            cwd=REPO,
+        )
+        if probe.returncode != 0:
+            pytest.skip(f"this user can still write to a read-only folder ({probe.stderr!r})")
+        yield Cli(cmd, data)
+    finally:
+        data.chmod(0o755)
+        shutil.rmtree(base)
+
+
+@pytest.mark.parametrize(
+    "args", [["customer", "list"], ["call", "log", ACME, "--talk", "5m"]], ids=str
+)
+def test_a_read_only_data_dir_is_refused(read_only_cli: Cli, args: list[str]) -> None:
+    before = table_rows(read_only_cli.db)
+    assert_refused(read_only_cli.run(*args, code=2), "read-only", str(read_only_cli.data))
+    assert table_rows(read_only_cli.db) == before
