@@ -288,7 +288,7 @@ def _watch(calls: Calls, interval: float, count: int | None, out: Out) -> None:
         call = calls.heartbeat()
         if call is None or call.state == "stopped":
             break
-        live = calls.live(call)
+        live = calls.live()  # the full call: heartbeat() returns only the timer's row
         if live is None:
             break
         line = (

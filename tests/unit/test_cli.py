@@ -296,6 +296,9 @@ def test_timer_commands_each_in_its_own_process(cli: Cli) -> None:
     status = cli.json("timer", "status")
     assert (status["call_id"], status["customer_id"], status["state"]) == (call_id, cid, "talk")
     assert BILL_KEYS - {"call_id"} <= set(status["bill"])
+    watched = cli.run("timer", "watch", "--count", "2", "--interval", "0.05", "--json")
+    beats = [json.loads(line) for line in watched.stdout.splitlines()]
+    assert [(b["call_id"], b["state"]) for b in beats] == [(call_id, "talk")] * 2
     for command, state in [
         ("hold", "hold"),
         ("work", "working_hold"),
