@@ -375,15 +375,21 @@ class Calls:
             self._observe(row, r)
             rows.save_call(db, row)
             if row.pending_gap_ms:
-                raise IllegalTransition(
-                    f"{billing.clock_text(row.pending_gap_ms // 1000)} of this call is "
-                    "unaccounted (the computer slept or restarted): say what it was first "
-                    "('qwtimer timer gap hold|working|talk|research|none')"
-                )
-            if row.segment_id is not None:
-                rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
-            call = Call.get_by_id(row.call_id)
-            bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
+                # Refused, but the gap just noticed is committed like a heartbeat would, so
+                # 'timer gap' can account for it next (nothing is billed).
+                if row.segment_id is not None:
+                    rows.segment_progress(db, row.segment_id, self._elapsed_open(row, r))
+            else:
+                if row.segment_id is not None:
+                    rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
+                call = Call.get_by_id(row.call_id)
+                bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
+        if row.pending_gap_ms:
+            raise IllegalTransition(
+                f"{billing.clock_text(row.pending_gap_ms // 1000)} of this call is "
+                "unaccounted (the computer slept or restarted): say what it was first "
+                "('qwtimer timer gap hold|working|talk|research|none')"
+            )
         return call, bill
 
     def tally(self, call: Call, r: Reading | None = None) -> Tally:
