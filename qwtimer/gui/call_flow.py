@@ -139,8 +139,7 @@ class CallFlow:
         if call is None:
             self.refresh()
             return
-        live = self.calls.live(call)
-        elapsed = live.elapsed_seconds if live else 0
+        elapsed = self.calls.tally(call).total  # as of the last heartbeat
         down = self.calls.downtime_ms(call) // 1000
         self._asking = True
         try:

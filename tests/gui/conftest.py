@@ -30,6 +30,7 @@ DIALOGS = {
     "warn": (prompts.WarnMinutes, "ask"),
     "stop": (stop_dialog.StopDialog, "ask"),
     "editor": (CustomerEditor, "edit"),
+    "csv_file": (MainWindow, "choose_csv"),
 }
 
 
@@ -122,5 +123,7 @@ def pick(qtbot: Any, w: MainWindow, text: str) -> None:
 def segment_rows(call_id: str) -> list[tuple[str, int]]:
     return [
         (s.kind, s.duration_ms)
-        for s in Segment.select().where(Segment.call == call_id).order_by(Segment.seq)
+        for s in Segment.select()
+        .where(Segment.call == call_id)
+        .order_by(Segment.start_at, Segment.seq)
     ]

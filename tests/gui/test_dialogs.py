@@ -1,0 +1,164 @@
+"""The window's dialogs and the rest of the technician's work: new and edited customers, the
+first-run offer, importing, research after a call (R5), help, and the stop dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from qwtimer.core.timer import SegmentKind
+from qwtimer.desk import demo
+from qwtimer.desk.calls import Calls
+from qwtimer.desk.customers import Customers
+from qwtimer.gui.customer_editor import CustomerEditor
+from qwtimer.gui.help_overlay import shortcut_rows
+from qwtimer.gui.stop_dialog import StopDialog
+from qwtimer.store.models import Call, CallClose, Customer, Entry, ProductLine
+from tests.gui.conftest import add_customer, pick, segment_rows
+
+
+def test_customer_editor_creates_a_customer_with_a_product_line(qtbot, desk):
+    d = CustomerEditor(Customers(desk))
+    qtbot.addWidget(d)
+    d.name.setText("New Caller Inc")
+    d.phone.setText("+1 555 0199")
+    d.product.setCurrentText("desktop")
+    d.plan.setCurrentText("license")
+    d.maintenance.setText("2027-03-31")
+    assert d.save()
+    c = Customer.get(Customer.name == "New Caller Inc")
+    assert Customers(desk).balance(c) == 45 * 60  # R1 grant
+    assert ProductLine.get(ProductLine.customer == c).maintenance_until.isoformat() == "2027-03-31"
+
+
+def test_customer_editor_says_what_to_fix(qtbot, desk):
+    d = CustomerEditor(Customers(desk))
+    qtbot.addWidget(d)
+    d.name.setText("Subscriber")
+    d.product.setCurrentText("desktop")
+    d.plan.setCurrentText("subscription")
+    assert not d.save()
+    assert "--active-until" in d.error.text() or "active" in d.error.text()
+    assert Customer.select().count() == 0
+
+
+def test_customer_editor_edits_contact_adds_a_line_and_renews_ump(qtbot, desk):
+    c = add_customer(desk)
+    d = CustomerEditor(Customers(desk), c)
+    qtbot.addWidget(d)
+    assert d.lines.count() == 1
+    d.email.setText("accounts@ada.example")
+    d.product.setCurrentText("web")
+    d.plan.setCurrentText("subscription")
+    d.edition.setCurrentText("essential")
+    d.active.setText("2027-01-31")
+    d.ump.setText("2028-06-30")
+    assert d.save()
+    c = Customer.get_by_id(c.id)
+    assert c.email == "accounts@ada.example"
+    assert {line.product for line in c.product_lines} == {"desktop", "web"}
+    assert Customers(desk).balance(c) == 90 * 60  # R1: one grant per product line, UMP none (R9)
+
+
+def test_new_customer_from_the_window_is_found_and_picked(qtbot, window, desk, answers):
+    def create(parent, customers, current):
+        assert current is None
+        from qwtimer.desk.customers import LineInput
+
+        return customers.add("Zed Newcomer", LineInput("desktop", "license"), "", "")
+
+    answers.give("editor", create)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.customer.name == "Zed Newcomer"
+    window.search.box.setText("zed")
+    assert window.search.model.rowCount() == 1
+
+
+def test_first_run_offers_demo_data_clearly_marked(qtbot, make_window, desk, answers):
+    answers.give("first_run", "demo")
+    w = make_window()
+    qtbot.waitUntil(lambda: bool(answers.asked["first_run"]) and w.search.model.rowCount() > 0)
+    names = [r.name for r in w.search.model.index_.rows]
+    assert names and all(n.endswith("(demo)") for n in names)
+    assert "DEMO" in w.windowTitle()
+    assert demo.load(desk) == 0  # loading twice adds nothing
+
+
+def test_first_run_import_runs_off_the_gui_thread(qtbot, make_window, desk, answers, tmp_path):
+    csv = Path(tmp_path) / "crm.csv"
+    csv.write_text(
+        "name,product,plan,edition,maintenance_until,active_until,phone,email\n"
+        "Imported One,desktop,license,,2027-01-01,,555-1000,one@ex.com\n"
+        "Imported Two,web,subscription,balanced,,2027-02-01,555-2000,two@ex.com\n"
+    )
+    answers.give("first_run", "import")
+    answers.give("csv_file", str(csv))
+    w = make_window()
+    qtbot.waitUntil(lambda: w.search.model.rowCount() == 2, timeout=10_000)
+    assert answers.asked["csv_file"] == [()]
+    assert w.status.text() == "2 customers"
+    pick(qtbot, w, "555-2000")
+    assert w.customer.name == "Imported Two"
+
+
+def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, answers):
+    w = window
+    pick(qtbot, w, "ada")
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    clock.advance(100)
+    answers.give("stop", ("resolved", ""))
+    qtbot.keyClick(w, Qt.Key.Key_F9)
+    assert w.last_bill["billed_seconds"] == 120
+    qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert w.tabs.currentWidget() is w.recent
+    w.recent.view.selectRow(0)
+    qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
+    assert w.live is not None and w.call_panel.state_label.text().endswith("researching")
+    clock.advance(50)
+    w.tick()
+    answers.give("stop", ("resolved", "looked up the fix"))
+    qtbot.keyClick(w, Qt.Key.Key_F9)
+    call = Call.get()
+    assert segment_rows(call.id) == [("talk", 100_000), ("research", 50_000)]
+    assert w.last_bill["billed_seconds"] == 180  # R3: rounded once over the whole call
+    assert CallClose.select().count() == 2
+    debits = sorted(e.seconds for e in Entry.select().where(Entry.kind == "call_debit"))
+    assert debits == [-120, -60]  # the ledger gets only the difference
+
+
+def test_help_overlay_lists_every_shortcut(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert window.help.isVisible()
+    text = window.help.label.text()
+    for key in ("F2", "F3", "F4", "F5", "F6", "F9", "Ctrl+F", "Ctrl+N"):
+        assert key in text
+    assert len(shortcut_rows()) >= 12
+    qtbot.keyClick(window.help, Qt.Key.Key_Escape)
+    assert not window.help.isVisible()
+
+
+def test_stop_dialog_outcome_and_notes(qtbot):
+    d = StopDialog("Ada", 125)
+    qtbot.addWidget(d)
+    assert d.outcome() == "resolved"
+    d.radios["referred"].setChecked(True)
+    d.notes.setPlainText("  needs an implementation project  ")
+    assert d.answer() == ("referred", "needs an implementation project")
+
+
+def test_accessible_names_on_every_input_and_button(window):
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit, QTableView
+
+    for cls in (QAbstractButton, QLineEdit, QTableView):
+        for widget in window.findChildren(cls):
+            if widget.isVisibleTo(window) and not widget.objectName().startswith("qt_"):
+                name = widget.accessibleName() or widget.text() if hasattr(widget, "text") else ""
+                assert name or widget.accessibleName(), widget
+
+
+def test_logged_calls_show_in_recent_calls(window, desk):
+    c = Customer.get()
+    Calls(desk).log(c, {SegmentKind.TALK: 90})
+    window.load_recent()
+    assert window.recent.model.rowCount() == 1

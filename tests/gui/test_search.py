@@ -1,0 +1,115 @@
+"""Finding the caller: the search list model, search-as-you-type, the entitlement panel."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+
+from qwtimer.desk.customers import Customers, LineInput
+from qwtimer.desk.search import CustomerIndex, CustomerRow
+from qwtimer.gui.customer_search import CustomerListModel
+from qwtimer.gui.recent_calls import RecentCallsModel
+from tests.gui.conftest import add_customer, pick
+
+
+def rows(n: int) -> list[CustomerRow]:
+    return [
+        CustomerRow(f"id-{i:05d}", f"Customer {i:05d}", f"+1 555 {i:04d}", f"c{i}@ex.com", i)
+        for i in range(n)
+    ]
+
+
+def test_customer_list_model_passes_the_model_tester(qtmodeltester):
+    model = CustomerListModel(CustomerIndex(rows(50)))
+    qtmodeltester.check(model)
+    model.set_query("customer 0004")
+    qtmodeltester.check(model)
+    model.set_query("nobody")
+    assert model.rowCount() == 0
+    qtmodeltester.check(model)
+
+
+def test_recent_calls_model_passes_the_model_tester(qtmodeltester, desk):
+    from qwtimer.core.timer import SegmentKind
+    from qwtimer.desk.calls import Calls
+    from qwtimer.desk.reports import call_rows
+
+    c = add_customer(desk)
+    Calls(desk).log(c, {SegmentKind.TALK: 300})
+    model = RecentCallsModel()
+    model.set_rows(call_rows(limit=10))
+    assert model.rowCount() == 1
+    assert model.data(model.index(0, 4)) == "5:00"
+    qtmodeltester.check(model)
+
+
+def test_search_matches_name_id_phone_with_or_without_punctuation_and_email():
+    index = CustomerIndex(rows(2000))
+    assert [index.rows[i].id for i in index.search("customer 01234")] == ["id-01234"]
+    assert [index.rows[i].id for i in index.search("ID-00042")] == ["id-00042"]
+    assert [index.rows[i].id for i in index.search("5551999")] == ["id-01999"]
+    assert [index.rows[i].id for i in index.search("c77@")] == ["id-00077"]
+    assert len(index.search("")) == 2000
+    assert len(index.search("  ")) == 2000
+
+
+def test_typing_narrows_and_deleting_widens():
+    index = CustomerIndex(rows(1000))
+    assert len(index.search("c12")) == 11  # c12@, c120@ ... c129@
+    assert len(index.search("c12@")) == 1
+    assert len(index.search("c12")) == 11  # backspace: searched afresh
+
+
+def test_search_over_50000_customers_is_within_a_frame():
+    index = CustomerIndex(rows(50_000))
+    slowest = 0.0
+    for q in ("c", "cu", "cus", "4", "42", "421", "customer 4", "555 12"):
+        t0 = time.perf_counter()
+        index.search(q)
+        slowest = max(slowest, time.perf_counter() - t0)
+    assert slowest < 0.1  # generous for a loaded test machine; the benchmark reports the figure
+
+
+def test_typing_in_the_box_filters_the_list_and_enter_picks(qtbot, make_window, desk):
+    add_customer(desk, "Northwind Traders")
+    add_customer(desk, "Contoso Pharmacy")
+    w = make_window()
+    assert w.search.model.rowCount() == 2
+    qtbot.keyClicks(w.search.box, "north")
+    assert w.search.model.rowCount() == 1
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Return)
+    assert w.customer.name == "Northwind Traders"
+    assert w.commands.start.isEnabled()
+    text = w.entitlement.plain_text()
+    assert "bank 45:00" in text and "UMP current until 2027-06-30" in text
+    assert "no card on file" in text
+
+
+def test_up_and_down_move_through_results_from_the_box(qtbot, make_window, desk):
+    for name in ("Alpha", "Bravo", "Charlie"):
+        add_customer(desk, name)
+    w = make_window()
+    w.search.box.setFocus()
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Down)
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Down)
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Return)
+    assert w.customer.name == "Charlie"
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert w.search.box.hasFocus()
+
+
+def test_entitlement_shows_flags_reasons_and_dates(qtbot, make_window, desk, clock):
+    customers = Customers(desk)
+    c = customers.add(
+        "Web Only Co",
+        LineInput("web", "subscription", "pinnacle", active_until="2026-12-10"),
+    )
+    customers.add_card(c, "tok_x", "1881")
+    w = make_window()
+    pick(qtbot, w, "web only")
+    text = w.entitlement.plain_text()
+    assert "a Web subscription does not cover QuoteWerks Desktop" in text  # R8.3
+    assert "QuoteWerks Web Pinnacle subscription current until 2026-12-10" in text
+    assert "card on file" in text
+    assert "expires 2026-12-10" in w.entitlement.flags.text()  # within 30 days
