@@ -304,10 +304,10 @@ class Engine:
                     time.sleep(0.01 * 2**attempt)
                     continue
                 if state is None or state.startswith(("08", "57")):
+                    first = (str(exc).strip().splitlines() or [""])[0]
                     raise LedgerOffline(
                         f"the connection to the ledger ({self.central.where}) was lost during "
-                        f"the push ({exc.__class__.__name__}); nothing is lost: the rest goes "
-                        "with the next sync"
+                        f"the push ({exc.__class__.__name__}: {first})"
                     ) from exc
                 raise
         self._mark_synced(send, staged)

@@ -110,6 +110,25 @@ def central_balance(url: str, customer_id: str) -> int:
         central.close()
 
 
+def central_balances(url: str) -> dict[str, int]:
+    """Every customer's balance in the ledger, in seconds."""
+    central = central_store.connect(url, admin=True)
+    try:
+        rows = central.db.execute_sql(
+            "SELECT customer_id, sum(seconds) FROM entry GROUP BY customer_id"
+        ).fetchall()
+        return {str(c): int(s) for c, s in rows}
+    finally:
+        central.close()
+
+
+def local_balances(device: Device) -> dict[str, int]:
+    rows = device.desk.db.execute_sql(
+        "SELECT customer_id, sum(seconds) FROM entry GROUP BY customer_id"
+    ).fetchall()
+    return {str(c): int(s) for c, s in rows}
+
+
 def allocations(url: str, customer_id: str) -> list[dict[str, Any]]:
     central = central_store.connect(url, admin=True)
     try:
