@@ -2,8 +2,8 @@
 
 The steps, each a pure function:
 
-1. ``tally``: sum each segment kind in milliseconds, then whole seconds per kind
-   (half a second rounds up). The raw time stays on the segments, to the millisecond.
+1. ``tally``: sum each segment kind in milliseconds, then whole seconds per kind, rounded
+   once per call (half a second up). The raw time stays on the segments, to the millisecond.
 2. ``billed_seconds``: the call's billable seconds rounded once per call by the policy (R3).
 3. ``settle``: the bill against the bank (R2) and pay-per-minute (R6, R6.1).
 """
@@ -44,14 +44,36 @@ class Tally:
         return sum(self.of(k) for k in policy.billable_kinds)
 
 
+# Billable kinds first, passive hold (never billable, R4) last: see ``tally``.
+_TALLY_ORDER = (
+    SegmentKind.TALK,
+    SegmentKind.WORKING_HOLD,
+    SegmentKind.RESEARCH,
+    SegmentKind.HOLD,
+)
+
+
 def tally(durations_ms: Iterable[tuple[SegmentKind, int]]) -> Tally:
-    """Whole seconds per kind from (kind, milliseconds) pairs; negative durations are refused."""
+    """Whole seconds per kind from (kind, milliseconds) pairs; negative durations are refused.
+
+    Milliseconds become seconds once per call (R3), not once per kind: the running sums in
+    ``_TALLY_ORDER`` are rounded (half a second up), so talk, working hold and research (the
+    kinds a policy bills) add up to the call's billable time rounded once, and all kinds to
+    its total rounded once. Each kind stays within a second of its raw time.
+    """
     sums = {k: 0 for k in SegmentKind}
     for kind, ms in durations_ms:
         if ms < 0:
             raise ValueError(f"a {kind.value} segment has a negative duration ({ms} ms)")
         sums[kind] += ms
-    return Tally(**{k.value: (ms + 500) // 1000 for k, ms in sums.items()})
+    seconds: dict[str, int] = {}
+    running_ms = shown = 0
+    for kind in _TALLY_ORDER:
+        running_ms += sums[kind]
+        upto = (running_ms + 500) // 1000
+        seconds[kind.value] = upto - shown
+        shown = upto
+    return Tally(**seconds)
 
 
 def billed_seconds(billable: int, policy: Policy) -> int:

@@ -63,11 +63,34 @@ def test_billable_plus_unbilled_is_the_total(segs: list[tuple[SegmentKind, int]]
     bill = bill_call(segs, 10**9, True, POLICY)
     assert bill.billable_seconds + bill.unbilled_seconds == t.total
     assert bill.unbilled_seconds == t.hold  # R4: only passive hold goes unbilled
-    total_ms = sum(ms for _, ms in segs)
-    assert abs(t.total * 1000 - total_ms) <= 4 * 500  # each kind rounds to the second once
 
 
 # -- rounding ------------------------------------------------------------------------------
+def whole_seconds(ms: int) -> int:
+    return (ms + 500) // 1000
+
+
+@PURE_SETTINGS
+@given(segments_ms)
+def test_milliseconds_become_seconds_once_per_call(segs: list[tuple[SegmentKind, int]]) -> None:
+    bill = bill_call(segs, 10**9, True, POLICY)
+    billable_ms = sum(ms for kind, ms in segs if kind in POLICY.billable_kinds)
+    assert bill.billable_seconds == whole_seconds(billable_ms)
+    assert tally(segs).total == whole_seconds(sum(ms for _, ms in segs))
+    t = tally(segs)
+    for kind in SegmentKind:  # each kind shown within a second of its raw time
+        raw = sum(ms for k, ms in segs if k is kind)
+        assert abs(t.of(kind) * 1000 - raw) < 1000
+
+
+def test_half_seconds_of_two_kinds_do_not_add_a_minute() -> None:
+    # 29.5 s talk + 30.5 s research is exactly one minute of billable time
+    segs = [(SegmentKind.TALK, 29_500), (SegmentKind.RESEARCH, 30_500)]
+    bill = bill_call(segs, 10**9, True, POLICY)
+    assert bill.billable_seconds == 60
+    assert bill.billed_seconds == 60
+
+
 @PURE_SETTINGS
 @given(st.lists(st.integers(1, 3600), min_size=1, max_size=20), policies)
 def test_rounding_applies_once_per_call(seconds: list[int], policy: Policy) -> None:
