@@ -338,6 +338,8 @@ class Calls:
     ) -> tuple[Call, Bill]:
         """End an interrupted call at its last heartbeat and bill it."""
         call = self._require_current()
+        _check_outcome(outcome)
+        card_ref = card_reference(card_ref) if card_ref is not None else None  # R6.1
         with self.desk.db.atomic():
             seg = self.open_segment(call)
             if seg is not None:

@@ -21,14 +21,14 @@ from pathlib import Path
 import pytest
 
 from qwtimer.core.clock import FakeClock, Reading, SystemClock
-from qwtimer.core.errors import IllegalTransition
+from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.policy import PolicyBook
 from qwtimer.core.timer import Action, SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.paths import resource
-from qwtimer.store.models import Call, Segment
+from qwtimer.store.models import Call, Entry, Segment
 
 REPO = Path(__file__).resolve().parents[2]
 ACME = "Acme Audio"
@@ -295,6 +295,13 @@ def test_reboot_then_end_at_the_last_heartbeat(desk: Desk, clock: FakeClock) -> 
     calls.heartbeat()
     clock.advance(0.8)
     clock.reboot(3600)
+    before = Entry.select().count()
+    with pytest.raises(InputError, match="never stores card numbers"):
+        calls.recover_end(card_ref="4111 1111 1111 1111")
+    with pytest.raises(InputError, match="outcome"):
+        calls.recover_end(outcome="lunch")
+    assert Entry.select().count() == before
+    assert calls.interrupted() is not None  # still waiting to be recovered
     _, bill = calls.recover_end()
     assert bill.talk_seconds == 200
     assert bill.billed_seconds == 240
