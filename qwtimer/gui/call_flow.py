@@ -44,17 +44,22 @@ class CallFlow:
 
     # -- the tick ------------------------------------------------------------------------
     def tick(self: MainWindow) -> None:
-        """About once a second while a call runs: heartbeat, then show the live figures."""
-        if self._asking:
+        """About once a second while a call runs: heartbeat, then show the live figures.
+        While a question is open the heartbeat goes on (a crash then loses at most a second),
+        except while recovering, when a heartbeat would absorb the unrecorded time."""
+        if self._recovering:
             return
         if self.calls.heartbeat() is None:
             self.refresh()
             return
         live = self.calls.live()  # the full call: heartbeat() returns a partial row
         if live is not None and live.interrupted:
-            self.check_recovery()
+            if not self._asking:
+                self.check_recovery()
             return
         self.refresh(live)
+        if self._asking:
+            return
         if live is not None and live.pending_gap_ms and live.pending_gap_ms != self._gap_asked:
             self._gap_asked = live.pending_gap_ms
             self.account_for_gap()
@@ -141,11 +146,17 @@ class CallFlow:
             return
         elapsed = self.calls.tally(call).total  # as of the last heartbeat
         down = self.calls.downtime_ms(call) // 1000
-        self._asking = True
+        self.ticker.stop()  # no heartbeat until answered: it would absorb the gap
+        self.show_customer(call.customer)
+        self.call_panel.show_interrupted(call.customer.name, elapsed)
+        self.commands.enable_for(CallState.IDLE, False)
+        self._asking = self._recovering = True
         try:
             answer = RecoveryPrompt.ask(self, call.customer.name, elapsed, down)
         finally:
-            self._asking = False
+            self._asking = self._recovering = False
+        if answer is None:  # the question cannot be dismissed; nothing is decided silently
+            return
         try:
             if answer == "end":
                 ended, bill = self.calls.recover_end()

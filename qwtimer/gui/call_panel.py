@@ -22,7 +22,7 @@ from qwtimer.core.billing import clock_text, money
 from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.desk.calls import Live
 from qwtimer.gui.actions import WindowActions
-from qwtimer.gui.theme import warning_colour
+from qwtimer.gui.theme import KIND_COLOURS, warning_colour
 from qwtimer.gui.timeline import Legend, TimelineBar
 
 BREAKDOWN = (
@@ -49,6 +49,12 @@ class BigButton(QPushButton):
         font.setBold(True)
         self.setFont(font)
         self.setCheckable(action.isCheckable())
+        if action.isCheckable():  # on while the technician works the issue during a hold
+            colour = KIND_COLOURS[SegmentKind.WORKING_HOLD].name()
+            self.setStyleSheet(
+                f"QPushButton:checked {{ background: {colour}; color: white;"
+                f" border: 1px solid {colour}; border-radius: 3px; }}"
+            )
         self.clicked.connect(lambda: action.trigger())
         action.changed.connect(self._sync)
         self._sync()
@@ -73,6 +79,10 @@ class CallPanel(QGroupBox):
         }
         self.state_label = QLabel("No call", self)
         self.state_label.setAccessibleName("Call state")
+        bold = self.state_label.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        self.state_label.setFont(bold)
         self.elapsed = QLabel("0:00", self)
         self.elapsed.setAccessibleName("Elapsed time")
         self.elapsed.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -135,6 +145,7 @@ class CallPanel(QGroupBox):
             else "Pick the caller, then Start (F2)"
         )
         self.elapsed.setText("0:00")
+        self.state_label.setStyleSheet("")
         self.timeline.set_segments([])
         for label in self.figures.values():
             label.setText("0:00")
@@ -143,6 +154,15 @@ class CallPanel(QGroupBox):
         self.warning.hide()
         self.gap.hide()
         self.gap_button.hide()
+
+    def show_interrupted(self, customer_name: str, recorded_seconds: int) -> None:
+        """A call found after a crash or restart, before the technician says what to do."""
+        self.show_idle(None)
+        self.state_label.setText(
+            f"{customer_name}: interrupted, {clock_text(recorded_seconds)} recorded. "
+            "Resume it or end it at its last heartbeat."
+        )
+        self.elapsed.setText(clock_text(recorded_seconds))
 
     def show_live(
         self,
@@ -156,6 +176,8 @@ class CallPanel(QGroupBox):
         t, bill = live.tally, live.bill
         name = live.call.customer.name
         self.state_label.setText(f"{name}: {live.state.phrase}")
+        kind = live.state.segment_kind
+        self.state_label.setStyleSheet(f"color: {KIND_COLOURS[kind].name()};" if kind else "")
         self.elapsed.setText(clock_text(live.elapsed_seconds))
         self.timeline.set_segments(segments)
         values = {

@@ -131,6 +131,7 @@ class CustomerSearch(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setTabKeyNavigation(False)
         self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
         # Fixed row heights: the view never measures 50,000 rows.

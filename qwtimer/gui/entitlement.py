@@ -59,12 +59,10 @@ class EntitlementPanel(QGroupBox):
             f"<tr><td><b>Phone</b></td><td>{_mark(phone['eligible'])} via "
             f"{escape(phone['via'] or '')}: {escape(phone['reason'])}</td></tr>",
         ]
-        for ans in s["support"][1:]:
-            until = f" (changes after {ans['until']})" if ans["until"] else ""
+        for ans in self._written(s["support"][1:]):
             rows.append(
-                f"<tr><td><b>{escape(ans['channel'].title())} · {escape(ans['product'] or '')}"
-                f"</b></td><td>{_mark(ans['eligible'])} {escape(ans['reason'])}{escape(until)}"
-                f" <small>[{escape(ans['rule'])}]</small></td></tr>"
+                f"<tr><td><b>{escape(ans['label'])}</b></td><td>{_mark(ans['eligible'])} "
+                f"{escape(ans['reason'])} <small>[{escape(ans['rule'])}]</small></td></tr>"
             )
         card = s["card"]
         rows.append(
@@ -89,6 +87,22 @@ class EntitlementPanel(QGroupBox):
         else:
             self.flags.setText("")
         self.body.setAccessibleDescription(self.plain_text())
+
+    @staticmethod
+    def _written(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Email and ticket answers per product; one row when both say the same (R8)."""
+        out: list[dict[str, Any]] = []
+        for product in dict.fromkeys(a["product"] for a in answers):
+            same = [a for a in answers if a["product"] == product]
+            name = (product or "").title()
+            if all(
+                (a["eligible"], a["reason"]) == (same[0]["eligible"], same[0]["reason"])
+                for a in same
+            ):
+                out.append({**same[0], "label": f"Email & ticket · {name}"})
+            else:
+                out += [{**a, "label": f"{a['channel'].title()} · {name}"} for a in same]
+        return out
 
     def plain_text(self) -> str:
         s = self.summary

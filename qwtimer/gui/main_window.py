@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.timer import Action
+from qwtimer.core.timer import Action, CallState
 from qwtimer.desk import demo
 from qwtimer.desk.calls import Calls, Live
 from qwtimer.desk.context import Desk
@@ -62,7 +62,8 @@ class MainWindow(CallFlow, QMainWindow):
         self.last_error = ""
         self.loaded = False
         self.offered = False  # the first-run offer is made once per window
-        self._asking = False
+        self._asking = False  # a question is open: no other question, no action
+        self._recovering = False  # the recovery question is open: no heartbeat either
         self._gap_asked = 0
         self.warn_minutes = int(desk.meta(WARN_KEY) or DEFAULT_WARN_MINUTES)
         icon = resource("icons", "qwtimer.svg")
@@ -119,9 +120,13 @@ class MainWindow(CallFlow, QMainWindow):
         self._set_title()
         self.entitlement.clear()
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
-        self.resize(cw * 190, lh * 44)
+        width, height = cw * 190, lh * 58
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:
+            width, height = min(width, screen.width()), min(height, screen.height())
+        self.resize(width, height)
         split.setSizes([cw * 100, cw * 90])
-        self.refresh()
+        self.commands.enable_for(CallState.IDLE, False)  # startup() shows a running call
 
     def _build_menus(self) -> None:
         a, bar = self.commands, self.menuBar()
@@ -150,7 +155,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.status.setText("Loading customers…")
         self.load_customers()
         self.load_recent()
-        self.check_recovery()
+        self.check_recovery()  # before the first heartbeat, which would absorb a crash gap
 
     def load_customers(self) -> None:
         desk = self.desk

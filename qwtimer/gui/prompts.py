@@ -66,6 +66,9 @@ class RecoveryPrompt(Choice):
             parent,
         )
 
+    def reject(self) -> None:
+        """Escape or the close button do not dismiss it: the technician must decide."""
+
     @classmethod
     def ask(
         cls, parent: QWidget | None, customer: str, elapsed: int, down_seconds: int

@@ -133,3 +133,35 @@ def test_recovery_and_gap_dialogs_answer_by_button(qtbot):
     qtbot.addWidget(g)
     g.buttons["working"].click()
     assert g.answer == "working"
+
+
+def test_while_the_recovery_question_is_open_nothing_is_heartbeat_or_started(
+    qtbot, make_window, desk, clock, answers
+):
+    call = running_call(desk, clock, 40)
+    clock.advance(90)
+    before = Call.get_by_id(call.id).heartbeat_at
+    seen = {}
+
+    def look(w, customer, elapsed, down):
+        w.tick()  # the timer fires while the question is open
+        seen["state"] = w.call_panel.state_label.text()
+        seen["start"] = w.commands.start.isEnabled() or w.commands.hold.isEnabled()
+        seen["heartbeat"] = Call.get_by_id(call.id).heartbeat_at
+        return "end"
+
+    answers.give("recovery", look)
+    make_window()
+    assert "interrupted, 0:40 recorded" in seen["state"]
+    assert seen["start"] is False
+    assert seen["heartbeat"] == before  # the 90 s were not absorbed into the talk segment
+    assert segment_rows(call.id) == [("talk", 40_000)]
+
+
+def test_the_recovery_question_cannot_be_dismissed(qtbot):
+    r = RecoveryPrompt("Ada", 100, 300, None)
+    qtbot.addWidget(r)
+    r.show()
+    qtbot.keyClick(r, Qt.Key.Key_Escape)
+    r.reject()
+    assert r.isVisible() and r.answer is None
