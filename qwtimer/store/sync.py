@@ -34,6 +34,7 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 Hook = Callable[[str], None]  # named points of a push, for fault-injection tests
 REFERENCE = ("customer", "product_line", "purchase", "payment_ref")
 RETRIES = 6
+MARK_EVERY = 100_000  # rows sent before their local marks are written
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,18 @@ class Staged:
     conflicts: list[Conflict]
 
 
-def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) -> Staged:
-    """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction."""
-    cols = cs.PUSHED[table]
+def bulk_insert(
+    central: Central,
+    table: str,
+    cols: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    stage: str | None = None,
+) -> set[Any]:
+    """Insert ``rows`` through a staging table (COPY on PostgreSQL); a row whose key the
+    table already holds is skipped. Returns the first column of the rows inserted. The staging
+    table ``stage_<table>`` stays until the end of the caller's transaction."""
     names = ", ".join(cols)
-    stage = f"stage_{table}"
+    stage = stage or f"stage_{table}"
     db = central.db
     if central.is_pg:
         cur = db.cursor()
@@ -111,7 +119,7 @@ def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) 
                 copy.write_row(r)
         cur.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
-            "ON CONFLICT DO NOTHING RETURNING id"
+            f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
         )
     else:
         db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
@@ -121,14 +129,20 @@ def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) 
         )
         cur = db.execute_sql(
             f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
-            "ON CONFLICT DO NOTHING RETURNING id"
+            f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
         )
-    new_ids = {r[0] for r in cur.fetchall()}
+    return {r[0] for r in cur.fetchall()}
+
+
+def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) -> Staged:
+    """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction and sort
+    out the rows the ledger already held: identical, merged or conflicts."""
+    new_ids = bulk_insert(central, table, cs.PUSHED[table], rows)
     out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
     if len(new_ids) < len(rows):
-        _compare(central, table, stage, out, len(rows) - len(new_ids))
+        _compare(central, table, f"stage_{table}", out, len(rows) - len(new_ids))
     if not central.is_pg:
-        db.execute_sql(f"DROP TABLE temp.{stage}")
+        central.db.execute_sql(f"DROP TABLE temp.stage_{table}")
     return out
 
 
@@ -197,6 +211,10 @@ class Engine:
         self.progress = progress or (lambda what, done, total: None)
         self.hook = hook or (lambda point: None)
         self.result = PushResult()
+        # Committed batches whose local rows are not marked yet: marked together (fewer
+        # local fsyncs), always after their central commit, and before push() returns.
+        self._unmarked: list[tuple[dict[str, list[tuple[Any, ...]]], dict[str, Staged]]] = []
+        self._unmarked_rows = 0
 
     # -- reading the device ------------------------------------------------------------
     def _rows(self, table: str, where: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -230,6 +248,12 @@ class Engine:
 
     # -- the push ------------------------------------------------------------------------
     def push(self) -> PushResult:
+        try:
+            return self._push()
+        finally:
+            self._flush_marks()
+
+    def _push(self) -> PushResult:
         total = pending(self.local)
         done = 0
         self.progress("push", 0, total)
@@ -255,12 +279,16 @@ class Engine:
             ids = units[i : i + self.batch_calls]
             marks = ", ".join("?" * len(ids))
             batch = {
-                "call": self._rows("call", f"synced = 0 AND id IN ({marks})", ids),
+                # every header, synced or not: its rows need it (identical is free)
+                "call": self._rows("call", f"id IN ({marks})", ids),
+                # +synced: look rows up by their call, not through the synced index
                 "segment": self._rows(
-                    "segment", f"synced = 0 AND open = 0 AND call_id IN ({marks})", ids
+                    "segment", f"+synced = 0 AND +open = 0 AND call_id IN ({marks})", ids
                 ),
-                "call_close": self._rows("call_close", f"synced = 0 AND call_id IN ({marks})", ids),
-                "entry": self._rows("entry", f"synced = 0 AND call_id IN ({marks})", ids),
+                "call_close": self._rows(
+                    "call_close", f"+synced = 0 AND call_id IN ({marks})", ids
+                ),
+                "entry": self._rows("entry", f"+synced = 0 AND call_id IN ({marks})", ids),
             }
             customers = sorted(
                 {
@@ -310,7 +338,18 @@ class Engine:
                         f"the push ({exc.__class__.__name__}: {first})"
                     ) from exc
                 raise
-        self._mark_synced(send, staged)
+        self._unmarked.append((send, staged))
+        self._unmarked_rows += sum(len(v) for v in send.values())
+        if self._unmarked_rows >= MARK_EVERY:
+            self._flush_marks()
+
+    def _flush_marks(self) -> None:
+        if not self._unmarked:
+            return
+        with self.local.atomic():
+            for send, staged in self._unmarked:
+                self._mark_synced(send, staged)
+        self._unmarked, self._unmarked_rows = [], 0
 
     def _transaction(
         self, send: dict[str, list[tuple[Any, ...]]], customers: list[str]
@@ -337,7 +376,7 @@ class Engine:
             settled = alloc.settle(self.central, closes, entries, self.policies, self.central.role)
             self.hook("settled")
             ids = [r[0] for r in send.get("call_close", [])]
-            stored = alloc.stored(self.central, ids) if ids else []
+            stored = alloc.stored(self.central, ids, "unsettled") if ids else []
             self.hook("before_commit")
         self.hook("after_commit")
         for table, s in staged.items():
@@ -346,7 +385,7 @@ class Engine:
             self.result.merged += s.merged
             self.result.conflicts += s.conflicts
         self.result.settled += settled
-        self.result.unsettled += [a for a in stored if a["settlement"] == "unsettled"]
+        self.result.unsettled += stored  # R6.1: flagged for a supervisor
         return staged
 
     def _mark_synced(
@@ -354,19 +393,19 @@ class Engine:
     ) -> None:
         """After the central commit: every sent row except the conflicts is synced."""
         bad = {(t, c.id) for t, s in staged.items() for c in s.conflicts}
-        with self.local.atomic():
-            cur = self.local.cursor()
-            for table, rows in send.items():
-                ok = [r for r in rows if (table, r[0]) not in bad]
-                if table in cs.MERGED:
-                    cols = cs.PUSHED[table]
-                    idx = [cols.index(c) for c in cs.MERGED[table]]
-                    cond = " AND ".join(f"{c} IS ?" for c in cs.MERGED[table])
-                    cur.executemany(
-                        f"UPDATE {table} SET synced = 1 WHERE id = ? AND {cond}",
-                        [(r[0], *(r[i] for i in idx)) for r in ok],
-                    )
-                else:
-                    cur.executemany(
-                        f"UPDATE {table} SET synced = 1 WHERE id = ?", [(r[0],) for r in ok]
-                    )
+        cur = self.local.cursor()
+        for table, rows in send.items():
+            ok = [r for r in rows if (table, r[0]) not in bad]
+            if table in cs.MERGED:  # only if the dates sent are still the local ones
+                cols = cs.PUSHED[table]
+                idx = [cols.index(c) for c in cs.MERGED[table]]
+                cond = " AND ".join(f"{c} IS ?" for c in cs.MERGED[table])
+                cur.executemany(
+                    f"UPDATE {table} SET synced = 1 WHERE id = ? AND {cond}",
+                    [(r[0], *(r[i] for i in idx)) for r in ok],
+                )
+                continue
+            for i in range(0, len(ok), 500):
+                part = [r[0] for r in ok[i : i + 500]]
+                marks = ", ".join("?" * len(part))
+                cur.execute(f"UPDATE {table} SET synced = 1 WHERE id IN ({marks})", part)

@@ -129,14 +129,13 @@ def settle(
         bank[cust] = int(total)
     for cust, s in not_settled.items():
         bank[cust] -= s
-    cards = {
-        r[0]
-        for r in db.execute_sql(
-            f"SELECT DISTINCT customer_id FROM payment_ref WHERE customer_id IN "
-            f"({_in(central, customers)})",
-            customers,
-        ).fetchall()
-    }
+    cards: dict[str, str] = {}  # customer -> latest card reference (R6.1)
+    for cust, ref in db.execute_sql(
+        f"SELECT customer_id, ref FROM payment_ref WHERE customer_id IN "
+        f"({_in(central, customers)}) ORDER BY created_at",
+        customers,
+    ).fetchall():
+        cards[cust] = ref
     now = datetime.now(UTC).isoformat(timespec="microseconds")
     allocations: list[dict[str, Any]] = []
     effect_s: dict[str, int] = defaultdict(int)
@@ -188,9 +187,7 @@ def settle(
         alloc = last_alloc[call_id]
         eid = correction_id(first)
         alloc["correction_entry_id"] = eid
-        card = card_at_stop.get(call_id) if dc else None
-        if dc and card is None:
-            card = _card_of(central, alloc["customer_id"])
+        card = (card_at_stop.get(call_id) or cards.get(alloc["customer_id"])) if dc else None
         values = {
             "id": eid,
             "customer_id": alloc["customer_id"],
@@ -207,28 +204,13 @@ def settle(
             "grant_key": None,
         }
         corrections.append(tuple(values[k] for k in ENTRY_COLS))
-    p = db.param
+    from qwtimer.store.sync import bulk_insert  # the engine imports this module
+
     if corrections:
-        cols = ", ".join(ENTRY_COLS)
-        db.cursor().executemany(
-            f"INSERT INTO entry ({cols}) VALUES ({', '.join([p] * len(ENTRY_COLS))})",
-            corrections,
-        )
+        bulk_insert(central, "entry", ENTRY_COLS, corrections, "stage_correction")
     acols = cs.ALLOCATION_COLUMNS
-    db.cursor().executemany(
-        f"INSERT INTO allocation ({', '.join(acols)}) VALUES ({', '.join([p] * len(acols))})",
-        [tuple(a[k] for k in acols) for a in allocations],
-    )
+    bulk_insert(central, "allocation", acols, [tuple(a[k] for k in acols) for a in allocations])
     return len(allocations)
-
-
-def _card_of(central: Central, customer_id: str) -> str | None:
-    p = central.db.param
-    row = central.db.execute_sql(
-        f"SELECT ref FROM payment_ref WHERE customer_id = {p} ORDER BY created_at DESC LIMIT 1",
-        (customer_id,),
-    ).fetchone()
-    return str(row[0]) if row else None
 
 
 def _reason(alloc: dict[str, Any], seconds: int, cents: int) -> str:
@@ -248,13 +230,18 @@ def _reason(alloc: dict[str, Any], seconds: int, cents: int) -> str:
     return "; ".join(words)
 
 
-def stored(central: Central, close_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The settlements already recorded for these closes (a replay returns these)."""
+def stored(
+    central: Central, close_ids: Sequence[str], settlement: str | None = None
+) -> list[dict[str, Any]]:
+    """The settlements already recorded for these closes (a replay returns these), all or
+    only those with ``settlement`` (e.g. ``'unsettled'``)."""
     if not close_ids:
         return []
     cols = cs.ALLOCATION_COLUMNS
+    only = f" AND settlement = {central.db.param}" if settlement else ""
     rows = central.db.execute_sql(
-        f"SELECT {', '.join(cols)} FROM allocation WHERE close_id IN ({_in(central, close_ids)})",
-        list(close_ids),
+        f"SELECT {', '.join(cols)} FROM allocation WHERE close_id IN "
+        f"({_in(central, close_ids)}){only}",
+        [*close_ids, *([settlement] if settlement else [])],
     ).fetchall()
     return [dict(zip(cols, r, strict=True)) for r in rows]
