@@ -417,7 +417,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON for scripts")
+    # SUPPRESS: a command's own --json default must not undo a --json given before it
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts"
+    )
     p = _Parser(
         prog="qwtimer",
         description="Call timer and minute bank for the support desk. "
@@ -558,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     desk = None
     try:
         desk = Desk(args.data_dir, technician=args.technician)
-        args.handler(desk, args, Out(args.json))
+        args.handler(desk, args, Out(getattr(args, "json", False)))
     except QwtimerError as exc:
         print(f"qwtimer: {exc}", file=sys.stderr)
         return EXIT_INPUT
