@@ -537,7 +537,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp = cmd(led, "adjust", cmd_ledger_adjust, "post an adjusting entry (+/- minutes)")
     sp.add_argument("customer")
-    sp.add_argument("--minutes", required=True, help="e.g. +10m, -90s, -1:30")
+    sp.add_argument(
+        "--minutes", required=True, help="e.g. +10m, or --minutes=-90s to take time away"
+    )
     sp.add_argument("--reason", required=True)
     sp = cmd(led, "reverse", cmd_ledger_reverse, "post a reversal of an entry")
     sp.add_argument("entry_id")

@@ -369,6 +369,30 @@ def test_calls_listing_table_csv_json_and_policy_show(cli: Cli) -> None:
     assert "increment_seconds: 60" in cli.run("policy", "show").stdout
 
 
+def test_ledger_corrections_carry_who_when_and_why(cli: Cli) -> None:
+    add_acme(cli)
+    taken = cli.json("ledger", "adjust", ACME, "--minutes=-90s", "--reason", "duplicate call")
+    assert (taken["seconds"], taken["balance_seconds"]) == (-90, 45 * 60 - 90)
+    given = cli.json("ledger", "adjust", ACME, "--minutes", "+10m", "--reason", "goodwill")
+    assert given["balance_seconds"] == 55 * 60 - 90
+
+    reversal = cli.json("ledger", "reverse", taken["entry_id"], "--reason", "it was not a dup")
+    assert (reversal["reverses"], reversal["seconds"]) == (taken["entry_id"], 90)
+    before = table_rows(cli.db)
+    assert_refused(
+        cli.run("ledger", "reverse", taken["entry_id"], "--reason", "again", code=2),
+        "already reversed",
+    )
+    assert_refused(cli.run("ledger", "adjust", ACME, "--minutes", "5m", "--reason", " ", code=2))
+    assert table_rows(cli.db) == before
+
+    entries = cli.json("ledger", "entries", ACME)
+    assert [e["kind"] for e in entries] == ["grant", "adjustment", "adjustment", "reversal"]
+    assert all(e["author"] == "tess" and e["reason"] and e["created_at"] for e in entries)
+    assert sum(e["seconds"] for e in entries) == 55 * 60
+    assert cli.json("customer", "show", ACME)["balance_seconds"] == 55 * 60
+
+
 # -- bad input -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
