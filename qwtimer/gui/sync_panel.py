@@ -1,0 +1,170 @@
+"""The sync status indicator: last sync, rows waiting, the last error in words, a progress bar
+for large pushes, a "Sync now" button and the problem list (conflicts, unsettled calls).
+
+The sync runs off the GUI thread (a QRunnable on the panel's own one-thread pool); it reports
+back through queued signals, so widgets are only touched on the GUI thread. A timer starts a
+sync every few minutes; a sync never starts while another one runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwtimer.desk.context import Desk
+from qwtimer.desk.sync import Sync, SyncReport
+
+EVERY_MS = 5 * 60 * 1000  # a background sync every five minutes
+BIG_PUSH = 500  # rows: from this many, the progress bar shows
+
+
+class _Relay(QObject):
+    progressed = Signal(str, int, int)
+    done = Signal(object)
+
+
+class _SyncJob(QRunnable):
+    def __init__(self, sync: Sync, relay: _Relay) -> None:
+        super().__init__()
+        self.sync, self.relay = sync, relay
+        self.setAutoDelete(False)  # the panel keeps it until it is done (PySide lifetimes)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            report = self.sync.run(progress=self.relay.progressed.emit)
+        except Exception as exc:  # never lost: shown as the last error
+            report = SyncReport(ledger=self.sync.url, error=f"the sync stopped: {exc}")
+        finally:
+            db = self.sync.desk.db
+            if not db.is_closed():
+                db.close()  # this worker thread's connection only
+        self.relay.done.emit(report)
+
+
+class SyncPanel(QWidget):
+    """Drop into any window: ``SyncPanel(desk)``. ``finished`` carries the SyncReport."""
+
+    finished = Signal(object)
+    started = Signal()
+
+    def __init__(
+        self,
+        desk: Desk,
+        url: str | None = None,
+        every_ms: int = EVERY_MS,
+        parent: QWidget | None = None,
+        **engine_options: int,
+    ) -> None:
+        super().__init__(parent)
+        self.desk, self.url, self.engine_options = desk, url, engine_options
+        self.running = False
+        self._job: _SyncJob | None = None
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.relay = _Relay(self)
+        self.relay.progressed.connect(self._progress)
+        self.relay.done.connect(self._done)
+
+        self.state = QLabel(objectName="syncState")
+        self.pending = QLabel(objectName="syncPending")
+        self.error = QLabel(objectName="syncError")
+        self.error.setWordWrap(True)
+        self.bar = QProgressBar(objectName="syncProgress")
+        self.bar.setVisible(False)
+        self.button = QPushButton("Sync now", objectName="syncNow")
+        self.button.setToolTip("Send this computer's calls to the ledger and fetch balances")
+        self.button.clicked.connect(self._start)
+        self.problems = QListWidget(objectName="syncProblems")
+        self.problems.setVisible(False)
+        top = QHBoxLayout()
+        top.addWidget(self.state, 1)
+        top.addWidget(self.pending)
+        top.addWidget(self.button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.error)
+        layout.addWidget(self.problems)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(every_ms)
+        self.timer.timeout.connect(self._start)
+        if every_ms > 0:
+            self.timer.start()
+        self.refresh()
+
+    def _sync(self) -> Sync:
+        return Sync(self.desk, self.url, **self.engine_options)
+
+    # -- showing -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Show the stored status (last sync, rows waiting, last error, problems)."""
+        status = self._sync().status()
+        when = status.last_ok_at.replace("T", " ")[:16] + " UTC" if status.last_ok_at else "never"
+        self.state.setText("Syncing…" if self.running else f"Last sync: {when}")
+        self.pending.setText(f"{status.pending} waiting" if status.pending else "all sent")
+        self._show_error(status.last_error)
+        self._show_problems(status.problems)
+
+    def _show_error(self, text: str | None) -> None:
+        self.error.setText(text or "")
+        self.error.setVisible(bool(text))
+
+    def _show_problems(self, problems: list[dict[str, Any]]) -> None:
+        self.problems.clear()
+        for p in problems:
+            self.problems.addItem(f"{p['table']} {p['id'][:8]}: {p['problem']}")
+        self.problems.setVisible(bool(problems))
+
+    # -- running -------------------------------------------------------------------------
+    @Slot()
+    def _start(self) -> None:
+        self.sync_now()
+
+    def sync_now(self) -> bool:
+        """Start a sync in the background. False if one is already running."""
+        if self.running:
+            return False
+        self.running = True
+        self.button.setEnabled(False)
+        self.state.setText("Syncing…")
+        self.bar.setVisible(False)
+        self.started.emit()
+        self._job = _SyncJob(self._sync(), self.relay)
+        self.pool.start(self._job)
+        return True
+
+    @Slot(str, int, int)
+    def _progress(self, what: str, done: int, total: int) -> None:
+        if what == "push" and total >= BIG_PUSH:
+            self.bar.setVisible(True)
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+            self.bar.setFormat("sending %v of %m rows")
+
+    @Slot(object)
+    def _done(self, report: SyncReport) -> None:
+        self.running = False
+        self.button.setEnabled(True)
+        self.bar.setVisible(False)
+        self.refresh()
+        if not report.ok:
+            self._show_error(report.error)
+        self.finished.emit(report)
+
+    def shutdown(self) -> None:
+        """Stop the timer and wait for a running sync (call before the window closes)."""
+        self.timer.stop()
+        self.pool.waitForDone()
