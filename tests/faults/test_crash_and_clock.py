@@ -188,14 +188,15 @@ def customer(desk: Desk) -> str:
     return str(c.id)
 
 
-def a_call_with_wall_jumps(folder: Path, jump: float) -> dict[str, object]:
-    clock = FakeClock()
+def a_call_with_wall_jumps(folder: Path, jump: float, zone_min: int = 0) -> dict[str, object]:
+    clock = FakeClock(utc_offset_min=-300)
     desk = fresh_desk(folder, clock)
     try:
         calls = Calls(desk)
         calls.start(Customers(desk).find(customer(desk)))
         clock.advance(300)
         clock.jump_wall(jump)  # NTP step or a manual change, mid-call
+        clock.utc_offset_min += zone_min  # the laptop travels to another time zone
         calls.heartbeat()
         clock.advance(180)
         calls.act(Action.HOLD)
@@ -217,6 +218,25 @@ def test_wall_clock_jump_changes_nothing_billed(tmp_path: Path, jump: float) -> 
     assert jumped == steady
     assert (steady["talk_seconds"], steady["hold_seconds"]) == (540, 60)
     assert steady["billed_seconds"] == 540
+
+
+def test_time_zone_move_mid_call_changes_nothing_billed(tmp_path: Path) -> None:
+    steady = a_call_with_wall_jumps(tmp_path / "steady", 0)
+    moved = a_call_with_wall_jumps(tmp_path / "moved", 6 * 3600, zone_min=6 * 60)
+    assert moved == steady
+
+
+def test_a_short_sleep_is_neither_a_gap_nor_billed(desk: Desk, clock: FakeClock) -> None:
+    calls = Calls(desk)
+    calls.start(Customers(desk).find(customer(desk)))
+    clock.advance(50)
+    calls.heartbeat()
+    clock.suspend(3)  # under the gap threshold: clock noise
+    clock.advance(10)
+    calls.heartbeat()
+    assert calls.live().pending_gap_ms == 0  # type: ignore[union-attr]
+    _, bill = calls.stop()
+    assert bill.talk_seconds == 60
 
 
 EXPECTED_AFTER_SUSPEND = {
