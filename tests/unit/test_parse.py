@@ -1,0 +1,96 @@
+"""What people type: durations, dates and card references (R6.1: never a card number)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qwtimer.core.errors import InputError
+from qwtimer.core.parse import card_reference, day, duration_seconds, last_four
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("12:30", 750),
+        ("0:45", 45),
+        ("1:02:03", 3723),
+        ("90s", 90),
+        ("90 sec", 90),
+        ("12m", 720),
+        ("12min", 720),
+        ("2h", 7200),
+        (" 3M ", 180),
+        ("0s", 0),
+    ],
+)
+def test_durations(text: str, seconds: int) -> None:
+    assert duration_seconds(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("-5m", "negative"),
+        ("-0:30", "negative"),
+        ("12:60", "60 or more"),
+        ("1:60:00", "60 or more"),
+        ("90", "not a duration"),  # bare numbers are ambiguous: seconds or minutes?
+        ("1.5m", "not a duration"),
+        ("twelve", "not a duration"),
+        ("", "not a duration"),
+        ("12:30:00:00", "not a duration"),
+    ],
+)
+def test_bad_durations_say_what_to_type(text: str, problem: str) -> None:
+    with pytest.raises(InputError) as err:
+        duration_seconds(text, "--talk")
+    assert problem in str(err.value)
+    assert "--talk" in str(err.value)
+
+
+def test_dates() -> None:
+    assert day("2026-12-31") == date(2026, 12, 31)
+    for text in ("2026-02-30", "31/12/2026", "tomorrow", ""):
+        with pytest.raises(InputError, match="YYYY-MM-DD"):
+            day(text, "--on")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "4111111111111111",  # Visa test number
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "5555555555554444",  # Mastercard
+        "378282246310005",  # Amex, 15 digits
+        "6011111111111117",  # Discover
+        "ref 4111 1111 1111 1111 ok",  # inside other text
+    ],
+)
+def test_card_numbers_are_refused(number: str) -> None:
+    with pytest.raises(InputError, match="never stores card numbers"):
+        card_reference(number)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "tok_visa_8f2a",
+        "auth-1234567812345678",  # 16 digits that fail the Luhn check
+        "ch_3NQ2x9",
+        "411111111111",  # 12 digits: too short for a card
+    ],
+)
+def test_processor_references_are_kept(ref: str) -> None:
+    assert card_reference(f"  {ref} ") == ref
+
+
+def test_empty_reference_and_last_four() -> None:
+    with pytest.raises(InputError, match="empty"):
+        card_reference("   ")
+    assert last_four("4242") == "4242"
+    for bad in ("424", "42424", "abcd"):
+        with pytest.raises(InputError, match="exactly 4 digits"):
+            last_four(bad)
