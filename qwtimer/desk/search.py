@@ -1,90 +1,141 @@
 """A fast in-memory index of customers for search-as-you-type (name, id, phone, email).
 
-Loading reads every customer once (one query for the rows, one for the banks); searching
-never touches the database. Built to answer within one frame over 50,000 customers.
+Loading reads every customer and bank in one SQL query; searching never touches the
+database. Built to answer within one frame over 50,000 customers. This module imports no ORM,
+so the window can start reading customers (:func:`read_file`) while the rest of the program
+is still loading.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from peewee import fn
+if TYPE_CHECKING:  # pragma: no cover
+    from qwtimer.desk.context import Desk
+    from qwtimer.store.models import Customer
 
-from qwtimer.desk.context import Desk
-from qwtimer.desk.customers import Customers
-from qwtimer.store.models import Customer, Entry
+_PHONE_WORD = re.compile(r"^[\d+().\-/]*\d[\d+().\-/]*$")
+_ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
+ROWS_SQL = "SELECT id, name, phone, email, NULL FROM customer ORDER BY name, id"
+BANKS_SQL = "SELECT customer_id, SUM(seconds) FROM entry GROUP BY customer_id"
+_PUNCTUATION = str.maketrans("", "", " +()-./")
 
-_NOT_DIGIT = re.compile(r"\D")
 
-
-@dataclass(frozen=True)
-class CustomerRow:
-    """One customer as the search list shows it. ``balance_seconds`` is the bank at load."""
+class CustomerRow(NamedTuple):
+    """One customer as the search list shows it. ``balance_seconds`` is the bank when read
+    (None until the banks are loaded)."""
 
     id: str
     name: str
     phone: str
     email: str
-    balance_seconds: int
+    balance_seconds: int | None
 
 
-def _haystack(row: CustomerRow) -> str:
-    digits = _NOT_DIGIT.sub("", row.phone)
-    return f"{row.name}\t{row.id}\t{row.phone}\t{digits}\t{row.email}".lower()
+def _haystack(name: str, phone: str, email: str) -> str:
+    """What a search matches: name, phone without punctuation, email; lower case."""
+    return f"{name}\t{phone.translate(_PUNCTUATION)}\t{email}".lower()
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[str, str]:
+    return (row[1].lower(), row[0])
 
 
 class CustomerIndex:
-    """Customers sorted by name; ``search`` returns row positions. Not thread-safe: build it
-    in a worker with :meth:`load`, then hand it to the GUI thread and use it only there."""
+    """Customers sorted by name; ``search`` returns row positions. Build it anywhere (a worker
+    thread), then use it only on one thread (the GUI thread)."""
 
-    def __init__(self, rows: list[CustomerRow] | None = None) -> None:
-        self.rows: list[CustomerRow] = sorted(rows or [], key=lambda r: (r.name.lower(), r.id))
-        self._hay = [_haystack(r) for r in self.rows]
+    def __init__(self, rows: list[CustomerRow] | None = None, presorted: bool = False) -> None:
+        # Rows are plain (id, name, phone, email, bank) tuples; ``row`` names their fields.
+        self.rows: list[tuple[Any, ...]] = list(rows or [])
+        if not presorted:
+            self.rows.sort(key=_sort_key)
+        self._hay = [_haystack(r[1], r[2] or "", r[3] or "") for r in self.rows]
+        self.banks: dict[str, int] = {}
         self._last_query = ""
         self._last_hits: list[int] = list(range(len(self.rows)))
 
     @classmethod
-    def load(cls, desk: Desk) -> CustomerIndex:
-        """Read every customer and bank (may run on a worker thread; reads only)."""
-        banks = dict(
-            Entry.select(Entry.customer, fn.SUM(Entry.seconds)).group_by(Entry.customer).tuples()
-        )
-        rows = [
-            CustomerRow(cid, name, phone or "", email or "", int(banks.get(cid) or 0))
-            for cid, name, phone, email in Customer.select(
-                Customer.id, Customer.name, Customer.phone, Customer.email
-            ).tuples()
-        ]
-        return cls(rows)
+    def from_tuples(cls, tuples: list[Any]) -> CustomerIndex:
+        """From ``ROWS_SQL`` rows, nearly sorted already (by name, case-sensitive)."""
+        tuples.sort(key=_sort_key)
+        return cls(tuples, presorted=True)
+
+    def row(self, position: int) -> CustomerRow:
+        return CustomerRow._make(self.rows[position])
+
+    @classmethod
+    def load(cls, desk: Desk, banks: bool = True) -> CustomerIndex:
+        """Every customer (and bank) through the desk's database (reads only; any thread)."""
+        index = cls.from_tuples(desk.db.execute_sql(ROWS_SQL).fetchall())
+        if banks:
+            index.set_banks(read_banks(desk))
+        return index
+
+    @classmethod
+    def read_file(cls, db_path: Path) -> CustomerIndex | None:
+        """Every customer read straight from the database file, read-only, before the desk is
+        open (start-up); banks follow with :func:`read_banks`. None when there is no readable
+        database yet."""
+        if not db_path.exists():
+            return None
+        try:
+            conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                return cls.from_tuples(conn.execute(ROWS_SQL).fetchall())
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None  # a database to migrate or repair: the desk loads it later
+
+    def set_banks(self, banks: dict[str, int]) -> None:
+        self.banks.update(banks)
+
+    def balance(self, position: int) -> int | None:
+        """The customer's bank in seconds, None while the banks are still loading."""
+        row = self.rows[position]
+        bank = self.banks.get(row[0])
+        if bank is not None:
+            return bank
+        if row[4] is not None:
+            return int(row[4])
+        return 0 if self.banks else None
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def search(self, text: str) -> list[int]:
-        """Positions of the customers whose name, id, phone or email contains every word of
-        ``text`` (case-insensitive; a phone matches with or without punctuation)."""
+        """Positions of the customers whose name, phone (with or without punctuation), email
+        or id contains every word of ``text`` (case-insensitive)."""
         query = " ".join(text.lower().split())
+        hits: list[int] = []
+        if _ID_LIKE.match(query):  # a pasted customer id, or the start of one
+            hits = [i for i, r in enumerate(self.rows) if r[0].startswith(query)]
         if not query:
             hits = list(range(len(self.rows)))
-        else:
-            # Typing extends the last query: only its hits can still match.
-            pool = (
-                self._last_hits
-                if self._last_query and query.startswith(self._last_query)
-                else range(len(self._hay))
-            )
+        elif not hits:
+            words = [
+                w.translate(_PUNCTUATION) if _PHONE_WORD.match(w) else w for w in query.split()
+            ]
             hay = self._hay
-            hits = list(pool)
-            for word in query.split(" "):
+            narrowing = bool(self._last_query) and query.startswith(self._last_query)
+            first, rest = words[0], words[1:]
+            if narrowing:  # typing extends the last query: only its hits can still match
+                hits = [i for i in self._last_hits if first in hay[i]]
+            else:
+                hits = [i for i, h in enumerate(hay) if first in h]
+            for word in rest:
                 hits = [i for i in hits if word in hay[i]]
         self._last_query, self._last_hits = query, hits
         return hits
 
     def position(self, customer_id: str) -> int | None:
         for i, row in enumerate(self.rows):
-            if row.id == customer_id:
+            if row[0] == customer_id:
                 return i
         return None
 
@@ -94,15 +145,23 @@ class CustomerIndex:
         if pos is not None:
             del self.rows[pos]
             del self._hay[pos]
-        keys = [(r.name.lower(), r.id) for r in self.rows]
-        at = bisect.bisect_left(keys, (row.name.lower(), row.id))
+        at = bisect.bisect_left([_sort_key(r) for r in self.rows], _sort_key(row))
         self.rows.insert(at, row)
-        self._hay.insert(at, _haystack(row))
+        if row.balance_seconds is not None:
+            self.banks[row.id] = row.balance_seconds
+        self._hay.insert(at, _haystack(row.name, row.phone, row.email))
         self._last_query, self._last_hits = "", list(range(len(self.rows)))
+
+
+def read_banks(desk: Desk) -> dict[str, int]:
+    """Every customer's bank in seconds (R2: the sum of their entries)."""
+    return {cid: int(total) for cid, total in desk.db.execute_sql(BANKS_SQL).fetchall()}
 
 
 def row_of(desk: Desk, customer: Customer) -> CustomerRow:
     """One customer as the index holds it, with the bank as it stands now."""
+    from qwtimer.desk.customers import Customers
+
     return CustomerRow(
         customer.id,
         customer.name,

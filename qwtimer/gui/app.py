@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from qwtimer import paths
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
+from qwtimer.desk.search import CustomerIndex
 from qwtimer.gui import theme
 from qwtimer.gui.main_window import MainWindow
+from qwtimer.paths import local_db_path
 
-# Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests); the
-# moment is marked by printing "ready".
+# Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests): prints
+# "shown" once the window is on screen and takes input, "ready" once every customer is
+# searchable, then quits.
 EXIT_WHEN_READY = "QWTIMER_EXIT_WHEN_READY"
 
 
@@ -30,9 +35,9 @@ def application() -> QApplication:
     return app
 
 
-def open_window(desk: Desk) -> MainWindow:
+def open_window(desk: Desk, preload: Future[CustomerIndex | None] | None = None) -> MainWindow:
     """Show the window for ``desk`` and start loading; the caller runs the event loop."""
-    window = MainWindow(desk)
+    window = MainWindow(desk, preload=preload)
     window.show()
     QTimer.singleShot(0, window.startup)
     return window
@@ -40,6 +45,10 @@ def open_window(desk: Desk) -> MainWindow:
 
 def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
     """Open the technician's window and run until it closes. Returns the exit status."""
+    preload = None
+    if desk is None:  # read the customers while Qt and the desk start up
+        path = local_db_path(paths.data_dir(data_dir))
+        preload = ThreadPoolExecutor(1, "customers").submit(CustomerIndex.read_file, path)
     app = application()
     try:
         desk = desk or Desk(data_dir, technician=technician)
@@ -47,8 +56,9 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         QMessageBox.critical(None, "qwtimer cannot open its data", str(exc))
         print(f"qwtimer: {exc}", file=sys.stderr)
         return 2
-    window = open_window(desk)
+    window = open_window(desk, preload)
     if os.environ.get(EXIT_WHEN_READY) == "1":
+        QTimer.singleShot(0, lambda: print("shown", flush=True))
 
         def done() -> None:
             print("ready", flush=True)
@@ -58,4 +68,5 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
     try:
         return app.exec()
     finally:
+        window.background.wait()
         desk.close()

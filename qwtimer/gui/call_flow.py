@@ -65,7 +65,10 @@ class CallFlow:
             self.account_for_gap()
 
     def refresh(self: MainWindow, live: Live | None = None) -> None:
-        """Show the running call (or idle) everywhere: panel, actions, tray, timer."""
+        """Show the running call (or idle) everywhere: panel, actions, tray, timer. Without
+        ``live`` (after an action) everything is read afresh."""
+        if live is None:
+            self._segments_key = ()
         live = live or self.calls.live()
         if live is None or not live.state.running:
             self.ticker.stop()
@@ -81,13 +84,32 @@ class CallFlow:
             self.show_customer(live.call.customer)
         r = self.desk.clock.read()
         local_now = (r.utc + timedelta(minutes=r.utc_offset_min)).replace(tzinfo=None)
-        segs = [(SegmentKind(s["kind"]), int(s["duration_ms"])) for s in segments(live.call)]
+        segs = self._timeline(live)
         self.call_panel.show_live(
             live, segs, self.warn_minutes * 60, local_now, live.bill.billable_seconds
         )
         state = CallState.IDLE if live.interrupted else live.state
         self.commands.enable_for(state, True)
         self.tray.update(live.state, clock_text(live.elapsed_seconds), live.call.customer.name)
+
+    def _timeline(self: MainWindow, live: Live) -> list[tuple[SegmentKind, int]]:
+        """The call's segments for the timeline bar. Closed segments are read once per state
+        change; the open one grows with the live tally (no query per tick)."""
+        key = (live.call.id, live.state, live.pending_gap_ms, live.tally.total < self._seen_total)
+        if key != self._segments_key:
+            rows = [
+                (SegmentKind(s["kind"]), int(s["duration_ms"]), s["open"])
+                for s in segments(live.call)
+            ]
+            self._closed_segments = [(k, ms) for k, ms, is_open in rows if not is_open]
+            self._open_kind = next((k for k, _, is_open in rows if is_open), None)
+            self._segments_key = key
+        self._seen_total = live.tally.total
+        segs = list(self._closed_segments)
+        if self._open_kind is not None:
+            closed_ms = sum(ms for _, ms in segs)
+            segs.append((self._open_kind, max(0, live.tally.total * 1000 - closed_ms)))
+        return segs
 
     # -- stopping ------------------------------------------------------------------------
     def stop_call(self: MainWindow) -> dict[str, Any] | None:

@@ -30,6 +30,12 @@ from qwtimer.desk.search import CustomerIndex, CustomerRow
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Name", "Phone", "Email", "Bank")
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ROLES = frozenset((_DISPLAY, _ACCESSIBLE, _ALIGN, _TOOLTIP, Qt.ItemDataRole.UserRole))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class CustomerListModel(QAbstractTableModel):
@@ -49,25 +55,25 @@ class CustomerListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.hits)):
+        # Called for every visible cell and role on each repaint: roles we do not answer
+        # return at once, and fields are read straight from the index's tuples.
+        if role not in _ROLES or not index.isValid():
             return None
-        row = self.index_.rows[self.hits[index.row()]]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if col == 0:
-                return row.name
-            if col == 1:
-                return row.phone
-            if col == 2:
-                return row.email
-            return clock_text(row.balance_seconds)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.name} ({row.id})"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        return None
+        n, col = index.row(), index.column()
+        if not 0 <= n < len(self.hits):
+            return None
+        position = self.hits[n]
+        if role in (_DISPLAY, _ACCESSIBLE):
+            if col == 3:
+                bank = self.index_.balance(position)
+                return clock_text(bank) if bank is not None else "…"
+            return self.index_.rows[position][col + 1] or ""
+        if role == _ALIGN:
+            return _RIGHT if col == 3 else None
+        row = self.index_.rows[position]
+        if role == _TOOLTIP:
+            return f"{row[1]} ({row[0]})"
+        return row[0]  # UserRole: the customer id
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -93,9 +99,14 @@ class CustomerListModel(QAbstractTableModel):
         self.hits = self.index_.search(text)
         self.endResetModel()
 
+    def banks_loaded(self, banks: dict[str, int]) -> None:
+        self.index_.set_banks(banks)
+        if self.hits:
+            self.dataChanged.emit(self.index(0, 3), self.index(len(self.hits) - 1, 3))
+
     def row_at(self, position: int) -> CustomerRow | None:
         if 0 <= position < len(self.hits):
-            return self.index_.rows[self.hits[position]]
+            return self.index_.row(self.hits[position])
         return None
 
     def upsert(self, row: CustomerRow) -> None:
@@ -106,7 +117,7 @@ class CustomerListModel(QAbstractTableModel):
 
     def position_of(self, customer_id: str) -> int | None:
         for n, i in enumerate(self.hits):
-            if self.index_.rows[i].id == customer_id:
+            if self.index_.rows[i][0] == customer_id:
                 return n
         return None
 

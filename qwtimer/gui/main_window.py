@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.timer import Action, CallState
+from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk import demo
 from qwtimer.desk.calls import Calls, Live
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, ImportReport
 from qwtimer.desk.reports import call_rows
-from qwtimer.desk.search import CustomerIndex, row_of
+from qwtimer.desk.search import CustomerIndex, read_banks, row_of
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
 from qwtimer.gui.call_panel import CallPanel
@@ -49,9 +50,15 @@ class MainWindow(CallFlow, QMainWindow):
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        parent: QWidget | None = None,
+        preload: Future[CustomerIndex | None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.desk = desk
+        self.preload = preload  # customers already being read at start-up (app.run)
         self.calls = Calls(desk)
         self.customers = Customers(desk)
         self.background = Background(desk, self)
@@ -65,6 +72,10 @@ class MainWindow(CallFlow, QMainWindow):
         self._asking = False  # a question is open: no other question, no action
         self._recovering = False  # the recovery question is open: no heartbeat either
         self._gap_asked = 0
+        self._segments_key: tuple[object, ...] = ()  # the timeline's segments, cached
+        self._closed_segments: list[tuple[SegmentKind, int]] = []
+        self._open_kind: SegmentKind | None = None
+        self._seen_total = 0
         self.warn_minutes = int(desk.meta(WARN_KEY) or DEFAULT_WARN_MINUTES)
         icon = resource("icons", "qwtimer.svg")
         if icon.exists():
@@ -158,12 +169,21 @@ class MainWindow(CallFlow, QMainWindow):
         self.check_recovery()  # before the first heartbeat, which would absorb a crash gap
 
     def load_customers(self) -> None:
-        desk = self.desk
-        self.background.run(lambda: CustomerIndex.load(desk), self._customers_loaded, self._failed)
+        """Customers first (the window is usable), then their banks, off the GUI thread."""
+        desk, preload = self.desk, self.preload
+        self.preload = None
+
+        def read() -> CustomerIndex:
+            index = preload.result() if preload is not None else None
+            return index if index is not None else CustomerIndex.load(desk, banks=False)
+
+        self.background.run(read, self._customers_loaded, self._failed)
 
     def _customers_loaded(self, index: CustomerIndex) -> None:
         self.search.set_index(index)
         self.loaded = True
+        desk = self.desk
+        self.background.run(lambda: read_banks(desk), self.search.model.banks_loaded, self._failed)
         self.status.setText(f"{len(index):,} customers")
         self.ready.emit()
         if len(index) == 0 and not self._asking and not self.offered:

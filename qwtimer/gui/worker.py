@@ -52,11 +52,14 @@ class _Job(QRunnable):
     @Slot()
     def run(self) -> None:
         try:
-            result = self.fn()
-        except Exception as exc:  # reported to the GUI thread, never swallowed
-            self.relay.failed.emit(exc)
-        else:
-            self.relay.done.emit(result)
+            try:
+                result = self.fn()
+            except Exception as exc:  # reported to the GUI thread, never swallowed
+                self.relay.failed.emit(exc)
+            else:
+                self.relay.done.emit(result)
+        except RuntimeError:  # pragma: no cover - the window closed while this ran
+            pass
         finally:
             if self.desk is not None and not self.desk.db.is_closed():
                 self.desk.db.close()  # closes this worker thread's connection only

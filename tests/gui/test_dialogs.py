@@ -79,7 +79,7 @@ def test_first_run_offers_demo_data_clearly_marked(qtbot, make_window, desk, ans
     answers.give("first_run", "demo")
     w = make_window()
     qtbot.waitUntil(lambda: bool(answers.asked["first_run"]) and w.search.model.rowCount() > 0)
-    names = [r.name for r in w.search.model.index_.rows]
+    names = [r[1] for r in w.search.model.index_.rows]
     assert names and all(n.endswith("(demo)") for n in names)
     assert "DEMO" in w.windowTitle()
     assert demo.load(desk) == 0  # loading twice adds nothing

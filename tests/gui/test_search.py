@@ -13,9 +13,13 @@ from qwtimer.gui.recent_calls import RecentCallsModel
 from tests.gui.conftest import add_customer, pick
 
 
+def uid(i: int) -> str:
+    return f"{i:08x}-0000-4000-8000-000000000000"
+
+
 def rows(n: int) -> list[CustomerRow]:
     return [
-        CustomerRow(f"id-{i:05d}", f"Customer {i:05d}", f"+1 555 {i:04d}", f"c{i}@ex.com", i)
+        CustomerRow(uid(i), f"Customer {i:05d}", f"+1 555 {i:04d}", f"c{i}@ex.com", i)
         for i in range(n)
     ]
 
@@ -46,10 +50,12 @@ def test_recent_calls_model_passes_the_model_tester(qtmodeltester, desk):
 
 def test_search_matches_name_id_phone_with_or_without_punctuation_and_email():
     index = CustomerIndex(rows(2000))
-    assert [index.rows[i].id for i in index.search("customer 01234")] == ["id-01234"]
-    assert [index.rows[i].id for i in index.search("ID-00042")] == ["id-00042"]
-    assert [index.rows[i].id for i in index.search("5551999")] == ["id-01999"]
-    assert [index.rows[i].id for i in index.search("c77@")] == ["id-00077"]
+    assert [index.row(i).id for i in index.search("customer 01234")] == [uid(1234)]
+    assert [index.row(i).id for i in index.search(uid(42).upper())] == [uid(42)]
+    assert [index.row(i).id for i in index.search("0000002a")] == [uid(42)]
+    assert [index.row(i).id for i in index.search("5551999")] == [uid(1999)]
+    assert [index.row(i).id for i in index.search("555-1999")] == [uid(1999)]
+    assert [index.row(i).id for i in index.search("c77@")] == [uid(77)]
     assert len(index.search("")) == 2000
     assert len(index.search("  ")) == 2000
 
