@@ -64,15 +64,21 @@ def _dark_palette() -> QPalette:
     return p
 
 
+_following: list[QApplication] = []
+
+
+def palette_for(scheme: Qt.ColorScheme, app: QApplication) -> QPalette:
+    """The dark palette for a dark scheme, the style's own palette otherwise."""
+    if scheme == Qt.ColorScheme.Dark:
+        return _dark_palette()
+    return app.style().standardPalette()
+
+
 def apply(app: QApplication) -> None:
     """Fusion style with a palette for the system's scheme; re-applied when it changes."""
     app.setStyle("Fusion")
-    light = app.style().standardPalette()
-
-    def follow(*_: object) -> None:
-        hints = QGuiApplication.styleHints()
-        dark = hints.colorScheme() == Qt.ColorScheme.Dark
-        app.setPalette(_dark_palette() if dark else light)
-
-    follow()
-    QGuiApplication.styleHints().colorSchemeChanged.connect(follow)
+    hints = QGuiApplication.styleHints()
+    app.setPalette(palette_for(hints.colorScheme(), app))
+    if app not in _following:
+        _following.append(app)
+        hints.colorSchemeChanged.connect(lambda scheme: app.setPalette(palette_for(scheme, app)))

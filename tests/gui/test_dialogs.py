@@ -150,11 +150,32 @@ def test_stop_dialog_outcome_and_notes(qtbot):
 def test_accessible_names_on_every_input_and_button(window):
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QTableView
 
-    for cls in (QAbstractButton, QLineEdit, QTableView):
-        for widget in window.findChildren(cls):
-            if widget.isVisibleTo(window) and not widget.objectName().startswith("qt_"):
-                name = widget.accessibleName() or widget.text() if hasattr(widget, "text") else ""
-                assert name or widget.accessibleName(), widget
+    nameless = [
+        w
+        for cls in (QAbstractButton, QLineEdit, QTableView)
+        for w in window.findChildren(cls)
+        if w.isVisibleTo(window)
+        and not w.objectName().startswith("qt_")
+        and not (w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()))
+    ]
+    assert nameless == []
+
+
+def test_theme_follows_the_system_scheme(qapp):
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    from qwtimer.gui import theme
+
+    theme.apply(qapp)
+    hints = QGuiApplication.styleHints()
+    try:
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # the system switches to dark
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        assert theme.is_dark() or hints.colorScheme() == Qt.ColorScheme.Light
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 128
+    finally:
+        theme.apply(qapp)
 
 
 def test_logged_calls_show_in_recent_calls(window, desk):

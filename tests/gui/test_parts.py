@@ -1,0 +1,73 @@
+"""Smaller parts of the window: the background helper, the tray badge, the bill summary."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread
+
+from qwtimer.core.timer import CallState
+from qwtimer.gui.stop_dialog import BillSummary, bill_lines
+from qwtimer.gui.tray import state_icon
+from qwtimer.gui.worker import Background
+
+PAID = {
+    "call_id": "c1",
+    "talk_seconds": 720,
+    "hold_seconds": 60,
+    "working_hold_seconds": 0,
+    "research_seconds": 0,
+    "billable_seconds": 720,
+    "unbilled_seconds": 60,
+    "billed_seconds": 720,
+    "from_bank_seconds": 300,
+    "overage_seconds": 420,
+    "blocks_purchased": 1,
+    "charge_cents": 3000,
+    "balance_before_seconds": 300,
+    "balance_after_seconds": 1380,
+    "settlement": "paid",
+    "policy_version": "2026-11",
+}
+
+
+def test_background_work_runs_off_the_gui_thread_and_reports_on_it(qtbot):
+    bg = Background()
+    gui = QThread.currentThread()
+    seen: dict[str, object] = {}
+
+    def work() -> int:
+        seen["worker"] = threading.current_thread() is threading.main_thread()
+        return 42
+
+    def done(result: int) -> None:
+        seen["result"] = result
+        seen["on_gui"] = QThread.currentThread() is gui
+
+    bg.run(work, done, lambda exc: seen.setdefault("error", exc))
+    qtbot.waitUntil(lambda: "result" in seen)
+    assert seen == {"worker": False, "result": 42, "on_gui": True}
+
+    def fail() -> None:
+        raise ValueError("the file is not a CSV export")
+
+    bg.run(fail, done, lambda exc: seen.__setitem__("error", exc))
+    qtbot.waitUntil(lambda: "error" in seen)
+    assert str(seen["error"]) == "the file is not a CSV export"
+    assert not bg.busy()
+
+
+def test_tray_badge_for_every_state(qapp):
+    for state in CallState:
+        icon = state_icon(state)
+        assert not icon.isNull() and not icon.pixmap(32, 32).isNull()
+
+
+def test_bill_summary_reads_back_blocks_and_bank(qtbot):
+    lines = bill_lines(PAID)
+    assert "Billable 12:00, billed 12:00 (policy 2026-11); not billed 1:00." in lines
+    assert lines[-1].startswith("Pay-per-minute 7:00: 1 block(s), $30.00 charged")
+    d = BillSummary.present(None, "Tailspin", PAID)
+    qtbot.addWidget(d)
+    assert d.isVisible() and not d.isModal() and d.bill is PAID
+    assert "bank was 5:00, now 23:00" in d.text.text()
