@@ -2,7 +2,7 @@
 
 The central tables mirror the local ones without the ``synced`` marks, plus:
 
-- ``ledger_seq``: a number the ledger assigns to every row of a pulled table when the row is
+- ``ledger_seq`` (pulled tables only): a number the ledger assigns to every row when it is
   written (and again when a product line's dates move). Pulls ask for "rows after N". Writers
   of pulled tables are serialised by a statement trigger (PostgreSQL) or by SQLite's single
   writer, so numbers become visible in the order they were assigned and a cursor never skips
@@ -43,10 +43,14 @@ class SeqField(Field):  # type: ignore[misc]
 
 
 class CentralModel(Model):  # type: ignore[misc]
-    ledger_seq = SeqField(null=True, index=True)
-
     class Meta:
         legacy_table_names = False
+
+
+class PulledModel(CentralModel):
+    """A table devices pull from: every row carries the ledger's sequence number."""
+
+    ledger_seq = SeqField(null=True, index=True)
 
 
 class LedgerMeta(Model):  # type: ignore[misc]
@@ -57,7 +61,7 @@ class LedgerMeta(Model):  # type: ignore[misc]
         table_name = "ledger_meta"
 
 
-class Customer(CentralModel):
+class Customer(PulledModel):
     id = TextField(primary_key=True)
     name = TextField()
     phone = TextField(default="")
@@ -65,7 +69,7 @@ class Customer(CentralModel):
     created_at = TextField()
 
 
-class ProductLine(CentralModel):
+class ProductLine(PulledModel):
     id = TextField(primary_key=True)
     customer_id = TextField(index=True)
     product = TextField()
@@ -76,7 +80,7 @@ class ProductLine(CentralModel):
     created_at = TextField()
 
 
-class Purchase(CentralModel):
+class Purchase(PulledModel):
     id = TextField(primary_key=True)
     customer_id = TextField(index=True)
     product = TextField()
@@ -85,7 +89,7 @@ class Purchase(CentralModel):
     created_at = TextField()
 
 
-class PaymentRef(CentralModel):
+class PaymentRef(PulledModel):
     id = TextField(primary_key=True)
     customer_id = TextField(index=True)
     ref = TextField()
@@ -134,23 +138,23 @@ class CallClose(CentralModel):
         indexes = ((("call_id", "seq"), True),)
 
 
-class Entry(CentralModel):
+class Entry(PulledModel):
     id = TextField(primary_key=True)
     customer_id = TextField(index=True)
-    call_id = TextField(null=True, index=True)
+    call_id = TextField(null=True)
     kind = TextField()
     seconds = BigIntegerField()
     cents = BigIntegerField()
     card_ref = TextField(null=True)
     reason = TextField()
     author = TextField()
-    device_id = TextField(index=True)
+    device_id = TextField()
     created_at = TextField()
     reverses_id = TextField(null=True)
     grant_key = TextField(null=True, unique=True)
 
 
-class Allocation(CentralModel):
+class Allocation(PulledModel):
     """The ledger's settlement of one call close (R2, R6, R6.1): written once, never changed."""
 
     close_id = TextField(primary_key=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,22 +30,13 @@ from qwtimer.core.policy import PolicyBook
 from qwtimer.store import central_schema as cs
 from qwtimer.store import sync_allocation as alloc
 from qwtimer.store.central import Central, LedgerOffline
+from qwtimer.store.sync_stage import Conflict, Staged, stage_insert
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 Hook = Callable[[str], None]  # named points of a push, for fault-injection tests
 REFERENCE = ("customer", "product_line", "purchase", "payment_ref")
 RETRIES = 6
 MARK_EVERY = 100_000  # rows sent before their local marks are written
-
-
-@dataclass(frozen=True)
-class Conflict:
-    table: str
-    id: str
-    problem: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"table": self.table, "id": self.id, "problem": self.problem}
 
 
 @dataclass
@@ -83,112 +75,6 @@ def _sqlstate(exc: BaseException) -> str | None:
     return None
 
 
-def _eq(central: Central, cols: Sequence[str]) -> str:
-    op = "IS NOT DISTINCT FROM" if central.is_pg else "IS"
-    return " AND ".join(f"s.{c} {op} t.{c}" for c in cols)
-
-
-@dataclass
-class Staged:
-    inserted: list[tuple[Any, ...]]
-    identical: int
-    merged: int
-    conflicts: list[Conflict]
-
-
-def bulk_insert(
-    central: Central,
-    table: str,
-    cols: Sequence[str],
-    rows: Sequence[tuple[Any, ...]],
-    stage: str | None = None,
-) -> set[Any]:
-    """Insert ``rows`` through a staging table (COPY on PostgreSQL); a row whose key the
-    table already holds is skipped. Returns the first column of the rows inserted. The staging
-    table ``stage_<table>`` stays until the end of the caller's transaction."""
-    names = ", ".join(cols)
-    stage = stage or f"stage_{table}"
-    db = central.db
-    if central.is_pg:
-        cur = db.cursor()
-        cur.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
-        )
-        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(r)
-        cur.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
-            f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
-        )
-    else:
-        db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
-        db.execute_sql(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
-        db.cursor().executemany(
-            f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
-        )
-        cur = db.execute_sql(
-            f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
-            f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
-        )
-    return {r[0] for r in cur.fetchall()}
-
-
-def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) -> Staged:
-    """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction and sort
-    out the rows the ledger already held: identical, merged or conflicts."""
-    new_ids = bulk_insert(central, table, cs.PUSHED[table], rows)
-    out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
-    if len(new_ids) < len(rows):
-        _compare(central, table, f"stage_{table}", out, len(rows) - len(new_ids))
-    if not central.is_pg:
-        central.db.execute_sql(f"DROP TABLE temp.stage_{table}")
-    return out
-
-
-def _compare(central: Central, table: str, stage: str, out: Staged, existing: int) -> None:
-    """Rows the ledger already held: identical, mergeable (later dates) or conflicts."""
-    merged = cs.MERGED.get(table, ())
-    fixed = [c for c in cs.PUSHED[table] if c not in merged]
-    db = central.db
-    rows = db.execute_sql(
-        f"SELECT s.id, t.id IS NULL FROM {stage} s LEFT JOIN {table} t ON t.id = s.id "
-        f"WHERE t.id IS NULL OR NOT ({_eq(central, fixed)})"
-    ).fetchall()
-    for rid, missing in rows:
-        problem = (
-            "the ledger refused it: another row already holds this key (for a grant: the "
-            "product line was already credited, R1), or the id belongs to someone else"
-            if missing
-            else "the ledger holds a different row with this id; it was not overwritten: "
-            "a supervisor must compare both"
-        )
-        out.conflicts.append(Conflict(table, str(rid), problem))
-    if merged:
-        later = (
-            "GREATEST({t}, {s})" if central.is_pg else "max(coalesce({t}, {s}), coalesce({s}, {t}))"
-        )
-        sets = ", ".join(f"{c} = " + later.format(t=f"t.{c}", s=f"s.{c}") for c in merged)
-        moved = " OR ".join(
-            f"({later.format(t=f't.{c}', s=f's.{c}')}) IS DISTINCT FROM t.{c}"
-            if central.is_pg
-            else f"({later.format(t=f't.{c}', s=f's.{c}')}) IS NOT t.{c}"
-            for c in merged
-        )
-        seq = (
-            f"nextval(pg_get_serial_sequence('{table}', 'ledger_seq'))"
-            if central.is_pg
-            else f"(SELECT max(ledger_seq) + 1 FROM main.{table})"
-        )
-        target = table if central.is_pg else f"main.{table}"
-        cur = db.execute_sql(
-            f"UPDATE {target} AS t SET {sets}, ledger_seq = {seq} FROM {stage} s "
-            f"WHERE t.id = s.id AND {_eq(central, fixed)} AND ({moved})"
-        )
-        out.merged = max(0, cur.rowcount)
-    out.identical = existing - len(out.conflicts)
-
-
 class Engine:
     """One sync run's push for one device. Use from one thread."""
 
@@ -215,6 +101,8 @@ class Engine:
         # local fsyncs), always after their central commit, and before push() returns.
         self._unmarked: list[tuple[dict[str, list[tuple[Any, ...]]], dict[str, Staged]]] = []
         self._unmarked_rows = 0
+        self._marks: list[Future[None]] = []
+        self._marker = ThreadPoolExecutor(1)
 
     # -- reading the device ------------------------------------------------------------
     def _rows(self, table: str, where: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -248,10 +136,16 @@ class Engine:
 
     # -- the push ------------------------------------------------------------------------
     def push(self) -> PushResult:
+        """Send every unsynced row. Returns what happened (also in ``self.result`` when it
+        raises LedgerOffline half way: the batches committed before stay marked)."""
+        self._marker = ThreadPoolExecutor(1, thread_name_prefix="sync-mark")
         try:
             return self._push()
         finally:
-            self._flush_marks()
+            try:
+                self._flush_marks()
+            finally:
+                self._marker.shutdown()
 
     def _push(self) -> PushResult:
         total = pending(self.local)
@@ -275,33 +169,38 @@ class Engine:
                 "ORDER BY c.started_at, c.id"
             ).fetchall()
         ]
-        for i in range(0, len(units), self.batch_calls):
-            ids = units[i : i + self.batch_calls]
-            marks = ", ".join("?" * len(ids))
-            batch = {
-                # every header, synced or not: its rows need it (identical is free)
-                "call": self._rows("call", f"id IN ({marks})", ids),
-                # +synced: look rows up by their call, not through the synced index
-                "segment": self._rows(
-                    "segment", f"+synced = 0 AND +open = 0 AND call_id IN ({marks})", ids
-                ),
-                "call_close": self._rows(
-                    "call_close", f"+synced = 0 AND call_id IN ({marks})", ids
-                ),
-                "entry": self._rows("entry", f"+synced = 0 AND call_id IN ({marks})", ids),
-            }
-            customers = sorted(
-                {
-                    str(r[0])
-                    for r in self.local.execute_sql(
-                        f"SELECT DISTINCT customer_id FROM call WHERE id IN ({marks})", ids
-                    ).fetchall()
-                }
-            )
-            self._batch(batch, customers)
-            done += sum(len(v) for v in batch.values())
-            self.progress("push", min(done, total), total)
+        chunks = [units[i : i + self.batch_calls] for i in range(0, len(units), self.batch_calls)]
+        # The next batch is read from the device while the ledger works on this one.
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-read") as reader:
+            try:
+                ahead = reader.submit(self._read_units, chunks[0]) if chunks else None
+                for k in range(len(chunks)):
+                    assert ahead is not None
+                    batch, customers = ahead.result()
+                    if k + 1 < len(chunks):
+                        ahead = reader.submit(self._read_units, chunks[k + 1])
+                    self._batch(batch, customers)
+                    done += sum(len(v) for v in batch.values())
+                    self.progress("push", min(done, total), total)
+            finally:
+                reader.submit(self.local.close)  # that thread's connection only
         return self.result
+
+    def _read_units(self, ids: list[str]) -> tuple[dict[str, list[tuple[Any, ...]]], list[str]]:
+        """Every unsynced row of these calls, and their customers (sorted)."""
+        marks = ", ".join("?" * len(ids))
+        batch = {
+            # every header, synced or not: its rows need it (identical is free)
+            "call": self._rows("call", f"id IN ({marks})", ids),
+            # +synced: look rows up by their call, not through the synced index
+            "segment": self._rows(
+                "segment", f"+synced = 0 AND +open = 0 AND call_id IN ({marks})", ids
+            ),
+            "call_close": self._rows("call_close", f"+synced = 0 AND call_id IN ({marks})", ids),
+            "entry": self._rows("entry", f"+synced = 0 AND call_id IN ({marks})", ids),
+        }
+        customers = sorted({str(r[1]) for r in batch["call"]})
+        return batch, customers
 
     def _batch(self, batch: dict[str, list[tuple[Any, ...]]], customers: list[str]) -> None:
         refused_calls: set[str] = set()
@@ -341,15 +240,28 @@ class Engine:
         self._unmarked.append((send, staged))
         self._unmarked_rows += sum(len(v) for v in send.values())
         if self._unmarked_rows >= MARK_EVERY:
-            self._flush_marks()
+            self._flush_marks(wait=False)
 
-    def _flush_marks(self) -> None:
-        if not self._unmarked:
-            return
+    def _flush_marks(self, wait: bool = True) -> None:
+        """Mark committed batches synced, in the marker thread (in parallel with the next
+        central batch). ``wait``: until every mark is written, then close that connection."""
+        if self._unmarked:
+            work, self._unmarked, self._unmarked_rows = self._unmarked, [], 0
+            self._marks.append(self._marker.submit(self._mark_all, work))
+        if wait:
+            try:
+                for job in self._marks:
+                    job.result()
+            finally:
+                self._marks = []
+                self._marker.submit(self.local.close).result()
+
+    def _mark_all(
+        self, work: list[tuple[dict[str, list[tuple[Any, ...]]], dict[str, Staged]]]
+    ) -> None:
         with self.local.atomic():
-            for send, staged in self._unmarked:
+            for send, staged in work:
                 self._mark_synced(send, staged)
-        self._unmarked, self._unmarked_rows = [], 0
 
     def _transaction(
         self, send: dict[str, list[tuple[Any, ...]]], customers: list[str]
@@ -373,7 +285,14 @@ class Engine:
                 for r in (staged["call_close"].inserted if "call_close" in staged else [])
             ]
             entries = staged["entry"].inserted if "entry" in staged else []
-            settled = alloc.settle(self.central, closes, entries, self.policies, self.central.role)
+            cc = cs.PUSHED["call"]
+            known = {
+                r[0]: (r[0], r[1], r[cc.index("technician")], r[cc.index("policy_version")])
+                for r in send.get("call", [])
+            }
+            settled = alloc.settle(
+                self.central, closes, entries, self.policies, self.central.role, known
+            )
             self.hook("settled")
             ids = [r[0] for r in send.get("call_close", [])]
             stored = alloc.stored(self.central, ids, "unsettled") if ids else []

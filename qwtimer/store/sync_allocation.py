@@ -45,6 +45,7 @@ from qwtimer.core import billing
 from qwtimer.core.policy import PolicyBook
 from qwtimer.store import central_schema as cs
 from qwtimer.store.central import Central
+from qwtimer.store.sync_stage import bulk_insert
 
 NAMESPACE = uuid.UUID("6f1d7f0e-3c55-4d8a-9b43-2a1f4b8e0c11")
 PROVISIONAL = ("call_debit", "purchase")
@@ -69,42 +70,52 @@ def _in(central: Central, values: Sequence[Any]) -> str:
     return ", ".join([central.db.param] * len(values))
 
 
+def where_in(central: Central, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column IN values`` as SQL and parameters (one array parameter on PostgreSQL)."""
+    if central.is_pg:
+        return f"{column} = ANY({central.db.param})", [list(values)]
+    return f"{column} IN ({_in(central, values)})", list(values)
+
+
 def settle(
     central: Central,
     closes: Sequence[NewClose],
     new_entries: Sequence[tuple[Any, ...]],
     policies: PolicyBook,
     role: str | None,
+    known_calls: dict[str, tuple[Any, ...]] | None = None,
 ) -> int:
     """Settle ``closes`` (just inserted) inside the caller's transaction. Returns how many.
 
-    ``new_entries`` are the entry rows (``PUSHED['entry']`` order) inserted in this batch.
-    The caller holds the customers' locks.
+    ``new_entries`` are the entry rows (``PUSHED['entry']`` order) inserted in this batch;
+    ``known_calls`` maps call id to (id, customer_id, technician, policy_version) for calls
+    the caller already has. The caller holds the customers' locks.
     """
     if not closes:
         return 0
     db = central.db
     call_ids = sorted({c.call_id for c in closes})
-    calls = {
-        r[0]: r
+    calls = {k: v for k, v in (known_calls or {}).items() if k in set(call_ids)}
+    missing = [c for c in call_ids if c not in calls]
+    if missing:
+        cond, params = where_in(central, "id", missing)
         for r in db.execute_sql(
-            "SELECT id, customer_id, technician, policy_version FROM call "
-            f"WHERE id IN ({_in(central, call_ids)})",
-            call_ids,
-        ).fetchall()
-    }
+            f"SELECT id, customer_id, technician, policy_version FROM call WHERE {cond}", params
+        ).fetchall():
+            calls[r[0]] = tuple(r)
     new_ids = {c.id for c in closes}
     prior: dict[str, int] = {}  # call -> billed seconds of its newest already-settled close
     prior_seq: dict[str, int] = {}
-    for call_id, seq, bill_json, close_id in db.execute_sql(
-        f"SELECT call_id, seq, bill_json, id FROM call_close WHERE call_id IN "
-        f"({_in(central, call_ids)})",
-        call_ids,
-    ).fetchall():
-        if close_id in new_ids or seq <= prior_seq.get(call_id, 0):
-            continue
-        prior_seq[call_id] = seq
-        prior[call_id] = int(json.loads(bill_json)["billed_seconds"])
+    later = sorted({c.call_id for c in closes if c.seq > 1})  # R5: stopped before
+    if later:
+        cond, params = where_in(central, "call_id", later)
+        for call_id, seq, bill_json, close_id in db.execute_sql(
+            f"SELECT call_id, seq, bill_json, id FROM call_close WHERE {cond}", params
+        ).fetchall():
+            if close_id in new_ids or seq <= prior_seq.get(call_id, 0):
+                continue
+            prior_seq[call_id] = seq
+            prior[call_id] = int(json.loads(bill_json)["billed_seconds"])
     i_call, i_kind = ENTRY_COLS.index("call_id"), ENTRY_COLS.index("kind")
     i_sec, i_cents = ENTRY_COLS.index("seconds"), ENTRY_COLS.index("cents")
     i_card, i_cust = ENTRY_COLS.index("card_ref"), ENTRY_COLS.index("customer_id")
@@ -121,19 +132,18 @@ def settle(
                 card_at_stop[e[i_call]] = str(e[i_card])
     customers = sorted({calls[c][1] for c in call_ids if c in calls})
     bank = dict.fromkeys(customers, 0)
+    cond, params = where_in(central, "customer_id", customers)
     for cust, total in db.execute_sql(
-        f"SELECT customer_id, coalesce(sum(seconds), 0) FROM entry WHERE customer_id IN "
-        f"({_in(central, customers)}) GROUP BY customer_id",
-        customers,
+        f"SELECT customer_id, coalesce(sum(seconds), 0) FROM entry WHERE {cond} "
+        "GROUP BY customer_id",
+        params,
     ).fetchall():
         bank[cust] = int(total)
     for cust, s in not_settled.items():
         bank[cust] -= s
     cards: dict[str, str] = {}  # customer -> latest card reference (R6.1)
     for cust, ref in db.execute_sql(
-        f"SELECT customer_id, ref FROM payment_ref WHERE customer_id IN "
-        f"({_in(central, customers)}) ORDER BY created_at",
-        customers,
+        f"SELECT customer_id, ref FROM payment_ref WHERE {cond} ORDER BY created_at", params
     ).fetchall():
         cards[cust] = ref
     now = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -204,8 +214,6 @@ def settle(
             "grant_key": None,
         }
         corrections.append(tuple(values[k] for k in ENTRY_COLS))
-    from qwtimer.store.sync import bulk_insert  # the engine imports this module
-
     if corrections:
         bulk_insert(central, "entry", ENTRY_COLS, corrections, "stage_correction")
     acols = cs.ALLOCATION_COLUMNS
@@ -238,10 +246,10 @@ def stored(
     if not close_ids:
         return []
     cols = cs.ALLOCATION_COLUMNS
+    cond, params = where_in(central, "close_id", close_ids)
     only = f" AND settlement = {central.db.param}" if settlement else ""
     rows = central.db.execute_sql(
-        f"SELECT {', '.join(cols)} FROM allocation WHERE close_id IN "
-        f"({_in(central, close_ids)}){only}",
-        [*close_ids, *([settlement] if settlement else [])],
+        f"SELECT {', '.join(cols)} FROM allocation WHERE {cond}{only}",
+        [*params, *([settlement] if settlement else [])],
     ).fetchall()
     return [dict(zip(cols, r, strict=True)) for r in rows]

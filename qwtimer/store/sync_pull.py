@@ -21,7 +21,8 @@ from peewee import SqliteDatabase
 
 from qwtimer.store import central_schema as cs
 from qwtimer.store.central import Central
-from qwtimer.store.sync import Conflict, Progress
+from qwtimer.store.sync import Progress
+from qwtimer.store.sync_stage import Conflict
 
 CHUNK = 5000
 

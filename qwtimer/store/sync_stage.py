@@ -1,0 +1,149 @@
+"""How pushed rows enter the central ledger: staging, then identical, merged or conflicting.
+
+On PostgreSQL a batch of one table is copied (``COPY``) into a temporary staging table, then
+the rows with new keys go in with one ``INSERT ... SELECT``. A row whose key the ledger
+already holds is compared column by column: identical is success (a retry after a lost reply),
+a product line's later dates are merged (the only columns that may move), anything else is a
+conflict, reported and never overwritten. SQLite does the same without COPY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from qwtimer.store import central_schema as cs
+from qwtimer.store.central import Central
+
+
+@dataclass(frozen=True)
+class Conflict:
+    table: str
+    id: str
+    problem: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"table": self.table, "id": self.id, "problem": self.problem}
+
+
+def _eq(central: Central, cols: Sequence[str]) -> str:
+    op = "IS NOT DISTINCT FROM" if central.is_pg else "IS"
+    return " AND ".join(f"s.{c} {op} t.{c}" for c in cols)
+
+
+@dataclass
+class Staged:
+    inserted: list[tuple[Any, ...]]
+    identical: int
+    merged: int
+    conflicts: list[Conflict]
+
+
+def bulk_insert(
+    central: Central,
+    table: str,
+    cols: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    stage: str | None = None,
+) -> set[Any]:
+    """Insert ``rows`` through a staging table (COPY on PostgreSQL); a row whose key the
+    table already holds is skipped. Returns the first column of the rows inserted. The staging
+    table ``stage_<table>`` stays until the end of the caller's transaction."""
+    names = ", ".join(cols)
+    stage = stage or f"stage_{table}"
+    db = central.db
+    if central.is_pg:
+        cur = db.cursor()
+        cur.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+        key = cols[0]
+        # A plain insert of the rows whose key is new is much cheaper than ON CONFLICT; if
+        # another key collides (or a row is not ours to see), redo it the careful way.
+        cur.execute("SAVEPOINT bulk_insert")
+        try:
+            cur.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} AS s WHERE NOT "
+                f"EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = s.{key}) RETURNING {key}"
+            )
+            inserted = {r[0] for r in cur.fetchall()}
+            cur.execute("RELEASE SAVEPOINT bulk_insert")
+            return inserted
+        except psycopg.errors.UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT bulk_insert")
+            cur.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
+                f"ON CONFLICT DO NOTHING RETURNING {key}"
+            )
+    else:
+        db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+        db.execute_sql(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
+        db.cursor().executemany(
+            f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
+        )
+        cur = db.execute_sql(
+            f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
+            f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
+        )
+    return {r[0] for r in cur.fetchall()}
+
+
+def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) -> Staged:
+    """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction and sort
+    out the rows the ledger already held: identical, merged or conflicts."""
+    new_ids = bulk_insert(central, table, cs.PUSHED[table], rows)
+    out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
+    if len(new_ids) < len(rows):
+        _compare(central, table, f"stage_{table}", out, len(rows) - len(new_ids))
+    if not central.is_pg:
+        central.db.execute_sql(f"DROP TABLE temp.stage_{table}")
+    return out
+
+
+def _compare(central: Central, table: str, stage: str, out: Staged, existing: int) -> None:
+    """Rows the ledger already held: identical, mergeable (later dates) or conflicts."""
+    merged = cs.MERGED.get(table, ())
+    fixed = [c for c in cs.PUSHED[table] if c not in merged]
+    db = central.db
+    rows = db.execute_sql(
+        f"SELECT s.id, t.id IS NULL FROM {stage} s LEFT JOIN {table} t ON t.id = s.id "
+        f"WHERE t.id IS NULL OR NOT ({_eq(central, fixed)})"
+    ).fetchall()
+    for rid, missing in rows:
+        problem = (
+            "the ledger refused it: another row already holds this key (for a grant: the "
+            "product line was already credited, R1), or the id belongs to someone else"
+            if missing
+            else "the ledger holds a different row with this id; it was not overwritten: "
+            "a supervisor must compare both"
+        )
+        out.conflicts.append(Conflict(table, str(rid), problem))
+    if merged:
+        later = (
+            "GREATEST({t}, {s})" if central.is_pg else "max(coalesce({t}, {s}), coalesce({s}, {t}))"
+        )
+        sets = ", ".join(f"{c} = " + later.format(t=f"t.{c}", s=f"s.{c}") for c in merged)
+        moved = " OR ".join(
+            f"({later.format(t=f't.{c}', s=f's.{c}')}) IS DISTINCT FROM t.{c}"
+            if central.is_pg
+            else f"({later.format(t=f't.{c}', s=f's.{c}')}) IS NOT t.{c}"
+            for c in merged
+        )
+        seq = (
+            f"nextval(pg_get_serial_sequence('{table}', 'ledger_seq'))"
+            if central.is_pg
+            else f"(SELECT max(ledger_seq) + 1 FROM main.{table})"
+        )
+        target = table if central.is_pg else f"main.{table}"
+        cur = db.execute_sql(
+            f"UPDATE {target} AS t SET {sets}, ledger_seq = {seq} FROM {stage} s "
+            f"WHERE t.id = s.id AND {_eq(central, fixed)} AND ({moved})"
+        )
+        out.merged = max(0, cur.rowcount)
+    out.identical = existing - len(out.conflicts)
