@@ -79,6 +79,7 @@ class CallPanel(QGroupBox):
         }
         self.state_label = QLabel("No call", self)
         self.state_label.setAccessibleName("Call state")
+        self.state_label.setWordWrap(True)
         bold = self.state_label.font()
         bold.setBold(True)
         bold.setPointSizeF(bold.pointSizeF() * 1.15)

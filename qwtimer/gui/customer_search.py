@@ -192,6 +192,12 @@ class CustomerSearch(QWidget):
         if row is not None:
             self.picked.emit(row.id)
 
+    def select_customer(self, customer_id: str) -> None:
+        """Keep the picked customer selected after the list changed."""
+        position = self.model.position_of(customer_id)
+        if position is not None:
+            self.view.selectRow(position)
+
     def set_index(self, index: CustomerIndex) -> None:
         self.model.set_index(index)
         if self.model.rowCount():

@@ -10,8 +10,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -95,9 +97,13 @@ class MainWindow(CallFlow, QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.entitlement)
         column.addWidget(self.call_panel, 1)
+        scroller = QScrollArea(self)  # at large scaling on a small screen: scroll, never squeeze
+        scroller.setWidget(right)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.tabs)
-        split.addWidget(right)
+        split.addWidget(scroller)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
@@ -181,6 +187,8 @@ class MainWindow(CallFlow, QMainWindow):
 
     def _customers_loaded(self, index: CustomerIndex) -> None:
         self.search.set_index(index)
+        if self.customer is not None:
+            self.search.select_customer(self.customer.id)
         self.loaded = True
         desk = self.desk
         self.background.run(lambda: read_banks(desk), self.search.model.banks_loaded, self._failed)
@@ -258,6 +266,7 @@ class MainWindow(CallFlow, QMainWindow):
     def show_customer(self, customer: Customer) -> None:
         self.customer = customer
         self.entitlement.show_summary(self.customers.summary(customer))
+        self.search.select_customer(customer.id)
 
     def customer_changed(self) -> None:
         """The picked customer's bank or details changed: refresh the panel and the list."""
@@ -266,6 +275,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.customer = self.customers.find(self.customer.id)
         self.entitlement.show_summary(self.customers.summary(self.customer))
         self.search.model.upsert(row_of(self.desk, self.customer))
+        self.search.select_customer(self.customer.id)
 
     def edit_customer(self, new: bool) -> None:
         current = None if new else self.customer
@@ -278,6 +288,7 @@ class MainWindow(CallFlow, QMainWindow):
         if self.live is None or self.live.call.customer_id == saved.id:
             self.show_customer(saved)
         self.search.model.upsert(row_of(self.desk, saved))
+        self.search.select_customer(saved.id)
         self.refresh()
 
     # -- research after a call (R5) ------------------------------------------------------

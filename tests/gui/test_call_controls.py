@@ -72,6 +72,7 @@ def test_hold_working_resume_stop_by_shortcuts_records_exact_segments_and_bill(
     # The window is idle again, the list shows the new bank, the call is in recent calls.
     assert w.live is None and not w.ticker.isActive()
     assert w.search.model.row_at(0).balance_seconds == 45 * 60 - 240
+    assert w.search.view.currentIndex().row() == 0  # still on the caller
     assert w.recent.model.rows[0]["call_id"] == call.id
 
 
