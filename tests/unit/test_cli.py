@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -358,6 +359,8 @@ def test_calls_listing_table_csv_json_and_policy_show(cli: Cli) -> None:
     assert [r["customer_id"] for r in only] == [acme]
     assert only[0]["billed_seconds"] == 180 and only[0]["policy_version"] == "2026-11"
     assert cli.json("calls", "--since", "2999-01-01") == []
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    assert len(cli.json("calls", "--since", yesterday)) == 2
 
     policy = cli.json("policy", "show")
     assert (policy["version"], policy["increment_seconds"], policy["included_minutes"]) == (
