@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -34,6 +34,57 @@ BREAKDOWN = (
     ("unbilled", "Unbilled"),
 )
 BILLABLE_STATES = (CallState.TALK, CallState.WORKING_HOLD, CallState.RESEARCH)
+
+
+class Readout(QWidget):
+    """A line of text that changes every second without moving the layout: unlike a QLabel
+    it never asks for a relayout (which would repaint the whole column each tick)."""
+
+    def __init__(
+        self,
+        sample: str,
+        parent: QWidget | None = None,
+        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+    ) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._sample = sample
+        self._align = align | Qt.AlignmentFlag.AlignVCenter
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.setAccessibleDescription(text)
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance(self._sample), fm.height() + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 4, self.fontMetrics().height() + 2)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(self._align), shown)
+        painter.end()
+
+
+def _set(label: QLabel | Readout, text: str) -> None:
+    """Change a label only when its text changes: an idle timer repaints as little as it can."""
+    if label.text() != text:
+        label.setText(text)
+
+
+def _style(widget: QWidget, sheet: str) -> None:
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
 
 
 class BigButton(QPushButton):
@@ -84,26 +135,24 @@ class CallPanel(QGroupBox):
         bold.setBold(True)
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
         self.state_label.setFont(bold)
-        self.elapsed = QLabel("0:00", self)
+        self.elapsed = Readout("0:00:00", self, Qt.AlignmentFlag.AlignHCenter)
         self.elapsed.setAccessibleName("Elapsed time")
-        self.elapsed.setAlignment(Qt.AlignmentFlag.AlignCenter)
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 3.2)
         big.setBold(True)
         big.setStyleHint(QFont.StyleHint.Monospace)
         self.elapsed.setFont(big)
         self.timeline = TimelineBar(self)
-        self.figures: dict[str, QLabel] = {}
+        self.figures: dict[str, Readout] = {}
         grid = QGridLayout()
         for n, (key, title) in enumerate(BREAKDOWN):
             name = QLabel(title + ":", self)
-            value = QLabel("0:00", self)
+            value = Readout("0:00:00", self, Qt.AlignmentFlag.AlignRight)
             value.setAccessibleName(title)
-            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.figures[key] = value
             grid.addWidget(name, n % 3, (n // 3) * 2)
             grid.addWidget(value, n % 3, (n // 3) * 2 + 1)
-        self.bank = QLabel("", self)
+        self.bank = Readout("Bank left for this call: 0:00:00   (billed so far 0:00:00)", self)
         self.bank.setAccessibleName("Bank left")
         self.overage = QLabel("", self)
         self.overage.setAccessibleName("Pay-per-minute")
@@ -119,6 +168,10 @@ class CallPanel(QGroupBox):
         self.gap_button.setAccessibleName("Account for gap")
         self.gap_button.clicked.connect(actions.gap.trigger)
 
+        # Text that changes every second must not move the layout (a relayout repaints the
+        # whole column): these labels take the width they are given.
+        for label in (self.state_label, self.overage, self.warning, self.gap):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         controls = QGridLayout()
         for n, key in enumerate(("start", "hold", "work", "resume", "research", "stop")):
             controls.addWidget(self.buttons[key], n // 3, n % 3)
@@ -176,10 +229,10 @@ class CallPanel(QGroupBox):
         """Refresh from the running call's live figures (about once a second)."""
         t, bill = live.tally, live.bill
         name = live.call.customer.name
-        self.state_label.setText(f"{name}: {live.state.phrase}")
+        _set(self.state_label, f"{name}: {live.state.phrase}")
         kind = live.state.segment_kind
-        self.state_label.setStyleSheet(f"color: {KIND_COLOURS[kind].name()};" if kind else "")
-        self.elapsed.setText(clock_text(live.elapsed_seconds))
+        _style(self.state_label, f"color: {KIND_COLOURS[kind].name()};" if kind else "")
+        _set(self.elapsed, clock_text(live.elapsed_seconds))
         self.timeline.set_segments(segments)
         values = {
             "talk": t.talk,
@@ -190,25 +243,26 @@ class CallPanel(QGroupBox):
             "unbilled": t.total - billable_seconds,
         }
         for key, secs in values.items():
-            self.figures[key].setText(clock_text(secs))
+            _set(self.figures[key], clock_text(secs))
         left = live.overage_in_seconds
-        self.bank.setText(
+        _set(
+            self.bank,
             f"Bank left for this call: {clock_text(left)}   (billed so far "
-            f"{clock_text(bill.billed_seconds)})"
+            f"{clock_text(bill.billed_seconds)})",
         )
         if left > 0:
             if live.state in BILLABLE_STATES:
                 at = (local_now + timedelta(seconds=left)).strftime("%H:%M")
-                self.overage.setText(f"Overage starts at {at} (pay-per-minute after the bank)")
+                _set(self.overage, f"Overage starts at {at} (pay-per-minute after the bank)")
             else:
-                self.overage.setText("Overage clock paused: passive hold is not billed")
+                _set(self.overage, "Overage clock paused: passive hold is not billed")
         else:
             owed = f"{clock_text(bill.overage_seconds)} pay-per-minute so far"
             if bill.settlement == "unsettled":
                 owed += ": no card on file, take a card reference at Stop (R6.1)"
             elif bill.charge_cents:
                 owed += f", {bill.blocks_purchased} block(s) {money(bill.charge_cents)}"
-            self.overage.setText("Pay-per-minute now: " + owed)
+            _set(self.overage, "Pay-per-minute now: " + owed)
         warn = 0 < left <= warn_seconds or left == 0
         if warn:
             text = (
@@ -216,14 +270,15 @@ class CallPanel(QGroupBox):
                 if left
                 else "The bank is used up: this call is now pay-per-minute (R6)"
             )
-            self.warning.setText(text)
-            self.warning.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
+            _set(self.warning, text)
+            _style(self.warning, f"color: {warning_colour().name()}; font-weight: bold;")
         self.warning.setVisible(warn)
         gap = live.pending_gap_ms // 1000
-        self.gap.setText(
+        _set(
+            self.gap,
             f"{clock_text(gap)} unaccounted (the computer slept or restarted): say what it was"
             if gap
-            else ""
+            else "",
         )
         self.gap.setVisible(bool(gap))
         self.gap_button.setVisible(bool(gap))

@@ -20,13 +20,13 @@ def _mark(ok: bool) -> str:
 class EntitlementPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Entitlement", parent)
-        self.title = QLabel("No customer picked", self)
-        self.title.setAccessibleName("Customer")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.title.font()
+        self.heading = QLabel("No customer picked", self)
+        self.heading.setAccessibleName("Customer")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
-        self.title.setFont(font)
+        self.heading.setFont(font)
         self.body = QLabel("", self)
         self.body.setAccessibleName("Entitlement details")
         self.body.setTextFormat(Qt.TextFormat.RichText)
@@ -36,7 +36,7 @@ class EntitlementPanel(QGroupBox):
         self.flags.setAccessibleName("Flags")
         self.flags.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addWidget(self.heading)
         layout.addWidget(self.body)
         layout.addWidget(self.flags)
         layout.addStretch(1)
@@ -44,14 +44,14 @@ class EntitlementPanel(QGroupBox):
 
     def clear(self) -> None:
         self.summary = None
-        self.title.setText("No customer picked")
+        self.heading.setText("No customer picked")
         self.body.setText("Find the caller in the search box (Ctrl+F) and press Enter.")
         self.flags.setText("")
 
     def show_summary(self, s: dict[str, Any]) -> None:
         """Show ``Customers.summary`` of the picked customer."""
         self.summary = s
-        self.title.setText(s["name"])
+        self.heading.setText(s["name"])
         bank = s["balance_seconds"]
         phone = s["support"][0]
         rows = [

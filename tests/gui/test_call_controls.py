@@ -25,7 +25,7 @@ def test_hold_working_resume_stop_by_shortcuts_records_exact_segments_and_bill(
 ):
     w = window
     pick(qtbot, w, "ada")
-    assert w.customer is not None and w.entitlement.title.text() == "Ada Lovelace Ltd"
+    assert w.customer is not None and w.entitlement.heading.text() == "Ada Lovelace Ltd"
     press(qtbot, w, Qt.Key.Key_F2)  # Start
     assert w.live is not None and w.live.state is CallState.TALK
     clock.advance(120)

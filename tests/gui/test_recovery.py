@@ -30,7 +30,7 @@ def test_after_a_restart_resume_asks_what_the_missing_time_was(
     assert answers.asked["recovery"] == [("Ada Lovelace Ltd", 100, 300)]
     assert answers.asked["gap"] == [("Ada Lovelace Ltd", 300)]
     assert w.live is not None and w.ticker.isActive()
-    assert w.entitlement.title.text() == "Ada Lovelace Ltd"
+    assert w.entitlement.heading.text() == "Ada Lovelace Ltd"
     clock.advance(20)
     w.tick()
     assert w.call_panel.elapsed.text() == "7:00"
