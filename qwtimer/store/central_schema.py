@@ -158,7 +158,7 @@ class Allocation(PulledModel):
     """The ledger's settlement of one call close (R2, R6, R6.1): written once, never changed."""
 
     close_id = TextField(primary_key=True)
-    call_id = TextField(index=True)
+    call_id = TextField()
     customer_id = TextField(index=True)
     technician = TextField()
     billed_seconds = BigIntegerField()
@@ -169,10 +169,18 @@ class Allocation(PulledModel):
     charge_cents = BigIntegerField()
     balance_before_seconds = BigIntegerField()
     balance_after_seconds = BigIntegerField()
-    settlement = TextField(index=True)
+    settlement = TextField()  # unsettled ones have their own index (supervisors' list)
     device_settlement = TextField()
     correction_entry_id = TextField(null=True)
     allocated_at = TextField()
+
+
+class Account(CentralModel):
+    """Each customer's bank as the sum of the entries (R2), kept by a trigger on ``entry``,
+    so settling a call reads one row instead of summing the customer's history."""
+
+    customer_id = TextField(primary_key=True)
+    balance_seconds = BigIntegerField()
 
 
 MODELS: list[type[Model]] = [
@@ -186,6 +194,7 @@ MODELS: list[type[Model]] = [
     CallClose,
     Entry,
     Allocation,
+    Account,
 ]
 PULLED = ("customer", "product_line", "purchase", "payment_ref", "entry")
 LEDGER_TABLES = ("call", "segment", "call_close", "entry", "allocation")
@@ -278,9 +287,23 @@ SQLITE_FIELD_TYPES = {"LEDGERSEQ": "INTEGER"}
 PG_FIELD_TYPES = {"LEDGERSEQ": "BIGSERIAL"}
 
 
+UNSETTLED_INDEX = (
+    "CREATE INDEX IF NOT EXISTS allocation_unsettled ON allocation (customer_id) "
+    "WHERE settlement = 'unsettled'"
+)
+
+
 def sqlite_seq_triggers() -> list[str]:
-    """SQLite has no sequences: number each new row after the highest number so far."""
+    """SQLite has no sequences: number each new row after the highest number so far. And the
+    account trigger (see ``Account``)."""
     return [
+        """CREATE TRIGGER IF NOT EXISTS entry_account AFTER INSERT ON entry BEGIN
+           INSERT INTO account (customer_id, balance_seconds) VALUES (NEW.customer_id, NEW.seconds)
+           ON CONFLICT (customer_id) DO UPDATE
+             SET balance_seconds = balance_seconds + excluded.balance_seconds;
+           END""",
+        UNSETTLED_INDEX,
+    ] + [
         f"""CREATE TRIGGER IF NOT EXISTS {t}_ledger_seq AFTER INSERT ON {t}
             BEGIN UPDATE {t} SET ledger_seq =
               (SELECT coalesce(max(ledger_seq), 0) + 1 FROM {t}) WHERE rowid = NEW.rowid;
@@ -312,9 +335,24 @@ def pg_security_sql() -> list[str]:
             "FOR EACH STATEMENT EXECUTE FUNCTION ledger_seq_lock()"
         )
     sql += [
+        f"""CREATE OR REPLACE FUNCTION ledger_account() RETURNS trigger LANGUAGE plpgsql
+            SECURITY DEFINER SET search_path = {PG_SCHEMA} AS $$
+            BEGIN
+              INSERT INTO account (customer_id, balance_seconds)
+              SELECT customer_id, sum(seconds) FROM new_entries GROUP BY customer_id
+              ORDER BY customer_id
+              ON CONFLICT (customer_id) DO UPDATE
+                SET balance_seconds = account.balance_seconds + excluded.balance_seconds;
+              RETURN NULL;
+            END $$""",
+        "CREATE TRIGGER entry_account AFTER INSERT ON entry REFERENCING NEW TABLE AS "
+        "new_entries FOR EACH STATEMENT EXECUTE FUNCTION ledger_account()",
+        UNSETTLED_INDEX,
+    ]
+    sql += [
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {PG_SCHEMA} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {PG_SCHEMA} TO {t}, {s}",
-        f"GRANT SELECT ON ledger_meta TO {t}, {s}",
+        f"GRANT SELECT ON ledger_meta, account TO {t}, {s}",
         f"GRANT SELECT, INSERT ON customer, product_line, purchase, payment_ref TO {t}, {s}",
         f"GRANT UPDATE (maintenance_until, active_until, ledger_seq) ON product_line TO {t}, {s}",
         f"GRANT SELECT, INSERT ON call, segment, call_close, entry, allocation TO {t}, {s}",

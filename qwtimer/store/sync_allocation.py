@@ -10,7 +10,7 @@ When the close reaches the ledger it is settled, in the same transaction as the 
 close and its entries (they always travel together: one device transaction wrote them, and a
 push batch holds every unsynced row of its calls), while the customer is locked:
 
-1. ``B`` = the ledger's balance for the customer, not counting the provisional entries that
+1. ``B`` = the ledger's balance for the customer (``account``), not counting the provisional entries that
    arrived in this batch for calls being settled now (every earlier close is already settled,
    so the rest of the ledger is authoritative).
 2. For each new close, oldest stop first: ``d`` = this close's billed seconds minus the
@@ -133,10 +133,8 @@ def settle(
     customers = sorted({calls[c][1] for c in call_ids if c in calls})
     bank = dict.fromkeys(customers, 0)
     cond, params = where_in(central, "customer_id", customers)
-    for cust, total in db.execute_sql(
-        f"SELECT customer_id, coalesce(sum(seconds), 0) FROM entry WHERE {cond} "
-        "GROUP BY customer_id",
-        params,
+    for cust, total in db.execute_sql(  # the sum of the customer's entries, kept by a trigger
+        f"SELECT customer_id, balance_seconds FROM account WHERE {cond}", params
     ).fetchall():
         bank[cust] = int(total)
     for cust, s in not_settled.items():

@@ -14,6 +14,7 @@ import random
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +81,11 @@ def make_rows(device_id: str, technician: str) -> dict[str, list[tuple[Any, ...]
             (uid(), cid, None, "grant", 2700, 0, None, "R1", technician, device_id, T0, None,
              f"grant:{cid}:desktop")
         )  # fmt: skip
-    for _ in range(CALLS):
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    for n in range(CALLS):
         cid, call = rng.choice(customers), uid()
-        out["call"].append((call, cid, technician, device_id, "2026-11", T0, 0, 0))
+        at = (start + timedelta(minutes=7 * n)).isoformat(timespec="microseconds")
+        out["call"].append((call, cid, technician, device_id, "2026-11", at, 0, 0))
         for seq, kind in enumerate(("talk", "hold", "research"), start=1):
             out["segment"].append((uid(), call, seq, kind, T0, T0, 0, 60_000 * seq, ""))
         billed = 240

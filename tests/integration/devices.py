@@ -98,6 +98,7 @@ def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def central_balance(url: str, customer_id: str) -> int:
+    """The sum of the customer's entries in the ledger; checks the account row agrees."""
     central = central_store.connect(url, admin=True)
     try:
         p = central.db.param
@@ -105,6 +106,10 @@ def central_balance(url: str, customer_id: str) -> int:
             f"SELECT coalesce(sum(seconds), 0) FROM entry WHERE customer_id = {p}",
             (customer_id,),
         ).fetchone()
+        account = central.db.execute_sql(
+            f"SELECT balance_seconds FROM account WHERE customer_id = {p}", (customer_id,)
+        ).fetchone()
+        assert account is not None and int(account[0]) == int(row[0])
         return int(row[0])
     finally:
         central.close()

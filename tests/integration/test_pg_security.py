@@ -40,6 +40,8 @@ def synced(pg_ledger: PgLedger, make_device: Callable[[str], Device]) -> tuple[D
         "TRUNCATE call_close",
         "UPDATE allocation SET settlement = 'bank'",
         "DELETE FROM allocation",
+        "UPDATE account SET balance_seconds = 999999",
+        "INSERT INTO account VALUES ('x', 999999)",
     ],
 )
 def test_r13_technician_may_not_rewrite_the_ledger(
