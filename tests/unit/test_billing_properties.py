@@ -25,7 +25,7 @@ BOOK = PolicyBook([POLICY])
 
 # Calls driven through the desk write a database: fewer examples, no deadline.
 DESK_SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 PURE_SETTINGS = settings(max_examples=300, deadline=None)
 
