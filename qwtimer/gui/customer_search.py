@@ -94,9 +94,13 @@ class CustomerListModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_query(self, text: str) -> None:
-        self.beginResetModel()
+        """Filter by ``text``; the view is reset (and repainted) only if the hits changed."""
         self.query = text
-        self.hits = self.index_.search(text)
+        hits = self.index_.search(text)
+        if hits == self.hits:
+            return
+        self.beginResetModel()
+        self.hits = hits
         self.endResetModel()
 
     def banks_loaded(self, banks: dict[str, int]) -> None:
@@ -165,7 +169,7 @@ class CustomerSearch(QWidget):
 
     def _filter(self, text: str) -> None:
         self.model.set_query(text)
-        if self.model.rowCount():
+        if self.model.rowCount() and not self.view.currentIndex().isValid():
             self.view.selectRow(0)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
