@@ -138,18 +138,23 @@ class Calls:
 
     @staticmethod
     def _as_call(row: rows.CallRow) -> Call:
-        """The row as a Call model without another query (related rows load on access)."""
+        """The row as a complete Call model, without another query."""
         call = Call(
             id=row.call_id,
             customer=row.customer_id,
+            technician=row.technician,
+            device_id=row.device_id,
+            policy_version=row.policy_version,
             state=row.state,
-            boot_id=row.boot_id,
+            started_at=row.started_at,
+            utc_offset_min=row.utc_offset_min,
+            manual=row.manual,
             heartbeat_at=row.heartbeat_at,
             heartbeat_mono_ms=row.heartbeat_mono_ms,
             heartbeat_boot_ms=row.heartbeat_boot_ms,
+            boot_id=row.boot_id,
             pending_gap_ms=row.pending_gap_ms,
             pending_gap_at=row.pending_gap_at,
-            utc_offset_min=row.utc_offset_min,
         )
         call._dirty.clear()
         return call

@@ -19,7 +19,8 @@ from qwtimer.store.models import utc_text, utc_value
 _COLUMNS = """c.id, c.customer_id, c.state, c.boot_id, c.heartbeat_at, c.heartbeat_mono_ms,
     c.heartbeat_boot_ms, c.pending_gap_ms, c.pending_gap_at, c.utc_offset_min,
     s.id, s.kind, s.mono_start_ms,
-    (SELECT COALESCE(MAX(seq), 0) FROM segment WHERE call_id = c.id)"""
+    (SELECT COALESCE(MAX(seq), 0) FROM segment WHERE call_id = c.id),
+    c.technician, c.device_id, c.policy_version, c.started_at, c.manual"""
 
 _BY_ID = f"""SELECT {_COLUMNS} FROM call c
     LEFT JOIN segment s ON s.call_id = c.id AND s.open = 1 WHERE c.id = ?"""
@@ -48,6 +49,12 @@ class CallRow:
     segment_kind: str | None
     segment_mono_start_ms: int | None
     last_seq: int
+    # the call's header, so the row can stand for the whole call
+    technician: str = ""
+    device_id: str = ""
+    policy_version: str = ""
+    started_at: datetime | None = None
+    manual: bool = False
 
     @classmethod
     def _from(cls, row: tuple[Any, ...] | None) -> CallRow | None:
@@ -56,6 +63,8 @@ class CallRow:
         values = list(row)
         values[4] = utc_value(values[4])
         values[8] = utc_value(values[8])
+        values[17] = utc_value(values[17])
+        values[18] = bool(values[18])
         return cls(*values)
 
 
