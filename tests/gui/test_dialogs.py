@@ -183,3 +183,34 @@ def test_logged_calls_show_in_recent_calls(window, desk):
     Calls(desk).log(c, {SegmentKind.TALK: 90})
     window.load_recent()
     assert window.recent.model.rowCount() == 1
+
+
+def test_edit_customer_from_the_window_refreshes_list_and_panel(qtbot, window, answers):
+    pick(qtbot, window, "ada")
+
+    def rename(parent, customers, current):
+        assert current.name == "Ada Lovelace Ltd"
+        return customers.update_contact(current, "Ada Analytical Engines", current.phone, "")
+
+    answers.give("editor", rename)
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.entitlement.heading.text() == "Ada Analytical Engines"
+    assert window.search.model.row_at(0).name == "Ada Analytical Engines"
+    assert Customer.get().name == "Ada Analytical Engines"
+
+
+def test_first_run_later_leaves_the_window_empty(qtbot, make_window, answers):
+    answers.give("first_run", "later")
+    w = make_window()
+    qtbot.waitUntil(lambda: bool(answers.asked["first_run"]))
+    assert w.search.model.rowCount() == 0 and Customer.select().count() == 0
+
+
+def test_research_cannot_reopen_a_call_while_another_runs(qtbot, window, desk, clock, answers):
+    c = Customer.get()
+    old, _ = Calls(desk).log(c, {SegmentKind.TALK: 60})
+    pick(qtbot, window, "ada")
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    window.reopen_for_research(old.id)
+    assert "stop it before adding research" in window.last_error
+    assert Call.get_by_id(old.id).state == "stopped"
