@@ -95,7 +95,8 @@ def settle(
         return 0
     db = central.db
     call_ids = sorted({c.call_id for c in closes})
-    calls = {k: v for k, v in (known_calls or {}).items() if k in set(call_ids)}
+    known = known_calls or {}
+    calls = {k: known[k] for k in call_ids if k in known}
     missing = [c for c in call_ids if c not in calls]
     if missing:
         cond, params = where_in(central, "id", missing)
