@@ -58,12 +58,21 @@ def test_a_call_driven_by_keyboard_and_mouse_is_recorded_and_billed(
     try:
         window = desktop.wait_window("qwtimer: e2e")
         desktop.focus(window)
-        time.sleep(1.0)  # the customer list loads in the background
-        desktop.key("Tab", "Tab")  # focus leaves the search box ...
-        desktop.click(window, 120, 58)  # ... and the mouse puts it back
-        desktop.type("ada")
-        desktop.key("Return")  # pick the caller
-        desktop.key("F2")  # Start
+        deadline = time.monotonic() + 30
+        while True:  # the customer list loads in the background: try until the call starts
+            desktop.key("Tab", "Tab")  # focus leaves the search box ...
+            desktop.click(window, 120, 58)  # ... and the mouse puts it back
+            desktop.key("ctrl+a")
+            desktop.type("ada")
+            desktop.key("Return")  # pick the caller
+            desktop.key("F2")  # Start
+            status = cli(data, "timer", "status", "--json")
+            if status["state"] == "talk":  # type: ignore[index]
+                break
+            if time.monotonic() > deadline:
+                desktop.screenshot(tmp_path / "failed.png")
+                raise AssertionError(f"the call did not start: {status}")
+            time.sleep(1)
         time.sleep(2.2)
         desktop.key("F3")  # Hold
         time.sleep(1.2)
