@@ -437,6 +437,7 @@ class Calls:
             "call": call,
             "author": self.desk.technician,
             "device_id": self.desk.device_id,
+            "created_at": at,
         }
         if new_billed:
             Entry.create(

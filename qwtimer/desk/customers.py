@@ -172,6 +172,7 @@ class Customers:
                 f"(policy {policy.version})",
                 author=self.desk.technician,
                 device_id=self.desk.device_id,
+                created_at=self.desk.clock.read().utc,
                 grant_key=key,
             )
         return row

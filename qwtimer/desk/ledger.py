@@ -49,6 +49,7 @@ class Ledger:
                 reason=f"R6: {blocks} block(s) of {p.block_minutes} min bought",
                 author=self.desk.technician,
                 device_id=self.desk.device_id,
+                created_at=self.desk.clock.read().utc,
             )
 
     def adjust(self, customer: Customer, seconds: int, reason: str, cents: int = 0) -> Entry:
@@ -66,6 +67,7 @@ class Ledger:
                 reason=reason.strip(),
                 author=self.desk.technician,
                 device_id=self.desk.device_id,
+                created_at=self.desk.clock.read().utc,
             )
 
     def reverse(self, entry_id: str, reason: str) -> Entry:
@@ -91,6 +93,7 @@ class Ledger:
                 reason=reason.strip(),
                 author=self.desk.technician,
                 device_id=self.desk.device_id,
+                created_at=self.desk.clock.read().utc,
                 reverses=original,
             )
 
