@@ -1,0 +1,375 @@
+"""Customer statements and the desk-wide summary for a period, as plain data.
+
+A statement lists every ledger entry of one customer in a period, oldest first, with the bank
+after each one: grants (R1), call debits with the call's breakdown (R3-R6), block purchases
+with their charges (R6), adjustments and reversals with who, when and why (R13). The opening
+balance is the sum of the entries before the period, the closing balance the opening plus the
+period's entries: a balance is always a sum of entries (R2). Nothing here writes the ledger.
+
+Periods are whole local days: ``since`` from its first instant, ``until`` to its last.
+Time is integer seconds and money integer cents.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from peewee import SQL, fn
+
+from qwtimer.core.errors import InputError
+from qwtimer.desk.context import Desk
+from qwtimer.desk.reports import call_rows
+from qwtimer.store.models import Call, CallClose, Customer, Entry
+
+BREAKDOWN_KEYS = (
+    "talk_seconds",
+    "hold_seconds",
+    "working_hold_seconds",
+    "research_seconds",
+    "billable_seconds",
+    "billed_seconds",
+    "from_bank_seconds",
+    "overage_seconds",
+    "blocks_purchased",
+    "charge_cents",
+    "settlement",
+    "policy_version",
+)
+LINE_KEYS = (
+    "at",
+    "kind",
+    "entry_id",
+    "seconds",
+    "cents",
+    "balance_seconds",
+    "author",
+    "reason",
+    "call_id",
+    "reverses",
+    "card_ref",
+    "technician",
+    "outcome",
+    *BREAKDOWN_KEYS,
+)
+SUMMARY_KEYS = (
+    "key",
+    "calls",
+    "billed_seconds",
+    "from_bank_seconds",
+    "overage_seconds",
+    "charge_cents",
+    "unsettled_seconds",
+)
+GROUPINGS = ("technician", "customer")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days; either end may be open."""
+
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.until < self.since:
+            raise InputError(
+                f"--until {self.until} is before --since {self.since}: give the earlier date first"
+            )
+
+    @property
+    def start(self) -> datetime | None:
+        return datetime.combine(self.since, time.min).astimezone() if self.since else None
+
+    @property
+    def end(self) -> datetime | None:
+        """The first instant after the period."""
+        if self.until is None:
+            return None
+        return datetime.combine(self.until + timedelta(days=1), time.min).astimezone()
+
+    def holds(self, at: datetime) -> bool:
+        return (self.start is None or at >= self.start) and (self.end is None or at < self.end)
+
+    def text(self) -> str:
+        return f"{self.since or 'the beginning'} to {self.until or 'today'}"
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One ledger entry and the bank after it. ``call`` holds the call's latest bill figures."""
+
+    at: datetime
+    kind: str
+    entry_id: str
+    seconds: int
+    cents: int
+    balance_seconds: int
+    author: str
+    reason: str
+    call_id: str | None = None
+    reverses: str | None = None
+    card_ref: str | None = None
+    technician: str | None = None
+    outcome: str | None = None
+    call: dict[str, Any] = field(default_factory=dict)
+
+    def row(self) -> dict[str, Any]:
+        """A flat row (the CSV columns, ``LINE_KEYS``)."""
+        d = asdict(self)
+        bill = d.pop("call")
+        d["at"] = self.at.isoformat()
+        return {**{k: d.get(k) for k in LINE_KEYS[:13]}, **{k: bill.get(k) for k in BREAKDOWN_KEYS}}
+
+
+@dataclass(frozen=True)
+class Statement:
+    customer_id: str
+    customer: str
+    period: Period
+    opening_seconds: int
+    lines: list[StatementLine]
+    closing_seconds: int
+    used_seconds: int
+    bought_seconds: int
+    adjusted_seconds: int
+    charged_cents: int
+    unsettled_seconds: int
+    made_at: datetime
+    made_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "customer_id": self.customer_id,
+            "customer": self.customer,
+            "since": self.period.since.isoformat() if self.period.since else None,
+            "until": self.period.until.isoformat() if self.period.until else None,
+            "opening_seconds": self.opening_seconds,
+            "closing_seconds": self.closing_seconds,
+            "used_seconds": self.used_seconds,
+            "bought_seconds": self.bought_seconds,
+            "adjusted_seconds": self.adjusted_seconds,
+            "charged_cents": self.charged_cents,
+            "unsettled_seconds": self.unsettled_seconds,
+            "made_at": self.made_at.isoformat(),
+            "made_by": self.made_by,
+            "lines": [line.row() for line in self.lines],
+        }
+
+    def balances(self) -> list[tuple[datetime, int]]:
+        """The bank over time: (instant, seconds) after each entry, opening first."""
+        start = self.period.start or (self.lines[0].at if self.lines else self.made_at)
+        return [(start, self.opening_seconds)] + [(x.at, x.balance_seconds) for x in self.lines]
+
+
+def _bills(call_ids: Iterable[str]) -> dict[str, tuple[Call, CallClose | None]]:
+    ids = sorted(set(call_ids))
+    if not ids:
+        return {}
+    found: dict[str, tuple[Call, CallClose | None]] = {
+        c.id: (c, None) for c in Call.select().where(Call.id.in_(ids))
+    }
+    for close in CallClose.select().where(CallClose.call.in_(ids)):
+        call, best = found[close.call_id]
+        if best is None or close.seq > best.seq:
+            found[close.call_id] = (call, close)
+    return found
+
+
+def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
+    """The customer's statement for ``period``. Reads only; the ledger is never changed (R13)."""
+    before = Entry.select(fn.COALESCE(fn.SUM(Entry.seconds), 0)).where(Entry.customer == customer)
+    if period.start is not None:
+        opening = int(before.where(Entry.created_at < period.start).scalar())
+    else:
+        opening = 0
+    q = Entry.select().where(Entry.customer == customer)
+    if period.start is not None:
+        q = q.where(Entry.created_at >= period.start)
+    if period.end is not None:
+        q = q.where(Entry.created_at < period.end)
+    entries = list(q.order_by(Entry.created_at, SQL("rowid")))
+    kinds_reversed = {
+        e.id: e.kind
+        for e in Entry.select(Entry.id, Entry.kind).where(
+            Entry.id.in_([x.reverses_id for x in entries if x.reverses_id])
+        )
+    }
+    bills = _bills(e.call_id for e in entries if e.call_id)
+    lines: list[StatementLine] = []
+    balance = opening
+    used = bought = adjusted = charged = 0
+    for e in entries:
+        balance += e.seconds
+        charged += e.cents
+        kind = kinds_reversed.get(e.reverses_id, "") if e.kind == "reversal" else e.kind
+        if kind == "call_debit":
+            used -= e.seconds
+        elif kind == "purchase":
+            bought += e.seconds
+        elif kind == "adjustment":
+            adjusted += e.seconds
+        call, close = bills.get(e.call_id, (None, None)) if e.call_id else (None, None)
+        bill = json.loads(close.bill_json) if close else {}
+        lines.append(
+            StatementLine(
+                at=e.created_at,
+                kind=e.kind,
+                entry_id=e.id,
+                seconds=e.seconds,
+                cents=e.cents,
+                balance_seconds=balance,
+                author=e.author,
+                reason=e.reason,
+                call_id=e.call_id,
+                reverses=e.reverses_id,
+                card_ref=e.card_ref,
+                technician=call.technician if call else None,
+                outcome=close.outcome if close else None,
+                call={k: bill.get(k) for k in BREAKDOWN_KEYS} if e.kind == "call_debit" else {},
+            )
+        )
+    return Statement(
+        customer_id=customer.id,
+        customer=customer.name,
+        period=period,
+        opening_seconds=opening,
+        lines=lines,
+        closing_seconds=balance,
+        used_seconds=used,
+        bought_seconds=bought,
+        adjusted_seconds=adjusted,
+        charged_cents=charged,
+        unsettled_seconds=max(0, -balance),  # R6.1: a negative bank waits for payment
+        made_at=desk.clock.read().utc,
+        made_by=desk.technician,
+    )
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    key: str
+    calls: int = 0
+    billed_seconds: int = 0
+    from_bank_seconds: int = 0
+    overage_seconds: int = 0
+    charge_cents: int = 0
+    unsettled_seconds: int = 0
+
+    def plus(self, bill: dict[str, Any]) -> SummaryRow:
+        unsettled = bill["overage_seconds"] if bill.get("settlement") == "unsettled" else 0
+        return SummaryRow(
+            self.key,
+            self.calls + 1,
+            self.billed_seconds + (bill["billed_seconds"] or 0),
+            self.from_bank_seconds + (bill["from_bank_seconds"] or 0),
+            self.overage_seconds + (bill["overage_seconds"] or 0),
+            self.charge_cents + (bill["charge_cents"] or 0),
+            self.unsettled_seconds + (unsettled or 0),
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Calls started in the period, grouped by technician or customer, with a total row."""
+
+    period: Period
+    by: str
+    rows: list[SummaryRow]
+    total: SummaryRow
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.period.since.isoformat() if self.period.since else None,
+            "until": self.period.until.isoformat() if self.period.until else None,
+            "by": self.by,
+            "rows": [asdict(r) for r in self.rows],
+            "total": asdict(self.total),
+        }
+
+
+def summary(desk: Desk, period: Period, by: str = "technician") -> Summary:
+    """Billed calls only (running calls have no bill yet). Reads only."""
+    if by not in GROUPINGS:
+        raise InputError(f"--by {by}: group by 'technician' or 'customer'")
+    groups: dict[str, SummaryRow] = {}
+    total = SummaryRow("total")
+    for r in call_rows(since=period.since):
+        if r["billed_seconds"] is None or not period.holds(datetime.fromisoformat(r["started_at"])):
+            continue
+        key = str(r[by])
+        groups[key] = groups.get(key, SummaryRow(key)).plus(r)
+        total = total.plus(r)
+    return Summary(period, by, [groups[k] for k in sorted(groups, key=str.lower)], total)
+
+
+# -- CSV ----------------------------------------------------------------------------------
+Progress = Callable[[int, int], None]
+
+
+def write_statement_csv(st: Statement, stream: Any, progress: Progress | None = None) -> None:
+    """One row per entry (``LINE_KEYS``), integer seconds and cents, after an opening row and
+    before a closing row that carry the balances."""
+    w = csv.DictWriter(stream, fieldnames=LINE_KEYS, lineterminator="\n")
+    w.writeheader()
+    start = st.period.start or (st.lines[0].at if st.lines else st.made_at)
+    w.writerow({"at": start.isoformat(), "kind": "opening", "balance_seconds": st.opening_seconds})
+    for n, line in enumerate(st.lines, start=1):
+        w.writerow(line.row())
+        if progress and n % 50 == 0:
+            progress(n, len(st.lines))
+    w.writerow(
+        {
+            "at": st.made_at.isoformat(),
+            "kind": "closing",
+            "seconds": st.closing_seconds - st.opening_seconds,
+            "cents": st.charged_cents,
+            "balance_seconds": st.closing_seconds,
+            "author": st.made_by,
+        }
+    )
+    if progress:
+        progress(len(st.lines), len(st.lines))
+
+
+def write_summary_csv(s: Summary, stream: Any) -> None:
+    w = csv.DictWriter(stream, fieldnames=SUMMARY_KEYS, lineterminator="\n")
+    w.writeheader()
+    for r in [*s.rows, s.total]:
+        w.writerow(asdict(r))
+
+
+@contextmanager
+def output_file(path: Path | str) -> Iterator[Path]:
+    """A temporary file beside ``path`` that becomes ``path`` only if the block succeeds.
+
+    An export that fails part-way leaves nothing behind; a folder that does not exist or
+    cannot be written is an ``InputError`` before anything is made.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InputError(f"{target} is a folder: give a file name to write")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {target}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
