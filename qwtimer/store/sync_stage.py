@@ -64,13 +64,12 @@ def bulk_insert(
             for r in rows:
                 copy.write_row(r)
         key = cols[0]
-        # A plain insert of the rows whose key is new is much cheaper than ON CONFLICT; if
-        # another key collides (or a row is not ours to see), redo it the careful way.
+        # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
+        # keys; when any key is already there (a retry), redo it the careful way.
         cur.execute("SAVEPOINT bulk_insert")
         try:
             cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} AS s WHERE NOT "
-                f"EXISTS (SELECT 1 FROM {table} AS t WHERE t.{key} = s.{key}) RETURNING {key}"
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} RETURNING {key}"
             )
             inserted = {r[0] for r in cur.fetchall()}
             cur.execute("RELEASE SAVEPOINT bulk_insert")
