@@ -1,17 +1,14 @@
 """A fast in-memory index of customers for search-as-you-type (name, id, phone, email).
 
-Loading reads every customer and bank in one SQL query; searching never touches the
-database. Built to answer within one frame over 50,000 customers. This module imports no ORM,
-so the window can start reading customers (:func:`read_file`) while the rest of the program
-is still loading.
+Loading reads every customer in one plain SQL query (the banks in a second one, so the list
+is searchable sooner); searching never touches the database. Built to answer within one frame
+over 50,000 customers.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import sqlite3
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,22 +72,6 @@ class CustomerIndex:
         if banks:
             index.set_banks(read_banks(desk))
         return index
-
-    @classmethod
-    def read_file(cls, db_path: Path) -> CustomerIndex | None:
-        """Every customer read straight from the database file, read-only, before the desk is
-        open (start-up); banks follow with :func:`read_banks`. None when there is no readable
-        database yet."""
-        if not db_path.exists():
-            return None
-        try:
-            conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                return cls.from_tuples(conn.execute(ROWS_SQL).fetchall())
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            return None  # a database to migrate or repair: the desk loads it later
 
     def set_banks(self, banks: dict[str, int]) -> None:
         self.banks.update(banks)

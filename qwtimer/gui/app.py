@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qwtimer import paths
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
-from qwtimer.desk.search import CustomerIndex
 from qwtimer.gui import theme
 from qwtimer.gui.main_window import MainWindow
-from qwtimer.paths import local_db_path
 
 # Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests): prints
 # "shown" once the window is on screen and takes input, "ready" once every customer is
@@ -35,9 +31,9 @@ def application() -> QApplication:
     return app
 
 
-def open_window(desk: Desk, preload: Future[CustomerIndex | None] | None = None) -> MainWindow:
+def open_window(desk: Desk) -> MainWindow:
     """Show the window for ``desk`` and start loading; the caller runs the event loop."""
-    window = MainWindow(desk, preload=preload)
+    window = MainWindow(desk)
     window.show()
     QTimer.singleShot(0, window.startup)
     return window
@@ -45,10 +41,6 @@ def open_window(desk: Desk, preload: Future[CustomerIndex | None] | None = None)
 
 def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
     """Open the technician's window and run until it closes. Returns the exit status."""
-    preload = None
-    if desk is None:  # read the customers while Qt and the desk start up
-        path = local_db_path(paths.data_dir(data_dir))
-        preload = ThreadPoolExecutor(1, "customers").submit(CustomerIndex.read_file, path)
     app = application()
     try:
         desk = desk or Desk(data_dir, technician=technician)
@@ -56,7 +48,7 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         QMessageBox.critical(None, "qwtimer cannot open its data", str(exc))
         print(f"qwtimer: {exc}", file=sys.stderr)
         return 2
-    window = open_window(desk, preload)
+    window = open_window(desk)
     if os.environ.get(EXIT_WHEN_READY) == "1":
         QTimer.singleShot(0, lambda: print("shown", flush=True))
 

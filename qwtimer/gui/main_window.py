@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +51,9 @@ class MainWindow(CallFlow, QMainWindow):
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
 
-    def __init__(
-        self,
-        desk: Desk,
-        parent: QWidget | None = None,
-        preload: Future[CustomerIndex | None] | None = None,
-    ) -> None:
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.preload = preload  # customers already being read at start-up (app.run)
         self.calls = Calls(desk)
         self.customers = Customers(desk)
         self.background = Background(desk, self)
@@ -176,14 +169,10 @@ class MainWindow(CallFlow, QMainWindow):
 
     def load_customers(self) -> None:
         """Customers first (the window is usable), then their banks, off the GUI thread."""
-        desk, preload = self.desk, self.preload
-        self.preload = None
-
-        def read() -> CustomerIndex:
-            index = preload.result() if preload is not None else None
-            return index if index is not None else CustomerIndex.load(desk, banks=False)
-
-        self.background.run(read, self._customers_loaded, self._failed)
+        desk = self.desk
+        self.background.run(
+            lambda: CustomerIndex.load(desk, banks=False), self._customers_loaded, self._failed
+        )
 
     def _customers_loaded(self, index: CustomerIndex) -> None:
         self.search.set_index(index)
