@@ -550,6 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
     from qwtimer.cli_ledger import add_commands as add_ledger_commands
 
     add_ledger_commands(sub, cmd, led)
+    from qwtimer.cli_reports import add_commands as add_report_commands
+
+    add_report_commands(sub, cmd)
     return p
 
 

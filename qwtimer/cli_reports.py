@@ -1,0 +1,135 @@
+"""Command line for supervisors' read-outs: ``statement CUSTOMER`` and ``report``.
+
+Both only read the ledger. A file given with ``--csv`` or ``--pdf`` is written whole or not at
+all (a temporary file renamed at the end). Bad input exits 2 with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from typing import Any
+
+from qwtimer.core.billing import clock_text, money
+from qwtimer.core.parse import day
+from qwtimer.desk.context import Desk
+from qwtimer.desk.customers import Customers
+from qwtimer.desk.statements import (
+    GROUPINGS,
+    Period,
+    Statement,
+    Summary,
+    output_file,
+    statement,
+    summary,
+    write_statement_csv,
+    write_summary_csv,
+)
+
+
+def _period(a: argparse.Namespace) -> Period:
+    since = day(a.since, "--since") if a.since else None
+    until = day(a.until, "--until") if a.until else None
+    return Period(since, until)
+
+
+def statement_text(st: Statement) -> str:
+    lines = [
+        f"statement for {st.customer} ({st.customer_id}), {st.period.text()}",
+        f"{'opening bank':<48} {clock_text(st.opening_seconds):>10}",
+    ]
+    for x in st.lines:
+        what = x.reason
+        if x.kind == "call_debit" and x.call:
+            b = x.call
+            what = (
+                f"talk {clock_text(b['talk_seconds'])} hold {clock_text(b['hold_seconds'])} "
+                f"working {clock_text(b['working_hold_seconds'])} research "
+                f"{clock_text(b['research_seconds'])} billed {clock_text(b['billed_seconds'])} "
+                f"({b['settlement']})"
+            )
+        money_text = money(x.cents) if x.cents else ""
+        lines.append(
+            f"{x.at.astimezone().strftime('%Y-%m-%d %H:%M'):<17} {x.kind:<11} "
+            f"{x.author[:12]:<12} {money_text:>6} {clock_text(x.seconds):>10} "
+            f"{clock_text(x.balance_seconds):>10}  {what}"
+        )
+    lines += [
+        f"{'closing bank':<48} {clock_text(st.closing_seconds):>10}",
+        f"used {clock_text(st.used_seconds)}  bought {clock_text(st.bought_seconds)}  "
+        f"adjusted {clock_text(st.adjusted_seconds)}  charged {money(st.charged_cents)}  "
+        f"unsettled {clock_text(st.unsettled_seconds)}",
+    ]
+    if st.unsettled_seconds:
+        lines.append("UNSETTLED: the bank is overdrawn; take payment (R6.1)")
+    return "\n".join(lines)
+
+
+def summary_text(s: Summary) -> str:
+    head = (
+        f"{s.by:<24} {'calls':>5} {'billed':>9} {'from bank':>9} {'per-min':>9} "
+        f"{'charges':>10} {'unsettled':>9}"
+    )
+    lines = [f"calls {s.period.text()}, by {s.by}", head]
+    for r in [*s.rows, s.total]:
+        lines.append(
+            f"{r.key[:24]:<24} {r.calls:>5} {clock_text(r.billed_seconds):>9} "
+            f"{clock_text(r.from_bank_seconds):>9} {clock_text(r.overage_seconds):>9} "
+            f"{money(r.charge_cents):>10} {clock_text(r.unsettled_seconds):>9}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_statement(desk: Desk, a: argparse.Namespace, out: Any) -> None:
+    customer = Customers(desk).find(a.customer)
+    st = statement(desk, customer, _period(a))
+    if a.csv:
+        with output_file(a.csv) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+            write_statement_csv(st, f)
+        target, pages = a.csv, None
+    elif a.pdf:
+        from qwtimer.gui.statement_pdf import write_statement_pdf
+
+        target, pages = a.pdf, write_statement_pdf(st, a.pdf)
+    else:
+        out.emit(st.as_dict(), lambda: statement_text(st))
+        return
+    data = {
+        "file": str(target),
+        "customer_id": st.customer_id,
+        "entries": len(st.lines),
+        "opening_seconds": st.opening_seconds,
+        "closing_seconds": st.closing_seconds,
+    }
+    if pages is not None:
+        data["pages"] = pages
+    out.emit(data, f"statement for {st.customer} written to {target} ({len(st.lines)} entries)")
+
+
+def cmd_report(desk: Desk, a: argparse.Namespace, out: Any) -> None:
+    s = summary(desk, _period(a), a.by)
+    if a.csv:
+        with output_file(a.csv) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+            write_summary_csv(s, f)
+        out.emit(
+            {"file": str(a.csv), "rows": len(s.rows), "total": asdict(s.total)},
+            f"report by {s.by} written to {a.csv} ({len(s.rows)} rows)",
+        )
+        return
+    out.emit(s.as_dict(), lambda: summary_text(s))
+
+
+def add_commands(sub: Any, cmd: Any) -> None:
+    """Register ``statement`` and ``report`` on the top-level sub-commands."""
+    sp = cmd(sub, "statement", cmd_statement, "a customer's statement for a period (CSV, PDF)")
+    sp.add_argument("customer")
+    sp.add_argument("--since", metavar="DATE", help="first day (default: the first entry)")
+    sp.add_argument("--until", metavar="DATE", help="last day, included (default: today)")
+    to = sp.add_mutually_exclusive_group()
+    to.add_argument("--csv", metavar="FILE", help="write the statement as CSV")
+    to.add_argument("--pdf", metavar="FILE", help="write the statement as PDF")
+    sp = cmd(sub, "report", cmd_report, "calls, minutes and charges per technician or customer")
+    sp.add_argument("--since", metavar="DATE")
+    sp.add_argument("--until", metavar="DATE")
+    sp.add_argument("--by", choices=GROUPINGS, default="technician")
+    sp.add_argument("--csv", metavar="FILE", help="write the report as CSV")

@@ -1,0 +1,152 @@
+"""``qwtimer statement`` and ``qwtimer report``, each its own process in a temp data folder.
+
+Files are written whole or not at all; bad input exits 2 with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_cli import ACME, Cli, add_acme, assert_refused, cli  # noqa: F401
+
+STATEMENT_KEYS = {
+    "customer_id",
+    "customer",
+    "since",
+    "until",
+    "opening_seconds",
+    "closing_seconds",
+    "used_seconds",
+    "bought_seconds",
+    "adjusted_seconds",
+    "charged_cents",
+    "unsettled_seconds",
+    "made_at",
+    "made_by",
+    "lines",
+}
+SUMMARY_ROW_KEYS = {
+    "key",
+    "calls",
+    "billed_seconds",
+    "from_bank_seconds",
+    "overage_seconds",
+    "charge_cents",
+    "unsettled_seconds",
+}
+
+
+@pytest.fixture
+def busy(cli: Cli) -> Cli:  # noqa: F811
+    """Acme: 45 min granted, a card, 3 calls of 20 min (one block bought), an adjustment."""
+    add_acme(cli)
+    cli.run("customer", "card", ACME, "--ref", "tok_acme", "--last4", "4242")
+    for _ in range(3):
+        cli.run("call", "log", ACME, "--talk", "15:00", "--hold", "3:00", "--research", "5:00")
+    cli.run("ledger", "adjust", ACME, "--minutes", "+5m", "--reason", "courtesy: dropped line")
+    return cli
+
+
+def test_statement_text_and_json(busy: Cli) -> None:
+    text = busy.run("statement", ACME).stdout
+    assert "opening bank" in text and "closing bank" in text
+    assert "courtesy: dropped line" in text and "call_debit" in text
+    data = busy.json("statement", ACME)
+    assert set(data) == STATEMENT_KEYS
+    assert data["opening_seconds"] == 0
+    assert data["closing_seconds"] == (45 - 60 + 30 + 5) * 60
+    assert data["closing_seconds"] == data["lines"][-1]["balance_seconds"]
+    assert data["charged_cents"] == 3000
+    assert [x["kind"] for x in data["lines"]].count("call_debit") == 3
+    assert data["lines"][-1]["author"] == "tess"
+
+
+def test_statement_period_outside_the_entries_is_empty(busy: Cli) -> None:
+    data = busy.json("statement", ACME, "--since", "2099-01-01")
+    assert data["lines"] == []
+    assert data["opening_seconds"] == data["closing_seconds"] == 20 * 60
+
+
+def test_statement_csv_file(busy: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "acme.csv"
+    info = busy.json("statement", ACME, "--csv", str(out))
+    assert info["file"] == str(out) and info["entries"] == 6
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert rows[0]["kind"] == "opening" and rows[-1]["kind"] == "closing"
+    assert int(rows[-1]["balance_seconds"]) == info["closing_seconds"]
+    debit = next(r for r in rows if r["kind"] == "call_debit")
+    assert debit["talk_seconds"] == "900" and debit["research_seconds"] == "300"
+    assert sorted(tmp_path.iterdir()) == [out, busy.data]  # no temporary file left
+
+
+def test_statement_pdf_file(busy: Cli, tmp_path: Path) -> None:
+    for _ in range(12):  # enough entries for a second page
+        busy.run("call", "log", ACME, "--talk", "3:00")
+    out = tmp_path / "acme.pdf"
+    info = busy.json("statement", ACME, "--pdf", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert pages == info["pages"] > 1
+    assert len(data) > 5_000
+
+
+def test_report_text_json_and_csv(busy: Cli, tmp_path: Path) -> None:
+    busy.run("customer", "add", "Bolt", "--product", "web", "--plan", "subscription",
+             "--edition", "essential", "--active-until", "2027-01-31")  # fmt: skip
+    busy.run("call", "log", "Bolt", "--talk", "50:00")
+    text = busy.run("report", "--by", "customer").stdout
+    assert "Acme Audio" in text and "Bolt" in text and "total" in text
+    data = busy.json("report", "--by", "customer")
+    assert set(data) == {"since", "until", "by", "rows", "total"}
+    assert set(data["rows"][0]) == SUMMARY_ROW_KEYS
+    acme, bolt = data["rows"]
+    assert (acme["calls"], acme["billed_seconds"], acme["charge_cents"]) == (3, 3600, 3000)
+    assert bolt["unsettled_seconds"] == 5 * 60
+    assert data["total"]["calls"] == 4
+    by_tech = busy.json("report")
+    assert [r["key"] for r in by_tech["rows"]] == ["tess"]
+    out = tmp_path / "report.csv"
+    busy.run("report", "--csv", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["key"] for r in rows] == ["tess", "total"] and rows[1]["calls"] == "4"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["statement", "Nobody"], ["Nobody"]),
+        (["statement", ACME, "--since", "2026-13-01"], ["--since", "2026-13-01"]),
+        (["statement", ACME, "--since", "2026-12-01", "--until", "2026-11-01"], ["before"]),
+        (["report", "--until", "yesterday"], ["--until"]),
+        (["report", "--since", "2026-12-01", "--until", "2026-11-01"], ["before"]),
+    ],
+)
+def test_bad_input_exits_2(busy: Cli, args: list[str], words: list[str]) -> None:
+    assert_refused(busy.run(*args, code=2), *words)
+
+
+@pytest.mark.parametrize("kind", ["--csv", "--pdf"])
+def test_unwritable_output_exits_2_and_writes_nothing(busy: Cli, tmp_path: Path, kind: str) -> None:
+    missing = tmp_path / "no such folder" / "out"
+    assert_refused(busy.run("statement", ACME, kind, str(missing), code=2), "does not exist")
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    assert_refused(busy.run("statement", ACME, kind, str(folder), code=2), "folder")
+    assert list(folder.iterdir()) == []
+    if os.geteuid() == 0:
+        return  # root may write into a read-only folder
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        assert_refused(busy.run("statement", ACME, kind, str(locked / "out"), code=2), "cannot")
+    finally:
+        locked.chmod(0o700)
+    assert list(locked.iterdir()) == []
