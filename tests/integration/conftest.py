@@ -7,7 +7,7 @@ Without server binaries the PostgreSQL tests are skipped, or fail where QWTIMER_
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +61,22 @@ def new_ledger(cluster: Cluster) -> PgLedger:
 @pytest.fixture
 def pg_ledger(pg_cluster: Cluster) -> PgLedger:
     return new_ledger(pg_cluster)
+
+
+@dataclass
+class Backend:
+    kind: str
+    admin: str
+    url: Callable[[str], str]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "pg":
+        pg = new_ledger(request.getfixturevalue("pg_cluster"))
+        return Backend("pg", pg.admin, pg.url)
+    url = f"sqlite://{tmp_path / 'central' / 'ledger.db'}"
+    return Backend("sqlite", url, lambda role: url)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,26 +14,10 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.sync import Sync
 from qwtimer.store.models import TABLES
-from tests.integration.conftest import SUPERVISOR, TECHNICIANS, new_ledger
+from tests.integration.conftest import SUPERVISOR, TECHNICIANS, Backend
 from tests.integration.devices import Device, allocations, central_balance, dump
 
 MakeDevice = Callable[[str], Device]
-
-
-@dataclass
-class Backend:
-    kind: str
-    admin: str
-    url: Callable[[str], str]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    if request.param == "pg":
-        pg = new_ledger(request.getfixturevalue("pg_cluster"))
-        return Backend("pg", pg.admin, pg.url)
-    url = f"sqlite://{tmp_path / 'central' / 'ledger.db'}"
-    return Backend("sqlite", url, lambda role: url)
 
 
 def unsync_everything(device: Device) -> None:
