@@ -24,6 +24,7 @@ from qwtimer.store import sync_pull
 from qwtimer.store.central import LedgerOffline
 
 Progress = Callable[[str, int, int], None]
+MAX_PROBLEMS = 500  # kept for the window's problem list; --json prints them all
 K_LAST_OK, K_LAST_ERROR, K_PROBLEMS, K_URL = (
     "sync:last_ok_at",
     "sync:last_error",
@@ -165,5 +166,5 @@ class Sync:
                 ),
             ]
             if report.ok or problems:
-                self._set(K_PROBLEMS, json.dumps(problems))
+                self._set(K_PROBLEMS, json.dumps(problems[:MAX_PROBLEMS]))
         return report

@@ -1,19 +1,24 @@
-"""The sync engine: push unsynced local rows to the central ledger, then pull what changed.
+"""The sync engine: push unsynced local rows to the central ledger (pull: ``sync_pull``).
 
 Push (DESIGN.md "The central ledger and sync"):
 
 - Reference rows first (customers, product lines, purchases, cards, entries outside calls),
   then calls as *units*: a batch holds every unsynced row of some calls (the call header, its
   closed segments, its closes and its entries), so a close and its provisional entries always
-  reach the ledger in the same transaction and are settled there (``sync_allocation``).
+  reach the ledger in the same transaction and are settled there (``sync_allocation``) while
+  the batch's customers are locked (advisory locks, taken in one sorted order).
 - One central transaction per batch. On PostgreSQL the rows go in with ``COPY`` into a
-  temporary staging table and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``; a row the
-  ledger already holds is then compared column by column: identical is success (a retry after
-  a lost reply creates nothing), different is a conflict, reported and never overwritten. A
-  product line's dates are the only columns that may move; the ledger keeps the later date.
+  temporary staging table and one ``INSERT ... SELECT`` (``sync_stage``); a row the ledger
+  already holds is compared column by column: identical is success (a retry after a lost
+  reply creates nothing), different is a conflict, reported and never overwritten. A product
+  line's dates are the only columns that may move; the ledger keeps the later date.
 - Local rows are marked synced only after the central commit, and never the rejected ones.
+  Reading the next batch and writing the marks run in two helper threads, each on its own
+  connection to the local database, while the ledger works on the current batch.
 - Serialisation failures and deadlocks are retried; a lost connection stops the push (the
   next sync carries on where it stopped: nothing is lost, nothing doubled).
+- Rows the ledger's security would refuse (written by another technician; an adjustment by
+  a technician, R13) are not sent: they are reported as problems and stay unsynced.
 """
 
 from __future__ import annotations
