@@ -44,6 +44,7 @@ from qwtimer.store.models import Customer
 WARN_KEY = "gui.warn_minutes"
 DEFAULT_WARN_MINUTES = 5
 RECENT_LIMIT = 100
+IDLE_WATCH_MS = 5000
 
 
 class MainWindow(CallFlow, QMainWindow):
@@ -112,6 +113,12 @@ class MainWindow(CallFlow, QMainWindow):
         self.ticker = QTimer(self)
         self.ticker.setTimerType(Qt.TimerType.CoarseTimer)
         self.ticker.timeout.connect(self.tick)
+        # While idle, look now and then for a call started elsewhere on this device (the
+        # command line): the window then shows it and keeps it alive.
+        self.idle_watch = QTimer(self)
+        self.idle_watch.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        self.idle_watch.timeout.connect(self.look_for_call)
+        self.idle_watch.start(IDLE_WATCH_MS)
         for cmd in ("start", "hold", "resume", "research", "stop"):
             a.by_key[cmd].triggered.connect(lambda _=False, c=cmd: self.do(Action(c)))
         a.work.triggered.connect(lambda _=False: self.do(Action.WORK))
@@ -234,6 +241,10 @@ class MainWindow(CallFlow, QMainWindow):
     def load_recent(self) -> None:
         self.recent.model.set_rows(call_rows(limit=RECENT_LIMIT))
 
+    def look_for_call(self) -> None:
+        if self.live is None and not self._asking and self.calls.current() is not None:
+            self.check_recovery()  # a stale one is asked about; a live one is shown
+
     # -- customers -----------------------------------------------------------------------
     def focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.search)
@@ -326,6 +337,7 @@ class MainWindow(CallFlow, QMainWindow):
             event.ignore()
             return
         self.ticker.stop()
+        self.idle_watch.stop()
         self.background.wait()
         self.tray.icon.hide()
         event.accept()

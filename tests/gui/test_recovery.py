@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from qwtimer.desk.calls import Calls
 from qwtimer.gui.prompts import GapPrompt, RecoveryPrompt
-from qwtimer.store.models import Call, CallClose
+from qwtimer.store.models import Call, CallClose, Customer
 from tests.gui.conftest import add_customer, pick, segment_rows
 
 
@@ -165,3 +165,13 @@ def test_the_recovery_question_cannot_be_dismissed(qtbot):
     qtbot.keyClick(r, Qt.Key.Key_Escape)
     r.reject()
     assert r.isVisible() and r.answer is None
+
+
+def test_a_call_started_on_the_command_line_is_picked_up(qtbot, window, desk, clock):
+    w = window
+    assert w.live is None
+    Calls(desk).start(Customer.get())  # as 'qwtimer timer start' does
+    clock.advance(3)
+    w.look_for_call()
+    assert w.live is not None and w.ticker.isActive()
+    assert w.call_panel.elapsed.text() == "0:03"

@@ -1,0 +1,117 @@
+"""The supervisor's corrections (R13): an adjusting entry and a reversing entry.
+
+Each asks for a reason and refuses to go on without one; the entry itself is posted by the
+ledger service with who (the signed-in technician or supervisor) and when.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwtimer.core.billing import clock_text
+
+
+class _ReasonDialog(QDialog):
+    """A dialog with a required reason, an error line and OK / Cancel."""
+
+    def __init__(self, title: str, intro: str, ok: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.intro = QLabel(intro, self)
+        self.intro.setWordWrap(True)
+        self.intro.setAccessibleName(title)
+        self.reason = QLineEdit(self)
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("why: who asked, what was wrong (kept with the entry)")
+        self.error = QLabel("", self)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Problem")
+        self.form = QFormLayout()
+        self.box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok = self.box.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(ok)
+        self.ok.setAccessibleName(ok.replace("&", ""))
+        self.box.accepted.connect(self.try_accept)
+        self.box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.box)
+
+    def problem(self) -> str:
+        return "" if self.reason.text().strip() else "Give a reason: every correction says why (R13)."
+
+    def try_accept(self) -> None:
+        message = self.problem()
+        if message:
+            self.error.setText(message)
+            self.reason.setFocus()
+            return
+        self.accept()
+
+
+class AdjustDialog(_ReasonDialog):
+    """Minutes to add (positive) or take away (negative), with a reason."""
+
+    def __init__(self, customer: str, balance_seconds: int, parent: QWidget | None) -> None:
+        super().__init__(
+            "Adjust the bank",
+            f"Post an adjusting entry to {customer}'s bank (now {clock_text(balance_seconds)}). "
+            "Nothing already posted changes; the adjustment is a new entry (R13).",
+            "&Post adjustment",
+            parent,
+        )
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(-100_000, 100_000)
+        self.minutes.setSuffix(" min")
+        self.minutes.setAccessibleName("Minutes to add, negative to take away")
+        self.form.addRow("&Minutes (+/-):", self.minutes)
+        self.form.addRow("&Reason:", self.reason)
+        self.minutes.setFocus()
+
+    def problem(self) -> str:
+        if self.minutes.value() == 0:
+            return "An adjustment of 0 minutes changes nothing: give minutes to add or take away."
+        return super().problem()
+
+    def answer(self) -> tuple[int, str]:
+        return self.minutes.value() * 60, self.reason.text().strip()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, customer: str, balance_seconds: int) -> tuple[int, str] | None:
+        """(seconds, reason), or None when cancelled."""
+        d = cls(customer, balance_seconds, parent)
+        return d.answer() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ReverseDialog(_ReasonDialog):
+    """Reverse one entry exactly, with a reason."""
+
+    def __init__(self, entry_text: str, parent: QWidget | None) -> None:
+        super().__init__(
+            "Reverse an entry",
+            f"Post a reversing entry that cancels: {entry_text}. The original stays on the "
+            "ledger (R13).",
+            "&Post reversal",
+            parent,
+        )
+        self.form.addRow("&Reason:", self.reason)
+        self.reason.setFocus()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, entry_text: str) -> str | None:
+        """The reason, or None when cancelled."""
+        d = cls(entry_text, parent)
+        return d.reason.text().strip() if d.exec() == QDialog.DialogCode.Accepted else None

@@ -1,0 +1,197 @@
+"""Table models of the supervisor's review: every call's breakdown, and a customer's entries.
+
+Both show rows the desk services return (``reports.call_rows``, ``Ledger.entries``); they
+never read the database themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from qwtimer.core.billing import clock_text, money
+from qwtimer.gui.theme import warning_colour
+
+_Index = QModelIndex | QPersistentModelIndex
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+# (heading, row key, how to show it)
+CALL_COLUMNS = (
+    ("Started", "started_at", "when"),
+    ("Customer", "customer", "text"),
+    ("Technician", "technician", "text"),
+    ("Talk", "talk_seconds", "clock"),
+    ("Hold", "hold_seconds", "clock"),
+    ("Working hold", "working_hold_seconds", "clock"),
+    ("Research", "research_seconds", "clock"),
+    ("Billable", "billable_seconds", "clock"),
+    ("Billed", "billed_seconds", "clock"),
+    ("From bank", "from_bank_seconds", "clock"),
+    ("Pay-per-minute", "overage_seconds", "clock"),
+    ("Blocks", "blocks_purchased", "count"),
+    ("Charge", "charge_cents", "money"),
+    ("Settlement", "settlement", "text"),
+    ("Outcome", "outcome", "text"),
+    ("Policy", "policy_version", "text"),
+)
+ENTRY_COLUMNS = (
+    ("When", "created_at", "when"),
+    ("Entry", "kind", "text"),
+    ("Minutes", "seconds", "signed"),
+    ("Charge", "cents", "money"),
+    ("Who", "author", "text"),
+    ("Why", "reason", "text"),
+)
+
+
+def cell_text(value: Any, how: str) -> str:
+    if value is None:
+        return "-" if how != "text" else ""
+    if how == "when":
+        return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M")
+    if how == "clock":
+        return clock_text(int(value))
+    if how == "signed":
+        return ("+" if value > 0 else "") + clock_text(int(value))
+    if how == "money":
+        return money(int(value)) if value else ""
+    return str(value).replace("_", " ")
+
+
+class RowsModel(QAbstractTableModel):
+    """Read-only rows of dictionaries shown through ``columns``."""
+
+    columns: tuple[tuple[str, str, str], ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        if not 0 <= index.column() < len(self.columns):
+            return None
+        row = self.rows[index.row()]
+        heading, key, how = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(row.get(key), how)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{heading}: {cell_text(row.get(key), how)}"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _LEFT if how in ("text", "when") else _RIGHT
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return self.extra(row, key, role)
+
+    def extra(self, row: dict[str, Any], key: str, role: int) -> Any:
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.columns)
+        ):
+            return self.columns[section][0]
+        return None
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    """Customer name text (any part, any case), technician ('' for all), whole local days."""
+
+    customer: str = ""
+    technician: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    def keeps(self, row: dict[str, Any]) -> bool:
+        if self.customer.strip().lower() not in str(row["customer"]).lower():
+            return False
+        if self.technician and row["technician"] != self.technician:
+            return False
+        day = datetime.fromisoformat(row["started_at"]).astimezone().date()
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
+
+
+class CallTableModel(RowsModel):
+    """One row per call with its full breakdown (latest bill); unsettled calls in red (R6.1)."""
+
+    columns = CALL_COLUMNS
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.all_rows: list[dict[str, Any]] = []
+        self.filter = CallFilter()
+
+    def set_calls(self, rows: list[dict[str, Any]]) -> None:
+        self.all_rows = list(rows)
+        self.set_rows([r for r in self.all_rows if self.filter.keeps(r)])
+
+    def set_filter(self, f: CallFilter) -> None:
+        if f != self.filter:
+            self.filter = f
+            self.set_rows([r for r in self.all_rows if f.keeps(r)])
+
+    def technicians(self) -> list[str]:
+        return sorted({str(r["technician"]) for r in self.all_rows}, key=str.lower)
+
+    def extra(self, row: dict[str, Any], key: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and row.get("settlement") == "unsettled":
+            return warning_colour()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = f"call {row['call_id']}"
+            if row.get("settlement") == "unsettled":
+                tip += ": UNSETTLED, no card on file (R6.1)"
+            return tip
+        return None
+
+    def row_of(self, call_id: str) -> int:
+        return next((n for n, r in enumerate(self.rows) if r["call_id"] == call_id), -1)
+
+
+class EntryTableModel(RowsModel):
+    """A customer's ledger entries, oldest first; the selected call's own entries in bold."""
+
+    columns = ENTRY_COLUMNS
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.call_id: str | None = None
+
+    def set_entries(self, rows: list[dict[str, Any]], call_id: str | None) -> None:
+        self.call_id = call_id
+        self.set_rows(rows)
+
+    def extra(self, row: dict[str, Any], key: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.FontRole and self.call_id and row["call_id"] == self.call_id:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = f"entry {row['id']}"
+            if row.get("reverses"):
+                tip += f", reverses {row['reverses']}"
+            return tip
+        return None
