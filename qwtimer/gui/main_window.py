@@ -44,7 +44,7 @@ from qwtimer.store.models import Customer
 WARN_KEY = "gui.warn_minutes"
 DEFAULT_WARN_MINUTES = 5
 RECENT_LIMIT = 100
-IDLE_WATCH_MS = 5000
+IDLE_WATCH_MS = 2000  # well inside the 5 s after which a silent call counts as interrupted
 
 
 class MainWindow(CallFlow, QMainWindow):
