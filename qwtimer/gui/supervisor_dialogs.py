@@ -51,7 +51,9 @@ class _ReasonDialog(QDialog):
         layout.addWidget(self.box)
 
     def problem(self) -> str:
-        return "" if self.reason.text().strip() else "Give a reason: every correction says why (R13)."
+        return (
+            "" if self.reason.text().strip() else "Give a reason: every correction says why (R13)."
+        )
 
     def try_accept(self) -> None:
         message = self.problem()
@@ -90,7 +92,9 @@ class AdjustDialog(_ReasonDialog):
         return self.minutes.value() * 60, self.reason.text().strip()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, customer: str, balance_seconds: int) -> tuple[int, str] | None:
+    def ask(
+        cls, parent: QWidget | None, customer: str, balance_seconds: int
+    ) -> tuple[int, str] | None:
         """(seconds, reason), or None when cancelled."""
         d = cls(customer, balance_seconds, parent)
         return d.answer() if d.exec() == QDialog.DialogCode.Accepted else None
