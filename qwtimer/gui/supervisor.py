@@ -135,8 +135,16 @@ class SupervisorWindow(QDialog):
         self.export_button.clicked.connect(self.export)
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
-        self.resize(self.fontMetrics().averageCharWidth() * 170, self.fontMetrics().height() * 40)
         self.refresh()
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Wide enough for every breakdown column, within the screen."""
+        fm = self.fontMetrics()
+        wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * 14
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width = min(wanted, int(screen.width() * 0.95)) if screen else wanted
+        self.resize(max(width, fm.averageCharWidth() * 100), fm.height() * 40)
 
     # -- reading ---------------------------------------------------------------------------
     def refresh(self, keep_call: str | None = None) -> None:
@@ -198,14 +206,18 @@ class SupervisorWindow(QDialog):
         customer = Customers(self.desk).find(row["customer_id"])
         self.entries.set_entries(Ledger(self.desk).entries(customer), row["call_id"])
         self.entry_view.resizeColumnsToContents()
+        own = [n for n, e in enumerate(self.entries.rows) if e["call_id"] == row["call_id"]]
+        if own:  # the call's own entries (bold) in view, the latest at the bottom
+            self.entry_view.scrollTo(self.entries.index(own[-1], 0))
         bank = Customers(self.desk).balance(customer)
         billed = row["billed_seconds"]
         self.breakdown.setText(
             f"{row['customer']}: call by {row['technician']} "
             f"{cell_text(row['started_at'], 'when')}, {row['state']}; "
             + (
-                f"billed {clock_text(billed)} ({row['settlement']}, charge "
-                f"{money(row['charge_cents'] or 0)}); "
+                f"billed {clock_text(billed)} ({row['settlement']}"
+                + (f", charge {money(row['charge_cents'])}" if row["charge_cents"] else "")
+                + "); "
                 if billed is not None
                 else "not billed yet; "
             )

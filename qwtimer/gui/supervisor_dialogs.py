@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.billing import clock_text
+from qwtimer.gui.theme import warning_colour
 
 
 class _ReasonDialog(QDialog):
@@ -35,6 +36,7 @@ class _ReasonDialog(QDialog):
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
+        self.error.setStyleSheet(f"color: {warning_colour().name()}")
         self.form = QFormLayout()
         self.box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -49,6 +51,7 @@ class _ReasonDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.box)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
 
     def problem(self) -> str:
         return (

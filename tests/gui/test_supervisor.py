@@ -84,6 +84,8 @@ def test_filter_by_customer_technician_and_dates(review: SupervisorWindow) -> No
     review.until.setDate(QDate(2026, 11, 27))
     assert review.calls.rowCount() == 2
     assert CallFilter("x").keeps(review.calls.rows[0]) is False
+    review.since.setDate(QDate(2026, 11, 28))  # 'from' after 'to': said, not applied
+    assert "before" in review.status.text() and review.calls.rowCount() == 2
 
 
 def test_selecting_a_call_shows_segments_and_entries(review: SupervisorWindow) -> None:
