@@ -90,7 +90,7 @@ class Engine:
         policies: PolicyBook,
         *,
         batch_rows: int = 5000,
-        batch_calls: int = 1000,
+        batch_calls: int = 2500,
         progress: Progress | None = None,
         hook: Hook | None = None,
     ) -> None:
