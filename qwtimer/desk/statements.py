@@ -217,7 +217,8 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
             bought += e.seconds
         elif kind == "adjustment":
             adjusted += e.seconds
-        call, close = bills.get(e.call_id, (None, None)) if e.call_id else (None, None)
+        found = bills.get(e.call_id) if e.call_id else None
+        call, close = found if found else (None, None)
         bill = json.loads(close.bill_json) if close else {}
         lines.append(
             StatementLine(

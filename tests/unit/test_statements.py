@@ -216,3 +216,11 @@ def test_output_file_leaves_nothing_on_failure(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     with pytest.raises(InputError, match="does not exist"), output_file(tmp_path / "no" / "x"):
         pass
+
+
+def test_csv_reports_progress_to_the_end(desk: Desk, clock: FakeClock) -> None:
+    ada, _ = history(desk, clock)
+    steps: list[tuple[int, int]] = []
+    st = statement(desk, ada, Period())
+    write_statement_csv(st, io.StringIO(), lambda done, total: steps.append((done, total)))
+    assert steps[-1] == (len(st.lines), len(st.lines))
