@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from qwtimer.core.billing import clock_text, money
+from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -88,8 +89,10 @@ def cmd_statement(desk: Desk, a: argparse.Namespace, out: Any) -> None:
             write_statement_csv(st, f)
         target, pages = a.csv, None
     elif a.pdf:
-        from qwtimer.gui.statement_pdf import write_statement_pdf
-
+        try:
+            from qwtimer.gui.statement_pdf import write_statement_pdf
+        except ImportError as exc:  # pragma: no cover - a broken Qt install
+            raise QwtimerError(f"PDF needs Qt, which cannot load ({exc}); use --csv") from exc
         target, pages = a.pdf, write_statement_pdf(st, a.pdf)
     else:
         out.emit(st.as_dict(), lambda: statement_text(st))

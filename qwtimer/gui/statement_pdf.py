@@ -43,6 +43,9 @@ COLUMNS = (0.13, 0.11, 0.08, 0.08, 0.08, 0.08, 0.44)
 HEADINGS = ("When", "Entry", "Minutes", "Charge", "Bank", "By", "Details")
 
 
+_made: list[QGuiApplication] = []  # an application made here lives as long as the process
+
+
 def ensure_app() -> QGuiApplication:
     """The running Qt application, or a new offscreen one when there is none and no display."""
     app = QGuiApplication.instance()
@@ -50,7 +53,8 @@ def ensure_app() -> QGuiApplication:
         return app  # type: ignore[return-value]
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return QGuiApplication([])
+    _made.append(QGuiApplication(["qwtimer"]))
+    return _made[0]
 
 
 def signed(seconds: int) -> str:
@@ -166,7 +170,8 @@ def _chart(pages: _Pages, st: Statement, height: float) -> None:
     p.setPen(QPen(RULE, 0.8 * pt))
     p.drawRect(box)
     values = [v for _, v in points]
-    lo, hi = min([0, *values]), max([60, *values])
+    lo, hi = min([0, *values]), max([0, *values])
+    hi = max(hi, lo + 600)  # at least ten minutes high, so a flat bank is a readable line
     t0 = points[0][0].timestamp()
     t1 = max(st.made_at.timestamp(), points[-1][0].timestamp(), t0 + 1)
 
