@@ -112,12 +112,10 @@ class Engine:
     # -- reading the device ------------------------------------------------------------
     def _rows(self, table: str, where: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cols = ", ".join(cs.PUSHED[table])
-        return [
-            tuple(r)
-            for r in self.local.execute_sql(
-                f"SELECT {cols} FROM {table} WHERE {where} ORDER BY rowid", params
-            ).fetchall()
-        ]
+        rows: list[tuple[Any, ...]] = self.local.execute_sql(
+            f"SELECT {cols} FROM {table} WHERE {where} ORDER BY rowid", params
+        ).fetchall()
+        return rows
 
     def _refuse(self, table: str, row: tuple[Any, ...]) -> str | None:
         """Rows the ledger's security would refuse (PostgreSQL roles), said in words."""
@@ -138,6 +136,28 @@ class Engine:
         ):
             return "only a supervisor may post adjustments and reversals (R13)"
         return None
+
+    def _screen(self, batch: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+        """The rows to send: those the ledger's security would refuse are reported instead,
+        with the rows of a refused call."""
+        refused_calls: set[str] = set()
+        send: dict[str, list[tuple[Any, ...]]] = {}
+        i_parent = {"segment": 1, "call_close": 1, "entry": cs.PUSHED["entry"].index("call_id")}
+        for table, rows in batch.items():
+            keep = []
+            parent = i_parent.get(table)
+            for row in rows:
+                why = self._refuse(table, row)
+                if why is None and parent is not None and row[parent] in refused_calls:
+                    why = "its call was not sent (see the call's problem)"
+                if why:
+                    self.result.conflicts.append(Conflict(table, str(row[0]), why))
+                    if table == "call":
+                        refused_calls.add(str(row[0]))
+                    continue
+                keep.append(row)
+            send[table] = keep
+        return send
 
     # -- the push ------------------------------------------------------------------------
     def push(self) -> PushResult:
@@ -209,24 +229,7 @@ class Engine:
         return batch, customers
 
     def _batch(self, batch: dict[str, list[tuple[Any, ...]]], customers: list[str]) -> None:
-        refused_calls: set[str] = set()
-        send: dict[str, list[tuple[Any, ...]]] = {}
-        for table, rows in batch.items():
-            keep = []
-            for row in rows:
-                why = self._refuse(table, row)
-                parent = row[1] if table in ("segment", "call_close") else None
-                if table == "entry":
-                    parent = row[cs.PUSHED["entry"].index("call_id")]
-                if why is None and parent in refused_calls:
-                    why = "its call was not sent (see the call's problem)"
-                if why:
-                    self.result.conflicts.append(Conflict(table, str(row[0]), why))
-                    if table == "call":
-                        refused_calls.add(str(row[0]))
-                    continue
-                keep.append(row)
-            send[table] = keep
+        send = self._screen(batch) if self.central.role is not None else batch
         for attempt in range(RETRIES):
             try:
                 staged = self._transaction(send, customers)

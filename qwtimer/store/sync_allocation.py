@@ -34,6 +34,7 @@ shortfall becomes blocks on the card (R6) or an unsettled overdraft flagged for 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -60,6 +61,15 @@ class NewClose:
     stopped_at: str
     bill_json: str
     settlement: str
+
+
+_BILLED = re.compile(r'"billed_seconds": (\d+)[,}]')
+
+
+def billed_seconds(bill_json: str) -> int:
+    """A close's whole-call billed seconds (R3), from its bill (as the device wrote it)."""
+    found = _BILLED.search(bill_json)  # the device writes json.dumps(..., sort_keys=True)
+    return int(found.group(1)) if found else int(json.loads(bill_json)["billed_seconds"])
 
 
 def correction_id(first_close_id: str) -> str:
@@ -116,7 +126,7 @@ def settle(
             if close_id in new_ids or seq <= prior_seq.get(call_id, 0):
                 continue
             prior_seq[call_id] = seq
-            prior[call_id] = int(json.loads(bill_json)["billed_seconds"])
+            prior[call_id] = billed_seconds(bill_json)
     i_call, i_kind = ENTRY_COLS.index("call_id"), ENTRY_COLS.index("kind")
     i_sec, i_cents = ENTRY_COLS.index("seconds"), ENTRY_COLS.index("cents")
     i_card, i_cust = ENTRY_COLS.index("card_ref"), ENTRY_COLS.index("customer_id")
@@ -157,7 +167,7 @@ def settle(
             continue
         cust, technician, version = call[1], call[2], call[3]
         policy = policies.version(version)
-        billed = int(json.loads(c.bill_json)["billed_seconds"])
+        billed = billed_seconds(c.bill_json)
         d = max(0, billed - prior.get(c.call_id, 0))
         prior[c.call_id] = billed
         has_card = cust in cards or c.call_id in card_at_stop
