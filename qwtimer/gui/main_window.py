@@ -155,10 +155,21 @@ class MainWindow(CallFlow, QMainWindow):
         cust.addActions([a.find, a.new_customer, a.edit_customer])
         cust.addSeparator()
         cust.addActions([a.import_csv, a.demo])
+        review = bar.addMenu("&Review")
+        self.review_action = QAction("Super&visor review…", self)
+        self.review_action.setShortcut("Ctrl+Shift+V")
+        self.review_action.triggered.connect(self.open_review)
+        review.addAction(self.review_action)
         settings = bar.addMenu("&Settings")
         settings.addAction(a.warn)
         helpm = bar.addMenu("&Help")
         helpm.addActions([a.help, a.quit])
+
+    def open_review(self) -> QWidget:
+        """The supervisors' review of every call, with adjustments and statements."""
+        from qwtimer.gui.supervisor import open_supervisor  # loaded on first use
+
+        return open_supervisor(self, self.desk)
 
     def _set_title(self) -> None:
         title = f"qwtimer: {self.desk.technician}"

@@ -14,6 +14,7 @@ from qwtimer.desk.customers import Customers
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.help_overlay import shortcut_rows
 from qwtimer.gui.stop_dialog import StopDialog
+from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.store.models import Call, CallClose, Customer, Entry, ProductLine
 from tests.gui.conftest import add_customer, pick, segment_rows
 
@@ -214,3 +215,13 @@ def test_research_cannot_reopen_a_call_while_another_runs(qtbot, window, desk, c
     window.reopen_for_research(old.id)
     assert "stop it before adding research" in window.last_error
     assert Call.get_by_id(old.id).state == "stopped"
+
+
+def test_review_menu_opens_the_supervisor_review_with_every_call(qtbot, window, desk):
+    ada = add_customer(desk, "Ada Lovelace Ltd")
+    Calls(desk).log(ada, {SegmentKind.TALK: 5 * 60})
+    assert window.review_action.shortcut().toString() == "Ctrl+Shift+V"
+    window.review_action.trigger()
+    [review] = window.findChildren(SupervisorWindow)
+    qtbot.waitUntil(lambda: review.calls.rowCount() == 1)
+    assert review.isVisible()
