@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import re
 import uuid
 from collections.abc import Callable
@@ -120,9 +121,8 @@ def _redact(url: str) -> str:
 
 
 def _keyring_password(params: dict[str, Any]) -> str | None:
-    user, host = params.get("user"), params.get("host", "localhost")
-    if not user:
-        return None
+    user = params.get("user") or getpass.getuser()  # libpq's default login
+    host = params.get("host", "localhost")
     try:
         import keyring
 
