@@ -113,6 +113,11 @@ class BillSummary(QDialog):
         self.bill = bill
         self.setWindowTitle(f"Bill: {customer}")
         self.setModal(False)
+        heading = QLabel(f"Bill for {customer}: read it back to the caller", self)
+        font = heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        heading.setFont(font)
         self.text = QLabel("\n".join(bill_lines(bill)), self)
         self.text.setWordWrap(True)
         self.text.setAccessibleName("Bill summary")
@@ -120,7 +125,9 @@ class BillSummary(QDialog):
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         box.rejected.connect(self.close)
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addWidget(self.text)
+        layout.addStretch(1)
         layout.addWidget(box)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
 
