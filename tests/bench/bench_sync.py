@@ -158,7 +158,7 @@ def rows() -> list[Row]:
         folder = Path(tmp)
         cluster = Cluster().start()
         try:
-            push_url = _ledger(cluster, "pushed")
+            _ledger(cluster, "pushed")
             copy_url = _ledger(cluster, "copied")
             desk = Desk(folder / "tess", clock=FakeClock(), technician="tess", policies=POLICIES)
             data = make_rows(desk.device_id, "tess")
@@ -176,7 +176,6 @@ def rows() -> list[Row]:
             idle = median_seconds(lambda: sync.run(), 20, 2)
             desk.close()
             pull_s = _pull_customers(cluster, folder)
-            del push_url
         finally:
             cluster.stop()
     return [
