@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
+    QGroupBox,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -27,6 +28,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, ImportReport
 from qwtimer.desk.reports import call_rows
 from qwtimer.desk.search import CustomerIndex, read_banks, row_of
+from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
 from qwtimer.gui.call_panel import CallPanel
@@ -36,6 +38,7 @@ from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
 from qwtimer.gui.prompts import CloseDuringCall, FirstRunOffer, WarnMinutes
 from qwtimer.gui.recent_calls import RecentCalls
+from qwtimer.gui.sync_panel import SyncPanel
 from qwtimer.gui.tray import Tray
 from qwtimer.gui.worker import Background
 from qwtimer.paths import resource
@@ -91,6 +94,12 @@ class MainWindow(CallFlow, QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.entitlement)
         column.addWidget(self.call_panel, 1)
+        self.sync_panel = SyncPanel(desk, parent=self)
+        self.sync_panel.setAccessibleName("Ledger sync")
+        self.sync_panel.finished.connect(self._synced)
+        ledger = QGroupBox("Ledger sync", self)
+        QVBoxLayout(ledger).addWidget(self.sync_panel)
+        column.addWidget(ledger)
         scroller = QScrollArea(self)  # at large scaling on a small screen: scroll, never squeeze
         scroller.setWidget(right)
         scroller.setWidgetResizable(True)
@@ -204,6 +213,14 @@ class MainWindow(CallFlow, QMainWindow):
         if len(index) == 0 and not self._asking and not self.offered:
             self.offered = True
             QTimer.singleShot(0, self.offer_first_run)
+
+    def _synced(self, report: SyncReport) -> None:
+        """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
+        if report.ok and sum(report.pulled.values()):
+            self.load_customers()
+            self.load_recent()
+            if self.customer is not None and self.live is None:
+                self.customer_changed()
 
     def _failed(self, exc: Exception) -> None:
         self.report(str(exc))
@@ -349,6 +366,7 @@ class MainWindow(CallFlow, QMainWindow):
             return
         self.ticker.stop()
         self.idle_watch.stop()
+        self.sync_panel.shutdown()
         self.background.wait()
         self.tray.icon.hide()
         event.accept()
