@@ -133,6 +133,12 @@ class Split:
     settlement: str
 
 
+def bill_json(call_id: str, bill: Bill) -> dict[str, Any]:
+    """A call's bill as ``timer stop --json`` prints it (the stable contract): the call id and
+    every figure of the bill. The window shows exactly this at Stop."""
+    return {"call_id": call_id, **bill.as_dict()}
+
+
 def split(billed: int, balance_seconds: int, has_card: bool, policy: Policy) -> Split:
     """Pay ``billed`` seconds from a bank holding ``balance_seconds`` (R2, R6, R6.1).
 

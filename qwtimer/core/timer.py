@@ -61,6 +61,11 @@ _PHRASES = {
 }
 
 
+# How a call ended. Billing never depends on it (R6.2); "referred" means referred to
+# professional services, with the time already spent billed like any other (R10).
+OUTCOMES = ("resolved", "unresolved", "referred")
+
+
 class Action(StrEnum):
     START = "start"
     HOLD = "hold"

@@ -22,14 +22,13 @@ from qwtimer.core.clock import Reading
 from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.policy import Policy
-from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
+from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_state
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
 from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
-OUTCOMES = ("resolved", "unresolved", "referred")  # referred: to professional services (R10)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from qwtimer.cli import bill_json
-from qwtimer.core.billing import clock_text
+from qwtimer.core.billing import bill_json, clock_text
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live

@@ -208,7 +208,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.loaded = True
         desk = self.desk
         self.background.run(lambda: read_banks(desk), self.search.model.banks_loaded, self._failed)
-        self.status.setText(f"{len(index):,} customers")
+        self.status.setText(f"{len(index):,} customer{'' if len(index) == 1 else 's'}")
         self.ready.emit()
         if len(index) == 0 and not self._asking and not self.offered:
             self.offered = True

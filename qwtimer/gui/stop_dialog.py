@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.billing import clock_text, money
-from qwtimer.desk.calls import OUTCOMES
+from qwtimer.core.timer import OUTCOMES
 
 OUTCOME_LABELS = {
     "resolved": "&Resolved",

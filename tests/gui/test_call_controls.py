@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from qwtimer.cli import bill_json
+from qwtimer.core.billing import bill_json
 from qwtimer.core.timer import CallState
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.customers import Customers

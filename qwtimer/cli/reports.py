@@ -16,7 +16,6 @@ from qwtimer.core.parse import day
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.statements import (
-    GROUPINGS,
     Period,
     Statement,
     Summary,
@@ -120,19 +119,3 @@ def cmd_report(desk: Desk, a: argparse.Namespace, out: Any) -> None:
         )
         return
     out.emit(s.as_dict(), lambda: summary_text(s))
-
-
-def add_commands(sub: Any, cmd: Any) -> None:
-    """Register ``statement`` and ``report`` on the top-level sub-commands."""
-    sp = cmd(sub, "statement", cmd_statement, "a customer's statement for a period (CSV, PDF)")
-    sp.add_argument("customer")
-    sp.add_argument("--since", metavar="DATE", help="first day (default: the first entry)")
-    sp.add_argument("--until", metavar="DATE", help="last day, included (default: today)")
-    to = sp.add_mutually_exclusive_group()
-    to.add_argument("--csv", metavar="FILE", help="write the statement as CSV")
-    to.add_argument("--pdf", metavar="FILE", help="write the statement as PDF")
-    sp = cmd(sub, "report", cmd_report, "calls, minutes and charges per technician or customer")
-    sp.add_argument("--since", metavar="DATE")
-    sp.add_argument("--until", metavar="DATE")
-    sp.add_argument("--by", choices=GROUPINGS, default="technician")
-    sp.add_argument("--csv", metavar="FILE", help="write the report as CSV")

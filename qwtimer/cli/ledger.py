@@ -1,5 +1,5 @@
-"""Command line for the central ledger: ``ledger init|add-technician|add-supervisor|use`` and
-``sync``.
+"""Commands on the ledger: supervisors' corrections (``ledger adjust|reverse|entries``, R13),
+the central ledger (``ledger init|add-technician|add-supervisor|use``) and ``sync``.
 
 Passwords are never taken from the command line: ``add-technician --password-stdin`` reads
 one line from standard input; the app finds passwords in the OS keyring or libpq's own
@@ -14,12 +14,53 @@ import os
 import sys
 from typing import Any
 
-from qwtimer.core.billing import clock_text
+from qwtimer.cli import Out
+from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
+from qwtimer.core.parse import duration_seconds
 from qwtimer.desk.context import Desk
+from qwtimer.desk.customers import Customers
+from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.sync import K_URL, Sync
 from qwtimer.store import central as central_store
 from qwtimer.store import central_schema as cs
+
+
+def cmd_ledger_adjust(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    c = svc.find(a.customer)
+    seconds = duration_seconds(a.minutes.lstrip("+-"), "--minutes")
+    if a.minutes.strip().startswith("-"):
+        seconds = -seconds
+    e = Ledger(desk).adjust(c, seconds, a.reason)
+    out.emit(
+        {"entry_id": e.id, "seconds": e.seconds, "balance_seconds": svc.balance(c)},
+        f"adjustment {e.id} posted; bank now {clock_text(svc.balance(c))}",
+    )
+
+
+def cmd_ledger_reverse(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    e = Ledger(desk).reverse(a.entry_id, a.reason)
+    out.emit(
+        {"entry_id": e.id, "reverses": a.entry_id, "seconds": e.seconds, "cents": e.cents},
+        f"reversal {e.id} posted for entry {a.entry_id}",
+    )
+
+
+def cmd_ledger_entries(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    c = Customers(desk).find(a.customer)
+    rows = Ledger(desk).entries(c)
+    out.emit(
+        rows,
+        lambda: (
+            "\n".join(
+                f"{r['created_at'][:19]} {r['kind']:<11} {clock_text(r['seconds']):>9} "
+                f"{money(r['cents']):>9} {r['author']:<12} {r['reason']}"
+                for r in rows
+            )
+            or "no entries"
+        ),
+    )
 
 
 def _admin_url(desk: Desk, given: str | None) -> str:
@@ -92,26 +133,3 @@ def cmd_sync(desk: Desk, a: argparse.Namespace, out: Any) -> None:
     out.emit(data, text)
     if not report.ok:
         raise QwtimerError(report.error or "the sync did not finish")
-
-
-def add_commands(sub: Any, cmd: Any, led: Any = None) -> None:
-    """Register ``sync`` on ``sub`` and the ledger administration commands on ``led``."""
-    if led is None:
-        parser = sub.choices["ledger"]
-        led = next(x for x in parser._actions if isinstance(x, argparse._SubParsersAction))
-    sp = cmd(led, "init", cmd_ledger_init, "create or migrate the central ledger's schema")
-    sp.add_argument("url", help="postgresql://ADMIN@HOST/DB (password: keyring or .pgpass)")
-    for name, handler, text in (
-        ("add-technician", cmd_add_technician, "create a technician login (PostgreSQL)"),
-        ("add-supervisor", cmd_add_supervisor, "create a supervisor login (PostgreSQL)"),
-    ):
-        sp = cmd(led, name, handler, text)
-        sp.add_argument("name")
-        sp.add_argument("--ledger", metavar="URL", help="the ledger, as an administrator")
-        sp.add_argument(
-            "--password-stdin", action="store_true", help="read the login's password from stdin"
-        )
-    sp = cmd(led, "use", cmd_ledger_use, "remember which ledger this computer syncs with")
-    sp.add_argument("url")
-    sp = cmd(sub, "sync", cmd_sync, "send local rows to the ledger and fetch what changed")
-    sp.add_argument("--ledger", metavar="URL", help="the ledger (or QWTIMER_LEDGER)")

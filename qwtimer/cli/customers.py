@@ -1,0 +1,137 @@
+"""Commands on customers, their products and cards, eligibility and minute purchases."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from qwtimer.cli import Out
+from qwtimer.core.billing import clock_text, money
+from qwtimer.core.errors import QwtimerError
+from qwtimer.core.parse import day
+from qwtimer.desk.context import Desk
+from qwtimer.desk.customers import Customers, LineInput
+from qwtimer.desk.ledger import Ledger
+
+
+def _line(args: argparse.Namespace) -> LineInput:
+    return LineInput(
+        args.product, args.plan, args.edition, args.maintenance_until, args.active_until
+    )
+
+
+# -- command handlers ---------------------------------------------------------------------
+def cmd_customer_add(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    c = Customers(desk).add(a.name, _line(a), a.phone or "", a.email or "")
+    out.emit({"id": c.id, "name": c.name}, c.id)
+
+
+def cmd_customer_product_add(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    line = svc.add_product(svc.find(a.customer), _line(a))
+    out.emit({"id": line.id}, line.id)
+
+
+def cmd_customer_maintenance(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    c = svc.find(a.customer)
+    line = svc.maintenance(c, a.until)
+    out.emit(
+        {"id": c.id, "maintenance_until": line.maintenance_until.isoformat()},
+        f"UMP for {c.name} now runs until {line.maintenance_until} (no minutes added, R9)",
+    )
+
+
+def cmd_customer_card(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    c = svc.find(a.customer)
+    ref = svc.add_card(c, a.ref, a.last4)
+    out.emit(
+        {"id": ref.id, "customer_id": c.id, "last4": ref.last4},
+        f"card ending {ref.last4} on file for {c.name}",
+    )
+
+
+def cmd_customer_list(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    rows = [{"id": c.id, "name": c.name, "balance_seconds": svc.balance(c)} for c in svc.all()]
+
+    def text() -> str:
+        return (
+            "\n".join(
+                f"{r['id']}  {clock_text(r['balance_seconds']):>9}  {r['name']}" for r in rows
+            )
+            or "no customers yet"
+        )
+
+    out.emit(rows, text)
+
+
+def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    s = svc.summary(svc.find(a.customer))
+
+    def text() -> str:
+        lines = [f"{s['name']}  ({s['id']})", f"  bank: {clock_text(s['balance_seconds'])}"]
+        for p in s["products"]:
+            until = p["maintenance_until"] or p["active_until"] or "-"
+            lines.append(f"  {p['product']} {p['plan']} {p['edition'] or ''} until {until}")
+        card = s["card"]
+        lines.append(f"  card: ending {card['last4']}" if card else "  card: none on file")
+        for ans in s["support"]:
+            mark = "yes" if ans["eligible"] else "no "
+            what = ans["channel"] + (f"/{ans['product']}" if ans["product"] else "")
+            lines.append(f"  {mark} {what:<15} {ans['reason']}")
+        lines += [f"  FLAG: {f}" for f in s["flags"]]
+        return "\n".join(lines)
+
+    out.emit(s, text)
+
+
+def cmd_customer_import(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    report = Customers(desk).import_csv(Path(a.file), skip_bad=a.skip_bad)
+    data = {
+        "imported": report.imported,
+        "skipped_existing": report.skipped_existing,
+        "bad_rows": [{"line": n, "reason": r} for n, r in report.bad],
+        "committed": report.committed,
+    }
+    for n, r in report.bad:
+        print(f"{a.file}:{n}: {r}", file=sys.stderr)
+    if report.bad and not report.committed:
+        raise QwtimerError(
+            f"{len(report.bad)} bad row(s) in {a.file}; nothing was imported. Fix them, or "
+            "pass --skip-bad to import the good rows"
+        )
+    out.emit(
+        data,
+        f"imported {report.imported} customer(s); {report.skipped_existing} already "
+        f"present; {len(report.bad)} bad row(s) skipped",
+    )
+
+
+def cmd_support_check(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    on = day(a.on, "--on") if a.on else None
+    ans = svc.check(svc.find(a.customer), a.channel, a.product, on)
+    d = ans.as_dict()
+    until = f" (until {d['until']})" if d["until"] else ""
+    via = f" via {d['via']}" if d.get("via") else ""
+    out.emit(d, f"{'eligible' if d['eligible'] else 'not eligible'}{via}: {d['reason']}{until}")
+
+
+def cmd_minutes_buy(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    c = svc.find(a.customer)
+    entry = Ledger(desk).buy_blocks(c, a.blocks, a.card_ref)
+    out.emit(
+        {
+            "entry_id": entry.id,
+            "seconds": entry.seconds,
+            "charge_cents": entry.cents,
+            "balance_seconds": svc.balance(c),
+        },
+        f"{a.blocks} block(s), {clock_text(entry.seconds)} for {money(entry.cents)}; "
+        f"bank now {clock_text(svc.balance(c))}",
+    )

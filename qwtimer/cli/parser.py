@@ -1,0 +1,207 @@
+"""The command line's grammar. Handlers are named, not imported: a command loads only the
+module it needs, so ``qwtimer`` with no command opens the window without loading the database
+layer first, and each command starts as fast as it can."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from qwtimer.core.timer import OUTCOMES
+
+EXIT_INPUT = 2
+
+
+# -- parser -------------------------------------------------------------------------------
+def _line_options(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument(
+        "--product", required=required, choices=["desktop", "web", "quotevalet", "vendorrfq"]
+    )
+    p.add_argument("--plan", required=required, choices=["license", "subscription"])
+    p.add_argument("--edition", choices=["essential", "balanced", "pinnacle"])
+    p.add_argument("--maintenance-until", metavar="DATE", help="UMP paid through (licenses)")
+    p.add_argument("--active-until", metavar="DATE", help="subscription paid through")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_INPUT, f"qwtimer: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    # SUPPRESS: a command's own --json default must not undo a --json given before it
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts"
+    )
+    p = _Parser(
+        prog="qwtimer",
+        description="Call timer and minute bank for the support desk. "
+        "With no command, opens the technician window.",
+        parents=[common],
+    )
+    p.add_argument("--data-dir", metavar="DIR", help="data folder (or QWTIMER_DATA_DIR)")
+    p.add_argument("--technician", metavar="NAME", help="who is working (or QWTIMER_TECHNICIAN)")
+    sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
+
+    def cmd(parent: Any, name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
+        sp: argparse.ArgumentParser = parent.add_parser(name, help=help_text, parents=[common])
+        sp.set_defaults(handler=handler)
+        return sp
+
+    cust = sub.add_parser("customer", help="customers, products, cards").add_subparsers(
+        dest="customer_cmd", required=True, parser_class=_Parser
+    )
+    sp = cmd(cust, "add", "customers:cmd_customer_add", "add a customer with a first product line")
+    sp.add_argument("name")
+    _line_options(sp)
+    sp.add_argument("--phone")
+    sp.add_argument("--email")
+    prod = cust.add_parser("product", help="product lines").add_subparsers(
+        dest="product_cmd", required=True, parser_class=_Parser
+    )
+    sp = cmd(
+        prod, "add", "customers:cmd_customer_product_add", "add a product line (R1 grant if first)"
+    )
+    sp.add_argument("customer")
+    _line_options(sp)
+    sp = cmd(
+        cust, "maintenance", "customers:cmd_customer_maintenance", "record a UMP purchase (R9)"
+    )
+    sp.add_argument("customer")
+    sp.add_argument("--until", required=True, metavar="DATE")
+    sp = cmd(cust, "card", "customers:cmd_customer_card", "put a card reference on file (R6.1)")
+    sp.add_argument("customer")
+    sp.add_argument("--ref", required=True, help="processor token or authorisation id")
+    sp.add_argument("--last4", required=True)
+    cmd(cust, "list", "customers:cmd_customer_list", "list customers with their bank")
+    sp = cmd(
+        cust, "show", "customers:cmd_customer_show", "a customer's bank, products and entitlement"
+    )
+    sp.add_argument("customer")
+    sp = cmd(
+        cust, "import", "customers:cmd_customer_import", "import customers from a CRM CSV export"
+    )
+    sp.add_argument("file")
+    sp.add_argument("--skip-bad", action="store_true", help="import the good rows of a bad file")
+
+    sup = sub.add_parser("support", help="eligibility").add_subparsers(
+        dest="support_cmd", required=True, parser_class=_Parser
+    )
+    sp = cmd(
+        sup, "check", "customers:cmd_support_check", "may this customer get this support? (R7, R8)"
+    )
+    sp.add_argument("customer")
+    sp.add_argument("--channel", required=True, choices=["phone", "email", "ticket"])
+    sp.add_argument("--product", choices=["desktop", "web"])
+    sp.add_argument("--on", metavar="DATE")
+
+    mins = sub.add_parser("minutes", help="the minute bank").add_subparsers(
+        dest="minutes_cmd", required=True, parser_class=_Parser
+    )
+    sp = cmd(mins, "buy", "customers:cmd_minutes_buy", "buy blocks of minutes (R6)")
+    sp.add_argument("customer")
+    sp.add_argument("--blocks", type=int, required=True)
+    sp.add_argument("--card-ref")
+
+    callp = sub.add_parser("call", help="calls entered by hand").add_subparsers(
+        dest="call_cmd", required=True, parser_class=_Parser
+    )
+    sp = cmd(callp, "log", "calls:cmd_call_log", "record a call from its durations")
+    sp.add_argument("customer")
+    sp.add_argument("--talk", required=True, metavar="DUR")
+    sp.add_argument("--hold", metavar="DUR")
+    sp.add_argument("--working-hold", metavar="DUR")
+    sp.add_argument("--research", metavar="DUR")
+    sp.add_argument("--card-ref")
+    sp.add_argument("--outcome", choices=OUTCOMES, default="resolved")
+    sp.add_argument("--note")
+    sp = cmd(callp, "show", "calls:cmd_call_show", "one call's segments and bill")
+    sp.add_argument("call_id")
+
+    timer = sub.add_parser("timer", help="the live call timer").add_subparsers(
+        dest="timer_cmd", required=True, parser_class=_Parser
+    )
+    sp = cmd(timer, "start", "calls:cmd_timer", "start a call")
+    sp.add_argument("customer")
+    cmd(timer, "hold", "calls:cmd_timer", "put the caller on hold (unbilled)")
+    cmd(timer, "work", "calls:cmd_timer", "toggle working while on hold (billable, R11)")
+    cmd(timer, "resume", "calls:cmd_timer", "back on the line (also a call-back after research)")
+    sp = cmd(
+        timer, "research", "calls:cmd_timer", "research (billable, R5); --call for a stopped call"
+    )
+    sp.add_argument("--call", metavar="CALL_ID")
+    sp = cmd(timer, "stop", "calls:cmd_timer", "stop and bill the call")
+    sp.add_argument("--card-ref")
+    sp.add_argument("--outcome", choices=OUTCOMES, default="resolved")
+    sp.add_argument("--note")
+    sp.add_argument("--call", metavar="CALL_ID", help="stop research on this call")
+    sp = cmd(timer, "status", "calls:cmd_timer", "the running call")
+    sp.add_argument("--call", metavar="CALL_ID")
+    sp = cmd(timer, "watch", "calls:cmd_timer", "show the running call live, with a heartbeat")
+    sp.add_argument("--interval", type=float, default=1.0, help="seconds between heartbeats")
+    sp.add_argument("--count", type=int, help="stop after this many heartbeats")
+    sp = cmd(timer, "gap", "calls:cmd_timer", "say what an unaccounted gap (sleep, restart) was")
+    sp.add_argument("what", choices=["hold", "working", "talk", "research", "none"])
+    sp = cmd(timer, "recover", "calls:cmd_timer", "resume or end a call interrupted by a crash")
+    sp.add_argument("how", choices=["resume", "end"])
+    sp.add_argument("--outcome", choices=OUTCOMES, default="unresolved")
+
+    sp = cmd(sub, "calls", "calls:cmd_calls", "list calls")
+    sp.add_argument("--customer")
+    sp.add_argument("--since", metavar="DATE")
+    sp.add_argument("--csv", action="store_true")
+
+    pol = sub.add_parser("policy", help="the support policy").add_subparsers(
+        dest="policy_cmd", required=True, parser_class=_Parser
+    )
+    cmd(pol, "show", "calls:cmd_policy_show", "the policy in force")
+
+    led = sub.add_parser("ledger", help="ledger administration (R13)").add_subparsers(
+        dest="ledger_cmd", required=True, parser_class=_Parser
+    )
+    sp = cmd(led, "adjust", "ledger:cmd_ledger_adjust", "post an adjusting entry (+/- minutes)")
+    sp.add_argument("customer")
+    sp.add_argument(
+        "--minutes", required=True, help="e.g. +10m, or --minutes=-90s to take time away"
+    )
+    sp.add_argument("--reason", required=True)
+    sp = cmd(led, "reverse", "ledger:cmd_ledger_reverse", "post a reversal of an entry")
+    sp.add_argument("entry_id")
+    sp.add_argument("--reason", required=True)
+    sp = cmd(led, "entries", "ledger:cmd_ledger_entries", "a customer's ledger entries")
+    sp.add_argument("customer")
+
+    sp = cmd(led, "init", "ledger:cmd_ledger_init", "create or migrate the central ledger's schema")
+    sp.add_argument("url", help="postgresql://ADMIN@HOST/DB (password: keyring or .pgpass)")
+    for name, handler, text in (
+        ("add-technician", "ledger:cmd_add_technician", "create a technician login (PostgreSQL)"),
+        ("add-supervisor", "ledger:cmd_add_supervisor", "create a supervisor login (PostgreSQL)"),
+    ):
+        sp = cmd(led, name, handler, text)
+        sp.add_argument("name")
+        sp.add_argument("--ledger", metavar="URL", help="the ledger, as an administrator")
+        sp.add_argument(
+            "--password-stdin", action="store_true", help="read the login's password from stdin"
+        )
+    sp = cmd(led, "use", "ledger:cmd_ledger_use", "remember which ledger this computer syncs with")
+    sp.add_argument("url")
+    sp = cmd(sub, "sync", "ledger:cmd_sync", "send local rows to the ledger and fetch what changed")
+    sp.add_argument("--ledger", metavar="URL", help="the ledger (or QWTIMER_LEDGER)")
+    sp = cmd(
+        sub, "statement", "reports:cmd_statement", "a customer's statement for a period (CSV, PDF)"
+    )
+    sp.add_argument("customer")
+    sp.add_argument("--since", metavar="DATE", help="first day (default: the first entry)")
+    sp.add_argument("--until", metavar="DATE", help="last day, included (default: today)")
+    to = sp.add_mutually_exclusive_group()
+    to.add_argument("--csv", metavar="FILE", help="write the statement as CSV")
+    to.add_argument("--pdf", metavar="FILE", help="write the statement as PDF")
+    sp = cmd(
+        sub, "report", "reports:cmd_report", "calls, minutes and charges per technician or customer"
+    )
+    sp.add_argument("--since", metavar="DATE")
+    sp.add_argument("--until", metavar="DATE")
+    sp.add_argument("--by", default="technician", help="technician (default) or customer")
+    sp.add_argument("--csv", metavar="FILE", help="write the report as CSV")
+    return p
