@@ -53,9 +53,21 @@ _APPEND_ONLY = [
 ]
 
 
+INDEXES = [
+    # The timer finds the device's running call through this small index only; a state
+    # change of a running call touches nothing else (see store.timer_rows).
+    """CREATE INDEX IF NOT EXISTS call_running ON call (device_id, started_at)
+       WHERE state NOT IN ('idle', 'stopped')""",
+    # A call's open segment (at most one per call), found without reading the others.
+    "CREATE INDEX IF NOT EXISTS segment_open ON segment (call_id) WHERE open = 1",
+    # Rows waiting for the ledger: the index holds only those, so it stays small.
+    "CREATE INDEX IF NOT EXISTS segment_unsynced ON segment (call_id) WHERE synced = 0",
+]
+
+
 def _v1(db: SqliteDatabase) -> None:
     db.create_tables(TABLES)
-    for sql in _APPEND_ONLY:
+    for sql in _APPEND_ONLY + INDEXES:
         db.execute_sql(sql)
 
 

@@ -125,9 +125,9 @@ class Call(BaseModel):
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="calls", on_delete="RESTRICT")
     technician = CharField()
-    device_id = CharField(index=True)
+    device_id = CharField()  # the running call's index: see connection.INDEXES
     policy_version = CharField()
-    state = CharField(index=True)
+    state = CharField()
     started_at = UTCDateTimeField()
     utc_offset_min = IntegerField(default=0)
     manual = BooleanField(default=False)
@@ -147,7 +147,8 @@ class Segment(BaseModel):
     """One stretch of a call of one kind. ``duration_ms`` comes from the monotonic clock."""
 
     id = CharField(primary_key=True, default=new_id)
-    call = ForeignKeyField(Call, backref="segments", on_delete="RESTRICT")
+    # indexed by (call, seq) below; the timer's writes keep every other index out of the way
+    call = ForeignKeyField(Call, backref="segments", on_delete="RESTRICT", index=False)
     seq = IntegerField()
     kind = CharField()
     start_at = UTCDateTimeField()
@@ -156,9 +157,9 @@ class Segment(BaseModel):
     mono_start_ms = IntegerField(null=True)
     boot_start_ms = IntegerField(null=True)
     duration_ms = IntegerField(default=0)
-    open = BooleanField(default=False, index=True)
+    open = BooleanField(default=False)
     note = CharField(default="")
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
     class Meta:
         indexes = ((("call", "seq"), True),)
