@@ -221,7 +221,7 @@ def _markers(cmd: list[str]) -> dict[str, float]:
 def startup_rows(folder: Path) -> list[Row]:
     app_cmd = [sys.executable, "-m", "qwtimer", "--data-dir", str(folder)]
     bare_cmd = [sys.executable, "-c", BARE_WINDOW]
-    imports_cmd = [sys.executable, "-c", "import qwtimer.cli"]
+    imports_cmd = [sys.executable, "-c", "import qwtimer.gui.app"]
     _markers(app_cmd), _wall(bare_cmd)  # warm the file cache
     shown, ready, bares, imports = [], [], [], []
     for _ in range(STARTS):  # interleaved, so both see the same machine
@@ -250,7 +250,7 @@ def startup_rows(folder: Path) -> list[Row]:
             "<= 1.5x",
         ),
         Row(
-            "gui: (floor) python -c 'import qwtimer.cli'",
+            "gui: (floor) python -c 'import qwtimer.gui.app'",
             med(imports) * 1000,
             "ms",
             "bare PySide6 window show+quit",
