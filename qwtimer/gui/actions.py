@@ -35,6 +35,9 @@ OTHER_COMMANDS = (
     Command("edit_customer", "&Edit customer…", "Ctrl+E", "Edit the selected customer"),
     Command("recent", "Recent &calls", "Ctrl+R", "Stopped calls: reopen one to add research (R5)"),
     Command("gap", "&Account for gap…", "Ctrl+G", "Say what unaccounted time (sleep) was"),
+    Command(
+        "review", "Super&visor review…", "Ctrl+Shift+V", "Every call's breakdown, corrections (R13)"
+    ),
     Command("warn", "&Warning time…", "", "Minutes before the bank runs out to warn"),
     Command("import_csv", "&Import customers…", "", "Import customers from a CSV file"),
     Command("demo", "Load &demo data", "", "Add a few demo customers (marked '(demo)')"),

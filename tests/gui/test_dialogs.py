@@ -220,8 +220,10 @@ def test_research_cannot_reopen_a_call_while_another_runs(qtbot, window, desk, c
 def test_review_menu_opens_the_supervisor_review_with_every_call(qtbot, window, desk):
     ada = add_customer(desk, "Ada Lovelace Ltd")
     Calls(desk).log(ada, {SegmentKind.TALK: 5 * 60})
-    assert window.review_action.shortcut().toString() == "Ctrl+Shift+V"
-    window.review_action.trigger()
+    review_action = window.commands.by_key["review"]
+    assert review_action.shortcut().toString() == "Ctrl+Shift+V"
+    assert "Ctrl+Shift+V" in review_action.toolTip()
+    review_action.trigger()
     [review] = window.findChildren(SupervisorWindow)
     qtbot.waitUntil(lambda: review.calls.rowCount() == 1)
     assert review.isVisible()
