@@ -42,6 +42,12 @@ Hook = Callable[[str], None]  # named points of a push, for fault-injection test
 REFERENCE = ("customer", "product_line", "purchase", "payment_ref")
 RETRIES = 6
 MARK_EVERY = 100_000  # rows sent before their local marks are written
+# Where a row names its writer (the ledger's security checks it), and an entry's kind.
+_I_WHO = {
+    "call": cs.PUSHED["call"].index("technician"),
+    "entry": cs.PUSHED["entry"].index("author"),
+}
+_I_KIND = cs.PUSHED["entry"].index("kind")
 
 
 @dataclass
@@ -108,6 +114,7 @@ class Engine:
         self._unmarked_rows = 0
         self._marks: list[Future[None]] = []
         self._marker = ThreadPoolExecutor(1)
+        self._settler = ThreadPoolExecutor(1)  # computes a batch's settlement (pure Python)
 
     # -- reading the device ------------------------------------------------------------
     def _rows(self, table: str, where: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -122,17 +129,16 @@ class Engine:
         role = self.central.role
         if role is None:
             return None
-        cols = cs.PUSHED[table]
-        who = "technician" if table == "call" else "author" if table == "entry" else None
-        if who and row[cols.index(who)] != role:
+        i_who = _I_WHO.get(table)
+        if i_who is not None and row[i_who] != role:
             return (
-                f"written by '{row[cols.index(who)]}' but this computer syncs as '{role}': "
-                f"sync as {row[cols.index(who)]} to send it"
+                f"written by '{row[i_who]}' but this computer syncs as '{role}': "
+                f"sync as {row[i_who]} to send it"
             )
         if (
             table == "entry"
             and not self.central.supervisor
-            and row[cols.index("kind")] in ("adjustment", "reversal")
+            and row[_I_KIND] in ("adjustment", "reversal")
         ):
             return "only a supervisor may post adjustments and reversals (R13)"
         return None
@@ -144,8 +150,11 @@ class Engine:
         send: dict[str, list[tuple[Any, ...]]] = {}
         i_parent = {"segment": 1, "call_close": 1, "entry": cs.PUSHED["entry"].index("call_id")}
         for table, rows in batch.items():
-            keep = []
             parent = i_parent.get(table)
+            if table not in ("call", "entry") and not (parent is not None and refused_calls):
+                send[table] = rows  # nothing in these rows for the ledger's security to refuse
+                continue
+            keep = []
             for row in rows:
                 why = self._refuse(table, row)
                 if why is None and parent is not None and row[parent] in refused_calls:
@@ -164,6 +173,7 @@ class Engine:
         """Send every unsynced row. Returns what happened (also in ``self.result`` when it
         raises LedgerOffline half way: the batches committed before stay marked)."""
         self._marker = ThreadPoolExecutor(1, thread_name_prefix="sync-mark")
+        self._settler = ThreadPoolExecutor(1, thread_name_prefix="sync-settle")
         try:
             return self._push()
         finally:
@@ -171,6 +181,7 @@ class Engine:
                 self._flush_marks()
             finally:
                 self._marker.shutdown()
+                self._settler.shutdown()
 
     def _push(self) -> PushResult:
         total = pending(self.local)
@@ -290,8 +301,11 @@ class Engine:
                     "FROM unnest(%s::text[]) AS c ORDER BY 1) AS locks",
                     (cs.CUSTOMER_LOCK_CLASS, customers),
                 )
+            # Segments go in last: while the server moves them from staging into the ledger,
+            # the settler thread computes the settlement (it needs the closes and entries,
+            # not the segments, and no connection).
             for table, rows in send.items():
-                if rows:
+                if rows and table != "segment":
                     staged[table] = stage_insert(self.central, table, rows)
                     self.hook(f"{table}:inserted")
             closes = [
@@ -299,17 +313,45 @@ class Engine:
                 for r in (staged["call_close"].inserted if "call_close" in staged else [])
             ]
             entries = staged["entry"].inserted if "entry" in staged else []
-            cc = cs.PUSHED["call"]
-            known = {
-                r[0]: (r[0], r[1], r[cc.index("technician")], r[cc.index("policy_version")])
-                for r in send.get("call", [])
-            }
-            settled = alloc.settle(
-                self.central, closes, entries, self.policies, self.central.role, known
-            )
+            jobs: list[Future[alloc.Settlement]] = []
+            if closes:
+                cc = cs.PUSHED["call"]
+                known = {
+                    r[0]: (r[0], r[1], r[cc.index("technician")], r[cc.index("policy_version")])
+                    for r in send.get("call", [])
+                }
+                inputs = alloc.read_inputs(self.central, closes, entries, known)
+
+                def start() -> None:
+                    jobs.append(
+                        self._settler.submit(
+                            alloc.compute, inputs, closes, entries, self.policies, role
+                        )
+                    )
+
+                role = self.central.role
+                if send.get("segment"):
+                    staged["segment"] = stage_insert(
+                        self.central, "segment", send["segment"], meanwhile=start
+                    )
+                    self.hook("segment:inserted")
+                else:
+                    start()
+            elif send.get("segment"):
+                staged["segment"] = stage_insert(self.central, "segment", send["segment"])
+                self.hook("segment:inserted")
+            job = jobs[0] if jobs else None
+            done = job.result() if job is not None else alloc.Settlement([], [])
+            all_in = alloc.write(self.central, done)
+            settled = len(done.allocations)
             self.hook("settled")
-            ids = [r[0] for r in send.get("call_close", [])]
+            # R6.1: the unsettled splits, as stored: those just written (when they all went
+            # in) and those of closes the ledger already held (a replay returns its split)
+            new_ids = {c.id for c in closes}
+            ids = [r[0] for r in send.get("call_close", []) if not all_in or r[0] not in new_ids]
             stored = alloc.stored(self.central, ids, "unsettled") if ids else []
+            if all_in:
+                stored = done.unsettled() + stored
             self.hook("before_commit")
         self.hook("after_commit")
         for table, s in staged.items():

@@ -38,7 +38,7 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,6 +87,26 @@ def where_in(central: Central, column: str, values: Sequence[Any]) -> tuple[str,
     return f"{column} IN ({_in(central, values)})", list(values)
 
 
+@dataclass
+class Inputs:
+    """What the ledger holds that a settlement depends on, read under the customers' locks."""
+
+    calls: dict[str, tuple[Any, ...]]  # call id -> (id, customer_id, technician, version)
+    prior: dict[str, int]  # call -> billed seconds of its newest already-settled close
+    bank: dict[str, int]  # customer -> balance from the ledger (before these closes)
+    cards: dict[str, str]  # customer -> latest card reference (R6.1)
+
+
+@dataclass
+class Settlement:
+    allocations: list[dict[str, Any]]  # one per close, ``ALLOCATION_COLUMNS`` keys
+    corrections: list[tuple[Any, ...]]  # entry rows (``PUSHED['entry']`` order)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # allocations as rows
+
+    def unsettled(self) -> list[dict[str, Any]]:
+        return [a for a in self.allocations if a["settlement"] == billing.SETTLEMENT_UNSETTLED]
+
+
 def settle(
     central: Central,
     closes: Sequence[NewClose],
@@ -99,10 +119,24 @@ def settle(
 
     ``new_entries`` are the entry rows (``PUSHED['entry']`` order) inserted in this batch;
     ``known_calls`` maps call id to (id, customer_id, technician, policy_version) for calls
-    the caller already has. The caller holds the customers' locks.
+    the caller already has. The caller holds the customers' locks. The three steps (read,
+    compute, write) are also available one by one: the computing needs no connection.
     """
     if not closes:
         return 0
+    inputs = read_inputs(central, closes, new_entries, known_calls)
+    done = compute(inputs, closes, new_entries, policies, role)
+    write(central, done)
+    return len(done.allocations)
+
+
+def read_inputs(
+    central: Central,
+    closes: Sequence[NewClose],
+    new_entries: Sequence[tuple[Any, ...]],
+    known_calls: dict[str, tuple[Any, ...]] | None = None,
+) -> Inputs:
+    """Step 1 (see ``settle``): the calls, their settled closes, the banks and the cards."""
     db = central.db
     call_ids = sorted({c.call_id for c in closes})
     known = known_calls or {}
@@ -115,7 +149,7 @@ def settle(
         ).fetchall():
             calls[r[0]] = tuple(r)
     new_ids = {c.id for c in closes}
-    prior: dict[str, int] = {}  # call -> billed seconds of its newest already-settled close
+    prior: dict[str, int] = {}
     prior_seq: dict[str, int] = {}
     later = sorted({c.call_id for c in closes if c.seq > 1})  # R5: stopped before
     if later:
@@ -127,34 +161,49 @@ def settle(
                 continue
             prior_seq[call_id] = seq
             prior[call_id] = billed_seconds(bill_json)
+    customers = sorted({calls[c][1] for c in call_ids if c in calls})
+    bank = dict.fromkeys(customers, 0)
+    cards: dict[str, str] = {}
+    if not customers:
+        return Inputs(calls, prior, bank, cards)
+    cond, params = where_in(central, "customer_id", customers)
+    for cust, total in db.execute_sql(  # the sum of the customer's entries, kept by a trigger
+        f"SELECT customer_id, balance_seconds FROM account WHERE {cond}", params
+    ).fetchall():
+        bank[cust] = int(total)
+    for cust, ref in db.execute_sql(
+        f"SELECT customer_id, ref FROM payment_ref WHERE {cond} ORDER BY created_at", params
+    ).fetchall():
+        cards[cust] = ref
+    return Inputs(calls, prior, bank, cards)
+
+
+def compute(
+    inputs: Inputs,
+    closes: Sequence[NewClose],
+    new_entries: Sequence[tuple[Any, ...]],
+    policies: PolicyBook,
+    role: str | None,
+) -> Settlement:
+    """Step 2 (see ``settle``): the ledger's split of each close and the corrections. Pure:
+    no connection, so it may run while the connection does other work of the batch."""
+    calls, cards = inputs.calls, inputs.cards
+    prior = dict(inputs.prior)
+    bank = dict(inputs.bank)
     i_call, i_kind = ENTRY_COLS.index("call_id"), ENTRY_COLS.index("kind")
     i_sec, i_cents = ENTRY_COLS.index("seconds"), ENTRY_COLS.index("cents")
     i_card, i_cust = ENTRY_COLS.index("card_ref"), ENTRY_COLS.index("customer_id")
     prov_s: dict[str, int] = defaultdict(int)
     prov_c: dict[str, int] = defaultdict(int)
     card_at_stop: dict[str, str] = {}
-    not_settled: dict[str, int] = defaultdict(int)  # customer -> provisional seconds
     for e in new_entries:
         if e[i_call] in calls and e[i_kind] in PROVISIONAL:
             prov_s[e[i_call]] += int(e[i_sec])
             prov_c[e[i_call]] += int(e[i_cents])
-            not_settled[e[i_cust]] += int(e[i_sec])
+            # the ledger's balance already counts them: not settled yet
+            bank[e[i_cust]] = bank.get(e[i_cust], 0) - int(e[i_sec])
             if e[i_card]:
                 card_at_stop[e[i_call]] = str(e[i_card])
-    customers = sorted({calls[c][1] for c in call_ids if c in calls})
-    bank = dict.fromkeys(customers, 0)
-    cond, params = where_in(central, "customer_id", customers)
-    for cust, total in db.execute_sql(  # the sum of the customer's entries, kept by a trigger
-        f"SELECT customer_id, balance_seconds FROM account WHERE {cond}", params
-    ).fetchall():
-        bank[cust] = int(total)
-    for cust, s in not_settled.items():
-        bank[cust] -= s
-    cards: dict[str, str] = {}  # customer -> latest card reference (R6.1)
-    for cust, ref in db.execute_sql(
-        f"SELECT customer_id, ref FROM payment_ref WHERE {cond} ORDER BY created_at", params
-    ).fetchall():
-        cards[cust] = ref
     now = datetime.now(UTC).isoformat(timespec="microseconds")
     allocations: list[dict[str, Any]] = []
     effect_s: dict[str, int] = defaultdict(int)
@@ -223,11 +272,19 @@ def settle(
             "grant_key": None,
         }
         corrections.append(tuple(values[k] for k in ENTRY_COLS))
-    if corrections:
-        bulk_insert(central, "entry", ENTRY_COLS, corrections, "stage_correction")
-    acols = cs.ALLOCATION_COLUMNS
-    bulk_insert(central, "allocation", acols, [tuple(a[k] for k in acols) for a in allocations])
-    return len(allocations)
+    assert not allocations or tuple(allocations[0]) == cs.ALLOCATION_COLUMNS
+    return Settlement(allocations, corrections, [tuple(a.values()) for a in allocations])
+
+
+def write(central: Central, done: Settlement) -> bool:
+    """Step 3 (see ``settle``): store the splits and post the corrections. True when every
+    split went in as computed (none was there already)."""
+    if done.corrections:
+        bulk_insert(central, "entry", ENTRY_COLS, done.corrections, "stage_correction")
+    if not done.allocations:
+        return True
+    inserted = bulk_insert(central, "allocation", cs.ALLOCATION_COLUMNS, done.rows)
+    return inserted is None or len(inserted) == len(done.rows)
 
 
 def _reason(alloc: dict[str, Any], seconds: int, cents: int) -> str:

@@ -9,7 +9,7 @@ conflict, reported and never overwritten. SQLite does the same without COPY.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,10 +48,14 @@ def bulk_insert(
     cols: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     stage: str | None = None,
-) -> set[Any]:
+    meanwhile: Callable[[], object] | None = None,
+) -> set[Any] | None:
     """Insert ``rows`` through a staging table (COPY on PostgreSQL); a row whose key the
-    table already holds is skipped. Returns the first column of the rows inserted. The staging
-    table ``stage_<table>`` stays until the end of the caller's transaction."""
+    table already holds is skipped. Returns the first column of the rows inserted, or None
+    when every row went in (the common case: nothing to look up). The staging table
+    ``stage_<table>`` stays until the end of the caller's transaction. ``meanwhile`` is
+    called once the rows are staged, just before the server moves them into ``table`` (on
+    PostgreSQL: work for another thread starts there while this one waits on the server)."""
     names = ", ".join(cols)
     stage = stage or f"stage_{table}"
     db = central.db
@@ -64,16 +68,15 @@ def bulk_insert(
             for r in rows:
                 copy.write_row(r)
         key = cols[0]
+        if meanwhile is not None:
+            meanwhile()
         # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
         # keys; when any key is already there (a retry), redo it the careful way.
         cur.execute("SAVEPOINT bulk_insert")
         try:
-            cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} RETURNING {key}"
-            )
-            inserted = {r[0] for r in cur.fetchall()}
+            cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}")
             cur.execute("RELEASE SAVEPOINT bulk_insert")
-            return inserted
+            return None  # every row (a key already there raises instead)
         except psycopg.errors.UniqueViolation:
             cur.execute("ROLLBACK TO SAVEPOINT bulk_insert")
             cur.execute(
@@ -86,6 +89,8 @@ def bulk_insert(
         db.cursor().executemany(
             f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
         )
+        if meanwhile is not None:
+            meanwhile()
         cur = db.execute_sql(
             f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
             f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
@@ -93,12 +98,21 @@ def bulk_insert(
     return {r[0] for r in cur.fetchall()}
 
 
-def stage_insert(central: Central, table: str, rows: Sequence[tuple[Any, ...]]) -> Staged:
+def stage_insert(
+    central: Central,
+    table: str,
+    rows: Sequence[tuple[Any, ...]],
+    meanwhile: Callable[[], object] | None = None,
+) -> Staged:
     """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction and sort
-    out the rows the ledger already held: identical, merged or conflicts."""
-    new_ids = bulk_insert(central, table, cs.PUSHED[table], rows)
-    out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
-    if len(new_ids) < len(rows):
+    out the rows the ledger already held: identical, merged or conflicts. ``meanwhile``:
+    see ``bulk_insert``."""
+    new_ids = bulk_insert(central, table, cs.PUSHED[table], rows, meanwhile=meanwhile)
+    if new_ids is None:
+        out = Staged(list(rows), 0, 0, [])
+    else:
+        out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
+    if new_ids is not None and len(new_ids) < len(rows):
         _compare(central, table, f"stage_{table}", out, len(rows) - len(new_ids))
     if not central.is_pg:
         central.db.execute_sql(f"DROP TABLE temp.stage_{table}")
