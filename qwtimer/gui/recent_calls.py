@@ -3,10 +3,9 @@ time (R5): the research belongs to the same case and its bill covers the whole c
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,67 +16,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.core.billing import clock_text, money
-
-_Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Started", "Customer", "State", "Outcome", "Billed", "Charge")
+from qwtimer.gui.rows_model import RowsModel
 
 
-def _row_text(row: dict[str, Any], col: int) -> str:
-    if col == 0:
-        started = datetime.fromisoformat(row["started_at"]).astimezone()
-        return started.strftime("%Y-%m-%d %H:%M")
-    if col == 1:
-        return str(row["customer"])
-    if col == 2:
-        return str(row["state"]).replace("_", " ")
-    if col == 3:
-        return str(row["outcome"] or "-")
-    if col == 4:
-        return clock_text(row["billed_seconds"]) if row["billed_seconds"] is not None else "-"
-    return money(row["charge_cents"]) if row["charge_cents"] else "-"
+class RecentCallsModel(RowsModel):
+    """Rows of ``reports.call_rows`` (one per call, latest bill); UserRole is the call id."""
 
+    columns = (
+        ("Started", "started_at", "when"),
+        ("Customer", "customer", "text"),
+        ("State", "state", "text"),
+        ("Outcome", "outcome", "text"),
+        ("Billed", "billed_seconds", "clock"),
+        ("Charge", "charge_cents", "money"),
+    )
 
-class RecentCallsModel(QAbstractTableModel):
-    """Rows of ``reports.call_rows`` (one per call, latest bill)."""
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.UserRole and index.isValid() and index.row() < len(self.rows):
+            return self.rows[index.row()]["call_id"]
+        return super().data(index, role)
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
-            return None
-        row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return _row_text(row, index.column())
-        if role == Qt.ItemDataRole.UserRole:
-            return row["call_id"]
+    def extra(self, row: dict[str, Any], key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"call {row['call_id']}"
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
 
 
 class RecentCalls(QWidget):

@@ -36,9 +36,10 @@ from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
+from qwtimer.gui.rows_model import cell_text
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, ReverseDialog
 from qwtimer.gui.supervisor_filter import CallFilterBar
-from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel, cell_text
+from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel
 from qwtimer.gui.timeline import Legend, TimelineBar
 from qwtimer.gui.worker import Background
 

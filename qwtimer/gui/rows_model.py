@@ -1,0 +1,81 @@
+"""A read-only table of dictionaries (rows the desk services return), shown column by column
+as headings, keys and how to show each value. Models built on it pass ``qtmodeltester``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from qwtimer.core.billing import clock_text, money
+
+_Index = QModelIndex | QPersistentModelIndex
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def cell_text(value: Any, how: str) -> str:
+    if value is None:
+        return "-" if how != "text" else ""
+    if how == "when":
+        return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M")
+    if how == "clock":
+        return clock_text(int(value))
+    if how == "signed":
+        return ("+" if value > 0 else "") + clock_text(int(value))
+    if how == "money":
+        return money(int(value)) if value else ""
+    return str(value).replace("_", " ")
+
+
+class RowsModel(QAbstractTableModel):
+    """Read-only rows of dictionaries shown through ``columns``."""
+
+    columns: tuple[tuple[str, str, str], ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        if not 0 <= index.column() < len(self.columns):
+            return None
+        row = self.rows[index.row()]
+        heading, key, how = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(row.get(key), how)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{heading}: {cell_text(row.get(key), how)}"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _LEFT if how in ("text", "when") else _RIGHT
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return self.extra(row, key, role)
+
+    def extra(self, row: dict[str, Any], key: str, role: int) -> Any:
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.columns)
+        ):
+            return self.columns[section][0]
+        return None
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
