@@ -76,7 +76,8 @@ def bulk_insert(
     if central.is_pg:
         cur = db.cursor()
         cur.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA",
+            prepare=False,  # the staging table is new in every transaction: nothing to reuse
         )
         types = _binary_types(table, cols)
         fmt = " (FORMAT BINARY)" if types else ""
@@ -90,13 +91,13 @@ def bulk_insert(
             meanwhile()
         # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
         # keys; when any key is already there (a retry), redo it the careful way.
-        cur.execute("SAVEPOINT bulk_insert")
+        cur.execute("SAVEPOINT bulk_insert", prepare=False)
         try:
-            cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}")
-            cur.execute("RELEASE SAVEPOINT bulk_insert")
+            cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}", prepare=False)
+            cur.execute("RELEASE SAVEPOINT bulk_insert", prepare=False)
             return None  # every row (a key already there raises instead)
         except psycopg.errors.UniqueViolation:
-            cur.execute("ROLLBACK TO SAVEPOINT bulk_insert")
+            cur.execute("ROLLBACK TO SAVEPOINT bulk_insert", prepare=False)
             cur.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
                 f"ON CONFLICT DO NOTHING RETURNING {key}"
