@@ -30,6 +30,9 @@ from psycopg import sql as pgsql
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.store import central_schema as cs
+from qwtimer.store import pgdriver
+
+pgdriver.enable()  # Peewee was imported without it (see qwtimer.store)
 
 KEYRING_SERVICE = "qwtimer-ledger"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
