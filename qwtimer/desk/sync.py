@@ -14,14 +14,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
-from qwtimer.store import central as central_store
-from qwtimer.store import sync as engine
-from qwtimer.store import sync_pull
-from qwtimer.store.central import LedgerOffline
+
+if TYPE_CHECKING:
+    from qwtimer.store import sync as engine
+
+# The engine and the ledger's drivers load on the first sync, not with the window.
 
 Progress = Callable[[str, int, int], None]
 MAX_PROBLEMS = 500  # kept for the window's problem list; --json prints them all
@@ -81,6 +82,8 @@ class Sync:
     def __init__(self, desk: Desk, url: str | None = None, **engine_options: int) -> None:
         """``engine_options``: ``batch_rows`` / ``batch_calls`` (smaller batches: finer
         progress, more transactions)."""
+        from qwtimer.store import central as central_store
+
         self.desk = desk
         self.engine_options = engine_options
         self.url = central_store.resolve_url(
@@ -97,6 +100,8 @@ class Sync:
         return str(row[0]) if row else None
 
     def status(self) -> SyncStatus:
+        from qwtimer.store import sync as engine
+
         problems = json.loads(self._get(K_PROBLEMS) or "[]")
         return SyncStatus(
             self._get(K_LAST_OK),
@@ -107,6 +112,11 @@ class Sync:
 
     def run(self, progress: Progress | None = None, hook: engine.Hook | None = None) -> SyncReport:
         """Push then pull. Never raises for the ledger's sake: the report says what happened."""
+        from qwtimer.store import central as central_store
+        from qwtimer.store import sync as engine
+        from qwtimer.store import sync_pull
+        from qwtimer.store.central import LedgerOffline
+
         started = datetime.now(UTC)
         report = SyncReport(ledger=self.url.split("@")[-1])
         central = None

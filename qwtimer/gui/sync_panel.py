@@ -25,6 +25,9 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.sync import Sync, SyncReport
 
 EVERY_MS = 5 * 60 * 1000  # a background sync every five minutes
+# The status is read once the window is up: reading it loads the sync engine, which the
+# technician does not need to see the window and find the caller.
+STATUS_AFTER_MS = 400
 BIG_PUSH = 500  # rows: from this many, the progress bar shows
 
 
@@ -103,7 +106,11 @@ class SyncPanel(QWidget):
         self.timer.timeout.connect(self._start)
         if every_ms > 0:
             self.timer.start()
-        self.refresh()
+        self.state.setText("Last sync: …")
+        self.first_status = QTimer(self)  # owned: never fires for a panel already gone
+        self.first_status.setSingleShot(True)
+        self.first_status.timeout.connect(self.refresh)
+        self.first_status.start(STATUS_AFTER_MS)
 
     def _sync(self) -> Sync:
         return Sync(self.desk, self.url, **self.engine_options)
