@@ -60,8 +60,21 @@ INDEXES = [
        WHERE state NOT IN ('idle', 'stopped')""",
     # A call's open segment (at most one per call), found without reading the others.
     "CREATE INDEX IF NOT EXISTS segment_open ON segment (call_id) WHERE open = 1",
-    # Rows waiting for the ledger: the index holds only those, so it stays small.
-    "CREATE INDEX IF NOT EXISTS segment_unsynced ON segment (call_id) WHERE synced = 0",
+    # Rows waiting for the ledger: each index holds only those, so it stays small and marking
+    # rows synced after a push shrinks it instead of rewriting it.
+    *(
+        f"CREATE INDEX IF NOT EXISTS {table}_unsynced ON {table} ({column}) WHERE synced = 0"
+        for table, column in (
+            ("customer", "id"),
+            ("product_line", "id"),
+            ("purchase", "id"),
+            ("payment_ref", "id"),
+            ("call", "id"),
+            ("segment", "call_id"),
+            ("call_close", "call_id"),
+            ("entry", "call_id"),
+        )
+    ),
 ]
 
 

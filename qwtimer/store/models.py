@@ -81,7 +81,7 @@ class Customer(BaseModel):
     phone = CharField(default="")
     email = CharField(default="")
     created_at = UTCDateTimeField(default=utcnow)
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
 
 class ProductLine(BaseModel):
@@ -93,7 +93,7 @@ class ProductLine(BaseModel):
     maintenance_until = DateField(null=True)
     active_until = DateField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
 
 class Purchase(BaseModel):
@@ -105,7 +105,7 @@ class Purchase(BaseModel):
     kind = CharField()  # license | subscription | ump | minutes
     until = DateField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
 
 class PaymentRef(BaseModel):
@@ -116,7 +116,7 @@ class PaymentRef(BaseModel):
     ref = CharField()
     last4 = CharField()
     created_at = UTCDateTimeField(default=utcnow)
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
 
 class Call(BaseModel):
@@ -140,7 +140,7 @@ class Call(BaseModel):
     # silently). Milliseconds; 0 means none.
     pending_gap_ms = IntegerField(default=0)
     pending_gap_at = UTCDateTimeField(null=True)
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
 
 class Segment(BaseModel):
@@ -180,7 +180,7 @@ class CallClose(BaseModel):
     stopped_at = UTCDateTimeField()
     bill_json = TextField()
     settlement = CharField()
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
     class Meta:
         indexes = ((("call", "seq"), True),)
@@ -205,7 +205,7 @@ class Entry(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
     reverses = ForeignKeyField("self", null=True, backref="reversed_by", on_delete="RESTRICT")
     grant_key = CharField(null=True, unique=True)
-    synced = BooleanField(default=False, index=True)
+    synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
 
 TABLES: list[type[BaseModel]] = [
