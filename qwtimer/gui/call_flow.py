@@ -51,7 +51,7 @@ class CallFlow:
         if self.calls.heartbeat() is None:
             self.refresh()
             return
-        live = self.calls.live()  # the full call: heartbeat() returns a partial row
+        live = self.calls.live()  # the tally and the bill so far
         if live is not None and live.interrupted:
             if not self._asking:
                 self.check_recovery()
