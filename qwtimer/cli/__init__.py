@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -88,7 +89,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _no_display() -> bool:
+    """On Linux and the BSDs a window needs an X or Wayland display (or a platform chosen)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return False
+    return not any(
+        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    )
+
+
 def _open_window(args: argparse.Namespace) -> int:
+    if _no_display():
+        print(
+            "qwtimer: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+            "unset); run it in a desktop session, or use the command line: 'qwtimer --help'",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     try:
         from qwtimer.gui.app import run
     except ImportError as exc:  # pragma: no cover - a broken Qt install
