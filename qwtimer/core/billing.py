@@ -268,8 +268,3 @@ def clock_text(seconds: int) -> str:
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
-
-
-def tally_from_seconds(seconds: Mapping[SegmentKind, int]) -> Tally:
-    """A tally from whole seconds per kind (manual entry)."""
-    return Tally(**{k.value: int(v) for k, v in seconds.items()})

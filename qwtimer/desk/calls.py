@@ -416,9 +416,6 @@ class Calls:
         close = call.closes.order_by(CallClose.seq.desc()).first()
         return Bill.from_dict(json.loads(close.bill_json)) if close else None
 
-    def last_close(self, call: Call) -> CallClose | None:
-        return call.closes.order_by(CallClose.seq.desc()).first()
-
     def _bill_and_post(
         self, call: Call, outcome: str, notes: str, card_ref: str | None, at: datetime
     ) -> Bill:
