@@ -29,8 +29,16 @@ def bill_text(call_id: str, b: Bill) -> str:
         f"billed {clock_text(b.billed_seconds)} (policy {b.policy_version})",
         f"  from bank {clock_text(b.from_bank_seconds)}  pay-per-minute {clock_text(b.overage_seconds)}"
         f"  blocks {b.blocks_purchased}  charge {money(b.charge_cents)}",
-        f"  bank after {clock_text(b.balance_after_seconds)}  settlement {b.settlement}",
+        f"  bank {clock_text(b.balance_before_seconds)} -> {clock_text(b.balance_after_seconds)}"
+        f"  settlement {b.settlement}",
     ]
+    if b.reopened:  # R5: what this reopening added to the call's bill
+        lines.insert(
+            1,
+            f"  research after the call: this reopening added "
+            f"{clock_text(b.added_billed_seconds)} ({money(b.added_charge_cents)}); "
+            f"whole call billed {clock_text(b.billed_seconds)}",
+        )
     if b.settlement == "unsettled":
         lines.append("  UNSETTLED: no card on file; the account is flagged for follow-up (R6.1)")
     return "\n".join(lines)

@@ -42,11 +42,11 @@ def statement_text(st: Statement) -> str:
         what = x.reason
         if x.kind == "call_debit" and x.call:
             b = x.call
-            what = (
-                f"talk {clock_text(b['talk_seconds'])} hold {clock_text(b['hold_seconds'])} "
-                f"working {clock_text(b['working_hold_seconds'])} research "
-                f"{clock_text(b['research_seconds'])} billed {clock_text(b['billed_seconds'])} "
-                f"({b['settlement']})"
+            what += (
+                f"; call so far: talk {clock_text(b['talk_seconds'])} hold "
+                f"{clock_text(b['hold_seconds'])} working {clock_text(b['working_hold_seconds'])} "
+                f"research {clock_text(b['research_seconds'])} billed "
+                f"{clock_text(b['billed_seconds'])} ({b['settlement']})"
             )
         money_text = money(x.cents) if x.cents else ""
         lines.append(

@@ -427,7 +427,7 @@ class Calls:
         bill, part = billing.settle(
             self.tally(call), self.customers.balance(customer), ref is not None, policy, previous
         )
-        new_billed = bill.billed_seconds - (previous.billed_seconds if previous else 0)
+        new_billed = bill.added_billed_seconds
         common = {
             "customer": customer,
             "call": call,
@@ -439,7 +439,7 @@ class Calls:
             Entry.create(
                 kind="call_debit",
                 seconds=-new_billed,
-                reason=f"call {billing.clock_text(new_billed)} billed",
+                reason=debit_reason(bill),
                 **common,
             )
         if part.purchased_seconds:
@@ -544,6 +544,16 @@ class Calls:
             pending_gap_ms=call.pending_gap_ms,
             interrupted=self.is_interrupted(call, r),
         )
+
+
+def debit_reason(bill: Bill) -> str:
+    """The text of the call debit a stop posts, naming which stop it is. Written once with
+    the entry and never recomputed (R13)."""
+    added = billing.clock_text(bill.added_billed_seconds)
+    if not bill.reopened:
+        return f"call {added} billed"
+    which = f" (reopening {bill.stop_number - 1})" if bill.stop_number > 2 else ""
+    return f"research after the call{which}: {added} more"
 
 
 def _check_outcome(outcome: str) -> None:

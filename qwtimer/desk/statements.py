@@ -105,7 +105,8 @@ class Period:
 
 @dataclass(frozen=True)
 class StatementLine:
-    """One ledger entry and the bank after it. ``call`` holds the call's latest bill figures."""
+    """One ledger entry and the bank after it. ``reason`` is the entry's own text; for a call
+    debit ``call`` holds the bill of the stop that posted it (the whole call as of that stop)."""
 
     at: datetime
     kind: str
@@ -170,17 +171,27 @@ class Statement:
         return [(start, self.opening_seconds)] + [(x.at, x.balance_seconds) for x in self.lines]
 
 
-def _bills(call_ids: Iterable[str]) -> dict[str, tuple[Call, CallClose | None]]:
+def _closes(call_ids: Iterable[str]) -> dict[str, tuple[Call, list[CallClose]]]:
+    """Each call with its stops (closes), first stop first."""
     ids = sorted(set(call_ids))
     if not ids:
         return {}
-    found: dict[str, tuple[Call, CallClose | None]] = {
-        c.id: (c, None) for c in Call.select().where(Call.id.in_(ids))
+    found: dict[str, tuple[Call, list[CallClose]]] = {
+        c.id: (c, []) for c in Call.select().where(Call.id.in_(ids))
     }
-    for close in CallClose.select().where(CallClose.call.in_(ids)):
-        call, best = found[close.call_id]
-        if best is None or close.seq > best.seq:
-            found[close.call_id] = (call, close)
+    for close in CallClose.select().where(CallClose.call.in_(ids)).order_by(CallClose.seq):
+        found[close.call_id][1].append(close)
+    return found
+
+
+def posted_by(entry: Entry, closes: list[CallClose]) -> CallClose | None:
+    """The stop that posted ``entry``: a stop writes its entries at its own instant, so it is
+    the call's last stop at or before the entry. Its bill never changes, so a line built from
+    it reads the same in every later statement."""
+    found = None
+    for close in closes:
+        if close.stopped_at <= entry.created_at:
+            found = close
     return found
 
 
@@ -203,7 +214,7 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
             Entry.id.in_([x.reverses_id for x in entries if x.reverses_id])
         )
     }
-    bills = _bills(e.call_id for e in entries if e.call_id)
+    calls = _closes(e.call_id for e in entries if e.call_id)
     lines: list[StatementLine] = []
     balance = opening
     used = bought = adjusted = charged = 0
@@ -217,8 +228,8 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
             bought += e.seconds
         elif kind == "adjustment":
             adjusted += e.seconds
-        found = bills.get(e.call_id) if e.call_id else None
-        call, close = found if found else (None, None)
+        call, closes = calls.get(e.call_id, (None, [])) if e.call_id else (None, [])
+        close = posted_by(e, closes)
         bill = json.loads(close.bill_json) if close else {}
         lines.append(
             StatementLine(

@@ -66,6 +66,7 @@ def details(line: StatementLine) -> str:
     b = line.call
     if line.kind == "call_debit" and b:
         text = (
+            f"{line.reason}. Call so far: "
             f"talk {clock_text(b['talk_seconds'])}, hold {clock_text(b['hold_seconds'])}, "
             f"working hold {clock_text(b['working_hold_seconds'])}, "
             f"research {clock_text(b['research_seconds'])}; billable "
