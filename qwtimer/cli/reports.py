@@ -33,6 +33,11 @@ def _period(a: argparse.Namespace) -> Period:
     return Period(since, until)
 
 
+def signed(seconds: int) -> str:
+    """Seconds with an explicit sign: +2:00, -5:00, 0:00."""
+    return ("+" if seconds > 0 else "") + clock_text(seconds)
+
+
 def statement_text(st: Statement) -> str:
     lines = [
         f"statement for {st.customer} ({st.customer_id}), {st.period.text()}",
@@ -56,9 +61,11 @@ def statement_text(st: Statement) -> str:
         )
     lines += [
         f"{'closing bank':<48} {clock_text(st.closing_seconds):>10}",
-        f"used {clock_text(st.used_seconds)}  bought {clock_text(st.bought_seconds)}  "
-        f"adjusted {clock_text(st.adjusted_seconds)}  charged {money(st.charged_cents)}  "
-        f"unsettled {clock_text(st.unsettled_seconds)}",
+        f"opening {clock_text(st.opening_seconds)} + included {clock_text(st.included_seconds)}"
+        f" + bought {clock_text(st.bought_seconds)} + adjustments "
+        f"{signed(st.adjusted_seconds)} - used {clock_text(st.used_seconds)} = closing "
+        f"{clock_text(st.closing_seconds)}",
+        f"charged {money(st.charged_cents)}  unsettled {clock_text(st.unsettled_seconds)}",
     ]
     if st.unsettled_seconds:
         lines.append("UNSETTLED: the bank is overdrawn; take payment (R6.1)")

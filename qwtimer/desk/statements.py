@@ -6,6 +6,11 @@ with their charges (R6), adjustments and reversals with who, when and why (R13).
 balance is the sum of the entries before the period, the closing balance the opening plus the
 period's entries: a balance is always a sum of entries (R2). Nothing here writes the ledger.
 
+Every entry of the period counts in exactly one total, by its own kind: included minutes
+(grants, R1), bought (block purchases, R6), adjustments (adjustments and reversals, R13) or
+used (call debits). So for every statement
+``opening + included + bought + adjustments - used = closing``.
+
 Periods are whole local days: ``since`` from its first instant, ``until`` to its last.
 Time is integer seconds and money integer cents.
 """
@@ -139,6 +144,7 @@ class Statement:
     opening_seconds: int
     lines: list[StatementLine]
     closing_seconds: int
+    included_seconds: int
     used_seconds: int
     bought_seconds: int
     adjusted_seconds: int
@@ -155,6 +161,7 @@ class Statement:
             "until": self.period.until.isoformat() if self.period.until else None,
             "opening_seconds": self.opening_seconds,
             "closing_seconds": self.closing_seconds,
+            "included_seconds": self.included_seconds,
             "used_seconds": self.used_seconds,
             "bought_seconds": self.bought_seconds,
             "adjusted_seconds": self.adjusted_seconds,
@@ -164,6 +171,18 @@ class Statement:
             "made_by": self.made_by,
             "lines": [line.row() for line in self.lines],
         }
+
+    def totals(self) -> list[tuple[str, int]]:
+        """The header's figures in the order they add up: opening + included + bought +
+        adjustments - used = closing."""
+        return [
+            ("opening", self.opening_seconds),
+            ("included", self.included_seconds),
+            ("bought", self.bought_seconds),
+            ("adjustments", self.adjusted_seconds),
+            ("used", self.used_seconds),
+            ("closing", self.closing_seconds),
+        ]
 
     def balances(self) -> list[tuple[datetime, int]]:
         """The bank over time: (instant, seconds) after each entry, opening first."""
@@ -208,25 +227,21 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
     if period.end is not None:
         q = q.where(Entry.created_at < period.end)
     entries = list(q.order_by(Entry.created_at, SQL("rowid")))
-    kinds_reversed = {
-        e.id: e.kind
-        for e in Entry.select(Entry.id, Entry.kind).where(
-            Entry.id.in_([x.reverses_id for x in entries if x.reverses_id])
-        )
-    }
     calls = _closes(e.call_id for e in entries if e.call_id)
     lines: list[StatementLine] = []
     balance = opening
-    used = bought = adjusted = charged = 0
+    included = used = bought = adjusted = charged = 0
     for e in entries:
         balance += e.seconds
         charged += e.cents
-        kind = kinds_reversed.get(e.reverses_id, "") if e.kind == "reversal" else e.kind
-        if kind == "call_debit":
+        # Each entry in exactly one total, by its own kind, so the header always adds up.
+        if e.kind == "grant":
+            included += e.seconds
+        elif e.kind == "call_debit":
             used -= e.seconds
-        elif kind == "purchase":
+        elif e.kind == "purchase":
             bought += e.seconds
-        elif kind == "adjustment":
+        else:  # adjustments and reversals (R13)
             adjusted += e.seconds
         call, closes = calls.get(e.call_id, (None, [])) if e.call_id else (None, [])
         close = posted_by(e, closes)
@@ -256,6 +271,7 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         opening_seconds=opening,
         lines=lines,
         closing_seconds=balance,
+        included_seconds=included,
         used_seconds=used,
         bought_seconds=bought,
         adjusted_seconds=adjusted,
@@ -329,11 +345,15 @@ Progress = Callable[[int, int], None]
 
 def write_statement_csv(st: Statement, stream: Any, progress: Progress | None = None) -> None:
     """One row per entry (``LINE_KEYS``), integer seconds and cents, after an opening row and
-    before a closing row that carry the balances."""
+    before a closing row that carry the balances. Right after the opening row come the
+    period's totals, one row each (kind ``included``, ``bought``, ``adjustments``, ``used``,
+    in ``seconds``): opening + included + bought + adjustments - used = closing."""
     w = csv.DictWriter(stream, fieldnames=LINE_KEYS, lineterminator="\n")
     w.writeheader()
     start = st.period.start or (st.lines[0].at if st.lines else st.made_at)
     w.writerow({"at": start.isoformat(), "kind": "opening", "balance_seconds": st.opening_seconds})
+    for kind, seconds in st.totals()[1:-1]:
+        w.writerow({"at": start.isoformat(), "kind": kind, "seconds": seconds})
     for n, line in enumerate(st.lines, start=1):
         w.writerow(line.row())
         if progress and n % 50 == 0:

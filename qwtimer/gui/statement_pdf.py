@@ -134,13 +134,15 @@ class _Pages:
 
 def _totals(pages: _Pages, st: Statement) -> None:
     p, pt = pages.p, pages.pt
+    # In the order they add up: opening + included + bought + adjustments - used = closing
     cells = [
         ("Opening bank", clock_text(st.opening_seconds)),
-        ("Minutes used", clock_text(st.used_seconds)),
-        ("Minutes bought", clock_text(st.bought_seconds)),
-        ("Adjustments", signed(st.adjusted_seconds)),
+        ("+ Included", clock_text(st.included_seconds)),
+        ("+ Bought", clock_text(st.bought_seconds)),
+        ("+ Adjustments", signed(st.adjusted_seconds)),
+        ("- Used", clock_text(st.used_seconds)),
+        ("= Closing bank", clock_text(st.closing_seconds)),
         ("Charged", money(st.charged_cents)),
-        ("Closing bank", clock_text(st.closing_seconds)),
         ("Unsettled", clock_text(st.unsettled_seconds)),
     ]
     w = pages.width / len(cells)
