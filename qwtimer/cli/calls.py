@@ -14,6 +14,7 @@ from qwtimer.core.billing import Bill, bill_json, clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day, duration_seconds
 from qwtimer.core.timer import Action, SegmentKind
+from qwtimer.core.times import local_text
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -175,13 +176,13 @@ def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
     def text() -> str:
         lines = [
-            f"{'started':<20} {'customer':<24} {'state':<8} {'billed':>8} {'charge':>9} settlement"
+            f"{'started':<21} {'customer':<24} {'state':<8} {'billed':>8} {'charge':>9} settlement"
         ]
         for r in rows:
             billed = clock_text(r["billed_seconds"]) if r["billed_seconds"] is not None else "-"
             charge = money(r["charge_cents"]) if r["charge_cents"] is not None else "-"
             lines.append(
-                f"{r['started_at'][:19]:<20} {r['customer'][:24]:<24} {r['state']:<8} "
+                f"{local_text(r['started_at']):<21} {r['customer'][:24]:<24} {r['state']:<8} "
                 f"{billed:>8} {charge:>9} {r['settlement'] or '-'}"
             )
         return "\n".join(lines) if rows else "no calls"

@@ -13,6 +13,7 @@ from typing import Any
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day
+from qwtimer.core.times import local_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.statements import (
@@ -41,7 +42,7 @@ def signed(seconds: int) -> str:
 def statement_text(st: Statement) -> str:
     lines = [
         f"statement for {st.customer} ({st.customer_id}), {st.period.text()}",
-        f"{'opening bank':<48} {clock_text(st.opening_seconds):>10}",
+        f"{'opening bank':<64} {clock_text(st.opening_seconds):>10}",
     ]
     for x in st.lines:
         what = x.reason
@@ -55,12 +56,12 @@ def statement_text(st: Statement) -> str:
             )
         money_text = money(x.cents) if x.cents else ""
         lines.append(
-            f"{x.at.astimezone().strftime('%Y-%m-%d %H:%M'):<17} {x.kind:<11} "
+            f"{local_text(x.at):<21} {x.kind:<11} "
             f"{x.author[:12]:<12} {money_text:>6} {clock_text(x.seconds):>10} "
             f"{clock_text(x.balance_seconds):>10}  {what}"
         )
     lines += [
-        f"{'closing bank':<48} {clock_text(st.closing_seconds):>10}",
+        f"{'closing bank':<64} {clock_text(st.closing_seconds):>10}",
         f"opening {clock_text(st.opening_seconds)} + included {clock_text(st.included_seconds)}"
         f" + bought {clock_text(st.bought_seconds)} + adjustments "
         f"{signed(st.adjusted_seconds)} - used {clock_text(st.used_seconds)} = closing "

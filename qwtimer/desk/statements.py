@@ -31,6 +31,7 @@ from typing import Any
 from peewee import SQL, fn
 
 from qwtimer.core.errors import InputError
+from qwtimer.core.times import local_zone_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.reports import call_rows
 from qwtimer.store.models import Call, CallClose, Customer, Entry
@@ -105,7 +106,9 @@ class Period:
         return (self.start is None or at >= self.start) and (self.end is None or at < self.end)
 
     def text(self) -> str:
-        return f"{self.since or 'the beginning'} to {self.until or 'today'}"
+        """The period for people, naming the zone its days are in: '2026-11-01 to today,
+        days in EST'."""
+        return f"{self.since or 'the beginning'} to {self.until or 'today'}, days in {local_zone_text()}"
 
 
 @dataclass(frozen=True)
