@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from qwtimer.cli.calls import bill_text
 from qwtimer.cli.reports import statement_text
+from qwtimer.core.billing import Bill
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import Action
 from qwtimer.desk.calls import Calls
@@ -51,6 +53,9 @@ def test_r5_reopening_bills_the_bank_before_and_after_this_stop_and_what_it_adde
     assert second.stop_number == 2 and second.reopened
     assert (second.balance_before_seconds, second.balance_after_seconds) == (40 * MIN, 39 * MIN)
     assert balance(desk, c) == 39 * MIN
+    text = bill_text(call_id, second)  # what 'timer stop' prints
+    assert "research after the call: this reopening added 1:00 ($0.00)" in text
+    assert "whole call billed 6:00" in text and "bank 40:00 -> 39:00" in text
 
 
 def test_r5_reopening_that_buys_a_block_shows_its_own_charge(desk: Desk, clock: FakeClock) -> None:
@@ -122,3 +127,14 @@ def test_a_second_reopening_names_itself(desk: Desk, clock: FakeClock) -> None:
         "research after the call: 1:00 more",
         "research after the call (reopening 2): 1:00 more",
     ]
+
+
+def test_a_bill_stored_before_the_per_stop_figures_reads_as_a_first_stop(
+    desk: Desk, clock: FakeClock
+) -> None:
+    c = customer(desk)
+    _, bill = run_call(desk, clock, c, talk(5 * MIN))
+    old = bill.as_dict()
+    for key in ("added_billed_seconds", "added_charge_cents", "stop_number"):
+        del old[key]
+    assert Bill.from_dict(old) == bill
