@@ -439,7 +439,7 @@ class Calls:
             Entry.create(
                 kind="call_debit",
                 seconds=-new_billed,
-                reason=debit_reason(bill),
+                reason=billing.debit_reason(bill),
                 **common,
             )
         if part.purchased_seconds:
@@ -544,16 +544,6 @@ class Calls:
             pending_gap_ms=call.pending_gap_ms,
             interrupted=self.is_interrupted(call, r),
         )
-
-
-def debit_reason(bill: Bill) -> str:
-    """The text of the call debit a stop posts, naming which stop it is. Written once with
-    the entry and never recomputed (R13)."""
-    added = billing.clock_text(bill.added_billed_seconds)
-    if not bill.reopened:
-        return f"call {added} billed"
-    which = f" (reopening {bill.stop_number - 1})" if bill.stop_number > 2 else ""
-    return f"research after the call{which}: {added} more"
 
 
 def _check_outcome(outcome: str) -> None:
