@@ -14,6 +14,7 @@ from qwtimer.core.billing import Bill, bill_json, clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day, duration_seconds
 from qwtimer.core.timer import Action, SegmentKind
+from qwtimer.core.times import local_text
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -29,8 +30,16 @@ def bill_text(call_id: str, b: Bill) -> str:
         f"billed {clock_text(b.billed_seconds)} (policy {b.policy_version})",
         f"  from bank {clock_text(b.from_bank_seconds)}  pay-per-minute {clock_text(b.overage_seconds)}"
         f"  blocks {b.blocks_purchased}  charge {money(b.charge_cents)}",
-        f"  bank after {clock_text(b.balance_after_seconds)}  settlement {b.settlement}",
+        f"  bank {clock_text(b.balance_before_seconds)} -> {clock_text(b.balance_after_seconds)}"
+        f"  settlement {b.settlement}",
     ]
+    if b.reopened:  # R5: what this reopening added to the call's bill
+        lines.insert(
+            1,
+            f"  research after the call: this reopening added "
+            f"{clock_text(b.added_billed_seconds)} ({money(b.added_charge_cents)}); "
+            f"whole call billed {clock_text(b.billed_seconds)}",
+        )
     if b.settlement == "unsettled":
         lines.append("  UNSETTLED: no card on file; the account is flagged for follow-up (R6.1)")
     return "\n".join(lines)
@@ -167,13 +176,13 @@ def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
     def text() -> str:
         lines = [
-            f"{'started':<20} {'customer':<24} {'state':<8} {'billed':>8} {'charge':>9} settlement"
+            f"{'started':<21} {'customer':<24} {'state':<8} {'billed':>8} {'charge':>9} settlement"
         ]
         for r in rows:
             billed = clock_text(r["billed_seconds"]) if r["billed_seconds"] is not None else "-"
             charge = money(r["charge_cents"]) if r["charge_cents"] is not None else "-"
             lines.append(
-                f"{r['started_at'][:19]:<20} {r['customer'][:24]:<24} {r['state']:<8} "
+                f"{local_text(r['started_at']):<21} {r['customer'][:24]:<24} {r['state']:<8} "
                 f"{billed:>8} {charge:>9} {r['settlement'] or '-'}"
             )
         return "\n".join(lines) if rows else "no calls"

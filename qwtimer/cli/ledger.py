@@ -18,6 +18,7 @@ from qwtimer.cli import Out
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import duration_seconds
+from qwtimer.core.times import local_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
@@ -54,7 +55,7 @@ def cmd_ledger_entries(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         rows,
         lambda: (
             "\n".join(
-                f"{r['created_at'][:19]} {r['kind']:<11} {clock_text(r['seconds']):>9} "
+                f"{local_text(r['created_at'])} {r['kind']:<11} {clock_text(r['seconds']):>9} "
                 f"{money(r['cents']):>9} {r['author']:<12} {r['reason']}"
                 for r in rows
             )

@@ -13,6 +13,7 @@ from typing import Any
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day
+from qwtimer.core.times import local_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.statements import (
@@ -33,32 +34,39 @@ def _period(a: argparse.Namespace) -> Period:
     return Period(since, until)
 
 
+def signed(seconds: int) -> str:
+    """Seconds with an explicit sign: +2:00, -5:00, 0:00."""
+    return ("+" if seconds > 0 else "") + clock_text(seconds)
+
+
 def statement_text(st: Statement) -> str:
     lines = [
         f"statement for {st.customer} ({st.customer_id}), {st.period.text()}",
-        f"{'opening bank':<48} {clock_text(st.opening_seconds):>10}",
+        f"{'opening bank':<64} {clock_text(st.opening_seconds):>10}",
     ]
     for x in st.lines:
         what = x.reason
         if x.kind == "call_debit" and x.call:
             b = x.call
-            what = (
-                f"talk {clock_text(b['talk_seconds'])} hold {clock_text(b['hold_seconds'])} "
-                f"working {clock_text(b['working_hold_seconds'])} research "
-                f"{clock_text(b['research_seconds'])} billed {clock_text(b['billed_seconds'])} "
-                f"({b['settlement']})"
+            what += (
+                f"; call so far: talk {clock_text(b['talk_seconds'])} hold "
+                f"{clock_text(b['hold_seconds'])} working {clock_text(b['working_hold_seconds'])} "
+                f"research {clock_text(b['research_seconds'])} billed "
+                f"{clock_text(b['billed_seconds'])} ({b['settlement']})"
             )
         money_text = money(x.cents) if x.cents else ""
         lines.append(
-            f"{x.at.astimezone().strftime('%Y-%m-%d %H:%M'):<17} {x.kind:<11} "
+            f"{local_text(x.at):<21} {x.kind:<11} "
             f"{x.author[:12]:<12} {money_text:>6} {clock_text(x.seconds):>10} "
             f"{clock_text(x.balance_seconds):>10}  {what}"
         )
     lines += [
-        f"{'closing bank':<48} {clock_text(st.closing_seconds):>10}",
-        f"used {clock_text(st.used_seconds)}  bought {clock_text(st.bought_seconds)}  "
-        f"adjusted {clock_text(st.adjusted_seconds)}  charged {money(st.charged_cents)}  "
-        f"unsettled {clock_text(st.unsettled_seconds)}",
+        f"{'closing bank':<64} {clock_text(st.closing_seconds):>10}",
+        f"opening {clock_text(st.opening_seconds)} + included {clock_text(st.included_seconds)}"
+        f" + bought {clock_text(st.bought_seconds)} + adjustments "
+        f"{signed(st.adjusted_seconds)} - used {clock_text(st.used_seconds)} = closing "
+        f"{clock_text(st.closing_seconds)}",
+        f"charged {money(st.charged_cents)}  unsettled {clock_text(st.unsettled_seconds)}",
     ]
     if st.unsettled_seconds:
         lines.append("UNSETTLED: the bank is overdrawn; take payment (R6.1)")

@@ -94,7 +94,14 @@ def billed_seconds(billable: int, policy: Policy) -> int:
 
 @dataclass(frozen=True)
 class Bill:
-    """What a call costs. Keys and units are the stable ``--json`` contract."""
+    """What a call costs. Keys and units are the stable ``--json`` contract.
+
+    The breakdown and money figures cover the whole call, over all its stops. The bank figures
+    and the ``added_*`` figures belong to this stop alone: ``balance_before_seconds`` is the bank
+    just before this stop, ``balance_after_seconds`` just after, and ``added_billed_seconds`` /
+    ``added_charge_cents`` what this stop added to the call's bill. ``stop_number`` is 1 for the
+    first stop and 2, 3... for each reopening to add research after the call (R5).
+    """
 
     talk_seconds: int
     hold_seconds: int
@@ -111,13 +118,28 @@ class Bill:
     balance_after_seconds: int
     settlement: str
     policy_version: str
+    added_billed_seconds: int
+    added_charge_cents: int
+    stop_number: int
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def reopened(self) -> bool:
+        """This stop ended a reopening of the call (research after the call, R5)."""
+        return self.stop_number > 1
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Bill:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        """A bill from its dictionary. A bill stored before the per-stop figures existed reads
+        as a first stop: what it added is the whole call."""
+        legacy = {
+            "added_billed_seconds": data["billed_seconds"],
+            "added_charge_cents": data["charge_cents"],
+            "stop_number": 1,
+        }
+        return cls(**{k: data[k] if k in data else legacy[k] for k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -186,7 +208,8 @@ def settle(
     """Bill a whole call (R3 once per call) and pay what is new since ``previous``.
 
     ``previous`` is the bill of an earlier stop of the same call (research added after the
-    call, R5): only the difference is paid now, and the returned bill covers the whole call.
+    call, R5): only the difference is paid now. The returned bill covers the whole call, and
+    its bank figures (before and after) and ``added_*`` figures are this stop's own.
     ``balance_seconds`` is the bank now. Returns the whole-call bill and the split to post.
     """
     billable = t.billable(policy)
@@ -214,12 +237,25 @@ def settle(
         overage_seconds=part.overage_seconds + (previous.overage_seconds if previous else 0),
         blocks_purchased=part.blocks_purchased + (previous.blocks_purchased if previous else 0),
         charge_cents=part.charge_cents + (previous.charge_cents if previous else 0),
-        balance_before_seconds=previous.balance_before_seconds if previous else balance_seconds,
+        balance_before_seconds=balance_seconds,
         balance_after_seconds=part.balance_after_seconds,
         settlement=settlement,
         policy_version=policy.version,
+        added_billed_seconds=billed - before,
+        added_charge_cents=part.charge_cents,
+        stop_number=previous.stop_number + 1 if previous else 1,
     )
     return bill, part
+
+
+def debit_reason(bill: Bill) -> str:
+    """The text of the call debit a stop posts, naming which stop it is: 'call 5:00 billed',
+    'research after the call: 1:00 more'. Written once with the entry, never recomputed (R13)."""
+    added = clock_text(bill.added_billed_seconds)
+    if not bill.reopened:
+        return f"call {added} billed"
+    which = f" (reopening {bill.stop_number - 1})" if bill.stop_number > 2 else ""
+    return f"research after the call{which}: {added} more"
 
 
 def bill_call(

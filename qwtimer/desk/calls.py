@@ -427,7 +427,7 @@ class Calls:
         bill, part = billing.settle(
             self.tally(call), self.customers.balance(customer), ref is not None, policy, previous
         )
-        new_billed = bill.billed_seconds - (previous.billed_seconds if previous else 0)
+        new_billed = bill.added_billed_seconds
         common = {
             "customer": customer,
             "call": call,
@@ -439,7 +439,7 @@ class Calls:
             Entry.create(
                 kind="call_debit",
                 seconds=-new_billed,
-                reason=f"call {billing.clock_text(new_billed)} billed",
+                reason=billing.debit_reason(bill),
                 **common,
             )
         if part.purchased_seconds:

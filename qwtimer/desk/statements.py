@@ -6,6 +6,11 @@ with their charges (R6), adjustments and reversals with who, when and why (R13).
 balance is the sum of the entries before the period, the closing balance the opening plus the
 period's entries: a balance is always a sum of entries (R2). Nothing here writes the ledger.
 
+Every entry of the period counts in exactly one total, by its own kind: included minutes
+(grants, R1), bought (block purchases, R6), adjustments (adjustments and reversals, R13) or
+used (call debits). So for every statement
+``opening + included + bought + adjustments - used = closing``.
+
 Periods are whole local days: ``since`` from its first instant, ``until`` to its last.
 Time is integer seconds and money integer cents.
 """
@@ -26,6 +31,7 @@ from typing import Any
 from peewee import SQL, fn
 
 from qwtimer.core.errors import InputError
+from qwtimer.core.times import local_zone_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.reports import call_rows
 from qwtimer.store.models import Call, CallClose, Customer, Entry
@@ -100,12 +106,15 @@ class Period:
         return (self.start is None or at >= self.start) and (self.end is None or at < self.end)
 
     def text(self) -> str:
-        return f"{self.since or 'the beginning'} to {self.until or 'today'}"
+        """The period for people, naming the zone its days are in: '2026-11-01 to today,
+        days in EST'."""
+        return f"{self.since or 'the beginning'} to {self.until or 'today'}, days in {local_zone_text()}"
 
 
 @dataclass(frozen=True)
 class StatementLine:
-    """One ledger entry and the bank after it. ``call`` holds the call's latest bill figures."""
+    """One ledger entry and the bank after it. ``reason`` is the entry's own text; for a call
+    debit ``call`` holds the bill of the stop that posted it (the whole call as of that stop)."""
 
     at: datetime
     kind: str
@@ -138,6 +147,7 @@ class Statement:
     opening_seconds: int
     lines: list[StatementLine]
     closing_seconds: int
+    included_seconds: int
     used_seconds: int
     bought_seconds: int
     adjusted_seconds: int
@@ -154,6 +164,7 @@ class Statement:
             "until": self.period.until.isoformat() if self.period.until else None,
             "opening_seconds": self.opening_seconds,
             "closing_seconds": self.closing_seconds,
+            "included_seconds": self.included_seconds,
             "used_seconds": self.used_seconds,
             "bought_seconds": self.bought_seconds,
             "adjusted_seconds": self.adjusted_seconds,
@@ -164,23 +175,45 @@ class Statement:
             "lines": [line.row() for line in self.lines],
         }
 
+    def totals(self) -> list[tuple[str, int]]:
+        """The header's figures in the order they add up: opening + included + bought +
+        adjustments - used = closing."""
+        return [
+            ("opening", self.opening_seconds),
+            ("included", self.included_seconds),
+            ("bought", self.bought_seconds),
+            ("adjustments", self.adjusted_seconds),
+            ("used", self.used_seconds),
+            ("closing", self.closing_seconds),
+        ]
+
     def balances(self) -> list[tuple[datetime, int]]:
         """The bank over time: (instant, seconds) after each entry, opening first."""
         start = self.period.start or (self.lines[0].at if self.lines else self.made_at)
         return [(start, self.opening_seconds)] + [(x.at, x.balance_seconds) for x in self.lines]
 
 
-def _bills(call_ids: Iterable[str]) -> dict[str, tuple[Call, CallClose | None]]:
+def _closes(call_ids: Iterable[str]) -> dict[str, tuple[Call, list[CallClose]]]:
+    """Each call with its stops (closes), first stop first."""
     ids = sorted(set(call_ids))
     if not ids:
         return {}
-    found: dict[str, tuple[Call, CallClose | None]] = {
-        c.id: (c, None) for c in Call.select().where(Call.id.in_(ids))
+    found: dict[str, tuple[Call, list[CallClose]]] = {
+        c.id: (c, []) for c in Call.select().where(Call.id.in_(ids))
     }
-    for close in CallClose.select().where(CallClose.call.in_(ids)):
-        call, best = found[close.call_id]
-        if best is None or close.seq > best.seq:
-            found[close.call_id] = (call, close)
+    for close in CallClose.select().where(CallClose.call.in_(ids)).order_by(CallClose.seq):
+        found[close.call_id][1].append(close)
+    return found
+
+
+def posted_by(entry: Entry, closes: list[CallClose]) -> CallClose | None:
+    """The stop that posted ``entry``: a stop writes its entries at its own instant, so it is
+    the call's last stop at or before the entry. Its bill never changes, so a line built from
+    it reads the same in every later statement."""
+    found = None
+    for close in closes:
+        if close.stopped_at <= entry.created_at:
+            found = close
     return found
 
 
@@ -197,28 +230,24 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
     if period.end is not None:
         q = q.where(Entry.created_at < period.end)
     entries = list(q.order_by(Entry.created_at, SQL("rowid")))
-    kinds_reversed = {
-        e.id: e.kind
-        for e in Entry.select(Entry.id, Entry.kind).where(
-            Entry.id.in_([x.reverses_id for x in entries if x.reverses_id])
-        )
-    }
-    bills = _bills(e.call_id for e in entries if e.call_id)
+    calls = _closes(e.call_id for e in entries if e.call_id)
     lines: list[StatementLine] = []
     balance = opening
-    used = bought = adjusted = charged = 0
+    included = used = bought = adjusted = charged = 0
     for e in entries:
         balance += e.seconds
         charged += e.cents
-        kind = kinds_reversed.get(e.reverses_id, "") if e.kind == "reversal" else e.kind
-        if kind == "call_debit":
+        # Each entry in exactly one total, by its own kind, so the header always adds up.
+        if e.kind == "grant":
+            included += e.seconds
+        elif e.kind == "call_debit":
             used -= e.seconds
-        elif kind == "purchase":
+        elif e.kind == "purchase":
             bought += e.seconds
-        elif kind == "adjustment":
+        else:  # adjustments and reversals (R13)
             adjusted += e.seconds
-        found = bills.get(e.call_id) if e.call_id else None
-        call, close = found if found else (None, None)
+        call, closes = calls.get(e.call_id, (None, [])) if e.call_id else (None, [])
+        close = posted_by(e, closes)
         bill = json.loads(close.bill_json) if close else {}
         lines.append(
             StatementLine(
@@ -245,6 +274,7 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         opening_seconds=opening,
         lines=lines,
         closing_seconds=balance,
+        included_seconds=included,
         used_seconds=used,
         bought_seconds=bought,
         adjusted_seconds=adjusted,
@@ -318,11 +348,15 @@ Progress = Callable[[int, int], None]
 
 def write_statement_csv(st: Statement, stream: Any, progress: Progress | None = None) -> None:
     """One row per entry (``LINE_KEYS``), integer seconds and cents, after an opening row and
-    before a closing row that carry the balances."""
+    before a closing row that carry the balances. Right after the opening row come the
+    period's totals, one row each (kind ``included``, ``bought``, ``adjustments``, ``used``,
+    in ``seconds``): opening + included + bought + adjustments - used = closing."""
     w = csv.DictWriter(stream, fieldnames=LINE_KEYS, lineterminator="\n")
     w.writeheader()
     start = st.period.start or (st.lines[0].at if st.lines else st.made_at)
     w.writerow({"at": start.isoformat(), "kind": "opening", "balance_seconds": st.opening_seconds})
+    for kind, seconds in st.totals()[1:-1]:
+        w.writerow({"at": start.isoformat(), "kind": kind, "seconds": seconds})
     for n, line in enumerate(st.lines, start=1):
         w.writerow(line.row())
         if progress and n % 50 == 0:

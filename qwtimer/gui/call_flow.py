@@ -3,7 +3,6 @@ its outcome, card and bill, and the recovery and suspend questions. Mixed into M
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from qwtimer.core.billing import bill_json, clock_text
@@ -82,7 +81,7 @@ class CallFlow:
         if self.customer is None or self.customer.id != live.call.customer_id:
             self.show_customer(live.call.customer)
         r = self.desk.clock.read()
-        local_now = (r.utc + timedelta(minutes=r.utc_offset_min)).replace(tzinfo=None)
+        local_now = r.utc.astimezone()  # people read local time with its zone (core/times)
         segs = self._timeline(live)
         self.call_panel.show_live(
             live, segs, self.warn_minutes * 60, local_now, live.bill.billable_seconds

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.core.times import local_time_text
 from qwtimer.desk.calls import Live
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.theme import KIND_COLOURS, warning_colour
@@ -252,7 +253,7 @@ class CallPanel(QGroupBox):
         )
         if left > 0:
             if live.state in BILLABLE_STATES:
-                at = (local_now + timedelta(seconds=left)).strftime("%H:%M")
+                at = local_time_text(local_now + timedelta(seconds=left))
                 _set(self.overage, f"Overage starts at {at} (pay-per-minute after the bank)")
             else:
                 _set(self.overage, "Overage clock paused: passive hold is not billed")

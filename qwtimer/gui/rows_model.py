@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from qwtimer.core.billing import clock_text, money
+from qwtimer.core.times import local_text
 
 _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -19,7 +20,7 @@ def cell_text(value: Any, how: str) -> str:
     if value is None:
         return "-" if how != "text" else ""
     if how == "when":
-        return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M")
+        return local_text(value if isinstance(value, datetime) else str(value))
     if how == "clock":
         return clock_text(int(value))
     if how == "signed":

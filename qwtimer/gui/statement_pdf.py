@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 
 from qwtimer.core.billing import clock_text, money
+from qwtimer.core.times import local, local_text
 from qwtimer.desk.statements import Progress, Statement, StatementLine, output_file
 
 KIND_NAMES = {
@@ -66,6 +67,7 @@ def details(line: StatementLine) -> str:
     b = line.call
     if line.kind == "call_debit" and b:
         text = (
+            f"{line.reason}. Call so far: "
             f"talk {clock_text(b['talk_seconds'])}, hold {clock_text(b['hold_seconds'])}, "
             f"working hold {clock_text(b['working_hold_seconds'])}, "
             f"research {clock_text(b['research_seconds'])}; billable "
@@ -133,13 +135,15 @@ class _Pages:
 
 def _totals(pages: _Pages, st: Statement) -> None:
     p, pt = pages.p, pages.pt
+    # In the order they add up: opening + included + bought + adjustments - used = closing
     cells = [
         ("Opening bank", clock_text(st.opening_seconds)),
-        ("Minutes used", clock_text(st.used_seconds)),
-        ("Minutes bought", clock_text(st.bought_seconds)),
-        ("Adjustments", signed(st.adjusted_seconds)),
+        ("+ Included", clock_text(st.included_seconds)),
+        ("+ Bought", clock_text(st.bought_seconds)),
+        ("+ Adjustments", signed(st.adjusted_seconds)),
+        ("- Used", clock_text(st.used_seconds)),
+        ("= Closing bank", clock_text(st.closing_seconds)),
         ("Charged", money(st.charged_cents)),
-        ("Closing bank", clock_text(st.closing_seconds)),
         ("Unsettled", clock_text(st.unsettled_seconds)),
     ]
     w = pages.width / len(cells)
@@ -194,11 +198,13 @@ def _chart(pages: _Pages, st: Statement, height: float) -> None:
             p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
             p.setPen(MUTED)
     under = QRectF(box.left(), box.bottom() + 1 * pt, box.width(), 10 * pt)
-    shape = "%Y-%m-%d %H:%M" if t1 - t0 < 2 * 86_400 else "%Y-%m-%d"
-    start = datetime.fromtimestamp(t0, st.made_at.tzinfo).astimezone()
-    p.drawText(under, Qt.AlignmentFlag.AlignLeft, start.strftime(shape))
-    end = datetime.fromtimestamp(t1, st.made_at.tzinfo).astimezone().strftime(shape)
-    p.drawText(under, Qt.AlignmentFlag.AlignRight, end)
+
+    def label(t: float) -> str:  # local time with its zone; whole local days when long
+        when = datetime.fromtimestamp(t, st.made_at.tzinfo)
+        return local_text(when) if t1 - t0 < 2 * 86_400 else local(when).strftime("%Y-%m-%d")
+
+    p.drawText(under, Qt.AlignmentFlag.AlignLeft, label(t0))
+    p.drawText(under, Qt.AlignmentFlag.AlignRight, label(t1))
     path = QPainterPath(at(*points[0]))
     for (_, before), (t, v) in pairwise(points):
         path.lineTo(at(t, before))
@@ -245,7 +251,7 @@ def _table(pages: _Pages, st: Statement, progress: Progress | None) -> None:
     heading()
     for n, line in enumerate(st.lines, start=1):
         cells = [
-            line.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            local_text(line.at),
             KIND_NAMES.get(line.kind, line.kind),
             signed(line.seconds),
             money(line.cents) if line.cents else "",
@@ -285,14 +291,12 @@ def write_statement_pdf(st: Statement, path: Path | str, progress: Progress | No
         )
         painter = QPainter(writer)
         try:
-            made = st.made_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            made = local_text(st.made_at)
             pages = _Pages(writer, painter, f"{st.customer} · statement made {made}")
             pages.text(f"Statement: {st.customer}", 16, bold=True)
+            pages.text(f"Minute bank, {st.period.text()}", 8.5, colour=MUTED)
             pages.text(
-                f"Minute bank, {st.period.text()} · customer {st.customer_id} · "
-                f"made {made} by {st.made_by}",
-                8.5,
-                colour=MUTED,
+                f"Customer {st.customer_id} · made {made} by {st.made_by}", 8.5, colour=MUTED
             )
             pages.y += 10 * pages.pt
             _totals(pages, st)

@@ -88,10 +88,21 @@ def bill_lines(bill: dict[str, Any]) -> list[str]:
         f"Billable {clock_text(bill['billable_seconds'])}, billed "
         f"{clock_text(bill['billed_seconds'])} (policy {bill['policy_version']}); not billed "
         f"{clock_text(bill['unbilled_seconds'])}.",
-        f"From the bank {clock_text(bill['from_bank_seconds'])}; bank was "
-        f"{clock_text(bill['balance_before_seconds'])}, now "
-        f"{clock_text(bill['balance_after_seconds'])}.",
     ]
+    bank = (
+        f"bank {clock_text(bill['balance_before_seconds'])} -> "
+        f"{clock_text(bill['balance_after_seconds'])}"
+    )
+    if bill["stop_number"] > 1:
+        # R5: a reopening bills only what it added; the bank figures are this stop's own
+        charge = f" ({money(bill['added_charge_cents'])})" if bill["added_charge_cents"] else ""
+        lines.append(
+            f"Research after the call: this reopening added "
+            f"{clock_text(bill['added_billed_seconds'])}{charge}; {bank}; whole call "
+            f"{clock_text(bill['billed_seconds'])}."
+        )
+    else:
+        lines.append(f"From the bank {clock_text(bill['from_bank_seconds'])}; {bank}.")
     if bill["overage_seconds"]:
         lines.append(
             f"Pay-per-minute {clock_text(bill['overage_seconds'])}: "

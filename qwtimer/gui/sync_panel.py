@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwtimer.core.times import local_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.sync import Sync, SyncReport
 
@@ -119,7 +120,7 @@ class SyncPanel(QWidget):
     def refresh(self) -> None:
         """Show the stored status (last sync, rows waiting, last error, problems)."""
         status = self._sync().status()
-        when = status.last_ok_at.replace("T", " ")[:16] + " UTC" if status.last_ok_at else "never"
+        when = local_text(status.last_ok_at) if status.last_ok_at else "never"
         self.state.setText("Syncing…" if self.running else f"Last sync: {when}")
         self.pending.setText(f"{status.pending} waiting" if status.pending else "all sent")
         self._show_error(status.last_error)

@@ -28,6 +28,9 @@ PAID = {
     "balance_after_seconds": 1380,
     "settlement": "paid",
     "policy_version": "2026-11",
+    "added_billed_seconds": 720,
+    "added_charge_cents": 3000,
+    "stop_number": 1,
 }
 
 
@@ -70,4 +73,4 @@ def test_bill_summary_reads_back_blocks_and_bank(qtbot):
     d = BillSummary.present(None, "Tailspin", PAID)
     qtbot.addWidget(d)
     assert d.isVisible() and not d.isModal() and d.bill is PAID
-    assert "bank was 5:00, now 23:00" in d.text.text()
+    assert "From the bank 5:00; bank 5:00 -> 23:00." in d.text.text()

@@ -22,6 +22,7 @@ STATEMENT_KEYS = {
     "until",
     "opening_seconds",
     "closing_seconds",
+    "included_seconds",
     "used_seconds",
     "bought_seconds",
     "adjusted_seconds",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from qwtimer.cli.reports import statement_text
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.errors import InputError
 from qwtimer.core.timer import SegmentKind
@@ -123,7 +124,25 @@ def test_totals(desk: Desk, clock: FakeClock) -> None:
     assert st.adjusted_seconds == 0  # +5 min, then reversed
     assert st.charged_cents == 3000
     assert st.unsettled_seconds == 0
+    assert st.included_seconds == 45 * 60  # the R1 grant
     assert st.closing_seconds == 45 * 60 - st.used_seconds + st.bought_seconds
+
+
+def test_statement_header_adds_up_with_the_included_minutes(desk: Desk, clock: FakeClock) -> None:
+    ada, _ = history(desk, clock)
+    st = statement(desk, ada, Period(D1, D2))
+    assert dict(st.totals()) == {
+        "opening": 0,
+        "included": 45 * 60,
+        "bought": 30 * 60,
+        "adjustments": 5 * 60,
+        "used": 52 * 60,
+        "closing": 28 * 60,
+    }
+    assert statement_text(st).splitlines()[-2] == (
+        "opening 0:00 + included 45:00 + bought 30:00 + adjustments +5:00 - used 52:00 "
+        "= closing 28:00"
+    )
 
 
 def test_r6_1_unsettled_overdraft_is_the_negative_bank(desk: Desk, clock: FakeClock) -> None:
@@ -178,7 +197,9 @@ def test_csv_round_trips(desk: Desk, clock: FakeClock) -> None:
     assert rows[0]["kind"] == "opening" and int(rows[0]["balance_seconds"]) == 0
     assert rows[-1]["kind"] == "closing"
     assert int(rows[-1]["balance_seconds"]) == st.closing_seconds
-    body = rows[1:-1]
+    totals = [(r["kind"], int(r["seconds"])) for r in rows[1:5]]
+    assert totals == st.totals()[1:-1]
+    body = rows[5:-1]
     assert len(body) == len(st.lines)
     for row, line in zip(body, st.lines, strict=True):
         expect = {k: "" if v is None else str(v) for k, v in line.row().items()}
