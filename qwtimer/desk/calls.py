@@ -356,10 +356,11 @@ class Calls:
         outcome: str = "unresolved",
         notes: str = "",
         card_ref: str | None = None,
-        confirmed: bool = False,
+        confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
         """End an interrupted call at its last heartbeat and bill it; a charge beyond the
-        policy's limits is refused (nothing written) unless ``confirmed``."""
+        policy's limits is refused (nothing written) unless ``confirmed`` (True, or the very
+        charge the technician was shown, see ``_require_confirmation``)."""
         call = self._require_current()
         _check_outcome(outcome)
         card_ref = card_reference(card_ref) if card_ref is not None else None  # R6.1
@@ -407,12 +408,23 @@ class Calls:
         )
         return bill, part, payer
 
-    def _require_confirmation(self, call: Call, card_ref: str | None, confirmed: bool) -> None:
-        """Inside the stop's transaction: a charge beyond the policy's limits (a call over the
-        ceiling, more blocks than allowed at once) is refused unless confirmed."""
-        if confirmed:
+    def _require_confirmation(
+        self, call: Call, card_ref: str | None, confirmed: bool | Split
+    ) -> None:
+        """Inside the stop's transaction. ``confirmed`` True (``--yes``) lets any charge
+        through; a Split (what the window showed) lets exactly that charge through and refuses
+        any other (the bank moved meanwhile, e.g. a sync); False refuses a charge beyond the
+        policy's limits (a call over the ceiling, more blocks than allowed at once)."""
+        if confirmed is True:
             return
         bill, part, payer = self.charge_at(call, None, card_ref)
+        if isinstance(confirmed, Split):
+            if part != confirmed:
+                raise IllegalTransition(
+                    "the charge changed while the call was being stopped (the bank moved, "
+                    f"e.g. a sync); it is now {charges.charge_text(part, payer)}: stop it again"
+                )
+            return
         total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
         reason = charges.over_limits(total + bill.research_seconds, part, self.policy_of(call))
         if reason is not None:
@@ -429,11 +441,12 @@ class Calls:
         card_ref: str | None = None,
         call_id: str | None = None,
         ended: Reading | None = None,
-        confirmed: bool = False,
+        confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
         """Stop the call as of ``ended`` (see ``end_reading``; default: now), bill it (R3-R6)
         and post its entries, all in one transaction. Nothing after ``ended`` is billed. A
-        charge beyond the policy's limits is refused (nothing written) unless ``confirmed``."""
+        charge beyond the policy's limits is refused (nothing written) unless ``confirmed``
+        (True, or the very charge the technician was shown, see ``_require_confirmation``)."""
         row = self._row(call_id)
         r = ended or self.desk.clock.read()
         next_state(CallState(row.state), Action.STOP)
@@ -548,7 +561,7 @@ class Calls:
         outcome: str = "resolved",
         notes: str = "",
         card_ref: str | None = None,
-        confirmed: bool = False,
+        confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
         """Record a call after the fact from its durations per kind (whole seconds). A charge
         beyond the policy's limits is refused (nothing written) unless ``confirmed``."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from qwtimer.core.billing import SETTLEMENT_UNSETTLED, bill_json, clock_text
+from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split, bill_json, clock_text
 from qwtimer.core.charges import charge_text, over_limits
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import QwtimerError
@@ -147,8 +147,8 @@ class CallFlow:
                 self._asking = False
             if said is None:
                 return None
-            outcome, notes, card_ref = said
-            call, bill = self.calls.stop(outcome, notes, card_ref, ended=ended, confirmed=True)
+            outcome, notes, card_ref, shown = said
+            call, bill = self.calls.stop(outcome, notes, card_ref, ended=ended, confirmed=shown)
         except QwtimerError as exc:
             self.report(str(exc))
             return None
@@ -158,11 +158,12 @@ class CallFlow:
 
     def _ask_to_end(
         self: MainWindow, call: Call, at: Reading | None
-    ) -> tuple[str, str, str | None] | None:
+    ) -> tuple[str, str, str | None, Split] | None:
         """Outcome and notes, a card reference if a shortfall needs one (R6.1), and a
         confirmation when the charge is beyond the policy's limits; each question states what
         will be charged, computed by the billing that will bill, as of ``at``. Returns
-        (outcome, notes, card reference or None), or None when the technician went back."""
+        (outcome, notes, card reference or None, the charge shown: the only one the desk will
+        then make), or None when the technician went back."""
         name = call.customer.name
         bill, part, payer = self.calls.charge_at(call, at)
         total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
@@ -188,7 +189,7 @@ class CallFlow:
             self, name, charge_text(part, payer), reason
         ):
             return None
-        return outcome, notes, card_ref
+        return outcome, notes, card_ref, part
 
     def _after_stop(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]):
         self.last_bill = bill
@@ -231,8 +232,8 @@ class CallFlow:
             return
         try:
             if answer == "end" and said is not None:
-                outcome, notes, card_ref = said
-                ended, bill = self.calls.recover_end(outcome, notes, card_ref, confirmed=True)
+                outcome, notes, card_ref, shown = said
+                ended, bill = self.calls.recover_end(outcome, notes, card_ref, confirmed=shown)
                 self._after_stop(ended.id, ended.customer.name, bill_json(ended.id, bill))
                 return
             if answer == "resume":

@@ -83,8 +83,8 @@ GAP_CHOICES: dict[str, SegmentKind | None] = dict(GAP_ANSWERS)
 GAP_LABELS = {
     "hold": "Caller on &hold (not billed)",
     "working": "&Working the issue (billed)",
-    "talk": "&Talking with the caller (billed)",
-    "research": "&Research off the phone (billed)",
+    "talk": "&Talking (billed)",
+    "research": "&Research (billed)",
     "none": "&Not part of the call",
 }
 
@@ -234,7 +234,7 @@ class ConfirmCharge(Choice):
             "Confirm the charge",
             f"Stopping the call for {customer}: {charge}.\n\nThis needs confirming: "
             f"{reason}. If the time is wrong, go back and correct it first.",
-            [("back", "&Go back"), ("charge", "&Charge it")],
+            [("back", "&Go back"), ("charge", "&Bill it")],
             parent,
         )
 

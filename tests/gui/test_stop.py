@@ -187,3 +187,24 @@ def test_the_dialogs_show_what_will_be_charged(qtbot):
     assert confirm.buttons["back"].isDefault()
     confirm.buttons["charge"].click()
     assert confirm.answer == "charge"
+
+
+def test_a_charge_that_changed_after_it_was_shown_is_not_made(
+    qtbot, make_window, desk, clock, answers
+):
+    from qwtimer.desk.ledger import Ledger
+
+    tailspin = add_customer(desk, "Tailspin", used_minutes=40, card=True)  # 5 minutes left
+    w = make_window()
+    start(qtbot, w, "tailspin")
+    clock.advance(4 * 60)
+
+    def meanwhile_a_sync(window, *args):
+        Ledger(desk).adjust(tailspin, -5 * 60, "another laptop's call, just synced")
+        return ("resolved", "")
+
+    answers.give("stop", meanwhile_a_sync)
+    qtbot.keyClick(w, Qt.Key.Key_F9)
+    assert answers.asked["stop"][0][2] == "no charge: 4:00 from the bank"
+    assert "charge changed" in w.last_error and "1 block, $30.00" in w.last_error
+    assert w.live is not None and not Entry.select().where(Entry.kind == "purchase").exists()
