@@ -13,7 +13,7 @@ from qwtimer.cli import Out
 from qwtimer.core.billing import Bill, bill_json, clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day, duration_seconds
-from qwtimer.core.timer import Action, SegmentKind
+from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
 from qwtimer.core.times import local_text
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
@@ -59,7 +59,7 @@ def _durations(a: argparse.Namespace) -> dict[SegmentKind, int]:
 def cmd_call_log(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     c = Customers(desk).find(a.customer)
     durations = _durations(a)
-    call, bill = Calls(desk).log(c, durations, a.outcome, a.note or "", a.card_ref)
+    call, bill = Calls(desk).log(c, durations, a.outcome, a.note or "", a.card_ref, a.yes)
     out.emit(bill_json(call.id, bill), bill_text(call.id, bill))
 
 
@@ -70,7 +70,7 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         out.emit({"call_id": call.id, "state": call.state}, f"call {call.id} started")
         return
     if a.timer_cmd == "stop":
-        call, bill = calls.stop(a.outcome, a.note or "", a.card_ref, a.call)
+        call, bill = calls.stop(a.outcome, a.note or "", a.card_ref, a.call, confirmed=a.yes)
         out.emit(bill_json(call.id, bill), bill_text(call.id, bill))
         return
     if a.timer_cmd == "status":
@@ -100,14 +100,7 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         _watch(calls, a.interval, a.count, out)
         return
     if a.timer_cmd == "gap":
-        kinds = {
-            "hold": SegmentKind.HOLD,
-            "working": SegmentKind.WORKING_HOLD,
-            "talk": SegmentKind.TALK,
-            "research": SegmentKind.RESEARCH,
-            "none": None,
-        }
-        call = calls.resolve_gap(kinds[a.what])
+        call = calls.resolve_gap(GAP_ANSWERS[a.what])
         out.emit({"call_id": call.id, "gap_as": a.what}, f"gap recorded as {a.what}")
         return
     if a.timer_cmd == "recover":
@@ -125,7 +118,7 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
                 f"{clock_text(call.pending_gap_ms // 1000)} gap with 'timer gap'",
             )
         else:
-            call, bill = calls.recover_end(a.outcome)
+            call, bill = calls.recover_end(a.outcome, a.note or "", a.card_ref, a.yes)
             out.emit(bill_json(call.id, bill), bill_text(call.id, bill))
         return
     action = Action(a.timer_cmd)

@@ -124,7 +124,7 @@ def cmd_support_check(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 def cmd_minutes_buy(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
     c = svc.find(a.customer)
-    entry = Ledger(desk).buy_blocks(c, a.blocks, a.card_ref)
+    entry = Ledger(desk).buy_blocks(c, a.blocks, a.card_ref, a.yes)
     out.emit(
         {
             "entry_id": entry.id,

@@ -7,12 +7,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from qwtimer.core.timer import OUTCOMES
+from qwtimer.core.timer import GAP_ANSWERS, OUTCOMES
 
 EXIT_INPUT = 2
 
 
 # -- parser -------------------------------------------------------------------------------
+def _yes(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm a charge beyond the policy's limits (a long call, many blocks at once)",
+    )
+
+
 def _line_options(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument(
         "--product", required=required, choices=["desktop", "web", "quotevalet", "vendorrfq"]
@@ -103,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("customer")
     sp.add_argument("--blocks", type=int, required=True)
     sp.add_argument("--card-ref")
+    _yes(sp)
 
     callp = sub.add_parser("call", help="calls entered by hand").add_subparsers(
         dest="call_cmd", required=True, parser_class=_Parser
@@ -116,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--card-ref")
     sp.add_argument("--outcome", choices=OUTCOMES, default="resolved")
     sp.add_argument("--note")
+    _yes(sp)
     sp = cmd(callp, "show", "calls:cmd_call_show", "one call's segments and bill")
     sp.add_argument("call_id")
 
@@ -136,16 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--outcome", choices=OUTCOMES, default="resolved")
     sp.add_argument("--note")
     sp.add_argument("--call", metavar="CALL_ID", help="stop research on this call")
+    _yes(sp)
     sp = cmd(timer, "status", "calls:cmd_timer", "the running call")
     sp.add_argument("--call", metavar="CALL_ID")
     sp = cmd(timer, "watch", "calls:cmd_timer", "show the running call live, with a heartbeat")
     sp.add_argument("--interval", type=float, default=1.0, help="seconds between heartbeats")
     sp.add_argument("--count", type=int, help="stop after this many heartbeats")
     sp = cmd(timer, "gap", "calls:cmd_timer", "say what an unaccounted gap (sleep, restart) was")
-    sp.add_argument("what", choices=["hold", "working", "talk", "research", "none"])
+    sp.add_argument("what", choices=list(GAP_ANSWERS))
     sp = cmd(timer, "recover", "calls:cmd_timer", "resume or end a call interrupted by a crash")
     sp.add_argument("how", choices=["resume", "end"])
     sp.add_argument("--outcome", choices=OUTCOMES, default="unresolved")
+    sp.add_argument("--note", help="notes on the call (with 'end')")
+    sp.add_argument("--card-ref", help="pays a shortfall (with 'end')")
+    _yes(sp)
 
     sp = cmd(sub, "calls", "calls:cmd_calls", "list calls")
     sp.add_argument("--customer")

@@ -40,10 +40,16 @@ class Policy:
     settlement: str
     card_required: bool
     expiry_warning_days: int
+    max_call_minutes: int  # a longer call is billed only once confirmed (a typo, a timer left on)
+    confirm_blocks_over: int  # a charge of more blocks than this is confirmed first
 
     @property
     def block_seconds(self) -> int:
         return self.block_minutes * 60
+
+    @property
+    def max_call_seconds(self) -> int:
+        return self.max_call_minutes * 60
 
     def describe(self) -> dict[str, Any]:
         """A plain mapping for display and ``--json``."""
@@ -62,6 +68,8 @@ class Policy:
             "settlement": self.settlement,
             "card_required": self.card_required,
             "expiry_warning_days": self.expiry_warning_days,
+            "max_call_minutes": self.max_call_minutes,
+            "confirm_blocks_over": self.confirm_blocks_over,
         }
 
 
@@ -156,6 +164,8 @@ def parse_policy(data: Mapping[str, Any], source: str = "<data>") -> Policy:
         settlement=r.choice("pay_per_minute.settlement", SETTLEMENTS),
         card_required=r.flag("pay_per_minute.card_required"),
         expiry_warning_days=r.integer("eligibility.expiry_warning_days", 0, 3650),
+        max_call_minutes=r.integer("limits.max_call_minutes", 1, 7 * 24 * 60),
+        confirm_blocks_over=r.integer("limits.confirm_blocks_over", 0, 1000),
     )
     if policy.grace_seconds >= policy.increment_seconds and policy.increment_seconds > 1:
         raise r.fail("rounding.grace_seconds", "must be shorter than the increment")

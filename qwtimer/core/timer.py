@@ -65,6 +65,16 @@ _PHRASES = {
 # professional services, with the time already spent billed like any other (R10).
 OUTCOMES = ("resolved", "unresolved", "referred")
 
+# What unrecorded time (a sleep, a restart) was, as the technician says it: the same answers
+# on the command line ('timer gap') and in the window. None: not part of the call.
+GAP_ANSWERS: dict[str, SegmentKind | None] = {
+    "hold": SegmentKind.HOLD,
+    "working": SegmentKind.WORKING_HOLD,
+    "talk": SegmentKind.TALK,
+    "research": SegmentKind.RESEARCH,
+    "none": None,
+}
+
 
 class Action(StrEnum):
     START = "start"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from qwtimer.core import billing
-from qwtimer.core.billing import Bill, Tally
+from qwtimer.core import billing, charges
+from qwtimer.core.billing import Bill, Split, Tally
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.parse import card_reference
@@ -246,12 +246,13 @@ class Calls:
             rows.save_call(db, row)
         return self._as_call(row)
 
-    def heartbeat(self) -> Call | None:
-        """Record progress of the running call (about once a second). Returns it, if any."""
+    def heartbeat(self, at: Reading | None = None) -> Call | None:
+        """Record progress of the running call (about once a second), as of ``at`` or now.
+        Returns it, if any."""
         row = rows.running_on(self.desk.db, self.desk.device_id)
         if row is None:
             return None
-        r = self.desk.clock.read()
+        r = at or self.desk.clock.read()
         if self.is_interrupted(row, r):
             return self._as_call(row)
         with self.desk.db.atomic():
@@ -337,10 +338,29 @@ class Calls:
             )
         return Call.get_by_id(call.id)
 
+    def last_heartbeat(self, call: Call) -> Reading | None:
+        """The clocks as the call's last heartbeat read them: where "end at last heartbeat"
+        ends it. None when the call has no heartbeat of its own (its segments then say)."""
+        if call.heartbeat_mono_ms is None or call.heartbeat_boot_ms is None:
+            return None
+        return Reading(
+            call.heartbeat_mono_ms,
+            call.heartbeat_boot_ms,
+            call.heartbeat_at,
+            call.utc_offset_min,
+            call.boot_id,
+        )
+
     def recover_end(
-        self, outcome: str = "unresolved", notes: str = "", card_ref: str | None = None
+        self,
+        outcome: str = "unresolved",
+        notes: str = "",
+        card_ref: str | None = None,
+        confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
-        """End an interrupted call at its last heartbeat and bill it."""
+        """End an interrupted call at its last heartbeat and bill it; a charge beyond the
+        policy's limits is refused (nothing written) unless ``confirmed`` (True, or the very
+        charge the technician was shown, see ``_require_confirmation``)."""
         call = self._require_current()
         _check_outcome(outcome)
         card_ref = card_reference(card_ref) if card_ref is not None else None  # R6.1
@@ -353,26 +373,92 @@ class Calls:
             call.pending_gap_ms = 0
             call.pending_gap_at = None
             call.save()
+            self._require_confirmation(call, card_ref, confirmed)
             note = (notes + "\n" if notes else "") + "ended at its last heartbeat after a restart"
             bill = self._bill_and_post(call, outcome, note, card_ref, call.heartbeat_at)
         return call, bill
 
     # -- stopping and billing ------------------------------------------------------------
+    def end_reading(self) -> Reading:
+        """The moment a call ends: one clock reading, taken when Stop is asked for and recorded
+        as the running call's heartbeat. ``stop(..., ended=it)`` bills up to this moment and
+        nothing after it, however long the outcome, notes and card questions stay open."""
+        r = self.desk.clock.read()
+        self.heartbeat(r)
+        return r
+
+    def charge_at(
+        self, call: Call, at: Reading | None = None, card_ref: str | None = None
+    ) -> tuple[Bill, Split, str | None]:
+        """What stopping ``call`` as of ``at`` bills (the whole call) and charges now, and who
+        pays (the card on file, or ``card_ref``), from ``billing.settle`` exactly as stop
+        bills. ``at`` None: the segments as recorded. Writes nothing."""
+        card = self.customers.card(call.customer)
+        payer = (
+            f"card reference {card_ref}"
+            if card_ref
+            else (f"the card ending {card.last4}" if card else None)
+        )
+        bill, part = billing.settle(
+            self.tally(call, at),
+            self.customers.balance(call.customer),
+            payer is not None,
+            self.policy_of(call),
+            self.last_bill(call),
+        )
+        return bill, part, payer
+
+    def _require_confirmation(
+        self, call: Call, card_ref: str | None, confirmed: bool | Split
+    ) -> None:
+        """Inside the stop's transaction. ``confirmed`` True (``--yes``) lets any charge
+        through; a Split (what the window showed) lets exactly that charge through and refuses
+        any other (the bank moved meanwhile, e.g. a sync); False refuses a charge beyond the
+        policy's limits (a call over the ceiling, more blocks than allowed at once)."""
+        if confirmed is True:
+            return
+        bill, part, payer = self.charge_at(call, None, card_ref)
+        if isinstance(confirmed, Split):
+            if part != confirmed:
+                raise IllegalTransition(
+                    "the charge changed while the call was being stopped (the bank moved, "
+                    f"e.g. a sync); it is now {charges.charge_text(part, payer)}: stop it again"
+                )
+            return
+        total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
+        reason = charges.over_limits(total + bill.research_seconds, part, self.policy_of(call))
+        if reason is not None:
+            raise charges.refuse_unconfirmed(
+                f"this call would be billed {billing.clock_text(bill.billed_seconds)}: "
+                + charges.charge_text(part, payer),
+                reason,
+            )
+
     def stop(
         self,
         outcome: str = "resolved",
         notes: str = "",
         card_ref: str | None = None,
         call_id: str | None = None,
+        ended: Reading | None = None,
+        confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
-        """Stop the call, bill it (R3-R6) and post its entries, all in one transaction."""
+        """Stop the call as of ``ended`` (see ``end_reading``; default: now), bill it (R3-R6)
+        and post its entries, all in one transaction. Nothing after ``ended`` is billed. A
+        charge beyond the policy's limits is refused (nothing written) unless ``confirmed``
+        (True, or the very charge the technician was shown, see ``_require_confirmation``)."""
         row = self._row(call_id)
-        r = self.desk.clock.read()
+        r = ended or self.desk.clock.read()
         next_state(CallState(row.state), Action.STOP)
         if self.is_interrupted(row, r):
             raise IllegalTransition(
                 "this call was interrupted by a restart: resume it or end it at its last "
                 "heartbeat first ('qwtimer timer recover')"
+            )
+        if row.segment_mono_start_ms is not None and r.monotonic_ms < row.segment_mono_start_ms:
+            raise IllegalTransition(
+                "the call changed after Stop was asked for (another action came first); "
+                "stop it again"
             )
         _check_outcome(outcome)
         ref = card_reference(card_ref) if card_ref is not None else None
@@ -389,6 +475,7 @@ class Calls:
                 if row.segment_id is not None:
                     rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
                 call = Call.get_by_id(row.call_id)
+                self._require_confirmation(call, ref, confirmed)
                 bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
         if row.pending_gap_ms:
             raise IllegalTransition(
@@ -474,8 +561,10 @@ class Calls:
         outcome: str = "resolved",
         notes: str = "",
         card_ref: str | None = None,
+        confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
-        """Record a call after the fact from its durations per kind (whole seconds)."""
+        """Record a call after the fact from its durations per kind (whole seconds). A charge
+        beyond the policy's limits is refused (nothing written) unless ``confirmed``."""
         _check_outcome(outcome)
         if any(v < 0 for v in seconds.values()):
             raise InputError("durations cannot be negative")
@@ -515,16 +604,18 @@ class Calls:
                     note="entered by hand",
                 )
                 at += timedelta(seconds=secs)
+            self._require_confirmation(call, ref, confirmed)
             bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
         return call, bill
 
     # -- live view -----------------------------------------------------------------------
-    def live(self, call: Call | None = None) -> Live | None:
-        """The running (or given) call's live figures; writes nothing."""
+    def live(self, call: Call | None = None, at: Reading | None = None) -> Live | None:
+        """The running (or given) call's live figures as of ``at`` (default: now); writes
+        nothing."""
         call = call or self.current()
         if call is None:
             return None
-        r = self.desk.clock.read()
+        r = at or self.desk.clock.read()
         policy = self.policy_of(call)
         t = self.tally(call, r)
         previous = self.last_bill(call)

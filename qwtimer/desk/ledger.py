@@ -10,6 +10,7 @@ from typing import Any
 
 from peewee import fn
 
+from qwtimer.core import charges
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.desk.context import Desk
@@ -24,12 +25,21 @@ class Ledger:
     def _policy(self):  # type: ignore[no-untyped-def]
         return self.desk.policies.in_force(self.desk.clock.read().utc.date())
 
-    def buy_blocks(self, customer: Customer, blocks: int, card_ref: str | None = None) -> Entry:
-        """Blocks of minutes paid by card (R6, R6.1), banked; they never expire (R2)."""
+    def buy_blocks(
+        self,
+        customer: Customer,
+        blocks: int,
+        card_ref: str | None = None,
+        confirmed: bool = False,
+    ) -> Entry:
+        """Blocks of minutes paid by card (R6, R6.1), banked; they never expire (R2). More
+        blocks than the policy allows at once are refused (nothing written) unless
+        ``confirmed``."""
         if blocks < 1 or blocks > 1000:
             raise InputError(f"--blocks {blocks}: buy between 1 and 1000 blocks")
         if card_ref is not None:
             ref = card_reference(card_ref)
+            payer = f"card reference {ref}"
         else:
             card = Customers(self.desk).card(customer)
             if card is None:
@@ -38,7 +48,15 @@ class Ledger:
                     "reference (R6.1: minutes are paid by card)"
                 )
             ref = card.ref
+            payer = f"the card ending {card.last4}"
         p = self._policy()
+        reason = charges.purchase_over_limit(blocks, p)
+        if reason is not None and not confirmed:
+            raise charges.refuse_unconfirmed(
+                f"buying would charge {charges.blocks_text(blocks, blocks * p.block_price_cents)},"
+                f" to {payer}",
+                reason,
+            )
         with self.desk.db.atomic():
             return Entry.create(
                 customer=customer,

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qwtimer.core.billing import bill_json, clock_text
+from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split, bill_json, clock_text
+from qwtimer.core.charges import charge_text, over_limits
+from qwtimer.core.clock import Reading
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
 from qwtimer.desk.reports import segments
-from qwtimer.gui.prompts import GAP_CHOICES, CardPrompt, GapPrompt, RecoveryPrompt
+from qwtimer.gui.prompts import (
+    GAP_CHOICES,
+    CardPrompt,
+    ConfirmCharge,
+    GapPrompt,
+    RecoveryPrompt,
+)
 from qwtimer.gui.stop_dialog import BillSummary, StopDialog
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.main_window import MainWindow
+    from qwtimer.store.models import Call
 
 TICK_MS = 1000
 
@@ -44,8 +53,9 @@ class CallFlow:
     def tick(self: MainWindow) -> None:
         """About once a second while a call runs: heartbeat, then show the live figures.
         While a question is open the heartbeat goes on (a crash then loses at most a second),
-        except while recovering, when a heartbeat would absorb the unrecorded time."""
-        if self._recovering:
+        except while recovering, when a heartbeat would absorb the unrecorded time, and while
+        Stop's questions are open: the call ended at F9, its figures stay as of that moment."""
+        if self._recovering or self._ending:
             return
         if self.calls.heartbeat() is None:
             self.refresh()
@@ -111,39 +121,74 @@ class CallFlow:
 
     # -- stopping ------------------------------------------------------------------------
     def stop_call(self: MainWindow) -> dict[str, Any] | None:
-        """Outcome and notes, a card reference if a shortfall needs one (R6.1), then bill."""
-        self.calls.heartbeat()
-        live = self.calls.live()
+        """The call ends the moment Stop (F9) is pressed: that clock reading is taken first and
+        the bill is as of it. The questions that follow (unaccounted time, outcome and notes,
+        a card reference if a shortfall needs one (R6.1), a confirmation beyond the policy's
+        limits) add nothing to it: the heartbeat pauses while they are open, and backing out
+        of any of them leaves the call running with no time lost (nothing was closed)."""
+        ended = self.calls.end_reading()
+        live = self.calls.live(at=ended)
         if live is None:
             return None
-        if live.pending_gap_ms:
-            self.account_for_gap()
-            live = self.calls.live()
-            if live is None or live.pending_gap_ms:
-                self.report("say what the unaccounted time was before stopping (Ctrl+G)")
-                return None
-        name = live.call.customer.name
-        self._asking = True
+        self._ending = True
         try:
-            answer = StopDialog.ask(self, name, live.elapsed_seconds)
-            if answer is None:
-                return None
-            outcome, notes = answer
-            self.calls.heartbeat()
-            live = self.calls.live() or live
-            card_ref = None
-            if live.bill.settlement == "unsettled":
-                ref = CardPrompt.ask(self, name, live.bill.overage_seconds, 0)
-                if ref is None:
+            if live.pending_gap_ms:
+                self.account_for_gap()
+                live = self.calls.live(at=ended)
+                if live is None or live.pending_gap_ms:
+                    self.report("say what the unaccounted time was before stopping (Ctrl+G)")
                     return None
-                card_ref = ref or None
-            call, bill = self.calls.stop(outcome, notes, card_ref)
+            name = live.call.customer.name
+            self._asking = True
+            try:
+                said = self._ask_to_end(live.call, ended)
+            finally:
+                self._asking = False
+            if said is None:
+                return None
+            outcome, notes, card_ref, shown = said
+            call, bill = self.calls.stop(outcome, notes, card_ref, ended=ended, confirmed=shown)
         except QwtimerError as exc:
             self.report(str(exc))
             return None
         finally:
-            self._asking = False
+            self._ending = False
         return self._after_stop(call.id, name, bill_json(call.id, bill))
+
+    def _ask_to_end(
+        self: MainWindow, call: Call, at: Reading | None
+    ) -> tuple[str, str, str | None, Split] | None:
+        """Outcome and notes, a card reference if a shortfall needs one (R6.1), and a
+        confirmation when the charge is beyond the policy's limits; each question states what
+        will be charged, computed by the billing that will bill, as of ``at``. Returns
+        (outcome, notes, card reference or None, the charge shown: the only one the desk will
+        then make), or None when the technician went back."""
+        name = call.customer.name
+        bill, part, payer = self.calls.charge_at(call, at)
+        total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
+        total += bill.research_seconds
+        answer = StopDialog.ask(self, name, total, charge_text(part, payer))
+        if answer is None:
+            return None
+        outcome, notes = answer
+        card_ref = None
+        if part.settlement == SETTLEMENT_UNSETTLED:
+            # what a card would pay: the reference itself is not known yet
+            _, paid, _ = self.calls.charge_at(call, at, card_ref="to be given")
+            ref = CardPrompt.ask(
+                self, name, paid.overage_seconds, paid.charge_cents, paid.blocks_purchased
+            )
+            if ref is None:
+                return None
+            card_ref = ref or None
+            if card_ref:
+                bill, part, payer = self.calls.charge_at(call, at, card_ref)
+        reason = over_limits(total, part, self.calls.policy_of(call))
+        if reason is not None and not ConfirmCharge.ask(
+            self, name, charge_text(part, payer), reason
+        ):
+            return None
+        return outcome, notes, card_ref, part
 
     def _after_stop(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]):
         self.last_bill = bill
@@ -171,15 +216,23 @@ class CallFlow:
         self.call_panel.show_interrupted(call.customer.name, elapsed)
         self.commands.enable_for(CallState.IDLE, False)
         self._asking = self._recovering = True
+        said = None
         try:
-            answer = RecoveryPrompt.ask(self, call.customer.name, elapsed, down)
+            while True:  # backing out of ending it asks the question again
+                answer = RecoveryPrompt.ask(self, call.customer.name, elapsed, down)
+                if answer != "end":
+                    break
+                said = self._ask_to_end(call, self.calls.last_heartbeat(call))
+                if said is not None:
+                    break
         finally:
             self._asking = self._recovering = False
         if answer is None:  # the question cannot be dismissed; nothing is decided silently
             return
         try:
-            if answer == "end":
-                ended, bill = self.calls.recover_end()
+            if answer == "end" and said is not None:
+                outcome, notes, card_ref, shown = said
+                ended, bill = self.calls.recover_end(outcome, notes, card_ref, confirmed=shown)
                 self._after_stop(ended.id, ended.customer.name, bill_json(ended.id, bill))
                 return
             if answer == "resume":

@@ -70,6 +70,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.offered = False  # the first-run offer is made once per window
         self._asking = False  # a question is open: no other question, no action
         self._recovering = False  # the recovery question is open: no heartbeat either
+        self._ending = False  # Stop's questions are open: the call ended at F9, no heartbeat
         self._gap_asked = 0
         self._segments_key: tuple[object, ...] = ()  # the timeline's segments, cached
         self._closed_segments: list[tuple[SegmentKind, int]] = []

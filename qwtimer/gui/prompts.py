@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
-from qwtimer.core.timer import SegmentKind
+from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
 
 
 class Choice(QDialog):
@@ -78,10 +78,14 @@ class RecoveryPrompt(Choice):
         return d.answer
 
 
-GAP_CHOICES: dict[str, SegmentKind | None] = {
-    "hold": SegmentKind.HOLD,
-    "working": SegmentKind.WORKING_HOLD,
-    "none": None,
+# The same answers as 'qwtimer timer gap' (one list, core.timer.GAP_ANSWERS), in its order.
+GAP_CHOICES: dict[str, SegmentKind | None] = dict(GAP_ANSWERS)
+GAP_LABELS = {
+    "hold": "Caller on &hold (not billed)",
+    "working": "&Working the issue (billed)",
+    "talk": "&Talking (billed)",
+    "research": "&Research (billed)",
+    "none": "&Not part of the call",
 }
 
 
@@ -93,11 +97,7 @@ class GapPrompt(Choice):
             "What was this time?",
             f"{clock_text(gap_seconds)} of the call for {customer} went unrecorded (the "
             "computer slept or restarted). It is never billed without you saying so.",
-            [
-                ("hold", "Caller on &hold (not billed)"),
-                ("working", "&Working the issue (billed)"),
-                ("none", "&Not part of the call"),
-            ],
+            [(key, GAP_LABELS[key]) for key in GAP_CHOICES],
             parent,
         )
 
@@ -148,18 +148,32 @@ class CardPrompt(QDialog):
 
     UNSETTLED = ""
 
-    def __init__(self, customer: str, overage: int, charge_cents: int, parent: QWidget | None):
+    def __init__(
+        self,
+        customer: str,
+        overage: int,
+        charge_cents: int,
+        parent: QWidget | None,
+        blocks: int = 0,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Pay-per-minute: card reference")
         self.answer: str | None = None
+        cost = (
+            f"{blocks} block{'' if blocks == 1 else 's'}, {money(charge_cents)}"
+            if blocks
+            else money(charge_cents)
+        )
         text = QLabel(
             f"{customer} needs {clock_text(overage)} beyond the bank"
-            + (f" ({money(charge_cents)})" if charge_cents else "")
+            + (f": the card will be charged {cost}" if charge_cents else "")
             + ". Enter the payment processor's token or authorisation id. Never type a card "
             "number: qwtimer does not store card numbers (R6.1).",
             self,
         )
         text.setWordWrap(True)
+        text.setAccessibleName("What the card pays")
+        self.text = text
         self.ref = QLineEdit(self)
         self.ref.setAccessibleName("Card reference")
         self.ref.setPlaceholderText("processor token or authorisation id, e.g. tok_1Nx…")
@@ -198,12 +212,38 @@ class CardPrompt(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, customer: str, overage: int, charge_cents: int
+        cls,
+        parent: QWidget | None,
+        customer: str,
+        overage: int,
+        charge_cents: int,
+        blocks: int = 0,
     ) -> str | None:
         """The reference, '' for unsettled, or None to go back to the call."""
-        d = cls(customer, overage, charge_cents, parent)
+        d = cls(customer, overage, charge_cents, parent, blocks)
         d.exec()
         return d.answer
+
+
+class ConfirmCharge(Choice):
+    """A charge beyond the policy's limits (a very long call, many blocks at once) is made
+    only when the technician confirms it; the default answer is to go back."""
+
+    def __init__(self, customer: str, charge: str, reason: str, parent: QWidget | None):
+        super().__init__(
+            "Confirm the charge",
+            f"Stopping the call for {customer}: {charge}.\n\nThis needs confirming: "
+            f"{reason}. If the time is wrong, go back and correct it first.",
+            [("back", "&Go back"), ("charge", "&Bill it")],
+            parent,
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, customer: str, charge: str, reason: str) -> bool:
+        """True only when the technician chose to charge."""
+        d = cls(customer, charge, reason, parent)
+        d.exec()
+        return d.answer == "charge"
 
 
 class WarnMinutes(QDialog):

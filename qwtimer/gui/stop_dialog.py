@@ -30,7 +30,12 @@ OUTCOME_LABELS = {
 
 
 class StopDialog(QDialog):
-    def __init__(self, customer: str, elapsed: int, parent: QWidget | None = None) -> None:
+    """The call already ended when Stop was pressed; this adds the outcome and notes and says,
+    before confirming, what will be charged (``charge``, as of that moment)."""
+
+    def __init__(
+        self, customer: str, elapsed: int, parent: QWidget | None = None, charge: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Stop the call")
         intro = QLabel(
@@ -39,10 +44,17 @@ class StopDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
+        self.charge = QLabel(f"Charge: {charge}" if charge else "", self)
+        self.charge.setWordWrap(True)
+        self.charge.setAccessibleName("What will be charged")
+        font = self.charge.font()
+        font.setBold(True)
+        self.charge.setFont(font)
         self.group = QButtonGroup(self)
         self.radios: dict[str, QRadioButton] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.charge)
         for n, outcome in enumerate(OUTCOMES):
             radio = QRadioButton(OUTCOME_LABELS[outcome], self)
             radio.setAccessibleName(OUTCOME_LABELS[outcome].replace("&", ""))
@@ -73,9 +85,11 @@ class StopDialog(QDialog):
         return self.outcome(), self.notes.toPlainText().strip()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, customer: str, elapsed: int) -> tuple[str, str] | None:
+    def ask(
+        cls, parent: QWidget | None, customer: str, elapsed: int, charge: str = ""
+    ) -> tuple[str, str] | None:
         """(outcome, notes), or None to go back to the call."""
-        d = cls(customer, elapsed, parent)
+        d = cls(customer, elapsed, parent, charge)
         return d.answer() if d.exec() == QDialog.DialogCode.Accepted else None
 
 

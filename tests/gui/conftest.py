@@ -27,6 +27,7 @@ DIALOGS = {
     "first_run": (prompts.FirstRunOffer, "ask"),
     "close": (prompts.CloseDuringCall, "ask"),
     "card": (prompts.CardPrompt, "ask"),
+    "confirm": (prompts.ConfirmCharge, "ask"),
     "warn": (prompts.WarnMinutes, "ask"),
     "stop": (stop_dialog.StopDialog, "ask"),
     "editor": (CustomerEditor, "edit"),

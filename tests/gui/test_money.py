@@ -57,7 +57,7 @@ def test_shortfall_with_card_reference_buys_blocks(qtbot, make_window, desk, clo
     answers.give("stop", ("resolved", ""))
     answers.give("card", "auth_778899")
     qtbot.keyClick(w, Qt.Key.Key_F9)
-    assert answers.asked["card"] == [("Tailspin", 7 * 60, 0)]
+    assert answers.asked["card"] == [("Tailspin", 7 * 60, 3000, 1)]  # 1 block, $30.00
     # R6 example: bank 5, bills 12 -> one block ($30.00) -> bank after 23 min
     assert w.last_bill["blocks_purchased"] == 1
     assert w.last_bill["charge_cents"] == 3000

@@ -44,6 +44,7 @@ def test_after_a_restart_end_at_the_last_heartbeat(qtbot, make_window, desk, clo
     call = running_call(desk, clock, 100)
     clock.reboot(3600)
     answers.give("recovery", "end")
+    answers.give("stop", ("unresolved", ""))
     w = make_window()
     stopped = Call.get_by_id(call.id)
     assert stopped.state == "stopped"
@@ -151,6 +152,7 @@ def test_while_the_recovery_question_is_open_nothing_is_heartbeat_or_started(
         return "end"
 
     answers.give("recovery", look)
+    answers.give("stop", ("unresolved", ""))
     make_window()
     assert "interrupted, 0:40 recorded" in seen["state"]
     assert seen["start"] is False

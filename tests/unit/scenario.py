@@ -72,10 +72,12 @@ def run_call(
     *,
     outcome: str = "resolved",
     card_ref: str | None = None,
+    confirmed: bool = False,
 ) -> tuple[str, Bill]:
     """Start a call, then for each (action, seconds): act, then let ``seconds`` pass.
 
-    The first step is the talk after pick-up: ``("talk", 300)``. Ends with a stop.
+    The first step is the talk after pick-up: ``("talk", 300)``. Ends with a stop
+    (``confirmed``: a charge beyond the policy's limits was confirmed, like ``--yes``).
     """
     calls = Calls(desk)
     call = calls.start(c)
@@ -83,7 +85,7 @@ def run_call(
         if action != "talk":
             calls.act(Action(action))
         clock.advance(seconds)
-    _, bill = calls.stop(outcome=outcome, card_ref=card_ref)
+    _, bill = calls.stop(outcome=outcome, card_ref=card_ref, confirmed=confirmed)
     return call.id, bill
 
 

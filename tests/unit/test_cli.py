@@ -466,6 +466,20 @@ BAD_INPUT: dict[str, tuple[list[str], list[str]]] = {
     "stop with no call": (["timer", "stop"], ["no call is running"]),
     "unknown entry": (["ledger", "reverse", "nope", "--reason", "typo"], ["no ledger entry"]),
     "missing csv": (["customer", "import", "no-such.csv"], ["no file"]),
+    "a call longer than the policy's ceiling": (
+        ["call", "log", ACME, "--talk", "25h"],
+        ["billed 25:00:00", "4:00:00", "--yes"],
+    ),
+    "absurd duration": (["call", "log", ACME, "--talk", "99999999:00"], ["--talk", "10,000"]),
+    "overflowing duration": (
+        ["call", "log", ACME, "--talk", "9999999999999999999999h"],
+        ["--talk", "10,000 hours"],
+    ),
+    "nan duration": (["call", "log", ACME, "--talk", "nan"], ["--talk", "not a duration"]),
+    "more blocks than the policy allows at once": (
+        ["minutes", "buy", ACME, "--blocks", "3", "--card-ref", "tok_9"],
+        ["3 blocks, $90.00", "card reference tok_9", "--yes"],
+    ),
 }
 
 

@@ -50,6 +50,27 @@ def test_bad_durations_say_what_to_type(text: str, problem: str) -> None:
     assert "--talk" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["99999999:00", "9999999999999999999999h", "10001h", "600001m", "1" * 5000 + "s", "0:" * 3],
+)
+def test_absurd_durations_are_refused_not_overflowed(text: str) -> None:
+    with pytest.raises(InputError) as err:
+        duration_seconds(text, "--talk")
+    message = str(err.value)
+    assert "--talk" in message and len(message) < 200
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "1e9s", "0x10m"])
+def test_numbers_that_are_not_lengths_of_time_are_refused(text: str) -> None:
+    with pytest.raises(InputError, match="not a duration"):
+        duration_seconds(text)
+
+
+def test_the_longest_accepted_duration_is_ten_thousand_hours() -> None:
+    assert duration_seconds("10000h") == duration_seconds("10000:00:00") == 36_000_000
+
+
 def test_dates() -> None:
     assert day("2026-12-31") == date(2026, 12, 31)
     for text in ("2026-02-30", "31/12/2026", "tomorrow", ""):

@@ -41,6 +41,7 @@ def test_shipped_policy_holds_every_number_of_the_policy() -> None:
     assert (p.block_minutes, p.block_seconds, p.block_price_cents) == (30, 1800, 3000)
     assert p.settlement == "blocks"
     assert p.card_required is True  # R6.1
+    assert (p.max_call_minutes, p.max_call_seconds, p.confirm_blocks_over) == (240, 4 * 3600, 2)
 
 
 BROKEN = {
@@ -106,6 +107,24 @@ BROKEN = {
         "must be a date",
     ),
     "empty version": (r'^version = "2026-11"', 'version = ""', "version", "non-empty"),
+    "no call ceiling": (
+        r"^max_call_minutes = .*\n",
+        "",
+        "limits.max_call_minutes",
+        "missing",
+    ),
+    "a call ceiling of zero": (
+        r"^max_call_minutes = 240",
+        "max_call_minutes = 0",
+        "limits.max_call_minutes",
+        "between 1 and",
+    ),
+    "confirmation limit not a number": (
+        r"^confirm_blocks_over = 2",
+        'confirm_blocks_over = "two"',
+        "limits.confirm_blocks_over",
+        "whole number",
+    ),
     "grace as long as the increment": (
         r"^grace_seconds = 0",
         "grace_seconds = 60",

@@ -203,7 +203,8 @@ def test_r6_worked_example(desk: Desk, clock: FakeClock) -> None:
 
 def test_r6_fewest_blocks_that_cover(desk: Desk, clock: FakeClock) -> None:
     c = customer(desk, card=True, bank_seconds=0)
-    _, bill = run_call(desk, clock, c, talk(61 * MIN))  # 61 min short: three blocks
+    # 61 min short: three blocks, more than are charged without confirmation
+    _, bill = run_call(desk, clock, c, talk(61 * MIN), confirmed=True)
     assert bill.blocks_purchased == 3
     assert bill.charge_cents == 9000
     assert bill.balance_after_seconds == 29 * MIN
