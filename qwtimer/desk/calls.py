@@ -23,6 +23,7 @@ from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_state
+from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
@@ -448,7 +449,7 @@ class Calls:
                 seconds=part.purchased_seconds,
                 cents=part.charge_cents,
                 card_ref=ref,
-                reason=f"R6: {part.blocks_purchased} block(s) for the call's overage"
+                reason=f"R6: {count(part.blocks_purchased, 'block')} for the call's overage"
                 if part.blocks_purchased
                 else "R6: pay-per-minute overage",
                 **common,

@@ -10,9 +10,11 @@ from qwtimer.core.billing import bill_json, clock_text
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
+from qwtimer.desk.changes import Changes
 from qwtimer.desk.reports import segments
 from qwtimer.gui.prompts import GAP_CHOICES, CardPrompt, GapPrompt, RecoveryPrompt
 from qwtimer.gui.stop_dialog import BillSummary, StopDialog
+from qwtimer.store.models import Call, Customer
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.main_window import MainWindow
@@ -29,17 +31,41 @@ class CallFlow:
             return
         try:
             if action is Action.START:
-                if self.customer is None:
-                    raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
-                self.calls.start(self.customer)
+                call = self.calls.start(self.caller())
             elif action is Action.STOP:
                 self.stop_call()
                 return
             else:
-                self.calls.act(action)
+                call = self.calls.act(action)
+            self.hub.announce(Changes.of(calls=[call.id]))
         except QwtimerError as exc:
             self.report(str(exc))
         self.refresh()
+
+    def can_start(self: MainWindow) -> bool:
+        """Start is offered for a picked customer, or while one is highlighted in the list."""
+        if self.customer is not None:
+            return True
+        return self.search.browsing and self.search.highlighted() is not None
+
+    def caller(self: MainWindow) -> Customer:
+        """Whom Start is for: while the technician is finding the caller (the search has
+        focus or was typed in since the last pick), exactly the customer highlighted in the
+        list at this moment; otherwise the picked customer."""
+        search = self.search
+        if search.browsing or search.has_focus():
+            customer_id = search.highlighted()
+            if customer_id is None:
+                raise QwtimerError(
+                    "no customer is highlighted in the list: type part of the caller's name, "
+                    "phone or email and highlight them (Up/Down)"
+                )
+            if self.customer is None or self.customer.id != customer_id:
+                self.show_customer(self.customers.find(customer_id))
+            search.browsing = False
+        if self.customer is None:
+            raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
+        return self.customer
 
     # -- the tick ------------------------------------------------------------------------
     def tick(self: MainWindow) -> None:
@@ -71,7 +97,7 @@ class CallFlow:
         live = live or self.calls.live()
         if live is None or not live.state.running:
             self.ticker.stop()
-            self.commands.enable_for(CallState.IDLE, self.customer is not None)
+            self.commands.enable_for(CallState.IDLE, self.can_start())
             self.call_panel.show_idle(self.customer.name if self.customer else None)
             self.tray.update(CallState.IDLE, "")
             self.live = None
@@ -149,8 +175,8 @@ class CallFlow:
     def _after_stop(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]):
         self.last_bill = bill
         self.bill_dialog = BillSummary.present(self, name, bill)
-        self.customer_changed()
-        self.load_recent()
+        customer_id = Call.get_by_id(call_id).customer_id
+        self.hub.announce(Changes.of(customers=[customer_id], calls=[call_id], ledger=True))
         self.refresh()
         self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)
         return bill

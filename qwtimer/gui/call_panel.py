@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.core.words import count
 from qwtimer.desk.calls import Live
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.theme import KIND_COLOURS, warning_colour
@@ -261,7 +262,7 @@ class CallPanel(QGroupBox):
             if bill.settlement == "unsettled":
                 owed += ": no card on file, take a card reference at Stop (R6.1)"
             elif bill.charge_cents:
-                owed += f", {bill.blocks_purchased} block(s) {money(bill.charge_cents)}"
+                owed += f", {count(bill.blocks_purchased, 'block')} {money(bill.charge_cents)}"
             _set(self.overage, "Pay-per-minute now: " + owed)
         warn = 0 < left <= warn_seconds or left == 0
         if warn:

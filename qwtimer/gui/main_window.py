@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
+from qwtimer.core.words import count
 from qwtimer.desk import demo
 from qwtimer.desk.calls import Calls, Live
+from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, ImportReport
 from qwtimer.desk.reports import call_rows
@@ -32,6 +34,7 @@ from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
 from qwtimer.gui.call_panel import CallPanel
+from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.entitlement import EntitlementPanel
@@ -61,6 +64,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.calls = Calls(desk)
         self.customers = Customers(desk)
         self.background = Background(desk, self)
+        self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
         self.customer: Customer | None = None
         self.live: Live | None = None
         self.last_bill: dict[str, Any] | None = None
@@ -114,6 +118,9 @@ class MainWindow(CallFlow, QMainWindow):
         self.status = QLabel("", self)
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
+        self.customer_count = QLabel("", self)
+        self.customer_count.setAccessibleName("Customers")
+        self.statusBar().addPermanentWidget(self.customer_count)
         self._build_menus()
         self.show_window_action = QAction("&Show qwtimer", self)
         self.show_window_action.triggered.connect(self.bring_back)
@@ -127,6 +134,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.idle_watch = QTimer(self)
         self.idle_watch.setTimerType(Qt.TimerType.VeryCoarseTimer)
         self.idle_watch.timeout.connect(self.look_for_call)
+        self.idle_watch.timeout.connect(self.hub.poll)  # writes by other processes
         self.idle_watch.start(IDLE_WATCH_MS)
         for cmd in ("start", "hold", "resume", "research", "stop"):
             a.by_key[cmd].triggered.connect(lambda _=False, c=cmd: self.do(Action(c)))
@@ -143,7 +151,13 @@ class MainWindow(CallFlow, QMainWindow):
         a.help.triggered.connect(self.help.open)
         a.quit.triggered.connect(self.close)
         self.search.picked.connect(self.pick)
+        self.search.browsed.connect(
+            lambda: self.live is None and self.commands.enable_for(CallState.IDLE, self.can_start())
+        )
         self.recent.reopen.connect(self.reopen_for_research)
+        self.hub.changed.connect(self._refresh_customer_list)
+        self.hub.changed.connect(self._refresh_picked)
+        self.hub.changed.connect(self._refresh_recent)
         self._set_title()
         self.entitlement.clear()
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
@@ -176,7 +190,7 @@ class MainWindow(CallFlow, QMainWindow):
         """The supervisors' review of every call, with adjustments and statements."""
         from qwtimer.gui.supervisor import open_supervisor  # loaded on first use
 
-        return open_supervisor(self, self.desk)
+        return open_supervisor(self, self.desk, self.hub)
 
     def _set_title(self) -> None:
         title = f"qwtimer: {self.desk.technician}"
@@ -193,32 +207,70 @@ class MainWindow(CallFlow, QMainWindow):
         self.check_recovery()  # before the first heartbeat, which would absorb a crash gap
 
     def load_customers(self) -> None:
-        """Customers first (the window is usable), then their banks, off the GUI thread."""
-        desk = self.desk
+        """Customers first (the window is usable), then their banks, off the GUI thread.
+        Once loaded, a reload reads both in one go (the banks never show "…" again)."""
+        desk, banks = self.desk, self.loaded
         self.background.run(
-            lambda: CustomerIndex.load(desk, banks=False), self._customers_loaded, self._failed
+            lambda: CustomerIndex.load(desk, banks=banks), self._customers_loaded, self._failed
         )
 
     def _customers_loaded(self, index: CustomerIndex) -> None:
+        highlighted = self.search.highlighted()
         self.search.set_index(index)
-        if self.customer is not None:
-            self.search.select_customer(self.customer.id)
+        keep = highlighted if self.search.browsing else None
+        keep = keep or (self.customer.id if self.customer is not None else None)
+        if keep is not None:
+            self.search.select_customer(keep)
+        first = not self.loaded
         self.loaded = True
-        desk = self.desk
-        self.background.run(lambda: read_banks(desk), self.search.model.banks_loaded, self._failed)
-        self.status.setText(f"{len(index):,} customer{'' if len(index) == 1 else 's'}")
-        self.ready.emit()
+        if first:
+            desk = self.desk
+            self.background.run(
+                lambda: read_banks(desk), self.search.model.banks_loaded, self._failed
+            )
+        self.show_count()
+        if first:
+            self.ready.emit()
         if len(index) == 0 and not self._asking and not self.offered:
             self.offered = True
             QTimer.singleShot(0, self.offer_first_run)
 
+    def show_count(self) -> None:
+        """How many customers there are, in the status bar (kept true by every refresh)."""
+        n = len(self.search.model.index_)
+        self.customer_count.setText(count(n, "customer"))
+
+    # -- every view refreshes itself from one change notification --------------------------
+    def _refresh_customer_list(self, changes: Changes) -> None:
+        """The list: the named customers' rows, or a full reload off the GUI thread."""
+        if not self.loaded:
+            return
+        if changes.all_customers:
+            self.load_customers()
+            return
+        rows = []
+        for cid in changes.customers:  # type: ignore[union-attr]
+            customer = Customer.get_or_none(Customer.id == cid)
+            if customer is not None:
+                rows.append(row_of(self.desk, customer))
+        if rows:
+            self.search.refresh_rows(rows)
+            self.show_count()
+
+    def _refresh_picked(self, changes: Changes) -> None:
+        """The entitlement panel and the call panel's bank, when their customer changed."""
+        if self.customer is not None and changes.touches_customer(self.customer.id):
+            self.customer_changed()
+            self.refresh()  # the call panel's bank, read afresh
+
+    def _refresh_recent(self, changes: Changes) -> None:
+        if changes.any_call:
+            self.load_recent()
+
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
         if report.ok and sum(report.pulled.values()):
-            self.load_customers()
-            self.load_recent()
-            if self.customer is not None and self.live is None:
-                self.customer_changed()
+            self.hub.announce(Changes.everything())
 
     def _failed(self, exc: Exception) -> None:
         self.report(str(exc))
@@ -241,8 +293,7 @@ class MainWindow(CallFlow, QMainWindow):
             self.report(str(exc))
             return
         self._set_title()
-        self.load_customers()
-        self.load_recent()
+        self.hub.announce(Changes.everything())
 
     def import_customers(self, path: str | None = None) -> None:
         if path is None:
@@ -260,9 +311,9 @@ class MainWindow(CallFlow, QMainWindow):
         return path
 
     def _imported(self, report: ImportReport) -> None:
-        bad = f"; {len(report.bad)} bad row(s) skipped" if report.bad else ""
-        self.report(f"imported {report.imported} customer(s){bad}", error=False)
-        self.load_customers()
+        bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
+        self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
+        self.hub.announce(Changes.everything())
 
     def load_recent(self) -> None:
         self.recent.model.set_rows(call_rows(limit=RECENT_LIMIT))
@@ -295,13 +346,11 @@ class MainWindow(CallFlow, QMainWindow):
         self.search.select_customer(customer.id)
 
     def customer_changed(self) -> None:
-        """The picked customer's bank or details changed: refresh the panel and the list."""
+        """The picked customer's bank or details changed: show them as they are now."""
         if self.customer is None:
             return
         self.customer = self.customers.find(self.customer.id)
         self.entitlement.show_summary(self.customers.summary(self.customer))
-        self.search.model.upsert(row_of(self.desk, self.customer))
-        self.search.select_customer(self.customer.id)
 
     def edit_customer(self, new: bool) -> None:
         current = None if new else self.customer
@@ -312,8 +361,8 @@ class MainWindow(CallFlow, QMainWindow):
         if saved is None:
             return
         if self.live is None or self.live.call.customer_id == saved.id:
-            self.show_customer(saved)
-        self.search.model.upsert(row_of(self.desk, saved))
+            self.customer = saved
+        self.hub.announce(Changes.of(customers=[saved.id]))
         self.search.select_customer(saved.id)
         self.refresh()
 
@@ -330,7 +379,7 @@ class MainWindow(CallFlow, QMainWindow):
             self.report(str(exc))
             return
         self.show_customer(call.customer)
-        self.load_recent()
+        self.hub.announce(Changes.of(calls=[call.id]))
         self.refresh()
 
     # -- settings, messages, closing -----------------------------------------------------

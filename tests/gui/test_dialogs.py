@@ -98,7 +98,7 @@ def test_first_run_import_runs_off_the_gui_thread(qtbot, make_window, desk, answ
     w = make_window()
     qtbot.waitUntil(lambda: w.search.model.rowCount() == 2, timeout=10_000)
     assert answers.asked["csv_file"] == [()]
-    assert w.status.text() == "2 customers"
+    assert w.customer_count.text() == "2 customers"
     pick(qtbot, w, "555-2000")
     assert w.customer.name == "Imported Two"
 
