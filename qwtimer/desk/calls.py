@@ -24,6 +24,8 @@ from qwtimer.core.parse import card_reference
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_state
 from qwtimer.core.words import count
+from qwtimer.desk import corrections
+from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
@@ -518,6 +520,16 @@ class Calls:
                 at += timedelta(seconds=secs)
             bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
         return call, bill
+
+    # -- corrections of a call started by mistake -----------------------------------------
+    def move(self, call_id: str, customer: Customer, reason: str) -> Changes:
+        """Move a call started for the wrong customer (first minutes, nothing billed or
+        synced yet); audited with who, when and why. See ``desk.corrections``."""
+        return corrections.move(self.desk, self.get(call_id), customer, reason)
+
+    def discard(self, call_id: str, reason: str) -> Changes:
+        """Discard a call started by mistake, on the same terms as ``move``."""
+        return corrections.discard(self.desk, self.get(call_id), reason)
 
     # -- live view -----------------------------------------------------------------------
     def live(self, call: Call | None = None) -> Live | None:

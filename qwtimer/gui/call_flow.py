@@ -11,8 +11,9 @@ from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
 from qwtimer.desk.changes import Changes
+from qwtimer.desk.corrections import correctable
 from qwtimer.desk.reports import segments
-from qwtimer.gui.prompts import GAP_CHOICES, CardPrompt, GapPrompt, RecoveryPrompt
+from qwtimer.gui.prompts import GAP_CHOICES, CardPrompt, GapPrompt, ReasonPrompt, RecoveryPrompt
 from qwtimer.gui.stop_dialog import BillSummary, StopDialog
 from qwtimer.store.models import Call, Customer
 
@@ -180,6 +181,81 @@ class CallFlow:
         self.refresh()
         self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)
         return bill
+
+    # -- a call started by mistake ------------------------------------------------------
+    def move_call(self: MainWindow) -> None:
+        """Move the running call to the customer highlighted in the list (first minutes,
+        nothing billed yet; audited with the reason the technician gives)."""
+        live = self.calls.live()
+        if live is None or self._asking:
+            self.report("no call is running: only a running call can be moved")
+            return
+        why_not = correctable(self.desk, live.call)
+        if why_not:
+            self.report(why_not)
+            return
+        target = self.search.highlighted()
+        if target is None or target == live.call.customer_id:
+            self.report(
+                "highlight the right customer in the list first (Ctrl+F, type, Up/Down), "
+                "then move the call"
+            )
+            return
+        try:
+            customer = self.customers.find(target)
+            old = live.call.customer.name
+            reason = self._reason(
+                "Move the call",
+                f"Move the call ({clock_text(live.elapsed_seconds)} so far) from {old} to "
+                f"{customer.name}? Its time goes with it.",
+                "Move",
+            )
+            if reason is None:
+                return
+            changes = self.calls.move(live.call.id, customer, reason)
+        except QwtimerError as exc:
+            self.report(str(exc))
+            return
+        self.customer = customer
+        self.hub.announce(changes)
+        self.show_customer(customer)
+        self.refresh()
+        self.report(f"call moved from {old} to {customer.name}", error=False)
+
+    def discard_call(self: MainWindow) -> None:
+        """Discard the running call (first minutes, nothing billed yet; audited)."""
+        live = self.calls.live()
+        if live is None or self._asking:
+            self.report("no call is running: only a running call can be discarded")
+            return
+        why_not = correctable(self.desk, live.call)
+        if why_not:
+            self.report(why_not)
+            return
+        name = live.call.customer.name
+        try:
+            reason = self._reason(
+                "Discard the call",
+                f"Discard the call for {name} ({clock_text(live.elapsed_seconds)} so far)? "
+                "Nothing of it is billed; the correction is recorded with your reason.",
+                "Discard",
+            )
+            if reason is None:
+                return
+            changes = self.calls.discard(live.call.id, reason)
+        except QwtimerError as exc:
+            self.report(str(exc))
+            return
+        self.hub.announce(changes)
+        self.refresh()
+        self.report(f"call for {name} discarded", error=False)
+
+    def _reason(self: MainWindow, title: str, text: str, action: str) -> str | None:
+        self._asking = True
+        try:
+            return ReasonPrompt.ask(self, title, text, action)
+        finally:
+            self._asking = False
 
     # -- never lose a call ---------------------------------------------------------------
     def check_recovery(self: MainWindow) -> None:

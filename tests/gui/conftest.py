@@ -28,6 +28,7 @@ DIALOGS = {
     "close": (prompts.CloseDuringCall, "ask"),
     "card": (prompts.CardPrompt, "ask"),
     "warn": (prompts.WarnMinutes, "ask"),
+    "reason": (prompts.ReasonPrompt, "ask"),
     "stop": (stop_dialog.StopDialog, "ask"),
     "editor": (CustomerEditor, "edit"),
     "csv_file": (MainWindow, "choose_csv"),
