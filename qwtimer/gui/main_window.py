@@ -28,8 +28,6 @@ from qwtimer.desk.calls import Calls, Live
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, ImportReport
-from qwtimer.desk.reports import call_rows
-from qwtimer.desk.search import CustomerIndex, read_banks, row_of
 from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
@@ -43,17 +41,17 @@ from qwtimer.gui.prompts import CloseDuringCall, FirstRunOffer, WarnMinutes
 from qwtimer.gui.recent_calls import RecentCalls
 from qwtimer.gui.sync_panel import SyncPanel
 from qwtimer.gui.tray import Tray
+from qwtimer.gui.window_views import WindowViews
 from qwtimer.gui.worker import Background
 from qwtimer.paths import resource
 from qwtimer.store.models import Customer
 
 WARN_KEY = "gui.warn_minutes"
 DEFAULT_WARN_MINUTES = 5
-RECENT_LIMIT = 100
 IDLE_WATCH_MS = 2000  # well inside the 5 s after which a silent call counts as interrupted
 
 
-class MainWindow(CallFlow, QMainWindow):
+class MainWindow(WindowViews, CallFlow, QMainWindow):
     """One per process. ``desk`` may be injected (tests pass one with a FakeClock)."""
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
@@ -210,67 +208,6 @@ class MainWindow(CallFlow, QMainWindow):
         self.load_recent()
         self.check_recovery()  # before the first heartbeat, which would absorb a crash gap
 
-    def load_customers(self) -> None:
-        """Customers first (the window is usable), then their banks, off the GUI thread.
-        Once loaded, a reload reads both in one go (the banks never show "…" again)."""
-        desk, banks = self.desk, self.loaded
-        self.background.run(
-            lambda: CustomerIndex.load(desk, banks=banks), self._customers_loaded, self._failed
-        )
-
-    def _customers_loaded(self, index: CustomerIndex) -> None:
-        highlighted = self.search.highlighted()
-        self.search.set_index(index)
-        keep = highlighted if self.search.browsing else None
-        keep = keep or (self.customer.id if self.customer is not None else None)
-        if keep is not None:
-            self.search.select_customer(keep)
-        first = not self.loaded
-        self.loaded = True
-        if first:
-            desk = self.desk
-            self.background.run(
-                lambda: read_banks(desk), self.search.model.banks_loaded, self._failed
-            )
-        self.show_count()
-        if first:
-            self.ready.emit()
-        if len(index) == 0 and not self._asking and not self.offered:
-            self.offered = True
-            QTimer.singleShot(0, self.offer_first_run)
-
-    def show_count(self) -> None:
-        """How many customers there are, in the status bar (kept true by every refresh)."""
-        n = len(self.search.model.index_)
-        self.customer_count.setText(count(n, "customer"))
-
-    # -- every view refreshes itself from one change notification --------------------------
-    def _refresh_customer_list(self, changes: Changes) -> None:
-        """The list: the named customers' rows, or a full reload off the GUI thread."""
-        if not self.loaded:
-            return
-        if changes.all_customers:
-            self.load_customers()
-            return
-        rows = []
-        for cid in changes.customers:  # type: ignore[union-attr]
-            customer = Customer.get_or_none(Customer.id == cid)
-            if customer is not None:
-                rows.append(row_of(self.desk, customer))
-        if rows:
-            self.search.refresh_rows(rows)
-            self.show_count()
-
-    def _refresh_picked(self, changes: Changes) -> None:
-        """The entitlement panel and the call panel's bank, when their customer changed."""
-        if self.customer is not None and changes.touches_customer(self.customer.id):
-            self.customer_changed()
-            self.refresh()  # the call panel's bank, read afresh
-
-    def _refresh_recent(self, changes: Changes) -> None:
-        if changes.any_call:
-            self.load_recent()
-
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
         if report.ok and sum(report.pulled.values()):
@@ -318,9 +255,6 @@ class MainWindow(CallFlow, QMainWindow):
         bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
         self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
         self.hub.announce(Changes.everything())
-
-    def load_recent(self) -> None:
-        self.recent.model.set_rows(call_rows(limit=RECENT_LIMIT))
 
     def look_for_call(self) -> None:
         if self.live is None and not self._asking and self.calls.current() is not None:
@@ -377,6 +311,10 @@ class MainWindow(CallFlow, QMainWindow):
         self.recent.view.setFocus()
 
     def reopen_for_research(self, call_id: str) -> None:
+        """Add research to a stopped call (R5); a billed call is reopened only when the
+        technician confirms."""
+        if not self._confirm_reopen(call_id):
+            return
         try:
             call = self.calls.act(Action.RESEARCH, call_id)
         except QwtimerError as exc:

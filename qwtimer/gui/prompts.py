@@ -261,3 +261,24 @@ class ReasonPrompt(QDialog):
         d = cls(title, text, action, parent)
         ok = d.exec() == QDialog.DialogCode.Accepted
         return d.reason.text().strip() if ok and d.reason.text().strip() else None
+
+
+class ReopenPrompt(Choice):
+    """Reopening a billed call for research (R5) asks first: its bill will change."""
+
+    def __init__(self, call: str, billed_seconds: int, parent: QWidget | None) -> None:
+        super().__init__(
+            "Reopen a billed call",
+            f"The call {call} is billed ({clock_text(billed_seconds)}). Reopen it to time "
+            "research after the call (R5)? The research is billed on top, under the same "
+            "call.",
+            [("reopen", "&Reopen for research"), ("cancel", "&Cancel")],
+            parent,
+        )
+        self.buttons["cancel"].setDefault(True)  # Enter by accident changes no bill
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, call: str, billed_seconds: int) -> str | None:
+        d = cls(call, billed_seconds, parent)
+        d.exec()
+        return d.answer

@@ -20,6 +20,10 @@ def cell_text(value: Any, how: str) -> str:
         return "-" if how != "text" else ""
     if how == "when":
         return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M")
+    if how == "time":  # the time of day; the day too when it was not today
+        local = datetime.fromisoformat(str(value)).astimezone()
+        today = local.date() == datetime.now().astimezone().date()
+        return local.strftime("%H:%M" if today else "%a %d %b %H:%M")
     if how == "clock":
         return clock_text(int(value))
     if how == "signed":
@@ -56,7 +60,7 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{heading}: {cell_text(row.get(key), how)}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _LEFT if how in ("text", "when") else _RIGHT
+            return _LEFT if how in ("text", "when", "time") else _RIGHT
         if role == Qt.ItemDataRole.UserRole:
             return row
         return self.extra(row, key, role)

@@ -114,6 +114,7 @@ def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, a
     qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert w.tabs.currentWidget() is w.recent
     w.recent.view.selectRow(0)
+    answers.give("reopen", "reopen")
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
     assert w.live is not None and w.call_panel.state_label.text().endswith("researching")
     clock.advance(50)
