@@ -210,7 +210,16 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
 
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
-        if report.ok and sum(report.pulled.values()):
+        if report.resettled:  # never a silent change of a bill
+            told = "; ".join(
+                f"the call for {r['customer']}: {r['before']} → {r['after']}"
+                for r in report.resettled
+            )
+            n = len(report.resettled)
+            message = f"The ledger re-settled {count(n, 'call')} (see Recent calls): {told}"
+            self.report(message, error=False)
+            self.tray.notify("A bill was changed by the ledger", message)
+        if report.ok and (sum(report.pulled.values()) or report.resettled):
             self.hub.announce(Changes.everything())
 
     def _failed(self, exc: Exception) -> None:
