@@ -113,7 +113,9 @@ class BigButton(QPushButton):
 
     def _sync(self) -> None:
         a = self.action_
-        self.setText(a.text())
+        # No mnemonic on the button: its key is the action's shortcut (F2...), and Alt+letter
+        # stays with the menus (Alt+S is Settings, Alt+H is Help).
+        self.setText(a.text().replace("&", ""))
         self.setEnabled(a.isEnabled())
         self.setToolTip(a.toolTip())
         self.setAccessibleName(a.text().replace("&", ""))
@@ -164,7 +166,7 @@ class CallPanel(QGroupBox):
         self.gap = QLabel("", self)
         self.gap.setAccessibleName("Unaccounted time")
         self.gap.setWordWrap(True)
-        self.gap_button = QPushButton(actions.gap.text(), self)
+        self.gap_button = QPushButton(actions.gap.text().replace("&", ""), self)  # Ctrl+G
         self.gap_button.setToolTip(actions.gap.toolTip())
         self.gap_button.setAccessibleName("Account for gap")
         self.gap_button.clicked.connect(actions.gap.trigger)

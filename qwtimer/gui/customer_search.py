@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -213,6 +214,13 @@ class CustomerSearch(QWidget):
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
         # Up/Down in the search box move through the results without leaving the box.
+        if watched is self.box and event.type() == event.Type.ShortcutOverride:
+            # The window's shortcuts (Ctrl+E, Ctrl+N...) win over the line edit's own
+            # editing keys (Ctrl+E is "end of line" there): they work from the search box.
+            pressed = QKeySequence(event.keyCombination())
+            if any(a.shortcut() == pressed for a in self.window().actions() if a.isEnabled()):
+                event.ignore()
+                return True
         if watched is self.box and event.type() == event.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):

@@ -301,6 +301,9 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
 
     def edit_customer(self, new: bool) -> None:
         current = None if new else self.customer
+        highlighted = self.search.highlighted()
+        if not new and highlighted and (self.search.browsing or self.search.has_focus()):
+            current = self.customers.find(highlighted)  # the one being looked at, like F2
         if not new and current is None:
             self.report("pick a customer to edit first")
             return

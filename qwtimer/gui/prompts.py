@@ -117,6 +117,7 @@ class FirstRunOffer(Choice):
             [("import", "&Import a CSV file…"), ("demo", "Load &demo data"), ("later", "&Later")],
             parent,
         )
+        self.buttons["demo"].setDefault(True)  # Enter tries the timer at once
 
     @classmethod
     def ask(cls, parent: QWidget | None) -> str | None:
