@@ -116,12 +116,6 @@ class CustomerListModel(QAbstractTableModel):
             return self.index_.row(self.hits[position])
         return None
 
-    def upsert(self, row: CustomerRow) -> None:
-        self.beginResetModel()
-        self.index_.upsert(row)
-        self.hits = self.index_.search(self.query)
-        self.endResetModel()
-
     def refresh_rows(self, rows: Iterable[CustomerRow]) -> None:
         """Show these customers as they are now. A changed bank repaints its one cell; a new
         or renamed customer is placed in order (one reset for all of them)."""
