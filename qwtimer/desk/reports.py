@@ -91,7 +91,7 @@ def recent_rows(limit: int) -> list[dict[str, Any]]:
             else:
                 flags.append(f"corrected: {fix.kind} ({fix.reason})")
         if row["settlement"] == "unsettled":
-            flags.append("unsettled: flagged for a supervisor (R6.1)")
+            flags.append("unsettled (R6.1)")
         row["flags"] = "; ".join(flags)
         row["resettled"] = any(f.kind == "resettled" for f in fixes.get(row["call_id"], []))
     return rows

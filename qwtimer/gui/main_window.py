@@ -41,7 +41,7 @@ from qwtimer.gui.prompts import CloseDuringCall, FirstRunOffer, WarnMinutes
 from qwtimer.gui.recent_calls import RecentCalls
 from qwtimer.gui.sync_panel import SyncPanel
 from qwtimer.gui.tray import Tray
-from qwtimer.gui.window_views import WindowViews
+from qwtimer.gui.window_views import LOADING, WindowViews
 from qwtimer.gui.worker import Background
 from qwtimer.paths import resource
 from qwtimer.store.models import Customer
@@ -203,7 +203,7 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
     # -- start-up ------------------------------------------------------------------------
     def startup(self) -> None:
         """After the window shows: load customers off the GUI thread, recover a call."""
-        self.status.setText("Loading customers…")
+        self.status.setText(LOADING)
         self.load_customers()
         self.load_recent()
         self.check_recovery()  # before the first heartbeat, which would absorb a crash gap

@@ -71,8 +71,8 @@ class RecentCalls(QWidget):
         self.view.setTextElideMode(Qt.TextElideMode.ElideNone)  # whole names, never "Ac…"
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.research = QPushButton("Add &research to this call (R5)", self)
+        header.setStretchLastSection(False)  # a long flag scrolls; it is never cut off
+        self.research = QPushButton("A&dd research to this call (R5)", self)
         self.research.setAccessibleName("Add research to the selected call")
         self.research.setToolTip("Reopen the selected stopped call to time research (R5)")
         self.research.clicked.connect(self._reopen_selected)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.main_window import MainWindow
 
 RECENT_LIMIT = 100
+LOADING = "Loading customers…"  # the status line until the list is searchable
 
 
 class WindowViews:
@@ -49,6 +50,8 @@ class WindowViews:
             )
         self.show_count()
         if first:
+            if self.status.text() == LOADING:
+                self.status.setText("")
             self.ready.emit()
         if len(index) == 0 and not self._asking and not self.offered:
             self.offered = True
