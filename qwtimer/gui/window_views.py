@@ -83,7 +83,8 @@ class WindowViews:
         """The entitlement panel and the call panel's bank, when their customer changed."""
         if self.customer is not None and changes.touches_customer(self.customer.id):
             self.customer_changed()
-            self.refresh()  # the call panel's bank, read afresh
+            if not self._recovering:  # the recovery question shows the interrupted call
+                self.refresh()  # the call panel's bank, read afresh
 
     def _refresh_recent(self: MainWindow, changes: Changes) -> None:
         if changes.any_call:
