@@ -10,6 +10,7 @@ from qwtimer.cli import Out
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day
+from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.ledger import Ledger
@@ -101,13 +102,13 @@ def cmd_customer_import(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         print(f"{a.file}:{n}: {r}", file=sys.stderr)
     if report.bad and not report.committed:
         raise QwtimerError(
-            f"{len(report.bad)} bad row(s) in {a.file}; nothing was imported. Fix them, or "
+            f"{count(len(report.bad), 'bad row')} in {a.file}; nothing was imported. Fix them, or "
             "pass --skip-bad to import the good rows"
         )
     out.emit(
         data,
-        f"imported {report.imported} customer(s); {report.skipped_existing} already "
-        f"present; {len(report.bad)} bad row(s) skipped",
+        f"imported {count(report.imported, 'customer')}; {report.skipped_existing} already "
+        f"present; {count(len(report.bad), 'bad row')} skipped",
     )
 
 
@@ -132,6 +133,6 @@ def cmd_minutes_buy(desk: Desk, a: argparse.Namespace, out: Out) -> None:
             "charge_cents": entry.cents,
             "balance_seconds": svc.balance(c),
         },
-        f"{a.blocks} block(s), {clock_text(entry.seconds)} for {money(entry.cents)}; "
+        f"{count(a.blocks, 'block')}, {clock_text(entry.seconds)} for {money(entry.cents)}; "
         f"bank now {clock_text(svc.balance(c))}",
     )

@@ -19,6 +19,7 @@ from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import duration_seconds
 from qwtimer.core.times import local_text
+from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
@@ -118,9 +119,9 @@ def cmd_sync(desk: Desk, a: argparse.Namespace, out: Any) -> None:
 
     def text() -> str:
         if not report.ok:
-            return f"sync did not finish; {report.pending} row(s) wait for the next sync"
+            return f"sync did not finish; {count(report.pending, 'row')} wait for the next sync"
         lines = [
-            f"synced with {report.ledger}: {data['pushed_total']} row(s) sent, "
+            f"synced with {report.ledger}: {count(data['pushed_total'], 'row')} sent, "
             f"{data['pulled_total']} received, {report.pending} waiting"
         ]
         for u in report.unsettled:

@@ -154,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--count", type=int, help="stop after this many heartbeats")
     sp = cmd(timer, "gap", "calls:cmd_timer", "say what an unaccounted gap (sleep, restart) was")
     sp.add_argument("what", choices=list(GAP_ANSWERS))
+    for name, what in (
+        ("move", "move a call started for the wrong customer to CUSTOMER"),
+        ("discard", "discard a call started by mistake"),
+    ):
+        sp = cmd(timer, name, "corrections:cmd_timer_correct", f"{what} (its first minutes)")
+        if name == "move":
+            sp.add_argument("customer")
+        sp.add_argument("--reason", required=True, help="why (kept with the correction)")
+        sp.add_argument("--call", metavar="CALL_ID", help="this call (default: the running one)")
     sp = cmd(timer, "recover", "calls:cmd_timer", "resume or end a call interrupted by a crash")
     sp.add_argument("how", choices=["resume", "end"])
     sp.add_argument("--outcome", choices=OUTCOMES, default="unresolved")

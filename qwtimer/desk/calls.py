@@ -23,6 +23,9 @@ from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_state
+from qwtimer.core.words import count
+from qwtimer.desk import corrections
+from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
@@ -535,7 +538,7 @@ class Calls:
                 seconds=part.purchased_seconds,
                 cents=part.charge_cents,
                 card_ref=ref,
-                reason=f"R6: {part.blocks_purchased} block(s) for the call's overage"
+                reason=f"R6: {count(part.blocks_purchased, 'block')} for the call's overage"
                 if part.blocks_purchased
                 else "R6: pay-per-minute overage",
                 **common,
@@ -607,6 +610,16 @@ class Calls:
             self._require_confirmation(call, ref, confirmed)
             bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
         return call, bill
+
+    # -- corrections of a call started by mistake -----------------------------------------
+    def move(self, call_id: str, customer: Customer, reason: str) -> Changes:
+        """Move a call started for the wrong customer (first minutes, nothing billed or
+        synced yet); audited with who, when and why. See ``desk.corrections``."""
+        return corrections.move(self.desk, self.get(call_id), customer, reason)
+
+    def discard(self, call_id: str, reason: str) -> Changes:
+        """Discard a call started by mistake, on the same terms as ``move``."""
+        return corrections.discard(self.desk, self.get(call_id), reason)
 
     # -- live view -----------------------------------------------------------------------
     def live(self, call: Call | None = None, at: Reading | None = None) -> Live | None:

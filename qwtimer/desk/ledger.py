@@ -13,6 +13,7 @@ from peewee import fn
 from qwtimer.core import charges
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
+from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store.models import Customer, Entry
@@ -64,7 +65,7 @@ class Ledger:
                 seconds=blocks * p.block_seconds,
                 cents=blocks * p.block_price_cents,
                 card_ref=ref,
-                reason=f"R6: {blocks} block(s) of {p.block_minutes} min bought",
+                reason=f"R6: {count(blocks, 'block')} of {p.block_minutes} min bought",
                 author=self.desk.technician,
                 device_id=self.desk.device_id,
                 created_at=self.desk.clock.read().utc,

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from qwtimer.core.billing import Bill
-from qwtimer.store.models import Call, CallClose, Customer, Segment
+from qwtimer.store.models import Call, CallClose, CallCorrection, Customer, Segment
 
 ROW_KEYS = (
     "call_id",
@@ -67,6 +67,33 @@ def call_rows(
                 "policy_version": c.policy_version,
             }
         )
+    return rows
+
+
+def recent_rows(limit: int) -> list[dict[str, Any]]:
+    """``call_rows`` for the technician's Recent calls, each with ``flags``: what makes the
+    call stand out (unsettled, corrected, re-settled by the ledger, with before and after),
+    newest correction first; empty when there is nothing to say."""
+    rows = call_rows(limit=limit)
+    fixes: dict[str, list[CallCorrection]] = {}
+    ids = [r["call_id"] for r in rows]
+    for i in range(0, len(ids), 900):
+        q = CallCorrection.select().where(CallCorrection.call_id.in_(ids[i : i + 900]))
+        for fix in q.order_by(CallCorrection.created_at.desc()):
+            fixes.setdefault(fix.call_id, []).append(fix)
+    for row in rows:
+        flags = []
+        for fix in fixes.get(row["call_id"], []):
+            if fix.kind == "resettled":
+                flags.append(f"re-settled by the ledger: {fix.before} → {fix.after}")
+            elif fix.kind == "moved":
+                flags.append(f"corrected: moved from {fix.before} ({fix.reason})")
+            else:
+                flags.append(f"corrected: {fix.kind} ({fix.reason})")
+        if row["settlement"] == "unsettled":
+            flags.append("unsettled (R6.1)")
+        row["flags"] = "; ".join(flags)
+        row["resettled"] = any(f.kind == "resettled" for f in fixes.get(row["call_id"], []))
     return rows
 
 

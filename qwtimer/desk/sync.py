@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from qwtimer.core.errors import QwtimerError
@@ -47,6 +47,7 @@ class SyncReport:
     settled: int = 0
     unsettled: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, str]] = field(default_factory=list)
+    resettled: list[dict[str, Any]] = field(default_factory=list)  # see desk.resettle
     error: str | None = None
     pending: int = 0
     seconds: float = 0.0
@@ -64,6 +65,7 @@ class SyncReport:
             "settled_closes": self.settled,
             "unsettled": self.unsettled,
             "conflicts": self.conflicts,
+            "resettled": self.resettled,
             "errors": [self.error] if self.error else [],
             "pending": self.pending,
             "seconds": round(self.seconds, 3),
@@ -99,6 +101,41 @@ class Sync:
         row = self.desk.db.execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
+    def describe(self, table: str, row_id: str) -> str:
+        """The row a problem is about, in words: "the call for Acme Ltd at 14:05",
+        "Acme Ltd's product line"; the table and the id's start when it is not here."""
+        q = self.desk.db.execute_sql
+        call_id = customer_id = None
+        if table == "call":
+            call_id = row_id
+        elif table in ("segment", "call_close", "allocation", "entry"):
+            src = "call_close" if table == "allocation" else table  # keyed by the close
+            found = q(f"SELECT call_id FROM {src} WHERE id = ?", (row_id,)).fetchone()
+            call_id = found[0] if found else None
+            if call_id is None and table == "entry":
+                found = q("SELECT customer_id FROM entry WHERE id = ?", (row_id,)).fetchone()
+                customer_id = found[0] if found else None
+        elif table == "customer":
+            customer_id = row_id
+        elif table in ("product_line", "purchase", "payment_ref"):
+            found = q(f"SELECT customer_id FROM {table} WHERE id = ?", (row_id,)).fetchone()
+            customer_id = found[0] if found else None
+        if call_id is not None:
+            found = q(
+                "SELECT cu.name, c.started_at, c.utc_offset_min FROM call c "
+                "JOIN customer cu ON cu.id = c.customer_id WHERE c.id = ?",
+                (call_id,),
+            ).fetchone()
+            if found:
+                at = datetime.fromisoformat(found[1]) + timedelta(minutes=int(found[2] or 0))
+                return f"the call for {found[0]} on {at:%Y-%m-%d at %H:%M}"
+        if customer_id is not None:
+            found = q("SELECT name FROM customer WHERE id = ?", (customer_id,)).fetchone()
+            if found:
+                kind = {"customer": "", "entry": " ledger entry"}.get(table, " " + table)
+                return f"{found[0]}" + (f"'s{kind.replace('_', ' ')}" if kind else "")
+        return f"{table.replace('_', ' ')} {row_id[:8]}"
+
     def status(self) -> SyncStatus:
         from qwtimer.store import sync as engine
 
@@ -112,6 +149,7 @@ class Sync:
 
     def run(self, progress: Progress | None = None, hook: engine.Hook | None = None) -> SyncReport:
         """Push then pull. Never raises for the ledger's sake: the report says what happened."""
+        from qwtimer.desk import resettle
         from qwtimer.store import central as central_store
         from qwtimer.store import sync as engine
         from qwtimer.store import sync_pull
@@ -131,6 +169,7 @@ class Sync:
                 hook=hook,
                 **self.engine_options,
             )
+            sent = resettle.unsynced_closes(self.desk.db)
             try:
                 pushed = eng.push()
             finally:
@@ -140,6 +179,10 @@ class Sync:
                 report.settled = pushed.settled
                 report.unsettled = pushed.unsettled
                 report.conflicts = [c.as_dict() for c in pushed.conflicts]
+            with self.desk.db.atomic():
+                report.resettled = resettle.record(
+                    self.desk.db, central, sent, self.desk.technician
+                )
             pulled = sync_pull.pull(self.desk.db, central, self.desk.device_id, progress)
             report.pulled = {k: v for k, v in pulled.pulled.items() if v}
             report.conflicts += [c.as_dict() for c in pulled.conflicts]
@@ -169,12 +212,14 @@ class Sync:
                     {
                         "table": "allocation",
                         "id": a["close_id"],
-                        "problem": f"call {a['call_id']}: pay-per-minute left unsettled, no "
-                        "card on file (R6.1): flagged for a supervisor",
+                        "problem": "pay-per-minute left unsettled, no card on file (R6.1): "
+                        "flagged for a supervisor",
                     }
                     for a in report.unsettled
                 ),
             ]
+            for p in problems:
+                p["what"] = self.describe(p["table"], p["id"])
             if report.ok or problems:
                 self._set(K_PROBLEMS, json.dumps(problems[:MAX_PROBLEMS]))
         return report

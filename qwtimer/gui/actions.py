@@ -34,6 +34,13 @@ OTHER_COMMANDS = (
     Command("new_customer", "&New customer…", "Ctrl+N", "Add a customer and product lines"),
     Command("edit_customer", "&Edit customer…", "Ctrl+E", "Edit the selected customer"),
     Command("recent", "Recent &calls", "Ctrl+R", "Stopped calls: reopen one to add research (R5)"),
+    Command(
+        "move_call",
+        "&Move call to another customer…",
+        "",
+        "Started for the wrong customer: move the call to the one highlighted in the list",
+    ),
+    Command("discard_call", "&Discard call…", "", "Started by mistake: discard the call"),
     Command("gap", "&Account for gap…", "Ctrl+G", "Say what unaccounted time (sleep) was"),
     Command(
         "review", "Super&visor review…", "Ctrl+Shift+V", "Every call's breakdown, corrections (R13)"

@@ -11,15 +11,19 @@ from qwtimer.core.clock import Reading
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
+from qwtimer.desk.changes import Changes
+from qwtimer.desk.corrections import correctable
 from qwtimer.desk.reports import segments
 from qwtimer.gui.prompts import (
     GAP_CHOICES,
     CardPrompt,
     ConfirmCharge,
     GapPrompt,
+    ReasonPrompt,
     RecoveryPrompt,
 )
 from qwtimer.gui.stop_dialog import BillSummary, StopDialog
+from qwtimer.store.models import Call, Customer
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.main_window import MainWindow
@@ -37,17 +41,41 @@ class CallFlow:
             return
         try:
             if action is Action.START:
-                if self.customer is None:
-                    raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
-                self.calls.start(self.customer)
+                call = self.calls.start(self.caller())
             elif action is Action.STOP:
                 self.stop_call()
                 return
             else:
-                self.calls.act(action)
+                call = self.calls.act(action)
+            self.hub.announce(Changes.of(calls=[call.id]))
         except QwtimerError as exc:
             self.report(str(exc))
         self.refresh()
+
+    def can_start(self: MainWindow) -> bool:
+        """Start is offered for a picked customer, or while one is highlighted in the list."""
+        if self.customer is not None:
+            return True
+        return self.search.browsing and self.search.highlighted() is not None
+
+    def caller(self: MainWindow) -> Customer:
+        """Whom Start is for: while the technician is finding the caller (the search has
+        focus or was typed in since the last pick), exactly the customer highlighted in the
+        list at this moment; otherwise the picked customer."""
+        search = self.search
+        if search.browsing or search.has_focus():
+            customer_id = search.highlighted()
+            if customer_id is None:
+                raise QwtimerError(
+                    "no customer is highlighted in the list: type part of the caller's name, "
+                    "phone or email and highlight them (Up/Down)"
+                )
+            if self.customer is None or self.customer.id != customer_id:
+                self.show_customer(self.customers.find(customer_id))
+            search.browsing = False
+        if self.customer is None:
+            raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
+        return self.customer
 
     # -- the tick ------------------------------------------------------------------------
     def tick(self: MainWindow) -> None:
@@ -80,7 +108,7 @@ class CallFlow:
         live = live or self.calls.live()
         if live is None or not live.state.running:
             self.ticker.stop()
-            self.commands.enable_for(CallState.IDLE, self.customer is not None)
+            self.commands.enable_for(CallState.IDLE, self.can_start())
             self.call_panel.show_idle(self.customer.name if self.customer else None)
             self.tray.update(CallState.IDLE, "")
             self.live = None
@@ -193,11 +221,86 @@ class CallFlow:
     def _after_stop(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]):
         self.last_bill = bill
         self.bill_dialog = BillSummary.present(self, name, bill)
-        self.customer_changed()
-        self.load_recent()
+        customer_id = Call.get_by_id(call_id).customer_id
+        self.hub.announce(Changes.of(customers=[customer_id], calls=[call_id], ledger=True))
         self.refresh()
         self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)
         return bill
+
+    # -- a call started by mistake ------------------------------------------------------
+    def move_call(self: MainWindow) -> None:
+        """Move the running call to the customer highlighted in the list (first minutes,
+        nothing billed yet; audited with the reason the technician gives)."""
+        live = self.calls.live()
+        if live is None or self._asking:
+            self.report("no call is running: only a running call can be moved")
+            return
+        why_not = correctable(self.desk, live.call)
+        if why_not:
+            self.report(why_not)
+            return
+        target = self.search.highlighted()
+        if target is None or target == live.call.customer_id:
+            self.report(
+                "highlight the right customer in the list first (Ctrl+F, type, Up/Down), "
+                "then move the call"
+            )
+            return
+        try:
+            customer = self.customers.find(target)
+            old = live.call.customer.name
+            reason = self._reason(
+                "Move the call",
+                f"Move the call ({clock_text(live.elapsed_seconds)} so far) from {old} to "
+                f"{customer.name}? Its time goes with it.",
+                "Move",
+            )
+            if reason is None:
+                return
+            changes = self.calls.move(live.call.id, customer, reason)
+        except QwtimerError as exc:
+            self.report(str(exc))
+            return
+        self.customer = customer
+        self.hub.announce(changes)
+        self.show_customer(customer)
+        self.refresh()
+        self.report(f"call moved from {old} to {customer.name}", error=False)
+
+    def discard_call(self: MainWindow) -> None:
+        """Discard the running call (first minutes, nothing billed yet; audited)."""
+        live = self.calls.live()
+        if live is None or self._asking:
+            self.report("no call is running: only a running call can be discarded")
+            return
+        why_not = correctable(self.desk, live.call)
+        if why_not:
+            self.report(why_not)
+            return
+        name = live.call.customer.name
+        try:
+            reason = self._reason(
+                "Discard the call",
+                f"Discard the call for {name} ({clock_text(live.elapsed_seconds)} so far)? "
+                "Nothing of it is billed; the correction is recorded with your reason.",
+                "Discard",
+            )
+            if reason is None:
+                return
+            changes = self.calls.discard(live.call.id, reason)
+        except QwtimerError as exc:
+            self.report(str(exc))
+            return
+        self.hub.announce(changes)
+        self.refresh()
+        self.report(f"call for {name} discarded", error=False)
+
+    def _reason(self: MainWindow, title: str, text: str, action: str) -> str | None:
+        self._asking = True
+        try:
+            return ReasonPrompt.ask(self, title, text, action)
+        finally:
+            self._asking = False
 
     # -- never lose a call ---------------------------------------------------------------
     def check_recovery(self: MainWindow) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.core.times import local_time_text
+from qwtimer.core.words import count
 from qwtimer.desk.calls import Live
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.theme import KIND_COLOURS, warning_colour
@@ -113,7 +114,9 @@ class BigButton(QPushButton):
 
     def _sync(self) -> None:
         a = self.action_
-        self.setText(a.text())
+        # No mnemonic on the button: its key is the action's shortcut (F2...), and Alt+letter
+        # stays with the menus (Alt+S is Settings, Alt+H is Help).
+        self.setText(a.text().replace("&", ""))
         self.setEnabled(a.isEnabled())
         self.setToolTip(a.toolTip())
         self.setAccessibleName(a.text().replace("&", ""))
@@ -164,7 +167,7 @@ class CallPanel(QGroupBox):
         self.gap = QLabel("", self)
         self.gap.setAccessibleName("Unaccounted time")
         self.gap.setWordWrap(True)
-        self.gap_button = QPushButton(actions.gap.text(), self)
+        self.gap_button = QPushButton(actions.gap.text().replace("&", ""), self)  # Ctrl+G
         self.gap_button.setToolTip(actions.gap.toolTip())
         self.gap_button.setAccessibleName("Account for gap")
         self.gap_button.clicked.connect(actions.gap.trigger)
@@ -262,7 +265,7 @@ class CallPanel(QGroupBox):
             if bill.settlement == "unsettled":
                 owed += ": no card on file, take a card reference at Stop (R6.1)"
             elif bill.charge_cents:
-                owed += f", {bill.blocks_purchased} block(s) {money(bill.charge_cents)}"
+                owed += f", {count(bill.blocks_purchased, 'block')} {money(bill.charge_cents)}"
             _set(self.overage, "Pay-per-minute now: " + owed)
         warn = 0 < left <= warn_seconds or left == 0
         if warn:

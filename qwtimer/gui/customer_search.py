@@ -7,6 +7,8 @@ costs one list comprehension and one model reset.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,6 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -113,11 +116,27 @@ class CustomerListModel(QAbstractTableModel):
             return self.index_.row(self.hits[position])
         return None
 
-    def upsert(self, row: CustomerRow) -> None:
-        self.beginResetModel()
-        self.index_.upsert(row)
-        self.hits = self.index_.search(self.query)
-        self.endResetModel()
+    def refresh_rows(self, rows: Iterable[CustomerRow]) -> None:
+        """Show these customers as they are now. A changed bank repaints its one cell; a new
+        or renamed customer is placed in order (one reset for all of them)."""
+        placed: list[CustomerRow] = []
+        for row in rows:
+            pos = self.index_.position(row.id)
+            if pos is None or tuple(self.index_.rows[pos][1:4]) != (row.name, row.phone, row.email):
+                placed.append(row)
+                continue
+            self.index_.rows[pos] = tuple(row)  # same name: same place in the order
+            if row.balance_seconds is not None:
+                self.index_.banks[row.id] = row.balance_seconds
+            n = bisect.bisect_left(self.hits, pos)
+            if n < len(self.hits) and self.hits[n] == pos:
+                self.dataChanged.emit(self.index(n, 3), self.index(n, 3))
+        if placed:
+            self.beginResetModel()
+            for row in placed:
+                self.index_.upsert(row)
+            self.hits = self.index_.search(self.query)
+            self.endResetModel()
 
     def position_of(self, customer_id: str) -> int | None:
         for n, i in enumerate(self.hits):
@@ -130,6 +149,7 @@ class CustomerSearch(QWidget):
     """Search box above the result list. Enter or a double click picks the customer."""
 
     picked = Signal(str)  # customer id
+    browsed = Signal()  # the technician typed or moved the highlight: Start follows it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +178,7 @@ class CustomerSearch(QWidget):
         header.resizeSection(1, self.fontMetrics().horizontalAdvance("+1 555 0100 00"))
         header.resizeSection(2, self.fontMetrics().horizontalAdvance("someone@example.com"))
         header.resizeSection(3, self.fontMetrics().horizontalAdvance("00:00:00 "))
+        self.browsing = False  # typed in or moved through since the last pick
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box)
@@ -171,9 +192,29 @@ class CustomerSearch(QWidget):
         self.model.set_query(text)
         if self.model.rowCount() and not self.view.currentIndex().isValid():
             self.view.selectRow(0)
+        self._browsed()
+
+    def _browsed(self) -> None:
+        self.browsing = True
+        self.browsed.emit()
+
+    def highlighted(self) -> str | None:
+        """The id of the customer highlighted in the list right now (None: nobody)."""
+        row = self.model.row_at(self.view.currentIndex().row())
+        return row.id if row is not None else None
+
+    def has_focus(self) -> bool:
+        return self.box.hasFocus() or self.view.hasFocus()
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
         # Up/Down in the search box move through the results without leaving the box.
+        if watched is self.box and event.type() == event.Type.ShortcutOverride:
+            # The window's shortcuts (Ctrl+E, Ctrl+N...) win over the line edit's own
+            # editing keys (Ctrl+E is "end of line" there): they work from the search box.
+            pressed = QKeySequence(event.keyCombination())
+            if any(a.shortcut() == pressed for a in self.window().actions() if a.isEnabled()):
+                event.ignore()
+                return True
         if watched is self.box and event.type() == event.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
@@ -182,6 +223,7 @@ class CustomerSearch(QWidget):
                 target = max(0, min(self.model.rowCount() - 1, current + step))
                 if self.model.rowCount():
                     self.view.selectRow(target)
+                self._browsed()
                 return True
         return super().eventFilter(watched, event)
 
@@ -194,6 +236,7 @@ class CustomerSearch(QWidget):
     def _pick_row(self, position: int) -> None:
         row = self.model.row_at(position)
         if row is not None:
+            self.browsing = False
             self.picked.emit(row.id)
 
     def select_customer(self, customer_id: str) -> None:
@@ -206,3 +249,10 @@ class CustomerSearch(QWidget):
         self.model.set_index(index)
         if self.model.rowCount():
             self.view.selectRow(0)
+
+    def refresh_rows(self, rows: list[CustomerRow]) -> None:
+        """Show these customers as they are now; the highlight stays on whom it was on."""
+        highlighted = self.highlighted()
+        self.model.refresh_rows(rows)
+        if highlighted is not None and self.highlighted() != highlighted:
+            self.select_customer(highlighted)

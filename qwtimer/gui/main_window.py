@@ -22,16 +22,17 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
+from qwtimer.core.words import count
 from qwtimer.desk import demo
 from qwtimer.desk.calls import Calls, Live
+from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, ImportReport
-from qwtimer.desk.reports import call_rows
-from qwtimer.desk.search import CustomerIndex, read_banks, row_of
 from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
 from qwtimer.gui.call_panel import CallPanel
+from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.entitlement import EntitlementPanel
@@ -40,17 +41,17 @@ from qwtimer.gui.prompts import CloseDuringCall, FirstRunOffer, WarnMinutes
 from qwtimer.gui.recent_calls import RecentCalls
 from qwtimer.gui.sync_panel import SyncPanel
 from qwtimer.gui.tray import Tray
+from qwtimer.gui.window_views import LOADING, WindowViews
 from qwtimer.gui.worker import Background
 from qwtimer.paths import resource
 from qwtimer.store.models import Customer
 
 WARN_KEY = "gui.warn_minutes"
 DEFAULT_WARN_MINUTES = 5
-RECENT_LIMIT = 100
 IDLE_WATCH_MS = 2000  # well inside the 5 s after which a silent call counts as interrupted
 
 
-class MainWindow(CallFlow, QMainWindow):
+class MainWindow(WindowViews, CallFlow, QMainWindow):
     """One per process. ``desk`` may be injected (tests pass one with a FakeClock)."""
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
@@ -61,6 +62,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.calls = Calls(desk)
         self.customers = Customers(desk)
         self.background = Background(desk, self)
+        self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
         self.customer: Customer | None = None
         self.live: Live | None = None
         self.last_bill: dict[str, Any] | None = None
@@ -115,6 +117,9 @@ class MainWindow(CallFlow, QMainWindow):
         self.status = QLabel("", self)
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
+        self.customer_count = QLabel("", self)
+        self.customer_count.setAccessibleName("Customers")
+        self.statusBar().addPermanentWidget(self.customer_count)
         self._build_menus()
         self.show_window_action = QAction("&Show qwtimer", self)
         self.show_window_action.triggered.connect(self.bring_back)
@@ -128,6 +133,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.idle_watch = QTimer(self)
         self.idle_watch.setTimerType(Qt.TimerType.VeryCoarseTimer)
         self.idle_watch.timeout.connect(self.look_for_call)
+        self.idle_watch.timeout.connect(self.hub.poll)  # writes by other processes
         self.idle_watch.start(IDLE_WATCH_MS)
         for cmd in ("start", "hold", "resume", "research", "stop"):
             a.by_key[cmd].triggered.connect(lambda _=False, c=cmd: self.do(Action(c)))
@@ -137,6 +143,8 @@ class MainWindow(CallFlow, QMainWindow):
         a.edit_customer.triggered.connect(lambda: self.edit_customer(new=False))
         a.recent.triggered.connect(self.show_recent)
         a.gap.triggered.connect(self.account_for_gap)
+        a.move_call.triggered.connect(self.move_call)
+        a.discard_call.triggered.connect(self.discard_call)
         a.warn.triggered.connect(self.ask_warn_minutes)
         a.review.triggered.connect(self.open_review)
         a.import_csv.triggered.connect(self.import_customers)
@@ -144,7 +152,13 @@ class MainWindow(CallFlow, QMainWindow):
         a.help.triggered.connect(self.help.open)
         a.quit.triggered.connect(self.close)
         self.search.picked.connect(self.pick)
+        self.search.browsed.connect(
+            lambda: self.live is None and self.commands.enable_for(CallState.IDLE, self.can_start())
+        )
         self.recent.reopen.connect(self.reopen_for_research)
+        self.hub.changed.connect(self._refresh_customer_list)
+        self.hub.changed.connect(self._refresh_picked)
+        self.hub.changed.connect(self._refresh_recent)
         self._set_title()
         self.entitlement.clear()
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
@@ -162,6 +176,8 @@ class MainWindow(CallFlow, QMainWindow):
         call.addActions(a.call_actions())
         call.addSeparator()
         call.addActions([a.gap, a.recent])
+        call.addSeparator()
+        call.addActions([a.move_call, a.discard_call])
         cust = bar.addMenu("C&ustomer")
         cust.addActions([a.find, a.new_customer, a.edit_customer])
         cust.addSeparator()
@@ -177,7 +193,7 @@ class MainWindow(CallFlow, QMainWindow):
         """The supervisors' review of every call, with adjustments and statements."""
         from qwtimer.gui.supervisor import open_supervisor  # loaded on first use
 
-        return open_supervisor(self, self.desk)
+        return open_supervisor(self, self.desk, self.hub)
 
     def _set_title(self) -> None:
         title = f"qwtimer: {self.desk.technician}"
@@ -188,38 +204,24 @@ class MainWindow(CallFlow, QMainWindow):
     # -- start-up ------------------------------------------------------------------------
     def startup(self) -> None:
         """After the window shows: load customers off the GUI thread, recover a call."""
-        self.status.setText("Loading customers…")
+        self.status.setText(LOADING)
         self.load_customers()
         self.load_recent()
         self.check_recovery()  # before the first heartbeat, which would absorb a crash gap
 
-    def load_customers(self) -> None:
-        """Customers first (the window is usable), then their banks, off the GUI thread."""
-        desk = self.desk
-        self.background.run(
-            lambda: CustomerIndex.load(desk, banks=False), self._customers_loaded, self._failed
-        )
-
-    def _customers_loaded(self, index: CustomerIndex) -> None:
-        self.search.set_index(index)
-        if self.customer is not None:
-            self.search.select_customer(self.customer.id)
-        self.loaded = True
-        desk = self.desk
-        self.background.run(lambda: read_banks(desk), self.search.model.banks_loaded, self._failed)
-        self.status.setText(f"{len(index):,} customer{'' if len(index) == 1 else 's'}")
-        self.ready.emit()
-        if len(index) == 0 and not self._asking and not self.offered:
-            self.offered = True
-            QTimer.singleShot(0, self.offer_first_run)
-
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
-        if report.ok and sum(report.pulled.values()):
-            self.load_customers()
-            self.load_recent()
-            if self.customer is not None and self.live is None:
-                self.customer_changed()
+        if report.resettled:  # never a silent change of a bill
+            told = "; ".join(
+                f"the call for {r['customer']}: {r['before']} → {r['after']}"
+                for r in report.resettled
+            )
+            n = len(report.resettled)
+            message = f"The ledger re-settled {count(n, 'call')} (see Recent calls): {told}"
+            self.report(message, error=False)
+            self.tray.notify("A bill was changed by the ledger", message)
+        if report.ok and (sum(report.pulled.values()) or report.resettled):
+            self.hub.announce(Changes.everything())
 
     def _failed(self, exc: Exception) -> None:
         self.report(str(exc))
@@ -242,8 +244,7 @@ class MainWindow(CallFlow, QMainWindow):
             self.report(str(exc))
             return
         self._set_title()
-        self.load_customers()
-        self.load_recent()
+        self.hub.announce(Changes.everything())
 
     def import_customers(self, path: str | None = None) -> None:
         if path is None:
@@ -261,12 +262,9 @@ class MainWindow(CallFlow, QMainWindow):
         return path
 
     def _imported(self, report: ImportReport) -> None:
-        bad = f"; {len(report.bad)} bad row(s) skipped" if report.bad else ""
-        self.report(f"imported {report.imported} customer(s){bad}", error=False)
-        self.load_customers()
-
-    def load_recent(self) -> None:
-        self.recent.model.set_rows(call_rows(limit=RECENT_LIMIT))
+        bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
+        self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
+        self.hub.announce(Changes.everything())
 
     def look_for_call(self) -> None:
         if self.live is None and not self._asking and self.calls.current() is not None:
@@ -296,16 +294,17 @@ class MainWindow(CallFlow, QMainWindow):
         self.search.select_customer(customer.id)
 
     def customer_changed(self) -> None:
-        """The picked customer's bank or details changed: refresh the panel and the list."""
+        """The picked customer's bank or details changed: show them as they are now."""
         if self.customer is None:
             return
         self.customer = self.customers.find(self.customer.id)
         self.entitlement.show_summary(self.customers.summary(self.customer))
-        self.search.model.upsert(row_of(self.desk, self.customer))
-        self.search.select_customer(self.customer.id)
 
     def edit_customer(self, new: bool) -> None:
         current = None if new else self.customer
+        highlighted = self.search.highlighted()
+        if not new and highlighted and (self.search.browsing or self.search.has_focus()):
+            current = self.customers.find(highlighted)  # the one being looked at, like F2
         if not new and current is None:
             self.report("pick a customer to edit first")
             return
@@ -313,8 +312,8 @@ class MainWindow(CallFlow, QMainWindow):
         if saved is None:
             return
         if self.live is None or self.live.call.customer_id == saved.id:
-            self.show_customer(saved)
-        self.search.model.upsert(row_of(self.desk, saved))
+            self.customer = saved
+        self.hub.announce(Changes.of(customers=[saved.id]))
         self.search.select_customer(saved.id)
         self.refresh()
 
@@ -325,13 +324,17 @@ class MainWindow(CallFlow, QMainWindow):
         self.recent.view.setFocus()
 
     def reopen_for_research(self, call_id: str) -> None:
+        """Add research to a stopped call (R5); a billed call is reopened only when the
+        technician confirms."""
+        if not self._confirm_reopen(call_id):
+            return
         try:
             call = self.calls.act(Action.RESEARCH, call_id)
         except QwtimerError as exc:
             self.report(str(exc))
             return
         self.show_customer(call.customer)
-        self.load_recent()
+        self.hub.announce(Changes.of(calls=[call.id]))
         self.refresh()
 
     # -- settings, messages, closing -----------------------------------------------------

@@ -117,6 +117,7 @@ class FirstRunOffer(Choice):
             [("import", "&Import a CSV file…"), ("demo", "Load &demo data"), ("later", "&Later")],
             parent,
         )
+        self.buttons["demo"].setDefault(True)  # Enter tries the timer at once
 
     @classmethod
     def ask(cls, parent: QWidget | None) -> str | None:
@@ -268,3 +269,57 @@ class WarnMinutes(QDialog):
     def ask(cls, parent: QWidget | None, minutes: int) -> int | None:
         d = cls(minutes, parent)
         return d.spin.value() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ReasonPrompt(QDialog):
+    """A correction asks why before it is made (the reason is kept with it). OK stays
+    disabled until a reason is typed."""
+
+    def __init__(self, title: str, text: str, action: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        message = QLabel(text, self)
+        message.setWordWrap(True)
+        self.reason = QLineEdit(self)
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("e.g. started for the wrong customer")
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok = box.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(action)
+        self.ok.setEnabled(False)
+        self.reason.textChanged.connect(lambda t: self.ok.setEnabled(bool(t.strip())))
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(message)
+        form.addRow("&Reason:", self.reason)
+        form.addRow(box)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, text: str, action: str) -> str | None:
+        d = cls(title, text, action, parent)
+        ok = d.exec() == QDialog.DialogCode.Accepted
+        return d.reason.text().strip() if ok and d.reason.text().strip() else None
+
+
+class ReopenPrompt(Choice):
+    """Reopening a billed call for research (R5) asks first: its bill will change."""
+
+    def __init__(self, call: str, billed_seconds: int, parent: QWidget | None) -> None:
+        super().__init__(
+            "Reopen a billed call",
+            f"The call {call} is billed ({clock_text(billed_seconds)}). Reopen it to time "
+            "research after the call (R5)? The research is billed on top, under the same "
+            "call.",
+            [("reopen", "&Reopen for research"), ("cancel", "&Cancel")],
+            parent,
+        )
+        self.buttons["cancel"].setDefault(True)  # Enter by accident changes no bill
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, call: str, billed_seconds: int) -> str | None:
+        d = cls(call, billed_seconds, parent)
+        d.exec()
+        return d.answer

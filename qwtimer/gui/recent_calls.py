@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -16,19 +17,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.gui.rows_model import RowsModel
+from qwtimer.gui.rows_model import RowsModel, cell_text
 
 
 class RecentCallsModel(RowsModel):
-    """Rows of ``reports.call_rows`` (one per call, latest bill); UserRole is the call id."""
+    """Rows of ``reports.recent_rows`` (one per call, latest bill, flags); UserRole is the
+    call id. Each row identifies its call: the time of day, the whole customer name, what
+    was billed, and a flag when it is unsettled, corrected or re-settled by the ledger."""
 
     columns = (
-        ("Started", "started_at", "when"),
+        ("Time", "started_at", "time"),
         ("Customer", "customer", "text"),
-        ("State", "state", "text"),
-        ("Outcome", "outcome", "text"),
         ("Billed", "billed_seconds", "clock"),
         ("Charge", "charge_cents", "money"),
+        ("State", "state", "text"),
+        ("Outcome", "outcome", "text"),
+        ("Flags", "flags", "text"),
     )
 
     def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -38,7 +42,13 @@ class RecentCallsModel(RowsModel):
 
     def extra(self, row: dict[str, Any], key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"call {row['call_id']}"
+            when = cell_text(row["started_at"], "when")
+            tip = f"{row['customer']}, {when} (call {row['call_id']})"
+            return tip + (f"\n{row['flags']}" if row.get("flags") else "")
+        if role == Qt.ItemDataRole.FontRole and row.get("flags"):
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
 
@@ -58,8 +68,11 @@ class RecentCalls(QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.setAlternatingRowColors(True)
-        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.research = QPushButton("Add &research to this call (R5)", self)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)  # whole names, never "Ac…"
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)  # a long flag scrolls; it is never cut off
+        self.research = QPushButton("A&dd research to this call (R5)", self)
         self.research.setAccessibleName("Add research to the selected call")
         self.research.setToolTip("Reopen the selected stopped call to time research (R5)")
         self.research.clicked.connect(self._reopen_selected)
@@ -77,6 +90,13 @@ class RecentCalls(QWidget):
         if not ix.isValid():
             return None
         return self.model.rows[ix.row()]["call_id"]
+
+    def select_call(self, call_id: str | None) -> None:
+        """Keep the selection on the same call after the rows were read again."""
+        for n, row in enumerate(self.model.rows):
+            if row["call_id"] == call_id:
+                self.view.selectRow(n)
+                return
 
     def _reopen_selected(self) -> None:
         call_id = self.selected_call()

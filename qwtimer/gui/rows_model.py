@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from qwtimer.core.billing import clock_text, money
-from qwtimer.core.times import local_text
+from qwtimer.core.times import local, local_text, local_time_text
 
 _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -21,6 +21,11 @@ def cell_text(value: Any, how: str) -> str:
         return "-" if how != "text" else ""
     if how == "when":
         return local_text(value if isinstance(value, datetime) else str(value))
+    if how == "time":  # the time of day and zone; the day too when it was not today
+        at = local(value if isinstance(value, datetime) else str(value))
+        if at.date() == datetime.now().astimezone().date():
+            return local_time_text(at)
+        return at.strftime("%a %d %b ") + local_time_text(at)
     if how == "clock":
         return clock_text(int(value))
     if how == "signed":
@@ -57,7 +62,7 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{heading}: {cell_text(row.get(key), how)}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _LEFT if how in ("text", "when") else _RIGHT
+            return _LEFT if how in ("text", "when", "time") else _RIGHT
         if role == Qt.ItemDataRole.UserRole:
             return row
         return self.extra(row, key, role)

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.times import local, local_text
+from qwtimer.core.words import count
 from qwtimer.desk.statements import Progress, Statement, StatementLine, output_file
 
 KIND_NAMES = {
@@ -76,7 +77,7 @@ def details(line: StatementLine) -> str:
             f"{clock_text(b['overage_seconds'])} pay-per-minute"
         )
         if b["blocks_purchased"]:
-            text += f", {b['blocks_purchased']} block(s) {money(b['charge_cents'])}"
+            text += f", {count(b['blocks_purchased'], 'block')} {money(b['charge_cents'])}"
         text += f" ({b['settlement']}; policy {b['policy_version']}"
         text += f"; {line.technician}, {line.outcome})" if line.technician else ")"
         if b["settlement"] == "unsettled":

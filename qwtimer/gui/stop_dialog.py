@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.timer import OUTCOMES
+from qwtimer.core.words import count
 
 OUTCOME_LABELS = {
     "resolved": "&Resolved",
@@ -121,7 +122,7 @@ def bill_lines(bill: dict[str, Any]) -> list[str]:
         lines.append(
             f"Pay-per-minute {clock_text(bill['overage_seconds'])}: "
             + (
-                f"{bill['blocks_purchased']} block(s), {money(bill['charge_cents'])} charged "
+                f"{count(bill['blocks_purchased'], 'block')}, {money(bill['charge_cents'])} charged "
                 "to the card; the rest of the block stays in the bank."
                 if bill["settlement"] == "paid"
                 else "UNSETTLED: no card reference; the account is flagged for follow-up (R6.1)."

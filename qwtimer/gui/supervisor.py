@@ -31,11 +31,13 @@ from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
+from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
+from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.rows_model import cell_text
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, ReverseDialog
 from qwtimer.gui.supervisor_filter import CallFilterBar
@@ -67,9 +69,16 @@ def _table(parent: QWidget, name: str, model: Any) -> QTableView:
 
 
 class SupervisorWindow(QDialog):
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    """``hub``: the technician's window's change hub. Corrections are announced through it
+    and the review refreshes from it (as does every other view); without one (a review on
+    its own) it refreshes itself."""
+
+    def __init__(
+        self, desk: Desk, parent: QWidget | None = None, hub: ChangeHub | None = None
+    ) -> None:
         super().__init__(parent)
         self.desk = desk
+        self.hub = hub
         self.setWindowTitle(f"Supervisor review: {desk.technician}")
         self.setWindowFlag(Qt.WindowType.Window)
         self.background = Background(desk, self)
@@ -138,6 +147,19 @@ class SupervisorWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
         self.refresh()
         self._fit_width()
+        if hub is not None:
+            hub.changed.connect(self._changed)
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.any_call or changes.customers:
+            self.refresh()
+
+    def _announce(self, changes: Changes, keep_call: str | None = None) -> None:
+        """Tell every view (this one included) what a correction changed."""
+        if self.hub is not None:
+            self.hub.announce(changes)
+        else:
+            self.refresh(keep_call)
 
     def _fit_width(self) -> None:
         """Wide enough for every breakdown column, within the screen."""
@@ -252,7 +274,7 @@ class SupervisorWindow(QDialog):
             f"Adjustment of {cell_text(seconds, 'signed')} posted for {customer.name} by "
             f"{e.author}: {reason}"
         )
-        self.refresh(row["call_id"])
+        self._announce(Changes.of(customers=[customer.id], ledger=True), row["call_id"])
         self._select_entry(e.id)
 
     def reverse(self) -> None:
@@ -273,7 +295,7 @@ class SupervisorWindow(QDialog):
             self.status.setText(f"Not posted: {exc}")
             return
         self.status.setText(f"Reversal posted by {e.author} for the {text}: {reason}")
-        self.refresh()
+        self._announce(Changes.of(customers=[e.customer_id], ledger=True))
         self._select_entry(e.id)
 
     def _select_entry(self, entry_id: str) -> None:
@@ -353,9 +375,11 @@ class SupervisorWindow(QDialog):
         super().reject()
 
 
-def open_supervisor(parent: QWidget | None, desk: Desk) -> SupervisorWindow:
+def open_supervisor(
+    parent: QWidget | None, desk: Desk, hub: ChangeHub | None = None
+) -> SupervisorWindow:
     """Open the supervisor's review beside ``parent`` (not modal) and return it."""
-    w = SupervisorWindow(desk, parent)
+    w = SupervisorWindow(desk, parent, hub)
     w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, parent is not None)
     w.show()
     w.raise_()

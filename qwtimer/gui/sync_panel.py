@@ -91,6 +91,9 @@ class SyncPanel(QWidget):
         self.button.clicked.connect(self._start)
         self.problems = QListWidget(objectName="syncProblems")
         self.problems.setVisible(False)
+        # A long problem list scrolls inside a few lines: it never squeezes the call panel.
+        self.problems.setMaximumHeight(self.fontMetrics().height() * 5 + 8)
+        self.problems.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.state, 1)
         top.addWidget(self.pending)
@@ -133,7 +136,8 @@ class SyncPanel(QWidget):
     def _show_problems(self, problems: list[dict[str, Any]]) -> None:
         self.problems.clear()
         for p in problems:
-            self.problems.addItem(f"{p['table']} {p['id'][:8]}: {p['problem']}")
+            what = p.get("what") or f"{p['table'].replace('_', ' ')} {p['id'][:8]}"
+            self.problems.addItem(f"{what}: {p['problem']}")
         self.problems.setVisible(bool(problems))
 
     # -- running -------------------------------------------------------------------------

@@ -70,6 +70,7 @@ class Tray(QObject):
         self.icon.activated.connect(self._activated)
         self.show_window = show_window
         self._state: CallState | None = None
+        self.last_message: tuple[str, str] | None = None
         self.update(CallState.IDLE, "")
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.icon.show()
@@ -91,3 +92,10 @@ class Tray(QObject):
 
     def text(self) -> str:
         return self.icon.toolTip()
+
+    def notify(self, title: str, message: str) -> None:
+        """A notification the technician sees even with the window hidden (kept in
+        ``last_message`` where the desktop shows none)."""
+        self.last_message = (title, message)
+        if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
+            self.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, 20_000)

@@ -16,9 +16,9 @@ from pathlib import Path
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.store.models import TABLES, Meta, database
+from qwtimer.store.models import SCHEMA_2_TABLES, TABLES, Meta, database
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -84,8 +84,13 @@ def _v1(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+def _v2(db: SqliteDatabase) -> None:
+    """Audited call corrections (moved, discarded, re-settled): a new table, nothing else."""
+    db.create_tables(SCHEMA_2_TABLES)
+
+
 # version reached -> step that reaches it from the version before
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2}
 
 
 def schema_version(db: SqliteDatabase) -> int:

@@ -219,3 +219,29 @@ TABLES: list[type[BaseModel]] = [
     CallClose,
     Entry,
 ]
+
+
+class CallCorrection(BaseModel):
+    """An audited correction of a call, with who, when and why (schema 2). Local only, never
+    pushed: a call is moved or discarded only before the ledger has any of it, and a
+    re-settlement is the ledger's own record, kept here so the technician sees it.
+
+    ``kind``: ``moved`` (to another customer), ``discarded`` (started by mistake; the call
+    and its segments are removed, this row keeps what it was) or ``resettled`` (the ledger's
+    settlement differs from this device's bill). ``before`` and ``after`` say what changed.
+    """
+
+    id = CharField(primary_key=True, default=new_id)
+    call_id = CharField(index=True)  # no foreign key: a discarded call is gone
+    customer_id = CharField()  # the customer the call is for after the correction
+    kind = CharField()
+    before = TextField(default="")
+    after = TextField(default="")
+    reason = TextField(default="")
+    author = CharField()
+    device_id = CharField()
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+# Tables added after schema 1, each created by its own migration step (store.connection).
+SCHEMA_2_TABLES: list[type[BaseModel]] = [CallCorrection]

@@ -44,6 +44,7 @@ from typing import Any
 
 from qwtimer.core import billing
 from qwtimer.core.policy import PolicyBook
+from qwtimer.core.words import count
 from qwtimer.store import central_schema as cs
 from qwtimer.store.central import Central
 from qwtimer.store.sync_stage import bulk_insert
@@ -299,7 +300,7 @@ def _reason(alloc: dict[str, Any], seconds: int, cents: int) -> str:
             "flagged for a supervisor"
         )
     elif alloc["blocks_purchased"]:
-        words.append(f"{alloc['blocks_purchased']} block(s) charged to the card (R6)")
+        words.append(f"{count(alloc['blocks_purchased'], 'block')} charged to the card (R6)")
     words.append(f"correction {ct(seconds)}, {billing.money(cents)}")
     return "; ".join(words)
 

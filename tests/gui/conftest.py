@@ -29,6 +29,8 @@ DIALOGS = {
     "card": (prompts.CardPrompt, "ask"),
     "confirm": (prompts.ConfirmCharge, "ask"),
     "warn": (prompts.WarnMinutes, "ask"),
+    "reason": (prompts.ReasonPrompt, "ask"),
+    "reopen": (prompts.ReopenPrompt, "ask"),
     "stop": (stop_dialog.StopDialog, "ask"),
     "editor": (CustomerEditor, "edit"),
     "csv_file": (MainWindow, "choose_csv"),

@@ -98,7 +98,7 @@ def test_first_run_import_runs_off_the_gui_thread(qtbot, make_window, desk, answ
     w = make_window()
     qtbot.waitUntil(lambda: w.search.model.rowCount() == 2, timeout=10_000)
     assert answers.asked["csv_file"] == [()]
-    assert w.status.text() == "2 customers"
+    assert w.customer_count.text() == "2 customers"
     pick(qtbot, w, "555-2000")
     assert w.customer.name == "Imported Two"
 
@@ -114,6 +114,7 @@ def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, a
     qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert w.tabs.currentWidget() is w.recent
     w.recent.view.selectRow(0)
+    answers.give("reopen", "reopen")
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
     assert w.live is not None and w.call_panel.state_label.text().endswith("researching")
     clock.advance(50)

@@ -69,7 +69,7 @@ def test_tray_badge_for_every_state(qapp):
 def test_bill_summary_reads_back_blocks_and_bank(qtbot):
     lines = bill_lines(PAID)
     assert "Billable 12:00, billed 12:00 (policy 2026-11); not billed 1:00." in lines
-    assert lines[-1].startswith("Pay-per-minute 7:00: 1 block(s), $30.00 charged")
+    assert lines[-1].startswith("Pay-per-minute 7:00: 1 block, $30.00 charged")
     d = BillSummary.present(None, "Tailspin", PAID)
     qtbot.addWidget(d)
     assert d.isVisible() and not d.isModal() and d.bill is PAID

@@ -37,14 +37,14 @@ def test_customer_list_model_passes_the_model_tester(qtmodeltester):
 def test_recent_calls_model_passes_the_model_tester(qtmodeltester, desk):
     from qwtimer.core.timer import SegmentKind
     from qwtimer.desk.calls import Calls
-    from qwtimer.desk.reports import call_rows
+    from qwtimer.desk.reports import recent_rows
 
     c = add_customer(desk)
     Calls(desk).log(c, {SegmentKind.TALK: 300})
     model = RecentCallsModel()
-    model.set_rows(call_rows(limit=10))
+    model.set_rows(recent_rows(10))
     assert model.rowCount() == 1
-    assert model.data(model.index(0, 4)) == "5:00"
+    assert model.data(model.index(0, 2)) == "5:00"  # Billed
     qtmodeltester.check(model)
 
 

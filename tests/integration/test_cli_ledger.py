@@ -92,7 +92,7 @@ def test_an_unreachable_ledger_exits_2_with_one_line(
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "offline" in lines[0] and "nothing is lost" in lines[0]
-    assert "8 row(s) wait" in done.stdout
+    assert "8 rows wait" in done.stdout
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,79 @@
+"""Recent calls identify each call: time of day, the whole customer name, what was billed,
+and a flag when it is unsettled or corrected; reopening a billed call asks first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from qwtimer.core.timer import SegmentKind
+from qwtimer.desk.calls import Calls
+from qwtimer.desk.context import Desk
+from qwtimer.store.models import Call, CallCorrection, Segment
+from tests.gui.conftest import add_customer
+
+LONG = "Ada Lovelace Analytical Engines and Difference Machines International Ltd"
+
+
+def _cells(w: Any, row: int) -> dict[str, str]:
+    m = w.recent.model
+    return {
+        m.headerData(c, Qt.Orientation.Horizontal): m.data(m.index(row, c))
+        for c in range(m.columnCount())
+    }
+
+
+def test_recent_calls_show_time_name_billed_and_flags(
+    qtbot: Any, make_window: Any, desk: Desk
+) -> None:
+    ada = add_customer(desk, LONG)
+    bob = add_customer(desk, "Bob's Bikes", used_minutes=45)  # bank spent, no card
+    calls = Calls(desk)
+    first, _ = calls.log(ada, {SegmentKind.TALK: 12 * 60 + 30})
+    second, _ = calls.log(bob, {SegmentKind.TALK: 10 * 60})
+    CallCorrection.create(
+        call_id=first.id,
+        customer_id=ada.id,
+        kind="moved",
+        before="Bob's Bikes",
+        after=LONG,
+        reason="wrong customer",
+        author="tess",
+        device_id=desk.device_id,
+    )
+    w = make_window()
+    w.show_recent()
+    rows = {_cells(w, n)["Customer"]: _cells(w, n) for n in range(w.recent.model.rowCount())}
+    ada_row = rows[LONG]  # the whole name
+    started = Call.get_by_id(first.id).started_at.astimezone()
+    today = started.date() == datetime.now().astimezone().date()
+    assert ada_row["Time"] == started.strftime("%H:%M" if today else "%a %d %b %H:%M")
+    assert ada_row["Billed"] == "13:00"
+    assert ada_row["Flags"].startswith("corrected: moved from Bob's Bikes")
+    newest = _cells(w, 0)  # Bob's second call: the bank was spent, no card on file
+    assert newest["Customer"] == "Bob's Bikes" and newest["Billed"] == "10:00"
+    assert newest["Flags"].startswith("unsettled")
+    width = w.recent.view.columnWidth(1)
+    assert width >= w.recent.view.fontMetrics().horizontalAdvance(LONG)  # never elided
+    assert second.id in str(w.recent.model.data(w.recent.model.index(0, 0), 3))  # tooltip
+
+
+def test_reopening_a_billed_call_asks_first(
+    qtbot: Any, make_window: Any, desk: Desk, answers: Any
+) -> None:
+    ada = add_customer(desk)
+    call, _ = Calls(desk).log(ada, {SegmentKind.TALK: 5 * 60})
+    w = make_window()
+    w.show_recent()
+    w.recent.view.selectRow(0)
+    answers.give("reopen", "cancel")
+    qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
+    assert answers.asked["reopen"][0][1] == 5 * 60
+    assert "Ada Lovelace Ltd" in answers.asked["reopen"][0][0]
+    assert w.live is None and Call.get_by_id(call.id).state == "stopped"
+    assert Segment.select().where(Segment.call == call).count() == 1
+    answers.give("reopen", "reopen")
+    qtbot.keyClick(w.recent.view, Qt.Key.Key_Return)
+    assert w.live is not None and Call.get_by_id(call.id).state == "research"
