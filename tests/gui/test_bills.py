@@ -18,6 +18,7 @@ def test_bill_after_a_reopening_shows_what_it_added_and_the_bank_before_and_afte
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(300)
     answers.give("stop", ("resolved", ""), ("resolved", "called back with the fix"))
+    answers.give("reopen", "reopen")
     qtbot.keyClick(w, Qt.Key.Key_F9)
     assert "From the bank 5:00; bank 45:00 -> 40:00." in w.bill_dialog.text.text()
     qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)

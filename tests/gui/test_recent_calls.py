@@ -49,7 +49,7 @@ def test_recent_calls_show_time_name_billed_and_flags(
     ada_row = rows[LONG]  # the whole name
     started = Call.get_by_id(first.id).started_at.astimezone()
     today = started.date() == datetime.now().astimezone().date()
-    assert ada_row["Time"] == started.strftime("%H:%M" if today else "%a %d %b %H:%M")
+    assert ada_row["Time"] == started.strftime("%H:%M %Z" if today else "%a %d %b %H:%M %Z")
     assert ada_row["Billed"] == "13:00"
     assert ada_row["Flags"].startswith("corrected: moved from Bob's Bikes")
     newest = _cells(w, 0)  # Bob's second call: the bank was spent, no card on file
