@@ -11,10 +11,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from peewee import IntegrityError
 
 from qwtimer.core import billing
 from qwtimer.core.billing import Bill, Tally
@@ -26,9 +30,29 @@ from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_st
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
+from qwtimer.store.connection import ONE_RUNNING_CALL
 from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _one_transaction(
+    method: Callable[Concatenate[Calls, _P], _T],
+) -> Callable[Concatenate[Calls, _P], _T]:
+    """Run a write to a call, its reads included, as one transaction. The local database
+    begins transactions IMMEDIATE, so nothing another process commits can slip between what
+    the method read and what it writes: a heartbeat never writes back a state a stop left,
+    two stops never both bill, two starts never both run."""
+
+    @functools.wraps(method)
+    def run(self: Calls, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with self.desk.db.atomic():
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -159,6 +183,7 @@ class Calls:
         return call
 
     # -- transitions ---------------------------------------------------------------------
+    @_one_transaction
     def start(self, customer: Customer) -> Call:
         """Start a call for ``customer`` (idle -> talk). One running call per device."""
         running = self.current()
@@ -169,6 +194,18 @@ class Calls:
         r = self.desk.clock.read()
         next_state(CallState.IDLE, Action.START)
         policy = self.desk.policies.in_force(r.utc.date())
+        try:
+            return self._start(customer, r, policy)
+        except IntegrityError as exc:
+            if ONE_RUNNING_CALL not in str(exc):
+                raise
+            running = self.current()
+            who = running.customer.name if running is not None else "another customer"
+            raise IllegalTransition(
+                f"a call for {who} is already running (started by another command); stop it first"
+            ) from None
+
+    def _start(self, customer: Customer, r: Reading, policy: Policy) -> Call:
         with self.desk.db.atomic():
             call = Call.create(
                 customer=customer,
@@ -210,6 +247,7 @@ class Calls:
             )
         return call
 
+    @_one_transaction
     def act(self, action: Action, call_id: str | None = None) -> Call:
         """hold, work (toggle), resume, research: close the open segment, open the next,
         in one committed transaction."""
@@ -246,21 +284,23 @@ class Calls:
             rows.save_call(db, row)
         return self._as_call(row)
 
+    @_one_transaction
     def heartbeat(self) -> Call | None:
-        """Record progress of the running call (about once a second). Returns it, if any."""
+        """Record progress of the running call (about once a second). Returns it, if any.
+        It only extends the open segment of the state it read, in the same transaction."""
         row = rows.running_on(self.desk.db, self.desk.device_id)
         if row is None:
             return None
         r = self.desk.clock.read()
         if self.is_interrupted(row, r):
             return self._as_call(row)
-        with self.desk.db.atomic():
-            self._observe(row, r)
-            rows.save_call(self.desk.db, row)
-            if row.segment_id is not None:
-                rows.segment_progress(self.desk.db, row.segment_id, self._elapsed_open(row, r))
+        self._observe(row, r)
+        rows.save_call(self.desk.db, row)
+        if row.segment_id is not None:
+            rows.segment_progress(self.desk.db, row.segment_id, self._elapsed_open(row, r))
         return self._as_call(row)
 
+    @_one_transaction
     def resolve_gap(self, kind: SegmentKind | None, call_id: str | None = None) -> Call:
         """Say what a pending gap was: a segment kind, or None (not part of the call)."""
         call = self.get(call_id) if call_id else self._require_current()
@@ -271,7 +311,7 @@ class Calls:
                 start = call.pending_gap_at or call.heartbeat_at
                 Segment.create(
                     call=call,
-                    seq=call.segments.select().count() + 1,
+                    seq=rows.next_seq(self.desk.db, call.id),
                     kind=kind.value,
                     start_at=start,
                     end_at=start + timedelta(milliseconds=call.pending_gap_ms),
@@ -305,6 +345,7 @@ class Calls:
             return max(0, r.boottime_ms - call.heartbeat_boot_ms)
         return max(0, int((r.utc - call.heartbeat_at).total_seconds() * 1000))
 
+    @_one_transaction
     def recover_resume(self) -> Call:
         """Resume an interrupted call: its open segment ends at the last heartbeat and the time
         since is a pending gap the technician must account for; the same kind goes on."""
@@ -337,6 +378,7 @@ class Calls:
             )
         return Call.get_by_id(call.id)
 
+    @_one_transaction
     def recover_end(
         self, outcome: str = "unresolved", notes: str = "", card_ref: str | None = None
     ) -> tuple[Call, Bill]:
@@ -366,6 +408,21 @@ class Calls:
         call_id: str | None = None,
     ) -> tuple[Call, Bill]:
         """Stop the call, bill it (R3-R6) and post its entries, all in one transaction."""
+        done = self._stop_or_gap(outcome, notes, card_ref, call_id)
+        if isinstance(done, int):
+            raise IllegalTransition(
+                f"{billing.clock_text(done // 1000)} of this call is "
+                "unaccounted (the computer slept or restarted): say what it was first "
+                "('qwtimer timer gap hold|working|talk|research|none')"
+            )
+        return done
+
+    @_one_transaction
+    def _stop_or_gap(
+        self, outcome: str, notes: str, card_ref: str | None, call_id: str | None
+    ) -> tuple[Call, Bill] | int:
+        """The stop, or the milliseconds of a pending gap that refuse it. A gap just noticed
+        is committed like a heartbeat would, so 'timer gap' can account for it next."""
         row = self._row(call_id)
         r = self.desk.clock.read()
         next_state(CallState(row.state), Action.STOP)
@@ -377,26 +434,16 @@ class Calls:
         _check_outcome(outcome)
         ref = card_reference(card_ref) if card_ref is not None else None
         db = self.desk.db
-        with db.atomic():
-            self._observe(row, r)
-            rows.save_call(db, row)
-            if row.pending_gap_ms:
-                # Refused, but the gap just noticed is committed like a heartbeat would, so
-                # 'timer gap' can account for it next (nothing is billed).
-                if row.segment_id is not None:
-                    rows.segment_progress(db, row.segment_id, self._elapsed_open(row, r))
-            else:
-                if row.segment_id is not None:
-                    rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
-                call = Call.get_by_id(row.call_id)
-                bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
+        self._observe(row, r)
+        rows.save_call(db, row)
         if row.pending_gap_ms:
-            raise IllegalTransition(
-                f"{billing.clock_text(row.pending_gap_ms // 1000)} of this call is "
-                "unaccounted (the computer slept or restarted): say what it was first "
-                "('qwtimer timer gap hold|working|talk|research|none')"
-            )
-        return call, bill
+            if row.segment_id is not None:
+                rows.segment_progress(db, row.segment_id, self._elapsed_open(row, r))
+            return row.pending_gap_ms
+        if row.segment_id is not None:
+            rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
+        call = Call.get_by_id(row.call_id)
+        return call, self._bill_and_post(call, outcome, notes, ref, r.utc)
 
     def tally(self, call: Call, r: Reading | None = None) -> Tally:
         pairs = []
@@ -499,13 +546,13 @@ class Calls:
                 boot_id=r.boot_id,
             )
             at = start
-            for seq, kind in enumerate(SegmentKind, start=1):
+            for kind in SegmentKind:
                 secs = seconds.get(kind, 0)
                 if not secs:
                     continue
                 Segment.create(
                     call=call,
-                    seq=seq,
+                    seq=rows.next_seq(self.desk.db, call.id),
                     kind=kind.value,
                     start_at=at,
                     end_at=at + timedelta(seconds=secs),

@@ -45,9 +45,13 @@ class Desk:
         Meta.replace(key=key, value=value).execute()
 
     def _new_device_id(self) -> str:
-        device = str(uuid.uuid4())
+        """Made once per data folder: commands started together on an empty folder all find
+        the one the first of them wrote (the transaction holds the write lock from BEGIN)."""
         with self.db.atomic():
-            self.set_meta("device_id", device)
+            device = self.meta("device_id")
+            if device is None:
+                device = str(uuid.uuid4())
+                self.set_meta("device_id", device)
         return device
 
     def close(self) -> None:

@@ -1,6 +1,9 @@
 """Opening the local database: pragmas, schema version, migrations, clear errors.
 
-Every connection runs with WAL, ``synchronous=FULL`` and foreign keys on. A database written by
+Every connection runs with WAL, ``synchronous=FULL`` and foreign keys on, and begins its
+transactions ``IMMEDIATE``: a transaction holds the write lock from its first statement, so
+what it reads cannot change before its writes land (no lost update between two processes on
+the same data folder, and no late "database is locked" in the middle). A database written by
 a newer qwtimer is refused; an older one is backed up next to itself, then migrated one step at
 a time, each step inside one transaction.
 """
@@ -18,7 +21,7 @@ from peewee import DatabaseError, OperationalError, SqliteDatabase
 from qwtimer.core.errors import QwtimerError
 from qwtimer.store.models import TABLES, Meta, database
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -84,8 +87,30 @@ def _v1(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+ONE_RUNNING_CALL = "a call is already running on this device"
+
+_RUNNING = "state NOT IN ('idle', 'stopped')"
+_ONE_RUNNING_CALL = [
+    # At most one running call per device, whoever starts or reopens it (two 'timer start'
+    # racing each other: the second is refused by the database itself).
+    f"""CREATE TRIGGER IF NOT EXISTS call_one_running_insert BEFORE INSERT ON call
+       WHEN NEW.{_RUNNING} AND EXISTS (
+         SELECT 1 FROM call WHERE device_id = NEW.device_id AND {_RUNNING})
+       BEGIN SELECT RAISE(ABORT, '{ONE_RUNNING_CALL}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_one_running_update BEFORE UPDATE OF state ON call
+       WHEN NEW.{_RUNNING} AND OLD.state IN ('idle', 'stopped') AND EXISTS (
+         SELECT 1 FROM call WHERE device_id = NEW.device_id AND id <> NEW.id AND {_RUNNING})
+       BEGIN SELECT RAISE(ABORT, '{ONE_RUNNING_CALL}'); END""",
+]
+
+
+def _v2(db: SqliteDatabase) -> None:
+    for sql in _ONE_RUNNING_CALL:
+        db.execute_sql(sql)
+
+
 # version reached -> step that reaches it from the version before
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2}
 
 
 def schema_version(db: SqliteDatabase) -> int:
@@ -114,7 +139,7 @@ def _check_writable(path: Path) -> None:
 def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
     """Open (creating or migrating) the local database and bind the models to it."""
     _check_writable(path)
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
@@ -146,6 +171,8 @@ def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
     try:
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with db.atomic():
+                if schema_version(db) >= version:
+                    continue  # another process opening the same folder got there first
                 MIGRATIONS[version](db)
                 Meta.replace(key="schema_version", value=str(version)).execute()
     except OperationalError as exc:
