@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from peewee import IntegrityError
-
 from qwtimer.core import billing
 from qwtimer.core.billing import Bill, Tally
 from qwtimer.core.clock import Reading
@@ -30,7 +28,6 @@ from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_st
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
-from qwtimer.store.connection import ONE_RUNNING_CALL
 from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
@@ -194,18 +191,6 @@ class Calls:
         r = self.desk.clock.read()
         next_state(CallState.IDLE, Action.START)
         policy = self.desk.policies.in_force(r.utc.date())
-        try:
-            return self._start(customer, r, policy)
-        except IntegrityError as exc:
-            if ONE_RUNNING_CALL not in str(exc):
-                raise
-            running = self.current()
-            who = running.customer.name if running is not None else "another customer"
-            raise IllegalTransition(
-                f"a call for {who} is already running (started by another command); stop it first"
-            ) from None
-
-    def _start(self, customer: Customer, r: Reading, policy: Policy) -> Call:
         with self.desk.db.atomic():
             call = Call.create(
                 customer=customer,

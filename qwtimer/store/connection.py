@@ -15,10 +15,12 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from peewee import DatabaseError, OperationalError, SqliteDatabase
+from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDatabase
 
-from qwtimer.core.errors import QwtimerError
+from qwtimer.core.cards import holds_card_number
+from qwtimer.core.errors import IllegalTransition, InputError, QwtimerError
 from qwtimer.store.models import TABLES, Meta, database
 
 SCHEMA_VERSION = 2
@@ -81,6 +83,23 @@ INDEXES = [
 ]
 
 
+class LocalDatabase(SqliteDatabase):
+    """The local database. A rule the database itself enforces reaches the caller as the
+    error a person can act on, whatever the write path: a card number in free text (R6.1) as
+    :class:`InputError`, a second running call as :class:`IllegalTransition`."""
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        try:
+            return super().execute_sql(sql, params)
+        except IntegrityError as exc:
+            text = str(exc)
+            if text.startswith(CARD_REFUSED):
+                raise InputError(text.removeprefix(CARD_REFUSED) + " (R6.1)") from None
+            if text == ONE_RUNNING_CALL:
+                raise IllegalTransition(f"{ONE_RUNNING_CALL}; stop it first") from None
+            raise
+
+
 def _v1(db: SqliteDatabase) -> None:
     db.create_tables(TABLES)
     for sql in _APPEND_ONLY + INDEXES:
@@ -104,8 +123,40 @@ _ONE_RUNNING_CALL = [
 ]
 
 
+# Free text people type, by table (R6.1): no card number may be stored in any of it. The
+# database refuses one itself (triggers calling the function below), so no write path of
+# qwtimer's can slip one in; rows pulled from the ledger are screened the same way.
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    "customer": ("name", "phone", "email"),
+    "payment_ref": ("ref",),
+    "call_close": ("notes",),
+    "entry": ("reason", "card_ref"),
+}
+CARD_FUNCTION = "qwtimer_holds_card_number"
+CARD_REFUSED = "R6.1: "  # how the database's refusal starts
+
+
+def _card_triggers() -> list[str]:
+    sql = []
+    for table, columns in FREE_TEXT.items():
+        for col in columns:
+            refuse = (
+                f"SELECT RAISE(ABORT, '{CARD_REFUSED}the {table.replace('_', ' ')}''s "
+                f"{col.replace('_', ' ')} looks like it holds a card number; qwtimer never "
+                "stores card numbers: remove it (for payments give the processor''s token or "
+                "authorisation id)')"
+            )
+            for event, name in (("INSERT", "insert"), (f"UPDATE OF {col}", "update")):
+                sql.append(
+                    f"""CREATE TRIGGER IF NOT EXISTS {table}_{col}_no_card_{name}
+                    BEFORE {event} ON {table} WHEN {CARD_FUNCTION}(NEW.{col})
+                    BEGIN {refuse}; END"""
+                )
+    return sql
+
+
 def _v2(db: SqliteDatabase) -> None:
-    for sql in _ONE_RUNNING_CALL:
+    for sql in _ONE_RUNNING_CALL + _card_triggers():
         db.execute_sql(sql)
 
 
@@ -139,7 +190,8 @@ def _check_writable(path: Path) -> None:
 def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
     """Open (creating or migrating) the local database and bind the models to it."""
     _check_writable(path)
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
+    db = LocalDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
+    db.register_function(holds_card_number, CARD_FUNCTION, 1, deterministic=True)
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
