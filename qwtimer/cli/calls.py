@@ -74,7 +74,8 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         out.emit(bill_json(call.id, bill), bill_text(call.id, bill))
         return
     if a.timer_cmd == "status":
-        calls.heartbeat()
+        # Read-only: a status never writes a heartbeat (that would bill the time a dead
+        # window left unobserved as if someone had watched it).
         live = calls.live(calls.get(a.call) if a.call else None)
         if live is None:
             out.emit({"state": "idle"}, "no call is running")

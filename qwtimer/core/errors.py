@@ -15,3 +15,8 @@ class IllegalTransition(QwtimerError):
 
 class PolicyError(QwtimerError):
     """A policy file is missing, malformed or inconsistent."""
+
+
+class CallChanged(IllegalTransition):
+    """Another command or window changed the call between reading it and writing it: the
+    write was refused whole (compare-and-set), nothing was recorded."""

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import NoReturn
 
+from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import InputError
 
 _UNIT = re.compile(r"^(\d+)\s*(s|sec|m|min|h|hr)$", re.IGNORECASE)
@@ -71,34 +72,15 @@ def day(text: str, what: str = "date") -> date:
         ) from None
 
 
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def looks_like_card_number(text: str) -> bool:
-    """13-19 digits (spaces and dashes ignored) that pass the Luhn check (R6.1)."""
-    digits = re.sub(r"[\s-]", "", text)
-    return digits.isdigit() and 13 <= len(digits) <= 19 and luhn_valid(digits)
-
-
 def card_reference(ref: str) -> str:
     """A processor token or authorisation id; never a card number (R6.1)."""
     cleaned = ref.strip()
     if not cleaned:
         raise InputError("the card reference is empty; give the processor's token or auth id")
-    if looks_like_card_number(cleaned) or any(
-        looks_like_card_number(part) for part in re.findall(r"[\d\s-]{13,}", cleaned)
-    ):
+    if holds_card_number(cleaned):
         raise InputError(
-            "that looks like a card number; qwtimer never stores card numbers (R6.1): "
+            "the card reference looks like a card number; qwtimer never stores card numbers "
+            "(R6.1): "
             "enter the payment processor's token or authorisation id instead"
         )
     if len(cleaned) > 200:
@@ -108,6 +90,6 @@ def card_reference(ref: str) -> str:
 
 def last_four(text: str) -> str:
     cleaned = text.strip()
-    if not (len(cleaned) == 4 and cleaned.isdigit()):
+    if not (len(cleaned) == 4 and cleaned.isascii() and cleaned.isdigit()):
         raise InputError(f"last four digits '{text}' must be exactly 4 digits, e.g. 4242")
     return cleaned

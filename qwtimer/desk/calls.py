@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from qwtimer.core import billing, charges
 from qwtimer.core.billing import Bill, Split, Tally
@@ -32,6 +34,25 @@ from qwtimer.store import timer_rows as rows
 from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _one_transaction(
+    method: Callable[Concatenate[Calls, _P], _T],
+) -> Callable[Concatenate[Calls, _P], _T]:
+    """Run a write to a call, its reads included, as one transaction. The local database
+    begins transactions IMMEDIATE, so nothing another process commits can slip between what
+    the method read and what it writes: a heartbeat never writes back a state a stop left,
+    two stops never both bill, two starts never both run."""
+
+    @functools.wraps(method)
+    def run(self: Calls, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with self.desk.db.atomic():
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -162,6 +183,7 @@ class Calls:
         return call
 
     # -- transitions ---------------------------------------------------------------------
+    @_one_transaction
     def start(self, customer: Customer) -> Call:
         """Start a call for ``customer`` (idle -> talk). One running call per device."""
         running = self.current()
@@ -213,6 +235,7 @@ class Calls:
             )
         return call
 
+    @_one_transaction
     def act(self, action: Action, call_id: str | None = None) -> Call:
         """hold, work (toggle), resume, research: close the open segment, open the next,
         in one committed transaction."""
@@ -249,9 +272,11 @@ class Calls:
             rows.save_call(db, row)
         return self._as_call(row)
 
+    @_one_transaction
     def heartbeat(self, at: Reading | None = None) -> Call | None:
         """Record progress of the running call (about once a second), as of ``at`` or now.
-        Returns it, if any."""
+        Returns it, if any. It only extends the open segment of the state it read, in the same
+        transaction."""
         row = rows.running_on(self.desk.db, self.desk.device_id)
         if row is None:
             return None
@@ -265,6 +290,7 @@ class Calls:
                 rows.segment_progress(self.desk.db, row.segment_id, self._elapsed_open(row, r))
         return self._as_call(row)
 
+    @_one_transaction
     def resolve_gap(self, kind: SegmentKind | None, call_id: str | None = None) -> Call:
         """Say what a pending gap was: a segment kind, or None (not part of the call)."""
         call = self.get(call_id) if call_id else self._require_current()
@@ -275,7 +301,7 @@ class Calls:
                 start = call.pending_gap_at or call.heartbeat_at
                 Segment.create(
                     call=call,
-                    seq=call.segments.select().count() + 1,
+                    seq=rows.next_seq(self.desk.db, call.id),
                     kind=kind.value,
                     start_at=start,
                     end_at=start + timedelta(milliseconds=call.pending_gap_ms),
@@ -309,6 +335,7 @@ class Calls:
             return max(0, r.boottime_ms - call.heartbeat_boot_ms)
         return max(0, int((r.utc - call.heartbeat_at).total_seconds() * 1000))
 
+    @_one_transaction
     def recover_resume(self) -> Call:
         """Resume an interrupted call: its open segment ends at the last heartbeat and the time
         since is a pending gap the technician must account for; the same kind goes on."""
@@ -354,6 +381,7 @@ class Calls:
             call.boot_id,
         )
 
+    @_one_transaction
     def recover_end(
         self,
         outcome: str = "unresolved",
@@ -450,6 +478,27 @@ class Calls:
         and post its entries, all in one transaction. Nothing after ``ended`` is billed. A
         charge beyond the policy's limits is refused (nothing written) unless ``confirmed``
         (True, or the very charge the technician was shown, see ``_require_confirmation``)."""
+        done = self._stop_or_gap(outcome, notes, card_ref, call_id, ended, confirmed)
+        if isinstance(done, int):
+            raise IllegalTransition(
+                f"{billing.clock_text(done // 1000)} of this call is "
+                "unaccounted (the computer slept or restarted): say what it was first "
+                "('qwtimer timer gap hold|working|talk|research|none')"
+            )
+        return done
+
+    @_one_transaction
+    def _stop_or_gap(
+        self,
+        outcome: str,
+        notes: str,
+        card_ref: str | None,
+        call_id: str | None,
+        ended: Reading | None,
+        confirmed: bool | Split,
+    ) -> tuple[Call, Bill] | int:
+        """The stop, or the milliseconds of a pending gap that refuse it. A gap just noticed
+        is committed like a heartbeat would, so 'timer gap' can account for it next."""
         row = self._row(call_id)
         r = ended or self.desk.clock.read()
         next_state(CallState(row.state), Action.STOP)
@@ -466,27 +515,17 @@ class Calls:
         _check_outcome(outcome)
         ref = card_reference(card_ref) if card_ref is not None else None
         db = self.desk.db
-        with db.atomic():
-            self._observe(row, r)
-            rows.save_call(db, row)
-            if row.pending_gap_ms:
-                # Refused, but the gap just noticed is committed like a heartbeat would, so
-                # 'timer gap' can account for it next (nothing is billed).
-                if row.segment_id is not None:
-                    rows.segment_progress(db, row.segment_id, self._elapsed_open(row, r))
-            else:
-                if row.segment_id is not None:
-                    rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
-                call = Call.get_by_id(row.call_id)
-                self._require_confirmation(call, ref, confirmed)
-                bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
+        self._observe(row, r)
+        rows.save_call(db, row)
         if row.pending_gap_ms:
-            raise IllegalTransition(
-                f"{billing.clock_text(row.pending_gap_ms // 1000)} of this call is "
-                "unaccounted (the computer slept or restarted): say what it was first "
-                "('qwtimer timer gap hold|working|talk|research|none')"
-            )
-        return call, bill
+            if row.segment_id is not None:
+                rows.segment_progress(db, row.segment_id, self._elapsed_open(row, r))
+            return row.pending_gap_ms
+        if row.segment_id is not None:
+            rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
+        call = Call.get_by_id(row.call_id)
+        self._require_confirmation(call, ref, confirmed)
+        return call, self._bill_and_post(call, outcome, notes, ref, r.utc)
 
     def tally(self, call: Call, r: Reading | None = None) -> Tally:
         pairs = []
@@ -591,13 +630,13 @@ class Calls:
                 boot_id=r.boot_id,
             )
             at = start
-            for seq, kind in enumerate(SegmentKind, start=1):
+            for kind in SegmentKind:
                 secs = seconds.get(kind, 0)
                 if not secs:
                     continue
                 Segment.create(
                     call=call,
-                    seq=seq,
+                    seq=rows.next_seq(self.desk.db, call.id),
                     kind=kind.value,
                     start_at=at,
                     end_at=at + timedelta(seconds=secs),
@@ -612,11 +651,13 @@ class Calls:
         return call, bill
 
     # -- corrections of a call started by mistake -----------------------------------------
+    @_one_transaction
     def move(self, call_id: str, customer: Customer, reason: str) -> Changes:
         """Move a call started for the wrong customer (first minutes, nothing billed or
         synced yet); audited with who, when and why. See ``desk.corrections``."""
         return corrections.move(self.desk, self.get(call_id), customer, reason)
 
+    @_one_transaction
     def discard(self, call_id: str, reason: str) -> Changes:
         """Discard a call started by mistake, on the same terms as ``move``."""
         return corrections.discard(self.desk, self.get(call_id), reason)

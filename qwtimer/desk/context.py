@@ -9,6 +9,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.clock import Clock, SystemClock
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import data_dir, local_db_path, resource
@@ -35,6 +36,7 @@ class Desk:
         self.technician = (
             technician or os.environ.get("QWTIMER_TECHNICIAN") or getpass.getuser() or "technician"
         )
+        refuse_card_numbers({"the technician's name (--technician)": self.technician})
         self.device_id = self.meta("device_id") or self._new_device_id()
 
     def meta(self, key: str) -> str | None:
@@ -45,9 +47,13 @@ class Desk:
         Meta.replace(key=key, value=value).execute()
 
     def _new_device_id(self) -> str:
-        device = str(uuid.uuid4())
+        """Made once per data folder: commands started together on an empty folder all find
+        the one the first of them wrote (the transaction holds the write lock from BEGIN)."""
         with self.db.atomic():
-            self.set_meta("device_id", device)
+            device = self.meta("device_id")
+            if device is None:
+                device = str(uuid.uuid4())
+                self.set_meta("device_id", device)
         return device
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from peewee import fn
 
 from qwtimer.core import eligibility as elig
 from qwtimer.core.billing import clock_text
+from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
 from qwtimer.desk.context import Desk
@@ -307,6 +308,7 @@ class Customers:
         for number, raw in enumerate(rows, start=2):
             row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
             try:
+                refuse_card_numbers({f"column '{k}'": v for k, v in row.items()})  # R6.1
                 if not row.get("name"):
                     raise InputError("the name is empty")
                 line = LineInput(

@@ -1,6 +1,9 @@
 """Opening the local database: pragmas, schema version, migrations, clear errors.
 
-Every connection runs with WAL, ``synchronous=FULL`` and foreign keys on. A database written by
+Every connection runs with WAL, ``synchronous=FULL`` and foreign keys on, and begins its
+transactions ``IMMEDIATE``: a transaction holds the write lock from its first statement, so
+what it reads cannot change before its writes land (no lost update between two processes on
+the same data folder, and no late "database is locked" in the middle). A database written by
 a newer qwtimer is refused; an older one is backed up next to itself, then migrated one step at
 a time, each step inside one transaction.
 """
@@ -12,13 +15,15 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from peewee import DatabaseError, OperationalError, SqliteDatabase
+from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDatabase
 
-from qwtimer.core.errors import QwtimerError
+from qwtimer.core.cards import holds_card_number
+from qwtimer.core.errors import IllegalTransition, InputError, QwtimerError
 from qwtimer.store.models import SCHEMA_2_TABLES, TABLES, Meta, database
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -78,6 +83,23 @@ INDEXES = [
 ]
 
 
+class LocalDatabase(SqliteDatabase):
+    """The local database. A rule the database itself enforces reaches the caller as the
+    error a person can act on, whatever the write path: a card number in free text (R6.1) as
+    :class:`InputError`, a second running call as :class:`IllegalTransition`."""
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        try:
+            return super().execute_sql(sql, params)
+        except IntegrityError as exc:
+            text = str(exc)
+            if text.startswith(CARD_REFUSED):
+                raise InputError(text.removeprefix(CARD_REFUSED) + " (R6.1)") from None
+            if text == ONE_RUNNING_CALL:
+                raise IllegalTransition(f"{ONE_RUNNING_CALL}; stop it first") from None
+            raise
+
+
 def _v1(db: SqliteDatabase) -> None:
     db.create_tables(TABLES)
     for sql in _APPEND_ONLY + INDEXES:
@@ -89,8 +111,64 @@ def _v2(db: SqliteDatabase) -> None:
     db.create_tables(SCHEMA_2_TABLES)
 
 
+ONE_RUNNING_CALL = "a call is already running on this device"
+
+_RUNNING = "state NOT IN ('idle', 'stopped')"
+_ONE_RUNNING_CALL = [
+    # At most one running call per device, whoever starts or reopens it (two 'timer start'
+    # racing each other: the second is refused by the database itself).
+    f"""CREATE TRIGGER IF NOT EXISTS call_one_running_insert BEFORE INSERT ON call
+       WHEN NEW.{_RUNNING} AND EXISTS (
+         SELECT 1 FROM call WHERE device_id = NEW.device_id AND {_RUNNING})
+       BEGIN SELECT RAISE(ABORT, '{ONE_RUNNING_CALL}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_one_running_update BEFORE UPDATE OF state ON call
+       WHEN NEW.{_RUNNING} AND OLD.state IN ('idle', 'stopped') AND EXISTS (
+         SELECT 1 FROM call WHERE device_id = NEW.device_id AND id <> NEW.id AND {_RUNNING})
+       BEGIN SELECT RAISE(ABORT, '{ONE_RUNNING_CALL}'); END""",
+]
+
+
+# Free text people type, by table (R6.1): no card number may be stored in any of it. The
+# database refuses one itself (triggers calling the function below), so no write path of
+# qwtimer's can slip one in; rows pulled from the ledger are screened the same way.
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    "customer": ("name", "phone", "email"),
+    "payment_ref": ("ref",),
+    "call_close": ("notes",),
+    "entry": ("reason", "card_ref"),
+}
+CARD_FUNCTION = "qwtimer_holds_card_number"
+CARD_REFUSED = "R6.1: "  # how the database's refusal starts
+
+
+def _card_triggers() -> list[str]:
+    sql = []
+    for table, columns in FREE_TEXT.items():
+        for col in columns:
+            refuse = (
+                f"SELECT RAISE(ABORT, '{CARD_REFUSED}the {table.replace('_', ' ')}''s "
+                f"{col.replace('_', ' ')} looks like it holds a card number; qwtimer never "
+                "stores card numbers: remove it (for payments give the processor''s token or "
+                "authorisation id)')"
+            )
+            for event, name in (("INSERT", "insert"), (f"UPDATE OF {col}", "update")):
+                sql.append(
+                    f"""CREATE TRIGGER IF NOT EXISTS {table}_{col}_no_card_{name}
+                    BEFORE {event} ON {table} WHEN {CARD_FUNCTION}(NEW.{col})
+                    BEGIN {refuse}; END"""
+                )
+    return sql
+
+
+def _v3(db: SqliteDatabase) -> None:
+    """One running call per device and no card number in free text, enforced by the
+    database itself."""
+    for sql in _ONE_RUNNING_CALL + _card_triggers():
+        db.execute_sql(sql)
+
+
 # version reached -> step that reaches it from the version before
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def schema_version(db: SqliteDatabase) -> int:
@@ -119,7 +197,8 @@ def _check_writable(path: Path) -> None:
 def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
     """Open (creating or migrating) the local database and bind the models to it."""
     _check_writable(path)
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    db = LocalDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
+    db.register_function(holds_card_number, CARD_FUNCTION, 1, deterministic=True)
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
@@ -151,6 +230,8 @@ def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
     try:
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with db.atomic():
+                if schema_version(db) >= version:
+                    continue  # another process opening the same folder got there first
                 MIGRATIONS[version](db)
                 Meta.replace(key="schema_version", value=str(version)).execute()
     except OperationalError as exc:

@@ -19,8 +19,10 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from qwtimer.core.cards import holds_card_number
 from qwtimer.store import central_schema as cs
 from qwtimer.store.central import Central
+from qwtimer.store.connection import FREE_TEXT
 from qwtimer.store.sync import Progress
 from qwtimer.store.sync_stage import Conflict
 
@@ -106,6 +108,7 @@ def _store(
     local: SqliteDatabase, table: str, rows: list[tuple[Any, ...]], result: PullResult
 ) -> int:
     cols = list(cs.PUSHED[table])
+    rows = _without_card_numbers(table, cols, rows, result)
     if table == "entry":
         rows = _fit_entries(local, rows, result)
     elif table != "customer":
@@ -136,6 +139,22 @@ def _store(
         f"INSERT INTO {table} ({names}) VALUES ({marks}) {tail}", [(*r, 1) for r in rows]
     )
     return int(local.connection().total_changes - before)
+
+
+def _without_card_numbers(
+    table: str, cols: list[str], rows: list[tuple[Any, ...]], result: PullResult
+) -> list[tuple[Any, ...]]:
+    """Rows whose free text holds a card number are never copied to this device (R6.1)."""
+    at = [cols.index(c) for c in FREE_TEXT.get(table, ()) if c in cols]
+    kept = []
+    for r in rows:
+        if any(holds_card_number(r[i]) for i in at):
+            result.conflicts.append(
+                Conflict(table, str(r[0]), "it holds a card number (R6.1); not copied here")
+            )
+        else:
+            kept.append(r)
+    return kept
 
 
 def _fit_entries(

@@ -3,6 +3,13 @@
 A transition happens while a person is on the phone, so it must cost little more than the
 commit itself. These statements read the running call and its open segment in one query and
 write the segment change and the call's new state without an ORM round trip per field.
+
+Every write of a call's timer state is a compare-and-set on the state and open segment it was
+read with (:func:`save_call`): a heartbeat or a command racing another process can never write
+back a state that another transaction already left (a stopped call is never resurrected). The
+local database begins every transaction ``IMMEDIATE`` (``store.connection``), so a read made
+inside the transaction is not stale when its writes land. Segment numbers come from one place,
+:func:`next_seq`.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Any
 
 from peewee import Database
 
+from qwtimer.core.errors import CallChanged
 from qwtimer.store.models import utc_text, utc_value
 
 _COLUMNS = """c.id, c.customer_id, c.state, c.boot_id, c.heartbeat_at, c.heartbeat_mono_ms,
@@ -55,6 +63,7 @@ class CallRow:
     policy_version: str = ""
     started_at: datetime | None = None
     manual: bool = False
+    seen_state: str = ""  # the state as read: save_call writes only if it is still so
 
     @classmethod
     def _from(cls, row: tuple[Any, ...] | None) -> CallRow | None:
@@ -65,7 +74,9 @@ class CallRow:
         values[8] = utc_value(values[8])
         values[17] = utc_value(values[17])
         values[18] = bool(values[18])
-        return cls(*values)
+        row_ = cls(*values)
+        row_.seen_state = row_.state
+        return row_
 
 
 def by_id(db: Database, call_id: str) -> CallRow | None:
@@ -77,14 +88,33 @@ def running_on(db: Database, device_id: str) -> CallRow | None:
 
 
 def close_segment(db: Database, segment_id: str, duration_ms: int, end_at: datetime) -> None:
-    db.execute_sql(
-        "UPDATE segment SET duration_ms = ?, end_at = ?, open = 0 WHERE id = ?",
+    """Close an open segment; one that another transaction closed meanwhile raises
+    :class:`CallChanged` (its recorded end is never overwritten)."""
+    cursor = db.execute_sql(
+        "UPDATE segment SET duration_ms = ?, end_at = ?, open = 0 WHERE id = ? AND open = 1",
         (duration_ms, utc_text(end_at), segment_id),
     )
+    if cursor.rowcount != 1:
+        raise CallChanged(
+            "another command changed this call meanwhile; nothing was recorded: look again "
+            "with 'qwtimer timer status'"
+        )
 
 
 def segment_progress(db: Database, segment_id: str, duration_ms: int) -> None:
-    db.execute_sql("UPDATE segment SET duration_ms = ? WHERE id = ?", (duration_ms, segment_id))
+    """Record an open segment's progress; a segment closed meanwhile is left as it was."""
+    db.execute_sql(
+        "UPDATE segment SET duration_ms = ? WHERE id = ? AND open = 1", (duration_ms, segment_id)
+    )
+
+
+def next_seq(db: Database, call_id: str) -> int:
+    """The number of the call's next segment: every segment is numbered here (or by
+    :func:`open_segment` from the same maximum read with the call)."""
+    row = db.execute_sql(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM segment WHERE call_id = ?", (call_id,)
+    ).fetchone()
+    return int(row[0])
 
 
 def open_segment(
@@ -119,10 +149,13 @@ def open_segment(
 
 
 def save_call(db: Database, call: CallRow) -> None:
-    """Write the call's state, heartbeat and pending gap."""
-    db.execute_sql(
+    """Write the call's state, heartbeat and pending gap, if the call is still in the state it
+    was read in. Otherwise raise :class:`CallChanged`; the caller's transaction must then roll
+    back (it does: the error leaves ``atomic()``)."""
+    cursor = db.execute_sql(
         "UPDATE call SET state = ?, boot_id = ?, heartbeat_at = ?, heartbeat_mono_ms = ?, "
-        "heartbeat_boot_ms = ?, pending_gap_ms = ?, pending_gap_at = ? WHERE id = ?",
+        "heartbeat_boot_ms = ?, pending_gap_ms = ?, pending_gap_at = ? "
+        "WHERE id = ? AND state = ?",
         (
             call.state,
             call.boot_id,
@@ -132,5 +165,14 @@ def save_call(db: Database, call: CallRow) -> None:
             call.pending_gap_ms,
             utc_text(call.pending_gap_at),
             call.call_id,
+            call.seen_state,
         ),
     )
+    if cursor.rowcount != 1:
+        now = db.execute_sql("SELECT state FROM call WHERE id = ?", (call.call_id,)).fetchone()
+        raise CallChanged(
+            "another command changed this call meanwhile"
+            + (f" (it is now {now[0].replace('_', ' ')})" if now else "")
+            + "; nothing was recorded: look again with 'qwtimer timer status'"
+        )
+    call.seen_state = call.state
