@@ -18,6 +18,7 @@ from qwtimer.core.billing import clock_text
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
 from qwtimer.desk.context import Desk
+from qwtimer.desk.duplicates import DuplicateIndex, check_new, name_key
 from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
 
 
@@ -98,41 +99,91 @@ class Customers:
 
     # -- finding -------------------------------------------------------------------------
     def find(self, key: str) -> Customer:
-        """A customer by id or exact name; unknown or ambiguous names are errors."""
+        """A customer by id or exact name; unknown, merged or ambiguous names are errors that
+        say what to give instead (for several matches: their ids)."""
         key = key.strip()
         c = Customer.get_or_none(Customer.id == key)
+        if c and c.merged_into:
+            kept = Customer.get_or_none(Customer.id == c.merged_into)
+            raise InputError(
+                f"customer {key} was merged into "
+                f"'{kept.name if kept else '?'}' (id {c.merged_into}): use that one"
+            )
         if c:
             return c
-        matches = list(Customer.select().where(Customer.name == key).limit(3))
+        matches = list(
+            Customer.select()
+            .where((Customer.name == key) & Customer.merged_into.is_null())
+            .order_by(Customer.created_at)
+            .limit(6)
+        )
         if len(matches) == 1:
             return matches[0]
         if not matches:
             raise InputError(
                 f"no customer '{key}': give an id or the exact name (see 'qwtimer customer list')"
             )
-        raise InputError(f"several customers are named '{key}'; give the customer id instead")
+        ids = ", ".join(m.id for m in matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise InputError(
+            f"several customers are named '{key}' (ids {ids}); give one of the ids, "
+            "or have a supervisor merge them ('qwtimer customer merge')"
+        )
 
     def all(self) -> list[Customer]:
-        return list(Customer.select().order_by(fn.lower(Customer.name)))
+        """Every customer not merged into another, by name."""
+        return list(
+            Customer.select()
+            .where(Customer.merged_into.is_null())
+            .order_by(fn.lower(Customer.name))
+        )
 
     # -- writing -------------------------------------------------------------------------
-    def add(self, name: str, line: LineInput, phone: str = "", email: str = "") -> Customer:
-        """A new customer with their first product line (R1 grant where it applies)."""
+    def add(
+        self,
+        name: str,
+        line: LineInput,
+        phone: str = "",
+        email: str = "",
+        *,
+        allow_duplicate: bool = False,
+    ) -> Customer:
+        """A new customer with their first product line (R1 grant where it applies).
+
+        Raises ``DuplicateCustomer`` naming the match when the name, phone or email already
+        belongs to a customer, unless ``allow_duplicate``; then nothing is written."""
         name = name.strip()
         if not name:
             raise InputError("the customer name is empty")
         core_line = line.validate()
         with self.desk.db.atomic():
+            if not allow_duplicate:
+                check_new(name, phone, email)
             c = Customer.create(name=name, phone=phone.strip(), email=email.strip())
             self._add_line(c, core_line)
         return c
 
-    def update_contact(self, customer: Customer, name: str, phone: str, email: str) -> Customer:
-        """Correct a customer's name, phone or email (no ledger effect)."""
+    def update_contact(
+        self,
+        customer: Customer,
+        name: str,
+        phone: str,
+        email: str,
+        *,
+        allow_duplicate: bool = False,
+    ) -> Customer:
+        """Correct a customer's name, phone or email (no ledger effect). A change that makes
+        the customer match another raises ``DuplicateCustomer`` unless ``allow_duplicate``."""
         name = name.strip()
         if not name:
             raise InputError("the customer name is empty")
+        changed = (name, phone.strip(), email.strip()) != (
+            customer.name,
+            customer.phone,
+            customer.email,
+        )
         with self.desk.db.atomic():
+            if changed and not allow_duplicate:
+                check_new(name, phone, email, exclude=customer.id)
             Customer.update(
                 name=name, phone=phone.strip(), email=email.strip(), synced=False
             ).where(Customer.id == customer.id).execute()
@@ -283,10 +334,14 @@ class Customers:
         }
 
     # -- import --------------------------------------------------------------------------
-    def import_csv(self, path: Path, skip_bad: bool = False) -> ImportReport:
-        """Customers from a CRM export. Rows with the same name become one customer with
-        several product lines. Bad rows are reported by line number; by default a file with
-        any bad row imports nothing."""
+    def import_csv(
+        self, path: Path, skip_bad: bool = False, allow_duplicate: bool = False
+    ) -> ImportReport:
+        """Customers from a CRM export. Rows with the same name (ignoring case and spacing)
+        become one customer with several product lines; a name already on file is skipped
+        (re-importing an export adds nothing). A new name whose phone or email belongs to
+        another customer is a bad row, unless ``allow_duplicate``. Bad rows are reported by
+        line number; by default a file with any bad row imports nothing."""
         report = ImportReport()
         try:
             with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -302,7 +357,14 @@ class Customers:
                 f"{path}: the header lacks {', '.join(sorted(missing))}; expected columns: "
                 + ", ".join(CSV_COLUMNS)
             )
-        existing = {n for (n,) in Customer.select(Customer.name).tuples()}
+        index = DuplicateIndex.of_database()
+        existing = {
+            name_key(n)
+            for (n,) in Customer.select(Customer.name)
+            .where(Customer.merged_into.is_null())
+            .tuples()
+        }
+        first_line: dict[str, int] = {}  # a new name's key -> the line that introduced it
         good: list[tuple[str, elig.ProductLine, str, str]] = []
         for number, raw in enumerate(rows, start=2):
             row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
@@ -319,18 +381,28 @@ class Customers:
             except InputError as exc:
                 report.bad.append((number, str(exc)))
                 continue
-            if row["name"] in existing:
+            key = name_key(row["name"])
+            if key in existing:
                 report.skipped_existing += 1
                 continue
+            if key not in first_line:
+                clash = index.matches("", row.get("phone", ""), row.get("email", ""))
+                if clash and not allow_duplicate:
+                    report.bad.append(
+                        (number, f"{clash[0].describe()}; pass --allow-duplicate to add it anyway")
+                    )
+                    continue
+                first_line[key] = number
+                index.add(f"line {number}", row["name"], row.get("phone", ""), row.get("email", ""))
             good.append((row["name"], line, row.get("phone", ""), row.get("email", "")))
         if report.bad and not skip_bad:
             return report
         with self.desk.db.atomic():
             made: dict[str, Customer] = {}
             for name, line, phone, email in good:
-                c = made.get(name)
+                c = made.get(name_key(name))
                 if c is None:
-                    c = made[name] = Customer.create(name=name, phone=phone, email=email)
+                    c = made[name_key(name)] = Customer.create(name=name, phone=phone, email=email)
                     report.imported += 1
                 self._add_line(c, line)
         report.committed = True
