@@ -2,8 +2,8 @@
 window's editor (Ctrl+N / Ctrl+E) and CSV import.
 
 Two customers are the same caller when their names match ignoring case and spacing, their
-phones match digit for digit (punctuation and spaces ignored), or their emails match ignoring
-case. Merged customers (``Customer.merged_into``) never match: they are no longer listed.
+phones have the same last ten digits (punctuation, spaces and a country code ignored), or
+their emails match ignoring case. Merged customers (``Customer.merged_into``) never match: they are no longer listed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from qwtimer.store.models import Customer
 _SPACE = re.compile(r"\s+")
 # Fewer digits than this are an extension or a typo, not a phone number worth matching.
 MIN_PHONE_DIGITS = 5
+# Numbers are compared on their last digits, so "+1 555 010 4242" is "(555) 010-4242".
+PHONE_DIGITS_COMPARED = 10
 
 
 def name_key(name: str) -> str:
@@ -26,9 +28,10 @@ def name_key(name: str) -> str:
 
 
 def phone_key(phone: str) -> str:
-    """A phone as compared: its digits only ('' when too short to mean anything)."""
+    """A phone as compared: its last ten digits, punctuation and a country code ignored
+    ('' when too short to mean anything)."""
     digits = "".join(ch for ch in phone if ch.isdigit())
-    return digits if len(digits) >= MIN_PHONE_DIGITS else ""
+    return digits[-PHONE_DIGITS_COMPARED:] if len(digits) >= MIN_PHONE_DIGITS else ""
 
 
 def email_key(email: str) -> str:
@@ -112,3 +115,10 @@ def check_new(name: str, phone: str = "", email: str = "", exclude: str = "") ->
     found = DuplicateIndex.of_database().matches(name, phone, email, exclude)
     if found:
         raise DuplicateCustomer(found)
+
+
+def duplicates_of(customer: Customer) -> list[Match]:
+    """Other customers that look like this one (the candidates for a merge)."""
+    return DuplicateIndex.of_database().matches(
+        customer.name, customer.phone, customer.email, exclude=customer.id
+    )

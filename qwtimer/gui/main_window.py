@@ -176,7 +176,16 @@ class MainWindow(CallFlow, QMainWindow):
         """The supervisors' review of every call, with adjustments and statements."""
         from qwtimer.gui.supervisor import open_supervisor  # loaded on first use
 
-        return open_supervisor(self, self.desk)
+        review = open_supervisor(self, self.desk)
+        review.merged.connect(self.customer_merged)
+        return review
+
+    def customer_merged(self, kept_id: str, merged_id: str) -> None:
+        """A supervisor merged a duplicate: the list drops it; the kept customer is shown."""
+        self.load_customers()
+        picked = self.customer.id if self.customer is not None else None
+        if self.live is None and picked in (kept_id, merged_id):
+            self.pick(kept_id)
 
     def _set_title(self) -> None:
         title = f"qwtimer: {self.desk.technician}"
