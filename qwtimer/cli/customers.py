@@ -97,7 +97,7 @@ def cmd_customer_list(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
 def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
-    s = svc.summary(svc.find(a.customer))
+    s = svc.summary(svc.find(a.customer)).as_dict()
 
     def text() -> str:
         lines = [f"{s['name']}  ({s['id']})", f"  bank: {clock_text(s['balance_seconds'])}"]

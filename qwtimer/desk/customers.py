@@ -14,11 +14,12 @@ from typing import Any
 from peewee import fn
 
 from qwtimer.core import eligibility as elig
-from qwtimer.core.billing import clock_text
+from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
 from qwtimer.desk.context import Desk
 from qwtimer.desk.duplicates import DuplicateIndex, check_new, name_key
+from qwtimer.desk.summary import Card, CustomerSummary, ProductRow
 from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
 
 
@@ -293,45 +294,44 @@ class Customers:
         )
 
     def flags(self, customer: Customer, on: date | None = None) -> list[str]:
-        when = on or self.desk.clock.read().utc.date()
-        policy = self.desk.policies.in_force(when)
-        flags = []
-        bal = self.balance(customer)
-        if bal < 0:
-            flags.append(f"unsettled overdraft of {clock_text(-bal)} (R6.1): take payment")
-        flags += elig.expiring(self.lines(customer), when, policy.expiry_warning_days)
-        return flags
+        """Banners: an unsettled overdraft (R6.1), an expired or expiring UMP or subscription."""
+        return list(self.summary(customer, on).flags)
 
-    def summary(self, customer: Customer, on: date | None = None) -> dict[str, Any]:
-        """What a technician needs to see at once: bank, entitlement, card, flags."""
+    def summary(self, customer: Customer, on: date | None = None) -> CustomerSummary:
+        """What a technician needs to see at once: bank, entitlement, card, banners and the
+        sentence to tell the caller, for day ``on`` (today by default)."""
         when = on or self.desk.clock.read().utc.date()
         card = self.card(customer)
-        lines = customer.product_lines.order_by(ProductLine.created_at)
-        support = [self.check(customer, "phone", on=when).as_dict()]
-        for product in ("desktop", "web"):
-            for channel in ("email", "ticket"):
-                support.append(self.check(customer, channel, product, when).as_dict())
-        return {
-            "id": customer.id,
-            "name": customer.name,
-            "phone": customer.phone,
-            "email": customer.email,
-            "balance_seconds": self.balance(customer),
-            "products": [
-                {
-                    "id": line.id,
-                    "product": line.product,
-                    "plan": line.plan,
-                    "edition": line.edition,
-                    "maintenance_until": _iso(line.maintenance_until),
-                    "active_until": _iso(line.active_until),
-                }
-                for line in lines
-            ],
-            "card": {"ref": card.ref, "last4": card.last4} if card else None,
-            "support": support,
-            "flags": self.flags(customer, when),
-        }
+        rows = list(customer.product_lines.order_by(ProductLine.created_at))
+        lines = [to_core(line) for line in rows]
+        balance = self.balance(customer)
+        support = [elig.phone(balance, card is not None)]
+        for product in (elig.Product.DESKTOP, elig.Product.WEB):
+            for channel in (elig.Channel.EMAIL, elig.Channel.TICKET):
+                support.append(elig.written(lines, channel, product, when))
+        warn_days = self.desk.policies.in_force(when).expiry_warning_days
+        return CustomerSummary(
+            id=customer.id,
+            name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+            on=when,
+            balance_seconds=balance,
+            products=tuple(
+                ProductRow(
+                    line.id,
+                    line.product,
+                    line.plan,
+                    line.edition,
+                    line.maintenance_until,
+                    line.active_until,
+                )
+                for line in rows
+            ),
+            card=Card(card.ref, card.last4) if card else None,
+            support=tuple(support),
+            glance=glance(lines, when, balance, card.last4 if card else None, warn_days),
+        )
 
     # -- import --------------------------------------------------------------------------
     def import_csv(
@@ -407,7 +407,3 @@ class Customers:
                 self._add_line(c, line)
         report.committed = True
         return report
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
