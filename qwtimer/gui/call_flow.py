@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from qwtimer.core.billing import bill_json, clock_text
+from qwtimer.core.billing import bill_json
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
@@ -73,7 +73,7 @@ class CallFlow:
             self.ticker.stop()
             self.commands.enable_for(CallState.IDLE, self.customer is not None)
             self.call_panel.show_idle(self.customer.name if self.customer else None)
-            self.tray.update(CallState.IDLE, "")
+            self.tray.update(CallState.IDLE, 0)
             self.live = None
             return
         self.live = live
@@ -89,7 +89,7 @@ class CallFlow:
         )
         state = CallState.IDLE if live.interrupted else live.state
         self.commands.enable_for(state, True)
-        self.tray.update(live.state, clock_text(live.elapsed_seconds), live.call.customer.name)
+        self.tray.update(live.state, live.elapsed_seconds, live.call.customer.name)
 
     def _timeline(self: MainWindow, live: Live) -> list[tuple[SegmentKind, int]]:
         """The call's segments for the timeline bar. Closed segments are read once per state

@@ -117,7 +117,9 @@ class MainWindow(CallFlow, QMainWindow):
         self._build_menus()
         self.show_window_action = QAction("&Show qwtimer", self)
         self.show_window_action.triggered.connect(self.bring_back)
-        self.tray = Tray(self.show_window_action, a.hold, a.resume, a.quit, self)
+        self.tray = Tray(
+            self.show_window_action, [a.hold, a.work, a.resume, a.research, a.stop], a.quit, self
+        )
 
         self.ticker = QTimer(self)
         self.ticker.setTimerType(Qt.TimerType.CoarseTimer)
@@ -360,6 +362,16 @@ class MainWindow(CallFlow, QMainWindow):
             self.last_error = message
         self.status.setText(message)
 
+    def _close_during_call(self, answer: str | None) -> None:
+        """Hide to the tray (the call keeps running), or stop the call, then close."""
+        if answer == "hide":
+            self.hide()
+            self.tray.icon.showMessage(
+                "qwtimer", "The call is still running: the tray icon brings the window back."
+            )
+        elif answer == "stop":
+            self.stop_call()  # the bill shows; the window closes when asked again
+
     def bring_back(self) -> None:
         self.showNormal()
         self.raise_()
@@ -368,9 +380,12 @@ class MainWindow(CallFlow, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         live = self.calls.live()
         running = live is not None and live.state.running and not live.interrupted
-        if running and CloseDuringCall.ask(self, live.call.customer.name) != "close":
-            event.ignore()
-            return
+        if running:
+            answer = CloseDuringCall.ask(self, live.call.customer.name, self.tray.available())
+            if answer != "close":
+                event.ignore()
+                self._close_during_call(answer)
+                return
         self.ticker.stop()
         self.idle_watch.stop()
         self.sync_panel.shutdown()
