@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from qwtimer.core.errors import InputError
 from qwtimer.store.models import Customer
@@ -85,7 +86,7 @@ class DuplicateIndex:
             .where(Customer.merged_into.is_null())
             .tuples()
         )
-        return cls(rows)
+        return cls(cast(Iterable[tuple[str, str, str, str]], rows))
 
     def add(self, cid: str, name: str, phone: str, email: str) -> None:
         for field, key in self._keys(name, phone, email):

@@ -9,6 +9,7 @@ or dark theme (``theme.badge_colours``).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from qwtimer.core.billing import clock_text
@@ -132,9 +133,9 @@ class EntitlementPanel(QGroupBox):
             self.flags.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
         super().changeEvent(event)
 
-    def showEvent(self, event: QEvent) -> None:  # type: ignore[override]
+    def showEvent(self, event: QShowEvent) -> None:
         self.flags.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
-        super().showEvent(event)  # type: ignore[arg-type]
+        super().showEvent(event)
 
     def plain_text(self) -> str:
         """Everything the panel says, in words (its accessible description)."""

@@ -211,3 +211,18 @@ def test_schema_1_database_is_migrated_to_allow_merges(tmp_path: Path) -> None:
     assert "customer_merge" in db.get_tables()
     assert Customer.get_by_id("c1").merged_into is None
     db.close()
+
+
+def test_a_new_duplicate_of_a_synced_customer_merges_and_the_ledger_sums_both(cli: Cli) -> None:
+    keep = cli.run("customer", "add", "Acme Ltd", *DESKTOP).stdout.strip()
+    cli.run("call", "log", keep, "--talk", "10m")
+    cli.run("sync")  # the kept customer is in the ledger; the duplicate comes later
+    other = cli.run("customer", "add", "Acme Ltd", *DESKTOP, "--allow-duplicate").stdout.strip()
+    cli.run("call", "log", other, "--talk", "4m")
+    done = cli.json("customer", "merge", keep, "--from", other, "--reason", "entered twice")
+    assert done["balance_seconds"] == (45 - 10) * 60 + (45 - 4) * 60
+    assert cli.json("sync")["pending"] == 0
+    ledger = sqlite3.connect(cli.data / "ledger.db")
+    assert ledger.execute("SELECT id FROM customer").fetchall() == [(keep,)]
+    total = ledger.execute("SELECT sum(seconds) FROM entry WHERE customer_id = ?", (keep,))
+    assert total.fetchone()[0] == done["balance_seconds"]
