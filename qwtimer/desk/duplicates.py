@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
 
 from qwtimer.core.errors import InputError
+from qwtimer.store import customer_match as match
 from qwtimer.store.models import Customer
 
 _SPACE = re.compile(r"\s+")
@@ -63,6 +63,25 @@ class DuplicateCustomer(InputError):
         super().__init__(f"a customer already exists: {first.describe()}{more}")
 
 
+def keys_of(name: str, phone: str, email: str) -> list[tuple[str, str]]:
+    """The (field, key) pairs a customer is compared by; empty keys left out."""
+    keys = [("name", name_key(name)), ("phone", phone_key(phone or ""))]
+    keys.append(("email", email_key(email or "")))
+    return [(field, key) for field, key in keys if key]
+
+
+_KEY_FUNCTIONS = {"name": name_key, "phone": phone_key, "email": email_key}
+
+
+def _rows(sql: str, params: list[str]) -> list[tuple[str, str, str, str]]:
+    """(id, name, phone, email) rows of ``sql``, with the key functions available to it."""
+    db = Customer._meta.database
+    connection = db.connection()
+    for field, function in _KEY_FUNCTIONS.items():
+        connection.create_function(f"qw_{field}_key", 1, function, deterministic=True)
+    return [tuple(str(v or "") for v in row) for row in db.execute_sql(sql, params)]  # type: ignore[misc]
+
+
 class DuplicateIndex:
     """Customers by name, phone and email key; ``matches`` answers without the database.
 
@@ -81,22 +100,13 @@ class DuplicateIndex:
     @classmethod
     def of_database(cls) -> DuplicateIndex:
         """Every customer that is not merged into another."""
-        rows = (
-            Customer.select(Customer.id, Customer.name, Customer.phone, Customer.email)
-            .where(Customer.merged_into.is_null())
-            .tuples()
+        return cls(
+            _rows("SELECT id, name, phone, email FROM customer WHERE merged_into IS NULL", [])
         )
-        return cls(cast(Iterable[tuple[str, str, str, str]], rows))
 
     def add(self, cid: str, name: str, phone: str, email: str) -> None:
-        for field, key in self._keys(name, phone, email):
+        for field, key in keys_of(name, phone, email):
             self._by[field].setdefault(key, []).append((cid, name))
-
-    @staticmethod
-    def _keys(name: str, phone: str, email: str) -> list[tuple[str, str]]:
-        keys = [("name", name_key(name)), ("phone", phone_key(phone or ""))]
-        keys.append(("email", email_key(email or "")))
-        return [(field, key) for field, key in keys if key]
 
     def matches(
         self, name: str, phone: str = "", email: str = "", exclude: str = ""
@@ -104,22 +114,33 @@ class DuplicateIndex:
         """Existing customers (other than ``exclude``) matching by name, phone or email; each
         customer once, under the first field that matched."""
         out: dict[str, Match] = {}
-        for field, key in self._keys(name, phone, email):
+        for field, key in keys_of(name, phone, email):
             for cid, existing in self._by[field].get(key, []):
                 if cid != exclude and cid not in out:
                     out[cid] = Match(cid, existing, field)
         return list(out.values())
 
 
+def find_matches(name: str, phone: str = "", email: str = "", exclude: str = "") -> list[Match]:
+    """Customers (other than ``exclude``, none merged) matching by name, phone or email,
+    found through the indexes of ``store.customer_match`` (a superset the keys then judge)."""
+    keys = dict(keys_of(name, phone, email))
+    if not keys:
+        return []
+    plain = [keys.get("name", "").replace(" ", ""), keys.get("email", ""), keys.get("phone", "")]
+    full = [keys.get("name", ""), keys.get("email", ""), keys.get("phone", "")]
+    # An absent key is given as NUL, which no stored key equals.
+    rows = _rows(match.CANDIDATES, [*(k or "\x00" for k in (*plain, *full)), exclude])
+    return DuplicateIndex(rows).matches(name, phone, email, exclude)
+
+
 def check_new(name: str, phone: str = "", email: str = "", exclude: str = "") -> None:
     """Raise ``DuplicateCustomer`` naming the match when such a customer already exists."""
-    found = DuplicateIndex.of_database().matches(name, phone, email, exclude)
+    found = find_matches(name, phone, email, exclude)
     if found:
         raise DuplicateCustomer(found)
 
 
 def duplicates_of(customer: Customer) -> list[Match]:
     """Other customers that look like this one (the candidates for a merge)."""
-    return DuplicateIndex.of_database().matches(
-        customer.name, customer.phone, customer.email, exclude=customer.id
-    )
+    return find_matches(customer.name, customer.phone, customer.email, exclude=customer.id)

@@ -16,6 +16,7 @@ from pathlib import Path
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
 from qwtimer.core.errors import QwtimerError
+from qwtimer.store import customer_match
 from qwtimer.store.models import TABLES, CustomerMerge, Meta, database
 
 SCHEMA_VERSION = 2
@@ -104,13 +105,16 @@ def _v1(db: SqliteDatabase) -> None:
 
 
 def _v2(db: SqliteDatabase) -> None:
-    """Additive: customers can be merged (an audit table, a ``merged_into`` mark) and the
-    entry trigger lets an unsynced entry follow an audited merge (R13)."""
+    """Additive: customers can be merged (an audit table, a ``merged_into`` mark), the entry
+    trigger lets an unsynced entry follow an audited merge (R13), and duplicate look-ups are
+    indexed."""
     if "merged_into" not in {c.name for c in db.get_columns("customer")}:
         db.execute_sql("ALTER TABLE customer ADD COLUMN merged_into VARCHAR(255)")
     db.create_tables([CustomerMerge])
     db.execute_sql("DROP TRIGGER IF EXISTS entry_append_only_update")
     db.execute_sql(_ENTRY_APPEND_ONLY)
+    for sql in customer_match.INDEXES:  # duplicate look-ups (desk.duplicates)
+        db.execute_sql(sql)
 
 
 # version reached -> step that reaches it from the version before

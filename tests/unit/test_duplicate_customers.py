@@ -226,3 +226,14 @@ def test_a_new_duplicate_of_a_synced_customer_merges_and_the_ledger_sums_both(cl
     assert ledger.execute("SELECT id FROM customer").fetchall() == [(keep,)]
     total = ledger.execute("SELECT sum(seconds) FROM entry WHERE customer_id = ?", (keep,))
     assert total.fetchone()[0] == done["balance_seconds"]
+
+
+def test_names_beyond_ascii_and_odd_spacing_are_still_found(desk: Desk) -> None:
+    svc = Customers(desk)
+    ecole = svc.add("École Straße\tGmbH", line(), phone="+49 (30) 1234-5678 ext. 9")
+    with pytest.raises(DuplicateCustomer) as caught:
+        svc.add("ÉCOLE STRASSE GMBH", line())
+    assert caught.value.matches[0].id == ecole.id
+    with pytest.raises(DuplicateCustomer, match="same phone"):
+        svc.add("Other", line(), phone="030 1234 5678 ext 9")
+    assert svc.add("Ecole", line()).name == "Ecole"  # an accent is not a case
