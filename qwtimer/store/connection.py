@@ -115,6 +115,14 @@ def _v2(db: SqliteDatabase) -> None:
     db.execute_sql(_ENTRY_APPEND_ONLY)
     for sql in customer_match.INDEXES:  # duplicate look-ups (desk.duplicates)
         db.execute_sql(sql)
+    for table in ("call", "entry", "product_line", "purchase", "payment_ref"):
+        # A merged duplicate is history only: nothing new is ever recorded for it.
+        db.execute_sql(
+            f"""CREATE TRIGGER IF NOT EXISTS {table}_not_for_merged BEFORE INSERT ON {table}
+               WHEN (SELECT merged_into FROM customer WHERE id = NEW.customer_id) IS NOT NULL
+               BEGIN SELECT RAISE(ABORT, 'this customer was merged into another: pick the kept customer');
+               END"""
+        )
 
 
 # version reached -> step that reaches it from the version before

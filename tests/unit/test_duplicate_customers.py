@@ -203,12 +203,18 @@ def test_schema_1_database_is_migrated_to_allow_merges(tmp_path: Path) -> None:
         "card_ref VARCHAR(255), reason TEXT, author VARCHAR(255), device_id VARCHAR(255), "
         "created_at TEXT, reverses_id VARCHAR(255), grant_key VARCHAR(255), synced INTEGER);"
         "INSERT INTO customer VALUES ('c1', 'Acme', '', '', '2026-01-01', 1);"
+        + "".join(
+            f"CREATE TABLE {t} (id VARCHAR(255) PRIMARY KEY, customer_id VARCHAR(255));"
+            for t in ("call", "product_line", "purchase", "payment_ref")
+        )
     )
     con.commit()
     con.close()
     db = open_local(path)
     assert {c.name for c in db.get_columns("customer")} >= {"merged_into"}
     assert "customer_merge" in db.get_tables()
+    indexes = {i.name for i in db.get_indexes("customer")}
+    assert {"customer_name_match", "customer_phone_match", "customer_email_match"} <= indexes
     assert Customer.get_by_id("c1").merged_into is None
     db.close()
 
@@ -237,3 +243,19 @@ def test_names_beyond_ascii_and_odd_spacing_are_still_found(desk: Desk) -> None:
     with pytest.raises(DuplicateCustomer, match="same phone"):
         svc.add("Other", line(), phone="030 1234 5678 ext 9")
     assert svc.add("Ecole", line()).name == "Ecole"  # an accent is not a case
+
+
+def test_nothing_new_is_recorded_for_a_merged_customer(desk: Desk) -> None:
+    from peewee import IntegrityError
+
+    from qwtimer.desk.calls import Calls
+
+    svc = Customers(desk)
+    keep = svc.add("Acme Ltd", line())
+    stale = svc.add("Acme Ltd", line(), allow_duplicate=True)  # a window still holds it
+    merge(desk, keep, stale, "entered twice")
+    with pytest.raises(IntegrityError, match="merged into another"):
+        Calls(desk).start(stale)
+    with pytest.raises(IntegrityError, match="merged into another"):
+        svc.add_card(stale, "tok_1", "4242")
+    assert Calls(desk).current() is None
