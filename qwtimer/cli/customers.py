@@ -100,7 +100,8 @@ def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     s = svc.summary(svc.find(a.customer)).as_dict()
 
     def text() -> str:
-        lines = [f"{s['name']}  ({s['id']})", f"  bank: {clock_text(s['balance_seconds'])}"]
+        lines = [f"{s['name']}  ({s['id']})", f"  say: {s['say']}"]
+        lines.append(f"  bank: {clock_text(s['balance_seconds'])}")
         for p in s["products"]:
             until = p["maintenance_until"] or p["active_until"] or "-"
             lines.append(f"  {p['product']} {p['plan']} {p['edition'] or ''} until {until}")

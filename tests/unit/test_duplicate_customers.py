@@ -259,3 +259,10 @@ def test_nothing_new_is_recorded_for_a_merged_customer(desk: Desk) -> None:
     with pytest.raises(IntegrityError, match="merged into another"):
         svc.add_card(stale, "tok_1", "4242")
     assert Calls(desk).current() is None
+
+
+def test_customer_show_starts_with_the_sentence_to_say(cli: Cli) -> None:
+    cid = cli.run("customer", "add", "Acme Ltd", *DESKTOP).stdout.strip()
+    text = cli.run("customer", "show", cid).stdout.splitlines()
+    assert text[1].startswith("  say: Phone support from the bank: 45 minutes left.")
+    assert cli.json("customer", "show", cid)["say"].endswith("Desktop until 1 March 2027.")
