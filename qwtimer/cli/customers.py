@@ -13,7 +13,9 @@ from qwtimer.core.parse import day
 from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
+from qwtimer.desk.duplicates import DuplicateCustomer
 from qwtimer.desk.ledger import Ledger
+from qwtimer.desk.merge import merge
 
 
 def _line(args: argparse.Namespace) -> LineInput:
@@ -24,8 +26,33 @@ def _line(args: argparse.Namespace) -> LineInput:
 
 # -- command handlers ---------------------------------------------------------------------
 def cmd_customer_add(desk: Desk, a: argparse.Namespace, out: Out) -> None:
-    c = Customers(desk).add(a.name, _line(a), a.phone or "", a.email or "")
+    try:
+        c = Customers(desk).add(
+            a.name, _line(a), a.phone or "", a.email or "", allow_duplicate=a.allow_duplicate
+        )
+    except DuplicateCustomer as exc:
+        raise QwtimerError(
+            f"{exc}; use that customer, or pass --allow-duplicate to add anyway"
+        ) from None
     out.emit({"id": c.id, "name": c.name}, c.id)
+
+
+def cmd_customer_merge(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    svc = Customers(desk)
+    keep, other = svc.find(a.keep), svc.find(a.other)
+    done = merge(desk, keep, other, a.reason)
+    out.emit(
+        {
+            "merge_id": done.merge_id,
+            "kept_id": done.kept_id,
+            "merged_id": done.merged_id,
+            "moved": done.moved,
+            "balance_seconds": done.balance_seconds,
+        },
+        f"merged '{other.name}' ({other.id}) into '{keep.name}' ({keep.id}): "
+        + ", ".join(f"{t.replace('_', ' ')}: {n}" for t, n in done.moved.items())
+        + f" moved; bank now {clock_text(done.balance_seconds)}",
+    )
 
 
 def cmd_customer_product_add(desk: Desk, a: argparse.Namespace, out: Out) -> None:
@@ -71,10 +98,11 @@ def cmd_customer_list(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
 def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
-    s = svc.summary(svc.find(a.customer))
+    s = svc.summary(svc.find(a.customer)).as_dict()
 
     def text() -> str:
-        lines = [f"{s['name']}  ({s['id']})", f"  bank: {clock_text(s['balance_seconds'])}"]
+        lines = [f"{s['name']}  ({s['id']})", f"  say: {s['say']}"]
+        lines.append(f"  bank: {clock_text(s['balance_seconds'])}")
         for p in s["products"]:
             until = p["maintenance_until"] or p["active_until"] or "-"
             lines.append(f"  {p['product']} {p['plan']} {p['edition'] or ''} until {until}")
@@ -91,7 +119,9 @@ def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
 
 def cmd_customer_import(desk: Desk, a: argparse.Namespace, out: Out) -> None:
-    report = Customers(desk).import_csv(Path(a.file), skip_bad=a.skip_bad)
+    report = Customers(desk).import_csv(
+        Path(a.file), skip_bad=a.skip_bad, allow_duplicate=a.allow_duplicate
+    )
     data = {
         "imported": report.imported,
         "skipped_existing": report.skipped_existing,

@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     _line_options(sp)
     sp.add_argument("--phone")
     sp.add_argument("--email")
+    sp.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="add even when the name, phone or email matches an existing customer",
+    )
     prod = cust.add_parser("product", help="product lines").add_subparsers(
         dest="product_cmd", required=True, parser_class=_Parser
     )
@@ -92,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("file")
     sp.add_argument("--skip-bad", action="store_true", help="import the good rows of a bad file")
+    sp.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="import new names whose phone or email matches an existing customer",
+    )
+    sp = cmd(
+        cust,
+        "merge",
+        "customers:cmd_customer_merge",
+        "supervisors: merge a duplicate customer into the one to keep (audited)",
+    )
+    sp.add_argument("keep", help="the customer to keep (id or exact name)")
+    sp.add_argument("--from", dest="other", required=True, help="the duplicate (use its id)")
+    sp.add_argument("--reason", required=True, help="why they are the same customer")
 
     sup = sub.add_parser("support", help="eligibility").add_subparsers(
         dest="support_cmd", required=True, parser_class=_Parser

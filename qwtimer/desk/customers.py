@@ -14,11 +14,13 @@ from typing import Any
 from peewee import fn
 
 from qwtimer.core import eligibility as elig
-from qwtimer.core.billing import clock_text
 from qwtimer.core.cards import refuse_card_numbers
+from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
 from qwtimer.desk.context import Desk
+from qwtimer.desk.duplicates import DuplicateIndex, check_new, name_key
+from qwtimer.desk.summary import Card, CustomerSummary, ProductRow
 from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
 
 
@@ -99,41 +101,91 @@ class Customers:
 
     # -- finding -------------------------------------------------------------------------
     def find(self, key: str) -> Customer:
-        """A customer by id or exact name; unknown or ambiguous names are errors."""
+        """A customer by id or exact name; unknown, merged or ambiguous names are errors that
+        say what to give instead (for several matches: their ids)."""
         key = key.strip()
         c = Customer.get_or_none(Customer.id == key)
+        if c and c.merged_into:
+            kept = Customer.get_or_none(Customer.id == c.merged_into)
+            raise InputError(
+                f"customer {key} was merged into "
+                f"'{kept.name if kept else '?'}' (id {c.merged_into}): use that one"
+            )
         if c:
             return c
-        matches = list(Customer.select().where(Customer.name == key).limit(3))
+        matches = list(
+            Customer.select()
+            .where((Customer.name == key) & Customer.merged_into.is_null())
+            .order_by(Customer.created_at)
+            .limit(6)
+        )
         if len(matches) == 1:
             return matches[0]
         if not matches:
             raise InputError(
                 f"no customer '{key}': give an id or the exact name (see 'qwtimer customer list')"
             )
-        raise InputError(f"several customers are named '{key}'; give the customer id instead")
+        ids = ", ".join(m.id for m in matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise InputError(
+            f"several customers are named '{key}' (ids {ids}); give one of the ids, "
+            "or have a supervisor merge them ('qwtimer customer merge')"
+        )
 
     def all(self) -> list[Customer]:
-        return list(Customer.select().order_by(fn.lower(Customer.name)))
+        """Every customer not merged into another, by name."""
+        return list(
+            Customer.select()
+            .where(Customer.merged_into.is_null())
+            .order_by(fn.lower(Customer.name))
+        )
 
     # -- writing -------------------------------------------------------------------------
-    def add(self, name: str, line: LineInput, phone: str = "", email: str = "") -> Customer:
-        """A new customer with their first product line (R1 grant where it applies)."""
+    def add(
+        self,
+        name: str,
+        line: LineInput,
+        phone: str = "",
+        email: str = "",
+        *,
+        allow_duplicate: bool = False,
+    ) -> Customer:
+        """A new customer with their first product line (R1 grant where it applies).
+
+        Raises ``DuplicateCustomer`` naming the match when the name, phone or email already
+        belongs to a customer, unless ``allow_duplicate``; then nothing is written."""
         name = name.strip()
         if not name:
             raise InputError("the customer name is empty")
         core_line = line.validate()
         with self.desk.db.atomic():
+            if not allow_duplicate:
+                check_new(name, phone, email)
             c = Customer.create(name=name, phone=phone.strip(), email=email.strip())
             self._add_line(c, core_line)
         return c
 
-    def update_contact(self, customer: Customer, name: str, phone: str, email: str) -> Customer:
-        """Correct a customer's name, phone or email (no ledger effect)."""
+    def update_contact(
+        self,
+        customer: Customer,
+        name: str,
+        phone: str,
+        email: str,
+        *,
+        allow_duplicate: bool = False,
+    ) -> Customer:
+        """Correct a customer's name, phone or email (no ledger effect). A change that makes
+        the customer match another raises ``DuplicateCustomer`` unless ``allow_duplicate``."""
         name = name.strip()
         if not name:
             raise InputError("the customer name is empty")
+        changed = (name, phone.strip(), email.strip()) != (
+            customer.name,
+            customer.phone,
+            customer.email,
+        )
         with self.desk.db.atomic():
+            if changed and not allow_duplicate:
+                check_new(name, phone, email, exclude=customer.id)
             Customer.update(
                 name=name, phone=phone.strip(), email=email.strip(), synced=False
             ).where(Customer.id == customer.id).execute()
@@ -243,51 +295,54 @@ class Customers:
         )
 
     def flags(self, customer: Customer, on: date | None = None) -> list[str]:
-        when = on or self.desk.clock.read().utc.date()
-        policy = self.desk.policies.in_force(when)
-        flags = []
-        bal = self.balance(customer)
-        if bal < 0:
-            flags.append(f"unsettled overdraft of {clock_text(-bal)} (R6.1): take payment")
-        flags += elig.expiring(self.lines(customer), when, policy.expiry_warning_days)
-        return flags
+        """Banners: an unsettled overdraft (R6.1), an expired or expiring UMP or subscription."""
+        return list(self.summary(customer, on).flags)
 
-    def summary(self, customer: Customer, on: date | None = None) -> dict[str, Any]:
-        """What a technician needs to see at once: bank, entitlement, card, flags."""
+    def summary(self, customer: Customer, on: date | None = None) -> CustomerSummary:
+        """What a technician needs to see at once: bank, entitlement, card, banners and the
+        sentence to tell the caller, for day ``on`` (today by default)."""
         when = on or self.desk.clock.read().utc.date()
         card = self.card(customer)
-        lines = customer.product_lines.order_by(ProductLine.created_at)
-        support = [self.check(customer, "phone", on=when).as_dict()]
-        for product in ("desktop", "web"):
-            for channel in ("email", "ticket"):
-                support.append(self.check(customer, channel, product, when).as_dict())
-        return {
-            "id": customer.id,
-            "name": customer.name,
-            "phone": customer.phone,
-            "email": customer.email,
-            "balance_seconds": self.balance(customer),
-            "products": [
-                {
-                    "id": line.id,
-                    "product": line.product,
-                    "plan": line.plan,
-                    "edition": line.edition,
-                    "maintenance_until": _iso(line.maintenance_until),
-                    "active_until": _iso(line.active_until),
-                }
-                for line in lines
-            ],
-            "card": {"ref": card.ref, "last4": card.last4} if card else None,
-            "support": support,
-            "flags": self.flags(customer, when),
-        }
+        rows = list(customer.product_lines.order_by(ProductLine.created_at))
+        lines = [to_core(line) for line in rows]
+        balance = self.balance(customer)
+        support = [elig.phone(balance, card is not None)]
+        for product in (elig.Product.DESKTOP, elig.Product.WEB):
+            for channel in (elig.Channel.EMAIL, elig.Channel.TICKET):
+                support.append(elig.written(lines, channel, product, when))
+        warn_days = self.desk.policies.in_force(when).expiry_warning_days
+        return CustomerSummary(
+            id=customer.id,
+            name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+            on=when,
+            balance_seconds=balance,
+            products=tuple(
+                ProductRow(
+                    line.id,
+                    line.product,
+                    line.plan,
+                    line.edition,
+                    line.maintenance_until,
+                    line.active_until,
+                )
+                for line in rows
+            ),
+            card=Card(card.ref, card.last4) if card else None,
+            support=tuple(support),
+            glance=glance(lines, when, balance, card.last4 if card else None, warn_days),
+        )
 
     # -- import --------------------------------------------------------------------------
-    def import_csv(self, path: Path, skip_bad: bool = False) -> ImportReport:
-        """Customers from a CRM export. Rows with the same name become one customer with
-        several product lines. Bad rows are reported by line number; by default a file with
-        any bad row imports nothing."""
+    def import_csv(
+        self, path: Path, skip_bad: bool = False, allow_duplicate: bool = False
+    ) -> ImportReport:
+        """Customers from a CRM export. Rows with the same name (ignoring case and spacing)
+        become one customer with several product lines; a name already on file is skipped
+        (re-importing an export adds nothing). A new name whose phone or email belongs to
+        another customer is a bad row, unless ``allow_duplicate``. Bad rows are reported by
+        line number; by default a file with any bad row imports nothing."""
         report = ImportReport()
         try:
             with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -303,7 +358,14 @@ class Customers:
                 f"{path}: the header lacks {', '.join(sorted(missing))}; expected columns: "
                 + ", ".join(CSV_COLUMNS)
             )
-        existing = {n for (n,) in Customer.select(Customer.name).tuples()}
+        index = DuplicateIndex.of_database()
+        existing = {
+            name_key(n)
+            for (n,) in Customer.select(Customer.name)
+            .where(Customer.merged_into.is_null())
+            .tuples()
+        }
+        first_line: dict[str, int] = {}  # a new name's key -> the line that introduced it
         good: list[tuple[str, elig.ProductLine, str, str]] = []
         for number, raw in enumerate(rows, start=2):
             row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
@@ -321,23 +383,29 @@ class Customers:
             except InputError as exc:
                 report.bad.append((number, str(exc)))
                 continue
-            if row["name"] in existing:
+            key = name_key(row["name"])
+            if key in existing:
                 report.skipped_existing += 1
                 continue
+            if key not in first_line:
+                clash = index.matches("", row.get("phone", ""), row.get("email", ""))
+                if clash and not allow_duplicate:
+                    report.bad.append(
+                        (number, f"{clash[0].describe()}; pass --allow-duplicate to add it anyway")
+                    )
+                    continue
+                first_line[key] = number
+                index.add(f"line {number}", row["name"], row.get("phone", ""), row.get("email", ""))
             good.append((row["name"], line, row.get("phone", ""), row.get("email", "")))
         if report.bad and not skip_bad:
             return report
         with self.desk.db.atomic():
             made: dict[str, Customer] = {}
             for name, line, phone, email in good:
-                c = made.get(name)
+                c = made.get(name_key(name))
                 if c is None:
-                    c = made[name] = Customer.create(name=name, phone=phone, email=email)
+                    c = made[name_key(name)] = Customer.create(name=name, phone=phone, email=email)
                     report.imported += 1
                 self._add_line(c, line)
         report.committed = True
         return report
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None

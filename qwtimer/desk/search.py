@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _PHONE_WORD = re.compile(r"^[\d+().\-/]*\d[\d+().\-/]*$")
 _ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
-ROWS_SQL = "SELECT id, name, phone, email, NULL FROM customer ORDER BY name, id"
+ROWS_SQL = (
+    "SELECT id, name, phone, email, NULL FROM customer WHERE merged_into IS NULL ORDER BY name, id"
+)
 BANKS_SQL = "SELECT customer_id, SUM(seconds) FROM entry GROUP BY customer_id"
 _PUNCTUATION = str.maketrans("", "", " +()-./")
 

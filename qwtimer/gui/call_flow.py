@@ -110,7 +110,7 @@ class CallFlow:
             self.ticker.stop()
             self.commands.enable_for(CallState.IDLE, self.can_start())
             self.call_panel.show_idle(self.customer.name if self.customer else None)
-            self.tray.update(CallState.IDLE, "")
+            self.tray.update(CallState.IDLE, 0)
             self.live = None
             return
         self.live = live
@@ -126,7 +126,7 @@ class CallFlow:
         )
         state = CallState.IDLE if live.interrupted else live.state
         self.commands.enable_for(state, True)
-        self.tray.update(live.state, clock_text(live.elapsed_seconds), live.call.customer.name)
+        self.tray.update(live.state, live.elapsed_seconds, live.call.customer.name)
 
     def _timeline(self: MainWindow, live: Live) -> list[tuple[SegmentKind, int]]:
         """The call's segments for the timeline bar. Closed segments are read once per state

@@ -1,7 +1,9 @@
 """Create or edit a customer and their product lines (the caller is new, or bought something).
 
 Product lines are purchases: an existing line is never edited here; a UMP renewal (R9) or a
-new line is added. The first line of a product credits the bank (R1).
+new line is added. The first line of a product credits the bank (R1). A name, phone or email
+that already belongs to another customer is shown with that customer, and the technician
+opens it or saves anyway (``desk.duplicates``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import day
 from qwtimer.desk.customers import Customers, LineInput
+from qwtimer.desk.duplicates import DuplicateCustomer, Match
 from qwtimer.store.models import Customer
 
 NO_LINE = "(no new product line)"
@@ -76,6 +80,26 @@ class CustomerEditor(QDialog):
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
+        self.match: Match | None = None
+        self.match_box = QGroupBox("This customer may already exist", self)
+        self.match_text = QLabel("", self.match_box)
+        self.match_text.setWordWrap(True)
+        self.match_text.setAccessibleName("Existing customer")
+        self.open_match = QPushButton("&Open it", self.match_box)
+        self.open_match.setAccessibleName("Open the existing customer")
+        self.open_match.clicked.connect(self.open_existing)
+        self.save_anyway = QPushButton(
+            "&Add anyway" if customer is None else "Save &anyway", self.match_box
+        )
+        self.save_anyway.setAccessibleName(self.save_anyway.text().replace("&", ""))
+        self.save_anyway.clicked.connect(lambda: self.save(allow_duplicate=True))
+        match_layout = QVBoxLayout(self.match_box)
+        match_layout.addWidget(self.match_text)
+        match_buttons = QDialogButtonBox(self.match_box)
+        match_buttons.addButton(self.open_match, QDialogButtonBox.ButtonRole.ActionRole)
+        match_buttons.addButton(self.save_anyway, QDialogButtonBox.ButtonRole.ActionRole)
+        match_layout.addWidget(match_buttons)
+        self.match_box.hide()
 
         who = QFormLayout()
         who.addRow("&Name:", self.name)
@@ -101,10 +125,11 @@ class CustomerEditor(QDialog):
             self.lines.hide()
         layout.addWidget(new_line)
         layout.addWidget(self.error)
+        layout.addWidget(self.match_box)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
-        box.accepted.connect(self.save)
+        box.accepted.connect(lambda: self.save())
         box.rejected.connect(self.reject)
         layout.addWidget(box)
 
@@ -120,15 +145,22 @@ class CustomerEditor(QDialog):
             self.active.text().strip() or None,
         )
 
-    def save(self) -> bool:
-        """Validate and write; on a mistake say what to fix and keep the dialog open."""
+    def save(self, allow_duplicate: bool = False) -> bool:
+        """Validate and write; on a mistake say what to fix and keep the dialog open. A match
+        with another customer writes nothing and shows that customer (open it, or save again
+        with ``allow_duplicate``)."""
+        self.error.setText("")
         try:
             line = self._line()
             if self.customer is None:
                 if line is None:  # pragma: no cover - a new customer always has a product
                     raise InputError("choose the customer's first product line")
                 self.customer = self.customers.add(
-                    self.name.text(), line, self.phone.text(), self.email.text()
+                    self.name.text(),
+                    line,
+                    self.phone.text(),
+                    self.email.text(),
+                    allow_duplicate=allow_duplicate,
                 )
             else:
                 if line is not None:
@@ -136,17 +168,43 @@ class CustomerEditor(QDialog):
                 if self.ump.text().strip():
                     day(self.ump.text(), "UMP renewal date")
                 self.customer = self.customers.update_contact(
-                    self.customer, self.name.text(), self.phone.text(), self.email.text()
+                    self.customer,
+                    self.name.text(),
+                    self.phone.text(),
+                    self.email.text(),
+                    allow_duplicate=allow_duplicate,
                 )
                 if line is not None:
                     self.customers.add_product(self.customer, line)
                 if self.ump.text().strip():
                     self.customers.maintenance(self.customer, self.ump.text())
+        except DuplicateCustomer as exc:
+            self.show_match(exc.matches[0])
+            return False
         except InputError as exc:
             self.error.setText(str(exc))
             return False
         self.accept()
         return True
+
+    def show_match(self, match: Match) -> None:
+        """Show the existing customer this one matches, with Open it / save anyway."""
+        self.match = match
+        self.match_text.setText(
+            f"'{match.name}' already has the same {match.field} (id {match.id}). "
+            "Open that customer, or save this one anyway."
+        )
+        self.match_text.setAccessibleDescription(self.match_text.text())
+        self.match_box.show()
+        self.open_match.setDefault(True)
+        self.open_match.setFocus()
+
+    def open_existing(self) -> None:
+        """Close the editor with the matched customer as the result (nothing is written)."""
+        if self.match is None:
+            return
+        self.customer = self.customers.find(self.match.id)
+        self.accept()
 
     @classmethod
     def edit(

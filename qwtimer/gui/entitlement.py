@@ -1,23 +1,32 @@
-"""Entitlement at a glance: bank, phone via bank or pay-per-minute (R7), email and ticket per
-product with the reason and the date it changes (R8), card on file, flags."""
+"""Entitlement at a glance: the sentence to tell the caller, coloured badges for phone (via the
+bank, pay-per-minute, card needed: R7, R6.1) and for email and ticket per owned product (R8),
+banners for an expired or expiring UMP or subscription and an overdraft; rule ids in tooltips.
+
+Badges say their answer in words, so they read without colour too; colours follow the light
+or dark theme (``theme.badge_colours``).
+"""
 
 from __future__ import annotations
 
-from html import escape
-from typing import Any
-
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from qwtimer.core.billing import clock_text
-from qwtimer.gui.theme import warning_colour
+from qwtimer.core.entitlement import Badge
+from qwtimer.desk.summary import CustomerSummary
+from qwtimer.gui.theme import badge_colours, warning_colour
 
 
-def _mark(ok: bool) -> str:
-    return "✔" if ok else "✘"
+def _selectable(label: QLabel) -> QLabel:
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 class EntitlementPanel(QGroupBox):
+    """Shows ``Customers.summary`` of the picked customer (``show_summary``)."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Entitlement", parent)
         self.heading = QLabel("No customer picked", self)
@@ -27,93 +36,115 @@ class EntitlementPanel(QGroupBox):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.heading.setFont(font)
-        self.body = QLabel("", self)
-        self.body.setAccessibleName("Entitlement details")
-        self.body.setTextFormat(Qt.TextFormat.RichText)
-        self.body.setWordWrap(True)
-        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.flags = QLabel("", self)
+        self.say = _selectable(QLabel("", self))
+        self.say.setAccessibleName("What to tell the caller")
+        say_font = self.say.font()
+        say_font.setPointSizeF(say_font.pointSizeF() * 1.1)
+        say_font.setBold(True)
+        self.say.setFont(say_font)
+        self.flags = _selectable(QLabel("", self))
         self.flags.setAccessibleName("Flags")
-        self.flags.setWordWrap(True)
+        self.badge_grid = QGridLayout()
+        self.badge_grid.setColumnStretch(1, 1)
+        self.details = _selectable(QLabel("", self))
+        self.details.setAccessibleName("Account details")
+        self.badges: dict[str, QLabel] = {}  # by label: "Phone", "Email & ticket · Desktop"
+        self._labels: list[QLabel] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addWidget(self.body)
+        layout.addWidget(self.say)
         layout.addWidget(self.flags)
+        layout.addLayout(self.badge_grid)
+        layout.addWidget(self.details)
         layout.addStretch(1)
-        self.summary: dict[str, Any] | None = None
+        self.summary: CustomerSummary | None = None
 
     def clear(self) -> None:
         self.summary = None
         self.heading.setText("No customer picked")
-        self.body.setText("Find the caller in the search box (Ctrl+F) and press Enter.")
+        self.say.setText("Find the caller in the search box (Ctrl+F) and press Enter.")
         self.flags.setText("")
+        self.flags.hide()
+        self.details.setText("")
+        self._set_badges([])
 
-    def show_summary(self, s: dict[str, Any]) -> None:
-        """Show ``Customers.summary`` of the picked customer."""
+    def show_summary(self, s: CustomerSummary) -> None:
+        """Show one customer's entitlement: sentence, banners, badges, bank, card, products."""
         self.summary = s
-        self.heading.setText(s["name"])
-        bank = s["balance_seconds"]
-        phone = s["support"][0]
-        rows = [
-            f"<tr><td><b>Bank</b></td><td>{escape(clock_text(bank))}</td></tr>",
-            f"<tr><td><b>Phone</b></td><td>{_mark(phone['eligible'])} via "
-            f"{escape(phone['via'] or '')}: {escape(phone['reason'])}</td></tr>",
-        ]
-        for ans in self._written(s["support"][1:]):
-            rows.append(
-                f"<tr><td><b>{escape(ans['label'])}</b></td><td>{_mark(ans['eligible'])} "
-                f"{escape(ans['reason'])} <small>[{escape(ans['rule'])}]</small></td></tr>"
-            )
-        card = s["card"]
-        rows.append(
-            "<tr><td><b>Card</b></td><td>"
-            + (f"on file, ending {escape(card['last4'])}" if card else "none on file")
-            + "</td></tr>"
-        )
-        products = ", ".join(
-            f"{p['product']} {p['plan']}"
-            + (f" {p['edition']}" if p["edition"] else "")
-            + f" until {p['maintenance_until'] or p['active_until'] or '-'}"
-            for p in s["products"]
-        )
-        rows.append(f"<tr><td><b>Products</b></td><td>{escape(products or 'none')}</td></tr>")
-        contact = " · ".join(x for x in (s["phone"], s["email"]) if x)
-        if contact:
-            rows.append(f"<tr><td><b>Contact</b></td><td>{escape(contact)}</td></tr>")
-        self.body.setText("<table cellspacing='3'>" + "".join(rows) + "</table>")
-        if s["flags"]:
-            self.flags.setText("\n".join("⚑ " + f for f in s["flags"]))
-            self.flags.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
+        g = s.glance
+        self.heading.setText(s.name)
+        self.say.setText(g.say)
+        if g.banners:
+            self.flags.setText("\n".join(f"⚠ {b.text}" for b in g.banners))
+            self.flags.setToolTip("\n".join(str(b) for b in g.banners))
+            self.flags.setAccessibleDescription(self.flags.text())
+            self.flags.show()
         else:
             self.flags.setText("")
-        self.body.setAccessibleDescription(self.plain_text())
+            self.flags.hide()
+        self._set_badges([g.phone, *g.written])
+        card = f"card ending {s.card.last4}" if s.card else "no card on file"
+        products = ", ".join(
+            f"{p.product} {p.plan}"
+            + (f" {p.edition}" if p.edition else "")
+            + f" until {p.until.isoformat() if p.until else '-'}"
+            for p in s.products
+        )
+        parts = [f"Bank {clock_text(s.balance_seconds)}", card, f"Products: {products or 'none'}"]
+        contact = " · ".join(x for x in (s.phone, s.email) if x)
+        if contact:
+            parts.append(contact)
+        self.details.setText(" · ".join(parts))
+        self.setAccessibleDescription(self.plain_text())
+
+    def _set_badges(self, badges: list[Badge]) -> None:
+        for w in [*self._labels, *self.badges.values()]:
+            self.badge_grid.removeWidget(w)
+            w.deleteLater()
+        self._labels, self.badges = [], {}
+        for row, badge in enumerate(badges):
+            label = QLabel(f"{badge.label}:".replace("&", "&&"), self)
+            chip = QLabel(badge.text, self)
+            chip.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            chip.setProperty("tone", badge.tone.value)
+            chip.setToolTip(badge.tooltip)
+            chip.setAccessibleName(badge.label)
+            chip.setAccessibleDescription(f"{badge.text}. {badge.tooltip}")
+            label.setBuddy(chip)
+            self._paint(chip)
+            self.badge_grid.addWidget(label, row, 0)
+            self.badge_grid.addWidget(chip, row, 1, Qt.AlignmentFlag.AlignLeft)
+            self._labels.append(label)
+            self.badges[badge.label] = chip
 
     @staticmethod
-    def _written(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Email and ticket answers per product; one row when both say the same (R8)."""
-        out: list[dict[str, Any]] = []
-        for product in dict.fromkeys(a["product"] for a in answers):
-            same = [a for a in answers if a["product"] == product]
-            name = (product or "").title()
-            if all(
-                (a["eligible"], a["reason"]) == (same[0]["eligible"], same[0]["reason"])
-                for a in same
-            ):
-                out.append({**same[0], "label": f"Email & ticket · {name}"})
-            else:
-                out += [{**a, "label": f"{a['channel'].title()} · {name}"} for a in same]
-        return out
+    def _paint(chip: QLabel) -> None:
+        background, text = badge_colours(str(chip.property("tone")))
+        chip.setStyleSheet(
+            f"QLabel {{ background: {background.name()}; color: {text.name()}; "
+            "border-radius: 4px; padding: 2px 8px; font-weight: bold; }"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Re-colour badges and banners when the theme switches between light and dark."""
+        if event.type() == QEvent.Type.PaletteChange:
+            for chip in self.badges.values():
+                self._paint(chip)
+            self.flags.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
+        super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.flags.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
+        super().showEvent(event)
 
     def plain_text(self) -> str:
+        """Everything the panel says, in words (its accessible description)."""
         s = self.summary
         if s is None:
             return ""
-        parts = [f"bank {clock_text(s['balance_seconds'])}"]
-        parts += [
-            f"{a['channel']} {a['product'] or ''}: {'yes' if a['eligible'] else 'no'}, "
-            f"{a['reason']}"
-            for a in s["support"]
-        ]
-        parts.append("card on file" if s["card"] else "no card on file")
-        parts += s["flags"]
+        g = s.glance
+        parts = [f"bank {clock_text(s.balance_seconds)}", g.say]
+        parts += [f"{b.label}: {b.text} ({b.reason})" for b in (g.phone, *g.written)]
+        parts.append(f"card on file ending {s.card.last4}" if s.card else "no card on file")
+        parts += [b.text for b in g.banners]
         return "; ".join(parts)

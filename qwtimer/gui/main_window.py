@@ -123,7 +123,9 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         self._build_menus()
         self.show_window_action = QAction("&Show qwtimer", self)
         self.show_window_action.triggered.connect(self.bring_back)
-        self.tray = Tray(self.show_window_action, a.hold, a.resume, a.quit, self)
+        self.tray = Tray(
+            self.show_window_action, [a.hold, a.work, a.resume, a.research, a.stop], a.quit, self
+        )
 
         self.ticker = QTimer(self)
         self.ticker.setTimerType(Qt.TimerType.CoarseTimer)
@@ -193,7 +195,16 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         """The supervisors' review of every call, with adjustments and statements."""
         from qwtimer.gui.supervisor import open_supervisor  # loaded on first use
 
-        return open_supervisor(self, self.desk, self.hub)
+        review = open_supervisor(self, self.desk, self.hub)
+        review.merged.connect(self.customer_merged)
+        return review
+
+    def customer_merged(self, kept_id: str, merged_id: str) -> None:
+        """A supervisor merged a duplicate: the list drops it; the kept customer is shown."""
+        self.load_customers()
+        picked = self.customer.id if self.customer is not None else None
+        if self.live is None and picked in (kept_id, merged_id):
+            self.pick(kept_id)
 
     def _set_title(self) -> None:
         title = f"qwtimer: {self.desk.technician}"
@@ -355,6 +366,16 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
             self.last_error = message
         self.status.setText(message)
 
+    def _close_during_call(self, answer: str | None) -> None:
+        """Hide to the tray (the call keeps running), or stop the call, then close."""
+        if answer == "hide":
+            self.hide()
+            self.tray.icon.showMessage(
+                "qwtimer", "The call is still running: the tray icon brings the window back."
+            )
+        elif answer == "stop":
+            self.stop_call()  # the bill shows; the window closes when asked again
+
     def bring_back(self) -> None:
         self.showNormal()
         self.raise_()
@@ -363,9 +384,12 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         live = self.calls.live()
         running = live is not None and live.state.running and not live.interrupted
-        if running and CloseDuringCall.ask(self, live.call.customer.name) != "close":
-            event.ignore()
-            return
+        if running:
+            answer = CloseDuringCall.ask(self, live.call.customer.name, self.tray.available())
+            if answer != "close":
+                event.ignore()
+                self._close_during_call(answer)
+                return
         self.ticker.stop()
         self.idle_watch.stop()
         self.sync_panel.shutdown()

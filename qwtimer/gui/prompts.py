@@ -127,18 +127,35 @@ class FirstRunOffer(Choice):
 
 
 class CloseDuringCall(Choice):
-    def __init__(self, customer: str, parent: QWidget | None) -> None:
+    """Closing the window while a call runs: hide to the tray (the default: the call keeps
+    running), stop the call first, close anyway (the call stays recorded and qwtimer asks to
+    resume or end it when it opens again), or cancel. Without a tray there is no hiding."""
+
+    def __init__(self, customer: str, can_hide: bool, parent: QWidget | None) -> None:
+        choices = [("hide", "&Hide to tray")] if can_hide else []
+        choices += [
+            ("stop", "&Stop the call first"),
+            ("close", "&Close anyway"),
+            ("cancel", "Cancel"),
+        ]
+        hide = "Hide the window to the tray and keep timing, " if can_hide else ""
         super().__init__(
             "A call is running",
-            f"The call for {customer} is still running. Keep the window open, or close it: "
+            f"The call for {customer} is still running. {hide}stop it first, or close anyway: "
             "the call stays recorded and qwtimer asks to resume or end it when it opens again.",
-            [("keep", "&Keep the window open"), ("close", "&Close anyway")],
+            choices,
             parent,
         )
 
+    def reject(self) -> None:
+        """Escape means Cancel."""
+        self.answer = "cancel"
+        super().reject()
+
     @classmethod
-    def ask(cls, parent: QWidget | None, customer: str) -> str | None:
-        d = cls(customer, parent)
+    def ask(cls, parent: QWidget | None, customer: str, can_hide: bool = True) -> str | None:
+        """'hide', 'stop', 'close' or 'cancel'."""
+        d = cls(customer, can_hide, parent)
         d.exec()
         return d.answer
 

@@ -34,12 +34,14 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
+from qwtimer.desk.duplicates import duplicates_of
 from qwtimer.desk.ledger import Ledger
+from qwtimer.desk.merge import merge
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.rows_model import cell_text
-from qwtimer.gui.supervisor_dialogs import AdjustDialog, ReverseDialog
+from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
 from qwtimer.gui.supervisor_filter import CallFilterBar
 from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel
 from qwtimer.gui.timeline import Legend, TimelineBar
@@ -72,6 +74,8 @@ class SupervisorWindow(QDialog):
     """``hub``: the technician's window's change hub. Corrections are announced through it
     and the review refreshes from it (as does every other view); without one (a review on
     its own) it refreshes itself."""
+
+    merged = Signal(str, str)  # (kept id, merged id): the window drops the duplicate
 
     def __init__(
         self, desk: Desk, parent: QWidget | None = None, hub: ChangeHub | None = None
@@ -118,6 +122,8 @@ class SupervisorWindow(QDialog):
         self.reverse_button.setAccessibleName("Reverse the selected entry")
         self.export_button = QPushButton("&Export statement…", self)
         self.export_button.setAccessibleName("Export the customer's statement")
+        self.merge_button = QPushButton("&Merge duplicate…", self)
+        self.merge_button.setAccessibleName("Merge a duplicate into the customer")
         self.close_button = QPushButton("Close", self)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Export progress")
@@ -126,7 +132,7 @@ class SupervisorWindow(QDialog):
         self.status.setAccessibleName("Status")
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
-        for b in (self.adjust_button, self.reverse_button, self.export_button):
+        for b in (self.adjust_button, self.reverse_button, self.export_button, self.merge_button):
             buttons.addWidget(b)
         buttons.addWidget(self.progress, 1)
         buttons.addStretch(1)
@@ -143,6 +149,7 @@ class SupervisorWindow(QDialog):
         self.adjust_button.clicked.connect(self.adjust)
         self.reverse_button.clicked.connect(self.reverse)
         self.export_button.clicked.connect(self.export)
+        self.merge_button.clicked.connect(self.merge_duplicate)
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
         self.refresh()
@@ -252,6 +259,7 @@ class SupervisorWindow(QDialog):
         has_call = self.selected_call() is not None
         entry = self.selected_entry()
         self.adjust_button.setEnabled(has_call)
+        self.merge_button.setEnabled(has_call)
         self.export_button.setEnabled(has_call and not self.background.busy())
         self.reverse_button.setEnabled(entry is not None and entry["kind"] != "reversal")
 
@@ -297,6 +305,33 @@ class SupervisorWindow(QDialog):
         self.status.setText(f"Reversal posted by {e.author} for the {text}: {reason}")
         self._announce(Changes.of(customers=[e.customer_id], ledger=True))
         self._select_entry(e.id)
+
+    def merge_duplicate(self) -> None:
+        """Merge a duplicate of the selected call's customer into that customer."""
+        row = self.selected_call()
+        if row is None:
+            return
+        svc = Customers(self.desk)
+        keep = svc.find(row["customer_id"])
+        candidates = duplicates_of(keep)
+        if not candidates:
+            self.status.setText(f"No other customer has {keep.name}'s name, phone or email.")
+            return
+        answer = MergeDialog.ask(self, keep.name, candidates)
+        if answer is None:
+            return
+        other_id, reason = answer
+        try:
+            done = merge(self.desk, keep, svc.find(other_id), reason)
+        except QwtimerError as exc:
+            self.status.setText(f"Not merged: {exc}")
+            return
+        self.status.setText(
+            f"Merged {other_id} into {keep.name}: {sum(done.moved.values())} rows moved, "
+            f"bank now {clock_text(done.balance_seconds)} ({reason})"
+        )
+        self.merged.emit(keep.id, other_id)
+        self.refresh(row["call_id"])
 
     def _select_entry(self, entry_id: str) -> None:
         for n, r in enumerate(self.entries.rows):

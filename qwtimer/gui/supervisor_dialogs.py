@@ -1,4 +1,5 @@
-"""The supervisor's corrections (R13): an adjusting entry and a reversing entry.
+"""The supervisor's corrections (R13): an adjusting entry, a reversing entry, and the merge of
+a duplicate customer into the one to keep.
 
 Each asks for a reason and refuses to go on without one; the entry itself is posted by the
 ledger service with who (the signed-in technician or supervisor) and when.
@@ -7,6 +8,7 @@ ledger service with who (the signed-in technician or supervisor) and when.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.billing import clock_text
+from qwtimer.desk.duplicates import Match
 from qwtimer.gui.theme import warning_colour
 
 
@@ -122,3 +125,35 @@ class ReverseDialog(_ReasonDialog):
         """The reason, or None when cancelled."""
         d = cls(entry_text, parent)
         return d.reason.text().strip() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+class MergeDialog(_ReasonDialog):
+    """Pick the duplicate to merge into the customer to keep, with a reason."""
+
+    def __init__(self, keep: str, candidates: list[Match], parent: QWidget | None) -> None:
+        super().__init__(
+            "Merge a duplicate customer",
+            f"Merge a duplicate into {keep}: its calls, ledger entries, product lines and "
+            "cards move to {keep}, its bank is added, and the merge is recorded with who, "
+            "when and why. The duplicate is kept, marked merged.".replace("{keep}", keep),
+            "&Merge",
+            parent,
+        )
+        self.duplicate = QComboBox(self)
+        self.duplicate.setAccessibleName("Duplicate to merge")
+        for m in candidates:
+            self.duplicate.addItem(f"{m.name}: same {m.field} (id {m.id})", m.id)
+        self.form.addRow("&Duplicate:", self.duplicate)
+        self.form.addRow("&Reason:", self.reason)
+        self.duplicate.setFocus()
+
+    def answer(self) -> tuple[str, str]:
+        return str(self.duplicate.currentData()), self.reason.text().strip()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, keep: str, candidates: list[Match]
+    ) -> tuple[str, str] | None:
+        """(duplicate's id, reason), or None when cancelled."""
+        d = cls(keep, candidates, parent)
+        return d.answer() if d.exec() == QDialog.DialogCode.Accepted else None

@@ -26,6 +26,13 @@ KIND_LABELS = {
 }
 WARNING = QColor("#c62828")
 WARNING_DARK = QColor("#ff8a80")
+# Entitlement badges by tone ("yes", "pay", "no"): (background, text) for the light and the
+# dark theme. Every badge also says its answer in words, so colour is never the only cue.
+BADGE_COLOURS = {
+    "yes": (("#d6f1dd", "#14532d"), ("#1e4d2b", "#c9f2d3")),
+    "pay": (("#fde8c2", "#6b3a00"), ("#5a3d0a", "#ffe2a8")),
+    "no": (("#fbd6d6", "#8b1a1a"), ("#5f1f1f", "#ffd0d0")),
+}
 
 
 def is_dark() -> bool:
@@ -42,6 +49,13 @@ def is_dark() -> bool:
 
 def warning_colour() -> QColor:
     return WARNING_DARK if is_dark() else WARNING
+
+
+def badge_colours(tone: str) -> tuple[QColor, QColor]:
+    """(background, text) of an entitlement badge of this tone in the current theme."""
+    light, dark = BADGE_COLOURS[tone]
+    background, text = dark if is_dark() else light
+    return QColor(background), QColor(text)
 
 
 def _dark_palette() -> QPalette:

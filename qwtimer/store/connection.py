@@ -21,9 +21,10 @@ from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDataba
 
 from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import IllegalTransition, InputError, QwtimerError
-from qwtimer.store.models import SCHEMA_2_TABLES, TABLES, Meta, database
+from qwtimer.store import customer_match
+from qwtimer.store.models import SCHEMA_2_TABLES, TABLES, CustomerMerge, Meta, database
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -37,9 +38,8 @@ class StoreError(QwtimerError):
     """The local database cannot be opened or written; the message says what to do."""
 
 
-_APPEND_ONLY = [
-    # R13: a posted entry is never edited or deleted; only its sync mark may change.
-    """CREATE TRIGGER IF NOT EXISTS entry_append_only_update BEFORE UPDATE ON entry
+_ENTRY_APPEND_ONLY_V1 = """CREATE TRIGGER IF NOT EXISTS entry_append_only_update
+       BEFORE UPDATE ON entry
        WHEN NEW.id IS NOT OLD.id OR NEW.customer_id IS NOT OLD.customer_id
          OR NEW.call_id IS NOT OLD.call_id OR NEW.kind IS NOT OLD.kind
          OR NEW.seconds IS NOT OLD.seconds OR NEW.cents IS NOT OLD.cents
@@ -47,7 +47,27 @@ _APPEND_ONLY = [
          OR NEW.author IS NOT OLD.author OR NEW.created_at IS NOT OLD.created_at
          OR NEW.reverses_id IS NOT OLD.reverses_id OR NEW.grant_key IS NOT OLD.grant_key
        BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (R13): post an adjustment');
-       END""",
+       END"""
+
+# R13 with merges: an entry may change customer only along an audited merge record (from the
+# merged customer to the kept one) and only while it has not reached the ledger.
+_ENTRY_APPEND_ONLY = """CREATE TRIGGER IF NOT EXISTS entry_append_only_update
+       BEFORE UPDATE ON entry
+       WHEN NEW.id IS NOT OLD.id
+         OR (NEW.customer_id IS NOT OLD.customer_id AND (OLD.synced = 1 OR NOT EXISTS (
+             SELECT 1 FROM customer_merge m
+             WHERE m.merged_id = OLD.customer_id AND m.kept_id = NEW.customer_id)))
+         OR NEW.call_id IS NOT OLD.call_id OR NEW.kind IS NOT OLD.kind
+         OR NEW.seconds IS NOT OLD.seconds OR NEW.cents IS NOT OLD.cents
+         OR NEW.card_ref IS NOT OLD.card_ref OR NEW.reason IS NOT OLD.reason
+         OR NEW.author IS NOT OLD.author OR NEW.created_at IS NOT OLD.created_at
+         OR NEW.reverses_id IS NOT OLD.reverses_id OR NEW.grant_key IS NOT OLD.grant_key
+       BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (R13): post an adjustment');
+       END"""
+
+_APPEND_ONLY = [
+    # R13: a posted entry is never edited or deleted; only its sync mark may change.
+    _ENTRY_APPEND_ONLY_V1,
     """CREATE TRIGGER IF NOT EXISTS entry_append_only_delete BEFORE DELETE ON entry
        BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (R13): post a reversal');
        END""",
@@ -167,8 +187,29 @@ def _v3(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+def _v4(db: SqliteDatabase) -> None:
+    """Additive: customers can be merged (an audit table, a ``merged_into`` mark), the entry
+    trigger lets an unsynced entry follow an audited merge (R13), and duplicate look-ups are
+    indexed."""
+    if "merged_into" not in {c.name for c in db.get_columns("customer")}:
+        db.execute_sql("ALTER TABLE customer ADD COLUMN merged_into VARCHAR(255)")
+    db.create_tables([CustomerMerge])
+    db.execute_sql("DROP TRIGGER IF EXISTS entry_append_only_update")
+    db.execute_sql(_ENTRY_APPEND_ONLY)
+    for sql in customer_match.INDEXES:  # duplicate look-ups (desk.duplicates)
+        db.execute_sql(sql)
+    for table in ("call", "entry", "product_line", "purchase", "payment_ref"):
+        # A merged duplicate is history only: nothing new is ever recorded for it.
+        db.execute_sql(
+            f"""CREATE TRIGGER IF NOT EXISTS {table}_not_for_merged BEFORE INSERT ON {table}
+               WHEN (SELECT merged_into FROM customer WHERE id = NEW.customer_id) IS NOT NULL
+               BEGIN SELECT RAISE(ABORT, 'this customer was merged into another: pick the kept customer');
+               END"""
+        )
+
+
 # version reached -> step that reaches it from the version before
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def schema_version(db: SqliteDatabase) -> int:

@@ -82,6 +82,26 @@ class Customer(BaseModel):
     email = CharField(default="")
     created_at = UTCDateTimeField(default=utcnow)
     synced = BooleanField(default=False)  # partial index: see connection.INDEXES
+    # Set when a supervisor merged this duplicate into another customer (``CustomerMerge``):
+    # the row stays, so history keeps its meaning, but it is no longer listed or pushed.
+    merged_into = CharField(null=True)
+
+
+class CustomerMerge(BaseModel):
+    """The audit record of a merge of two customers: who, when, why, which ids, what moved.
+
+    Written before anything moves; the ledger's append-only trigger lets an entry change
+    customer only along such a record, and only while the entry has not reached the ledger.
+    """
+
+    id = CharField(primary_key=True, default=new_id)
+    kept_id = CharField(index=True)
+    merged_id = CharField(unique=True)
+    reason = TextField()
+    author = CharField()
+    device_id = CharField()
+    created_at = UTCDateTimeField(default=utcnow)
+    moved_json = TextField(default="{}")  # rows moved per table
 
 
 class ProductLine(BaseModel):
@@ -218,6 +238,7 @@ TABLES: list[type[BaseModel]] = [
     Segment,
     CallClose,
     Entry,
+    CustomerMerge,
 ]
 
 

@@ -65,6 +65,8 @@ class PushResult:
 
 
 def _unsynced_filter(table: str) -> str:
+    if table == "customer":  # a merged duplicate stays on the device (desk.merge)
+        return "synced = 0 AND merged_into IS NULL"
     return "synced = 0 AND open = 0" if table == "segment" else "synced = 0"
 
 

@@ -78,6 +78,7 @@ def add_customer(
         LineInput("desktop", "license", maintenance_until="2027-06-30"),
         "+1 (555) 010-4242",
         "ada@example.com",
+        allow_duplicate=True,  # every test customer shares this phone and email
     )
     if used_minutes:
         Calls(desk).log(c, {SegmentKind.TALK: used_minutes * 60})

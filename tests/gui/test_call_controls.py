@@ -127,13 +127,15 @@ def test_tray_shows_elapsed_and_state_and_holds_and_resumes(qtbot, window, clock
     press(qtbot, w, Qt.Key.Key_F2)
     clock.advance(65)
     w.tick()
-    assert w.tray.text() == "1:05 talking (Ada Lovelace Ltd)"
-    w.tray.menu.actions()[3].trigger()  # Hold, from the tray menu
+    assert w.tray.text() == "Ada Lovelace Ltd: 1:05 talk"
+    assert w.commands.hold in w.tray.menu.actions()  # the window's own Hold
+    w.commands.hold.trigger()
     assert Call.get().state == "hold"
     clock.advance(5)
     w.tick()
-    assert w.tray.text() == "1:10 on hold (Ada Lovelace Ltd)"
-    w.tray.menu.actions()[4].trigger()  # Resume
+    assert w.tray.text() == "Ada Lovelace Ltd: 1:10 hold"
+    assert w.commands.resume in w.tray.menu.actions()
+    w.commands.resume.trigger()
     assert Call.get().state == "talk"
 
 
@@ -155,9 +157,9 @@ def test_closing_during_a_call_asks_first(qtbot, window, answers):
     w = window
     pick(qtbot, w, "ada")
     press(qtbot, w, Qt.Key.Key_F2)
-    answers.give("close", "keep")
+    answers.give("close", "cancel")
     assert not w.close()
-    assert w.isVisible() and answers.asked["close"] == [("Ada Lovelace Ltd",)]
+    assert w.isVisible() and answers.asked["close"] == [("Ada Lovelace Ltd", w.tray.available())]
     answers.give("close", "close")
     assert w.close()
     assert Call.get().state == "talk"  # the call stays recorded, to recover next time

@@ -42,10 +42,10 @@ def test_sync_now_sends_calls_and_shows_what_another_laptop_spent(
     _other_laptop("sync", folder=other, ledger=ledger)
 
     pick(qtbot, window, "Ada")
-    assert window.entitlement.summary["balance_seconds"] == 45 * 60
+    assert window.entitlement.summary.balance_seconds == 45 * 60
     with qtbot.waitSignal(panel.finished, timeout=30_000) as second:
         panel.sync_now()
     assert second.args[0].ok and sum(second.args[0].pulled.values()) > 0
     # R2: the bank is one per customer, whoever spent it
-    qtbot.waitUntil(lambda: window.entitlement.summary["balance_seconds"] == 25 * 60)
+    qtbot.waitUntil(lambda: window.entitlement.summary.balance_seconds == 25 * 60)
     assert "bank 25:00" in window.entitlement.plain_text()

@@ -1,0 +1,82 @@
+"""A customer at a glance, typed: what the technician's entitlement panel and
+``qwtimer customer show`` read (bank, card, products, eligibility answers, badges, banners)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from qwtimer.core import eligibility as elig
+from qwtimer.core.entitlement import Glance
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: str
+    product: str
+    plan: str
+    edition: str | None
+    maintenance_until: date | None
+    active_until: date | None
+
+    @property
+    def until(self) -> date | None:
+        return self.maintenance_until or self.active_until
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "product": self.product,
+            "plan": self.plan,
+            "edition": self.edition,
+            "maintenance_until": _iso(self.maintenance_until),
+            "active_until": _iso(self.active_until),
+        }
+
+
+@dataclass(frozen=True)
+class Card:
+    ref: str
+    last4: str
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """One customer on one day. ``support`` is phone, then email and ticket for Desktop and
+    Web (the answers ``support check`` gives); ``glance`` is what the panel shows."""
+
+    id: str
+    name: str
+    phone: str
+    email: str
+    on: date
+    balance_seconds: int
+    products: tuple[ProductRow, ...]
+    card: Card | None
+    support: tuple[elig.Answer, ...]
+    glance: Glance
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The banners in words, with their rules: 'UMP expires 2026-12-10 (R8)'."""
+        return tuple(str(b) for b in self.glance.banners)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of ``qwtimer customer show --json``."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "phone": self.phone,
+            "email": self.email,
+            "balance_seconds": self.balance_seconds,
+            "products": [p.as_dict() for p in self.products],
+            "card": {"ref": self.card.ref, "last4": self.card.last4} if self.card else None,
+            "support": [a.as_dict() for a in self.support],
+            "say": self.glance.say,
+            "flags": list(self.flags),
+        }
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None

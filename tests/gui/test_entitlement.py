@@ -1,0 +1,125 @@
+"""The entitlement panel at a glance: coloured badges with words, the sentence to say, rule
+ids in tooltips only, no row for a product the customer does not own, banners (R6.1, R7, R8)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from qwtimer.core.clock import FakeClock
+from qwtimer.core.timer import SegmentKind
+from qwtimer.desk.calls import Calls
+from qwtimer.desk.context import Desk
+from qwtimer.desk.customers import Customers, LineInput
+from qwtimer.gui.entitlement import EntitlementPanel
+from qwtimer.gui.theme import badge_colours
+from qwtimer.store.models import Customer
+
+DESKTOP = LineInput("desktop", "license", maintenance_until="2027-03-01")
+
+
+def panel_for(qtbot: Any, desk: Desk, customer: Customer) -> EntitlementPanel:
+    p = EntitlementPanel()
+    qtbot.addWidget(p)
+    p.show_summary(Customers(desk).summary(customer))
+    p.show()
+    return p
+
+
+def customer(desk: Desk, used_minutes: int = 0, card: bool = False, line: LineInput = DESKTOP):
+    svc = Customers(desk)
+    c = svc.add("Acme Ltd", line)
+    if used_minutes:
+        Calls(desk).log(c, {SegmentKind.TALK: used_minutes * 60})
+    if card:
+        svc.add_card(c, "tok_acme", "4242")
+    return c
+
+
+def visible_text(p: EntitlementPanel) -> str:
+    labels = [p.heading, p.say, p.flags, p.details, *p.badges.values()]
+    return " ".join(label.text() for label in labels)
+
+
+def test_r7_bank_ok_is_a_green_phone_badge_and_the_sentence_says_minutes_left(
+    qtbot: Any, desk: Desk
+) -> None:
+    p = panel_for(qtbot, desk, customer(desk, used_minutes=4))
+    phone = p.badges["Phone"]
+    assert phone.text() == "via bank (41:00 left)"
+    assert phone.property("tone") == "yes"
+    assert badge_colours("yes")[0].name() in phone.styleSheet()
+    assert "R7" in phone.toolTip()
+    assert p.say.text() == (
+        "Phone support from the bank: 41 minutes left. "
+        "Email and ticket support for Desktop until 1 March 2027."
+    )
+    desktop = p.badges["Email & ticket · Desktop"]
+    assert (desktop.text(), desktop.property("tone")) == ("yes until 2027-03-01", "yes")
+    assert "R8.1" in desktop.toolTip()
+    assert p.flags.isHidden()
+
+
+def test_r6_bank_empty_with_a_card_is_amber_pay_per_minute(qtbot: Any, desk: Desk) -> None:
+    p = panel_for(qtbot, desk, customer(desk, used_minutes=45, card=True))
+    phone = p.badges["Phone"]
+    assert phone.text() == "pay-per-minute, card on file ending 4242"
+    assert phone.property("tone") == "pay"
+    assert "R6" in phone.toolTip()
+    assert "pay-per-minute on the card ending 4242" in p.say.text()
+
+
+def test_r6_1_bank_empty_without_a_card_is_red_card_needed_but_phone_goes_on(
+    qtbot: Any, desk: Desk
+) -> None:
+    p = panel_for(qtbot, desk, customer(desk, used_minutes=45))
+    phone = p.badges["Phone"]
+    assert phone.text() == "card needed: bank empty, no card"
+    assert phone.property("tone") == "no"
+    assert "R6.1" in phone.toolTip() and "R7" in phone.toolTip()
+    assert "ask for a card" in p.say.text() and "goes ahead" in p.say.text()
+
+
+def test_r8_1_expired_ump_gets_a_red_badge_and_a_banner(
+    qtbot: Any, desk: Desk, clock: FakeClock
+) -> None:
+    assert clock.read().utc.date() > date(2026, 3, 1)
+    line = LineInput("desktop", "license", maintenance_until="2026-03-01")
+    p = panel_for(qtbot, desk, customer(desk, line=line))
+    desktop = p.badges["Email & ticket · Desktop"]
+    assert (desktop.text(), desktop.property("tone")) == ("no: UMP expired 2026-03-01", "no")
+    assert not p.flags.isHidden()
+    assert "UMP expired 2026-03-01" in p.flags.text()
+    assert "UMP expired 1 March 2026" in p.say.text()
+
+
+def test_expiring_subscription_gets_a_banner_too(qtbot: Any, desk: Desk, clock: FakeClock) -> None:
+    soon = clock.read().utc.date().replace(day=28).isoformat()
+    line = LineInput("web", "subscription", "pinnacle", active_until=soon)
+    p = panel_for(qtbot, desk, customer(desk, line=line))
+    assert f"expires {soon}" in p.flags.text()
+
+
+def test_no_badge_for_a_product_the_customer_does_not_own(qtbot: Any, desk: Desk) -> None:
+    line = LineInput("web", "subscription", "balanced", active_until="2027-01-31")
+    p = panel_for(qtbot, desk, customer(desk, line=line))
+    assert set(p.badges) == {"Phone", "Email & ticket · Web"}
+    assert "Desktop" not in visible_text(p).replace("QuoteWerks Desktop", "")
+    assert "does not cover QuoteWerks Desktop (R8.3)" in p.badges["Email & ticket · Web"].toolTip()
+
+
+def test_rule_ids_are_in_tooltips_only(qtbot: Any, desk: Desk) -> None:
+    line = LineInput("desktop", "license", maintenance_until="2026-03-01")
+    p = panel_for(qtbot, desk, customer(desk, used_minutes=47, line=line))
+    text = visible_text(p)
+    assert "(R" not in text and "[R" not in text, text
+    assert all("R" in chip.toolTip() for chip in p.badges.values())
+
+
+def test_badges_have_accessible_names_and_descriptions(qtbot: Any, desk: Desk) -> None:
+    p = panel_for(qtbot, desk, customer(desk, card=True))
+    for label, chip in p.badges.items():
+        assert chip.accessibleName() == label
+        assert chip.text() in chip.accessibleDescription()
+    assert p.say.accessibleName() == "What to tell the caller"
+    assert "Phone support from the bank" in p.accessibleDescription()
