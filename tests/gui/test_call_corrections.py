@@ -39,7 +39,7 @@ def test_a_call_started_for_the_wrong_customer_moves_to_the_highlighted_one(
     assert (fix.kind, fix.before, fix.after) == ("moved", "Acme Corp", "Zeta Systems")
     assert (fix.reason, fix.author, fix.call_id) == ("Zeta called, not Acme", "tess", call.id)
     assert w.live is not None and w.entitlement.heading.text() == "Zeta Systems"
-    assert w.entitlement.summary["balance_seconds"] == 5 * 60  # Zeta's bank, not Acme's
+    assert w.entitlement.summary.balance_seconds == 5 * 60  # Zeta's bank, not Acme's
     assert "(billed so far 2:00)" in w.call_panel.bank.text()
 
 

@@ -54,7 +54,7 @@ def test_bank_column_refreshes_after_call_log_from_command_line(
     qtbot.waitUntil(lambda: _bank_cell(window, "Ada Lovelace Ltd") == "45:00")
     _cli(desk, "call", "log", "Ada Lovelace Ltd", "--talk", "44m")
     qtbot.waitUntil(lambda: _bank_cell(window, "Ada Lovelace Ltd") == "1:00", timeout=10_000)
-    assert window.entitlement.summary["balance_seconds"] == 60  # the panel agrees
+    assert window.entitlement.summary.balance_seconds == 60  # the panel agrees
     assert window.recent.model.rowCount() == 1  # and the call is in recent calls
 
 
@@ -86,14 +86,14 @@ def test_supervisor_adjustment_refreshes_main_window_bank(
 ) -> None:
     Calls(desk).log(Customer.get(), {SegmentKind.TALK: 60})
     pick(qtbot, window, "ada")
-    assert window.entitlement.summary["balance_seconds"] == 44 * 60
+    assert window.entitlement.summary.balance_seconds == 44 * 60
     window.commands.by_key["review"].trigger()
     [review] = window.findChildren(SupervisorWindow)
     qtbot.waitUntil(lambda: review.calls.rowCount() == 1)
     review.call_view.selectRow(0)
     monkeypatch.setattr(AdjustDialog, "ask", lambda *a: (-4 * 60, "duplicate call"))
     qtbot.mouseClick(review.adjust_button, Qt.MouseButton.LeftButton)
-    assert window.entitlement.summary["balance_seconds"] == 40 * 60
+    assert window.entitlement.summary.balance_seconds == 40 * 60
     assert "bank 40:00" in window.entitlement.plain_text()
     assert _bank_cell(window, "Ada Lovelace Ltd") == "40:00"
     qtbot.keyClick(window, Qt.Key.Key_F2)  # a call: its panel shows the bank left

@@ -177,12 +177,12 @@ def test_ledger_sum_matches_every_bill(
         call = calls.start(c)
         clock.advance(talk_ms / 1000)
         before = balance(desk, c)
-        _, bill = calls.stop()
+        _, bill = calls.stop(confirmed=True)
         for ms in research:  # research after the call, stopped each time (R5)
             calls.act(Action.RESEARCH, call.id)
             clock.advance(ms / 1000)
             prev_billed, before = bill.billed_seconds, balance(desk, c)
-            _, bill = calls.stop(call_id=call.id)
+            _, bill = calls.stop(call_id=call.id, confirmed=True)
             assert bill.billed_seconds >= prev_billed
         purchased = sum(
             e.seconds
@@ -228,7 +228,7 @@ def drive(steps_: list[tuple[int, int, int]], jumps: bool) -> dict[str, object]:
             if jumps:
                 clock.jump_wall(-jump / 2)
             calls.heartbeat()
-        _, bill = calls.stop()
+        _, bill = calls.stop(confirmed=True)
         return {**bill_facts(bill), "balance": balance(desk, c)}
 
 

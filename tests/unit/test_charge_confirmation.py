@@ -89,6 +89,8 @@ def test_the_timer_stop_over_the_block_limit_needs_yes(cli: Cli) -> None:
     cli.run("call", "log", ACME, "--talk", "45m")  # the bank is empty
     cli.run("ledger", "adjust", ACME, "--minutes=-90m", "--reason", "owes 1:30 from before")
     cli.run("timer", "start", ACME)
+    while cli.json("timer", "status")["elapsed_seconds"] < 1:  # the call bills a minute
+        pass
     before = table_rows(cli.db)["call_close"]
     p = cli.run("timer", "stop", code=2)  # a 1:30 overdraft and the call: 4 blocks
     assert_refused(p, "4 blocks, $120.00", "--yes")
