@@ -15,3 +15,14 @@ class IllegalTransition(QwtimerError):
 
 class PolicyError(QwtimerError):
     """A policy file is missing, malformed or inconsistent."""
+
+
+class DiskFull(QwtimerError):
+    """The local database had no room for a write (a full disk): nothing of it was saved."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(
+            f"the disk holding the data folder {folder} is full: nothing was saved; "
+            "free some space and try again"
+        )
+        self.folder = folder

@@ -26,6 +26,7 @@ from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_st
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
+from qwtimer.store.connection import committed
 from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
@@ -169,7 +170,7 @@ class Calls:
         r = self.desk.clock.read()
         next_state(CallState.IDLE, Action.START)
         policy = self.desk.policies.in_force(r.utc.date())
-        with self.desk.db.atomic():
+        with committed(self.desk.db):
             call = Call.create(
                 customer=customer,
                 technician=self.desk.technician,
@@ -210,13 +211,18 @@ class Calls:
             )
         return call
 
-    def act(self, action: Action, call_id: str | None = None) -> Call:
+    def act(self, action: Action, call_id: str | None = None, at: Reading | None = None) -> Call:
         """hold, work (toggle), resume, research: close the open segment, open the next,
-        in one committed transaction."""
+        in one committed transaction.
+
+        ``at`` is the moment the technician asked for it (default: now); a transition the disk
+        had no room for is committed later with its own reading, so the bill is the same.
+        Raises DiskFull, having written nothing, when the disk has no room.
+        """
         if action in (Action.START, Action.STOP):
             raise ValueError("use start() and stop()")
         row = self._row(call_id)
-        r = self.desk.clock.read()
+        r = at or self.desk.clock.read()
         state = CallState(row.state)
         new = next_state(state, action)
         if state is CallState.STOPPED:
@@ -232,11 +238,14 @@ class Calls:
                 "this call was interrupted by a restart: resume it or end it at its last "
                 "heartbeat first ('qwtimer timer recover')"
             )
+        elif row.segment_mono_start_ms is not None and r.monotonic_ms < row.segment_mono_start_ms:
+            raise ValueError("a transition cannot be dated before the segment it ends began")
         kind = new.segment_kind
         assert kind is not None
         db = self.desk.db
-        with db.atomic():
-            self._observe(row, r)
+        with committed(db):
+            if row.heartbeat_mono_ms is None or r.monotonic_ms >= row.heartbeat_mono_ms:
+                self._observe(row, r)  # a later heartbeat is never moved back
             if row.segment_id is not None:
                 rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
             rows.open_segment(
@@ -247,14 +256,15 @@ class Calls:
         return self._as_call(row)
 
     def heartbeat(self) -> Call | None:
-        """Record progress of the running call (about once a second). Returns it, if any."""
+        """Record progress of the running call (about once a second). Returns it, if any.
+        Raises DiskFull, having written nothing, when the disk has no room."""
         row = rows.running_on(self.desk.db, self.desk.device_id)
         if row is None:
             return None
         r = self.desk.clock.read()
         if self.is_interrupted(row, r):
             return self._as_call(row)
-        with self.desk.db.atomic():
+        with committed(self.desk.db):
             self._observe(row, r)
             rows.save_call(self.desk.db, row)
             if row.segment_id is not None:
@@ -377,7 +387,7 @@ class Calls:
         _check_outcome(outcome)
         ref = card_reference(card_ref) if card_ref is not None else None
         db = self.desk.db
-        with db.atomic():
+        with committed(db):
             self._observe(row, r)
             rows.save_call(db, row)
             if row.pending_gap_ms:

@@ -11,6 +11,7 @@ from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
 from qwtimer.desk.reports import segments
+from qwtimer.gui.disk_banner import banner_text
 from qwtimer.gui.prompts import GAP_CHOICES, CardPrompt, GapPrompt, RecoveryPrompt
 from qwtimer.gui.stop_dialog import BillSummary, StopDialog
 
@@ -33,10 +34,13 @@ class CallFlow:
                     raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
                 self.calls.start(self.customer)
             elif action is Action.STOP:
+                if not self.pending.retry(force=True):  # never bill past what waits to be saved
+                    assert self.pending.full is not None
+                    raise QwtimerError("cannot stop yet: " + banner_text(self.pending.full))
                 self.stop_call()
                 return
             else:
-                self.calls.act(action)
+                self.pending.act(action)  # kept with its moment while the disk is full
         except QwtimerError as exc:
             self.report(str(exc))
         self.refresh()
@@ -48,7 +52,7 @@ class CallFlow:
         except while recovering, when a heartbeat would absorb the unrecorded time."""
         if self._recovering:
             return
-        if self.calls.heartbeat() is None:
+        if self.pending.heartbeat() is None:  # a full disk is shown, never fatal
             self.refresh()
             return
         live = self.calls.live()  # the tally and the bill so far
@@ -69,6 +73,11 @@ class CallFlow:
         if live is None:
             self._segments_key = ()
         live = live or self.calls.live()
+        if self.pending.dropped:
+            self.report(self.pending.dropped)
+            self.pending.dropped = ""
+        self.disk_banner.show_for(self.pending.full if live is not None else None)
+        live = self.pending.seen(live) if live is not None else None
         if live is None or not live.state.running:
             self.ticker.stop()
             self.commands.enable_for(CallState.IDLE, self.customer is not None)
@@ -107,7 +116,10 @@ class CallFlow:
         segs = list(self._closed_segments)
         if self._open_kind is not None:
             closed_ms = sum(ms for _, ms in segs)
-            segs.append((self._open_kind, max(0, live.tally.total * 1000 - closed_ms)))
+            waiting = self.pending.pieces(CallState(live.call.state), self.desk.clock.read())
+            open_ms = live.tally.total * 1000 - closed_ms - sum(ms for _, ms in waiting)
+            segs.append((self._open_kind, max(0, open_ms)))
+            segs.extend(waiting)  # kept while the disk is full
         return segs
 
     # -- stopping ------------------------------------------------------------------------
