@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from qwtimer.core.billing import bill_json, clock_text
-from qwtimer.core.errors import QwtimerError
+from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
 from qwtimer.desk.reports import segments
@@ -41,6 +41,9 @@ class CallFlow:
                 return
             else:
                 self.pending.act(action)  # kept with its moment while the disk is full
+        except DiskFull as exc:  # nothing waits, but the banner says so at once
+            self.pending.full = exc
+            self.report(str(exc))
         except QwtimerError as exc:
             self.report(str(exc))
         self.refresh()

@@ -103,3 +103,31 @@ def test_when_space_returns_the_hold_starts_at_the_moment_f3_was_pressed(
     assert bill is not None
     assert (bill.talk_seconds, bill.hold_seconds, bill.working_hold_seconds) == (150, 60, 95)
     assert w.last_bill is not None and w.last_bill["billed_seconds"] == 300  # R3: 4:05 -> 5:00
+
+
+def test_a_heartbeat_on_a_full_disk_is_not_fatal_and_the_call_goes_on(
+    qtbot, window, clock, desk, disk, answers
+):
+    w = window
+    pick(qtbot, w, "ada")
+    press(qtbot, w, Qt.Key.Key_F2)
+    clock.advance(30)
+    w.tick()
+    disk.fill(desk.db_path)
+    clock.advance(1)
+    w.tick()  # the heartbeat finds no room
+    assert w.disk_banner.isVisible() and w.pending.queue == []
+    for _ in range(4):
+        clock.advance(1)
+        w.tick()
+    assert w.call_panel.elapsed.text() == "0:35" and w.live is not None
+    press(qtbot, w, Qt.Key.Key_F9)  # Stop cannot be recorded either: said, nothing lost
+    assert answers.asked["stop"] == [] and "is full: nothing was saved" in w.last_error
+    assert Call.get().state == "talk" and w.disk_banner.isVisible()
+    disk.free()
+    clock.advance(1)
+    w.tick()
+    assert not w.disk_banner.isVisible()
+    answers.give("stop", ("resolved", ""))
+    press(qtbot, w, Qt.Key.Key_F9)
+    assert segment_rows(Call.get().id) == [("talk", 36_000)]
