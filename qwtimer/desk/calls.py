@@ -281,7 +281,7 @@ class Calls:
                 start = call.pending_gap_at or call.heartbeat_at
                 Segment.create(
                     call=call,
-                    seq=call.segments.select().count() + 1,
+                    seq=rows.last_seq(self.desk.db, call.id) + 1,  # numbers may skip
                     kind=kind.value,
                     start_at=start,
                     end_at=start + timedelta(milliseconds=call.pending_gap_ms),

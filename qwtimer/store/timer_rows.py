@@ -76,6 +76,14 @@ def running_on(db: Database, device_id: str) -> CallRow | None:
     return CallRow._from(db.execute_sql(_RUNNING, (device_id,)).fetchone())
 
 
+def last_seq(db: Database, call_id: str) -> int:
+    """The highest segment number of the call (0 without segments); numbers may skip."""
+    row = db.execute_sql(
+        "SELECT COALESCE(MAX(seq), 0) FROM segment WHERE call_id = ?", (call_id,)
+    ).fetchone()
+    return int(row[0])
+
+
 def close_segment(db: Database, segment_id: str, duration_ms: int, end_at: datetime) -> None:
     db.execute_sql(
         "UPDATE segment SET duration_ms = ?, end_at = ?, open = 0 WHERE id = ?",

@@ -235,6 +235,21 @@ DeskDay.TestCase.settings = settings(
 TestDeskDay = DeskDay.TestCase
 
 
+def test_a_gap_in_research_after_a_logged_call_gets_the_next_segment_number(
+    desk: Desk, clock: FakeClock
+) -> None:
+    calls = Calls(desk)
+    call, _ = calls.log(customer(desk), {SegmentKind.TALK: 1, SegmentKind.RESEARCH: 1})
+    calls.act(Action.RESEARCH, call.id)  # research after the call (R5)
+    clock.advance(2)
+    calls.heartbeat()
+    clock.suspend(6)
+    calls.heartbeat()
+    calls.resolve_gap(SegmentKind.TALK)
+    seqs = [s.seq for s in Segment.select().where(Segment.call == call.id)]
+    assert len(set(seqs)) == len(seqs) == 4
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="the ledger treats a customer it holds as unchangeable: a later contact edit is "
