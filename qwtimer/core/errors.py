@@ -20,3 +20,14 @@ class PolicyError(QwtimerError):
 class CallChanged(IllegalTransition):
     """Another command or window changed the call between reading it and writing it: the
     write was refused whole (compare-and-set), nothing was recorded."""
+
+
+class DiskFull(QwtimerError):
+    """The local database had no room for a write (a full disk): nothing of it was saved."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(
+            f"the disk holding the data folder {folder} is full: nothing was saved; "
+            "free some space and try again"
+        )
+        self.folder = folder

@@ -31,6 +31,7 @@ from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
+from qwtimer.store.connection import committed
 from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
@@ -49,7 +50,7 @@ def _one_transaction(
 
     @functools.wraps(method)
     def run(self: Calls, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        with self.desk.db.atomic():
+        with committed(self.desk.db):  # a full disk, even at COMMIT, is DiskFull
             return method(self, *args, **kwargs)
 
     return run
@@ -194,7 +195,7 @@ class Calls:
         r = self.desk.clock.read()
         next_state(CallState.IDLE, Action.START)
         policy = self.desk.policies.in_force(r.utc.date())
-        with self.desk.db.atomic():
+        with committed(self.desk.db):
             call = Call.create(
                 customer=customer,
                 technician=self.desk.technician,
@@ -236,13 +237,18 @@ class Calls:
         return call
 
     @_one_transaction
-    def act(self, action: Action, call_id: str | None = None) -> Call:
+    def act(self, action: Action, call_id: str | None = None, at: Reading | None = None) -> Call:
         """hold, work (toggle), resume, research: close the open segment, open the next,
-        in one committed transaction."""
+        in one committed transaction.
+
+        ``at`` is the moment the technician asked for it (default: now); a transition the disk
+        had no room for is committed later with its own reading, so the bill is the same.
+        Raises DiskFull, having written nothing, when the disk has no room.
+        """
         if action in (Action.START, Action.STOP):
             raise ValueError("use start() and stop()")
         row = self._row(call_id)
-        r = self.desk.clock.read()
+        r = at or self.desk.clock.read()
         state = CallState(row.state)
         new = next_state(state, action)
         if state is CallState.STOPPED:
@@ -258,11 +264,14 @@ class Calls:
                 "this call was interrupted by a restart: resume it or end it at its last "
                 "heartbeat first ('qwtimer timer recover')"
             )
+        elif row.segment_mono_start_ms is not None and r.monotonic_ms < row.segment_mono_start_ms:
+            raise ValueError("a transition cannot be dated before the segment it ends began")
         kind = new.segment_kind
         assert kind is not None
         db = self.desk.db
-        with db.atomic():
-            self._observe(row, r)
+        with committed(db):
+            if row.heartbeat_mono_ms is None or r.monotonic_ms >= row.heartbeat_mono_ms:
+                self._observe(row, r)  # a later heartbeat is never moved back
             if row.segment_id is not None:
                 rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
             rows.open_segment(
@@ -276,14 +285,14 @@ class Calls:
     def heartbeat(self, at: Reading | None = None) -> Call | None:
         """Record progress of the running call (about once a second), as of ``at`` or now.
         Returns it, if any. It only extends the open segment of the state it read, in the same
-        transaction."""
+        transaction. Raises DiskFull, having written nothing, when the disk has no room."""
         row = rows.running_on(self.desk.db, self.desk.device_id)
         if row is None:
             return None
         r = at or self.desk.clock.read()
         if self.is_interrupted(row, r):
             return self._as_call(row)
-        with self.desk.db.atomic():
+        with committed(self.desk.db):
             self._observe(row, r)
             rows.save_call(self.desk.db, row)
             if row.segment_id is not None:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split, bill_json, clock_text
 from qwtimer.core.charges import charge_text, over_limits
 from qwtimer.core.clock import Reading
-from qwtimer.core.errors import QwtimerError
+from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Live
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.corrections import correctable
 from qwtimer.desk.reports import segments
+from qwtimer.gui.disk_banner import banner_text
 from qwtimer.gui.prompts import (
     GAP_CHOICES,
     CardPrompt,
@@ -43,11 +44,19 @@ class CallFlow:
             if action is Action.START:
                 call = self.calls.start(self.caller())
             elif action is Action.STOP:
+                if not self.pending.retry(force=True):  # never bill past what waits to be saved
+                    assert self.pending.full is not None
+                    raise QwtimerError("cannot stop yet: " + banner_text(self.pending.full))
                 self.stop_call()
                 return
             else:
-                call = self.calls.act(action)
-            self.hub.announce(Changes.of(calls=[call.id]))
+                self.pending.act(action)  # kept with its moment while the disk is full
+                call = self.live.call if self.live is not None else None
+            if call is not None:
+                self.hub.announce(Changes.of(calls=[call.id]))
+        except DiskFull as exc:  # nothing waits, but the banner says so at once
+            self.pending.full = exc
+            self.report(str(exc))
         except QwtimerError as exc:
             self.report(str(exc))
         self.refresh()
@@ -85,7 +94,7 @@ class CallFlow:
         Stop's questions are open: the call ended at F9, its figures stay as of that moment."""
         if self._recovering or self._ending:
             return
-        if self.calls.heartbeat() is None:
+        if self.pending.heartbeat() is None:  # a full disk is shown, never fatal
             self.refresh()
             return
         live = self.calls.live()  # the tally and the bill so far
@@ -106,6 +115,11 @@ class CallFlow:
         if live is None:
             self._segments_key = ()
         live = live or self.calls.live()
+        if self.pending.dropped:
+            self.report(self.pending.dropped)
+            self.pending.dropped = ""
+        self.disk_banner.show_for(self.pending.full if live is not None else None)
+        live = self.pending.seen(live) if live is not None else None
         if live is None or not live.state.running:
             self.ticker.stop()
             self.commands.enable_for(CallState.IDLE, self.can_start())
@@ -144,7 +158,10 @@ class CallFlow:
         segs = list(self._closed_segments)
         if self._open_kind is not None:
             closed_ms = sum(ms for _, ms in segs)
-            segs.append((self._open_kind, max(0, live.tally.total * 1000 - closed_ms)))
+            waiting = self.pending.pieces(CallState(live.call.state), self.desk.clock.read())
+            open_ms = live.tally.total * 1000 - closed_ms - sum(ms for _, ms in waiting)
+            segs.append((self._open_kind, max(0, open_ms)))
+            segs.extend(waiting)  # kept while the disk is full
         return segs
 
     # -- stopping ------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from qwtimer.desk.calls import Calls, Live
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, ImportReport
+from qwtimer.desk.pending import PendingTransitions
 from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
@@ -35,6 +36,7 @@ from qwtimer.gui.call_panel import CallPanel
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.customer_search import CustomerSearch
+from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
 from qwtimer.gui.prompts import CloseDuringCall, FirstRunOffer, WarnMinutes
@@ -60,6 +62,7 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         super().__init__(parent)
         self.desk = desk
         self.calls = Calls(desk)
+        self.pending = PendingTransitions(self.calls)  # transitions a full disk refused
         self.customers = Customers(desk)
         self.background = Background(desk, self)
         self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
@@ -96,6 +99,8 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.entitlement)
+        self.disk_banner = DiskBanner(self)
+        column.addWidget(self.disk_banner)
         column.addWidget(self.call_panel, 1)
         self.sync_panel = SyncPanel(desk, parent=self)
         self.sync_panel.setAccessibleName("Ledger sync")
@@ -382,6 +387,11 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.pending.retry(force=True):  # closing would lose what waits for the disk
+            self.refresh()
+            self.report("cannot close yet: the call's last actions wait for room on the disk")
+            event.ignore()
+            return
         live = self.calls.live()
         running = live is not None and live.state.running and not live.interrupted
         if running:

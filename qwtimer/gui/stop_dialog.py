@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -150,12 +151,20 @@ class BillSummary(QDialog):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         box.rejected.connect(self.close)
+        copy = box.addButton("&Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.setToolTip("Copy the bill to paste into the ticket (Ctrl+C)")
+        copy.clicked.connect(self.copy)
+        QShortcut(QKeySequence.StandardKey.Copy, self, self.copy)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(self.text)
         layout.addStretch(1)
         layout.addWidget(box)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+
+    def copy(self) -> None:
+        """Put the bill, as shown, on the clipboard (to paste into the ticket)."""
+        QGuiApplication.clipboard().setText(f"{self.windowTitle()}\n{self.text.text()}")
 
     @classmethod
     def present(cls, parent: QWidget | None, customer: str, bill: dict[str, Any]) -> BillSummary:

@@ -13,14 +13,15 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDatabase
 
 from qwtimer.core.cards import holds_card_number
-from qwtimer.core.errors import IllegalTransition, InputError, QwtimerError
+from qwtimer.core.errors import DiskFull, IllegalTransition, InputError, QwtimerError
 from qwtimer.store import customer_match
 from qwtimer.store.models import SCHEMA_2_TABLES, TABLES, CustomerMerge, Meta, database
 
@@ -245,6 +246,8 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         db.close()
+        if is_disk_full(exc, path.parent):
+            raise DiskFull(str(path.parent)) from None
         raise StoreError(
             f"the local database {path} is damaged or not a qwtimer database ({exc}); "
             "move it aside and restore the latest backup (*.bak-*) or start a new data folder"
@@ -280,6 +283,47 @@ def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
             f"could not update the local database {path} ({exc}); "
             "nothing was changed: check the disk and permissions"
         ) from None
+
+
+LOW_SPACE_BYTES = 1 << 20  # an I/O error with less than this left is a full disk
+
+
+def is_disk_full(exc: BaseException, folder: Path | None = None) -> bool:
+    """The database found no room (SQLITE_FULL: a full disk or the size limit), or, with
+    ``folder``, an I/O error while the disk holding ``folder`` is (nearly) full: SQLite opening
+    a database on a full disk cannot size its shared-memory file.
+
+    SQLite may roll the whole transaction back by itself; the rollback that follows then fails
+    with 'no transaction is active', so every exception the error was raised during counts.
+    """
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        code = getattr(seen, "sqlite_errorcode", None)
+        if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(seen):
+            return True
+        if folder is not None and code is not None and code & 0xFF == sqlite3.SQLITE_IOERR:
+            try:
+                return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+            except OSError:
+                return False
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@contextmanager
+def committed(db: SqliteDatabase) -> Iterator[None]:
+    """``db.atomic()``, except that a transaction that found no room raises :class:`DiskFull`
+    (naming the data folder); either way nothing of it is committed."""
+    folder = Path(db.database).parent
+    try:
+        with db.atomic():
+            yield
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        if is_disk_full(exc, folder):
+            raise DiskFull(str(folder)) from exc
+        raise
 
 
 def integrity_ok(db: SqliteDatabase) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,10 @@ import pytest
 from tests.conftest import require
 
 NEEDED = ("Xvfb", "xdotool")
+# Reads the X clipboard the way any other application on the display would.
+READ_CLIPBOARD = (
+    "from PySide6.QtGui import QGuiApplication as A; a = A([]); print(A.clipboard().text(), end='')"
+)
 
 
 def _free_display() -> int:
@@ -81,6 +86,26 @@ class Desktop:
     def click(self, window: str, x: int, y: int) -> None:
         self.run("mousemove", "--window", window, str(x), str(y))
         self.run("click", "1")
+
+    def gone(self, name: str, timeout: float = 20) -> None:
+        """Wait until no visible window is named ``name``."""
+        deadline = time.monotonic() + timeout
+        while self.run("search", "--onlyvisible", "--name", name):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the window {name!r} is still open after {timeout} s")
+            time.sleep(0.1)
+
+    def clipboard(self) -> str:
+        """The text on the display's clipboard."""
+        out = subprocess.run(
+            [sys.executable, "-c", READ_CLIPBOARD],
+            env={**self.env, "QT_QPA_PLATFORM": "xcb"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        return out.stdout
 
     def screenshot(self, path: Path) -> None:
         if shutil.which("import"):

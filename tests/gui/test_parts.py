@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QThread
+from PySide6.QtCore import Qt, QThread
+from PySide6.QtGui import QGuiApplication
 
 from qwtimer.core.timer import CallState
 from qwtimer.gui.stop_dialog import BillSummary, bill_lines
@@ -74,3 +75,14 @@ def test_bill_summary_reads_back_blocks_and_bank(qtbot):
     qtbot.addWidget(d)
     assert d.isVisible() and not d.isModal() and d.bill is PAID
     assert "From the bank 5:00; bank 5:00 -> 23:00." in d.text.text()
+
+
+def test_bill_summary_copies_the_bill_as_shown_for_the_ticket(qtbot):
+    d = BillSummary.present(None, "Tailspin", PAID)
+    qtbot.addWidget(d)
+    qtbot.waitExposed(d)
+    d.activateWindow()
+    qtbot.waitUntil(d.isActiveWindow)
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(d, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "Bill: Tailspin\n" + "\n".join(bill_lines(PAID))
