@@ -89,7 +89,7 @@ class DeskDay(RuleBasedStateMachine):
         assert before is not None
         self.calls.act(Action.RESEARCH, call.id)
         self.clock.advance(research)
-        _, bill = self.calls.stop(call_id=call.id)
+        _, bill = self.calls.stop(call_id=call.id, confirmed=True)
         assert bill.research_seconds == before.research_seconds + research
         assert bill.billable_seconds == before.billable_seconds + research
 
@@ -107,7 +107,7 @@ class DeskDay(RuleBasedStateMachine):
             SegmentKind.WORKING_HOLD: working,
             SegmentKind.RESEARCH: research,
         }
-        call, bill = self.calls.log(self.customer, seconds)
+        call, bill = self.calls.log(self.customer, seconds, confirmed=True)
         assert (bill.talk_seconds, bill.hold_seconds) == (talk, hold)
         assert (bill.working_hold_seconds, bill.research_seconds) == (working, research)
         self._note(call.id)
@@ -155,7 +155,7 @@ class DeskDay(RuleBasedStateMachine):
     def stop(self) -> None:
         running = self.calls.current()
         try:
-            call, _ = self.calls.stop(call_id=running.id if running else None)
+            call, _ = self.calls.stop(call_id=running.id if running else None, confirmed=True)
         except REFUSED:
             return
         self._note(call.id)
