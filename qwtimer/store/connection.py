@@ -15,7 +15,8 @@ from pathlib import Path
 
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
-from qwtimer.core.errors import QwtimerError
+from qwtimer.core.errors import StoreFault
+from qwtimer.store.faults import BUSY_TIMEOUT_MS, classify
 from qwtimer.store.models import TABLES, Meta, database
 
 SCHEMA_VERSION = 1
@@ -24,12 +25,11 @@ PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": BUSY_TIMEOUT_MS,
 }
 
-
-class StoreError(QwtimerError):
-    """The local database cannot be opened or written; the message says what to do."""
+# The local database cannot be opened or written; the message says what to do.
+StoreError = StoreFault
 
 
 _APPEND_ONLY = [
@@ -114,16 +114,19 @@ def _check_writable(path: Path) -> None:
 def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
     """Open (creating or migrating) the local database and bind the models to it."""
     _check_writable(path)
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    # sqlite3's own timeout covers the pragmas run on connecting, before busy_timeout is set.
+    db = SqliteDatabase(
+        str(path), pragmas=PRAGMAS, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         db.close()
-        raise StoreError(
-            f"the local database {path} is damaged or not a qwtimer database ({exc}); "
-            "move it aside and restore the latest backup (*.bak-*) or start a new data folder"
-        ) from None
+        fault = classify(exc, path)
+        if fault is None:
+            raise
+        raise fault from None
     database.initialize(db)
     current = schema_version(db)
     if current > SCHEMA_VERSION:
@@ -149,6 +152,9 @@ def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
                 MIGRATIONS[version](db)
                 Meta.replace(key="schema_version", value=str(version)).execute()
     except OperationalError as exc:
+        fault = classify(exc, path)
+        if fault is not None:
+            raise fault from None
         raise StoreError(
             f"could not update the local database {path} ({exc}); "
             "nothing was changed: check the disk and permissions"
