@@ -11,6 +11,7 @@ ever called damaged after SQLite's own ``PRAGMA integrity_check`` says it is.
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -42,6 +43,16 @@ SQLITE_CONSTRAINT_PRIMARYKEY = 1555
 SQLITE_CONSTRAINT_UNIQUE = 2067
 
 _DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+# A write that fails while less than this is free on the disk failed for want of room: SQLite
+# in WAL mode reports a full disk as a plain I/O error (growing the log or its index).
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def sqlite_error(exc: BaseException) -> sqlite3.Error | None:
@@ -134,6 +145,8 @@ def classify(exc: BaseException, path: Path | str | None) -> QwtimerError | None
             "the disk"
         )
     if code == SQLITE_IOERR:
+        if db_path is not None and _nearly_full(db_path.parent):
+            return DiskFull(folder)
         return StoreFault(
             f"the disk holding {folder} failed to read or write the local database ({error}); "
             "nothing was saved. Check the disk and try again"
