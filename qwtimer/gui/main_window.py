@@ -32,6 +32,7 @@ from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
 from qwtimer.gui.call_panel import CallPanel
+from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.entitlement import EntitlementPanel
@@ -114,6 +115,7 @@ class MainWindow(CallFlow, QMainWindow):
         self.status = QLabel("", self)
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
+        self.crash = CrashReporter(self)  # open_window installs its hooks
         self._build_menus()
         self.show_window_action = QAction("&Show qwtimer", self)
         self.show_window_action.triggered.connect(self.bring_back)
@@ -170,7 +172,10 @@ class MainWindow(CallFlow, QMainWindow):
         settings = bar.addMenu("&Settings")
         settings.addAction(a.warn)
         helpm = bar.addMenu("&Help")
-        helpm.addActions([a.help, a.quit])
+        self.open_logs = QAction("Open &log folder", self)
+        self.open_logs.setStatusTip("Show the folder of qwtimer's log file")
+        self.open_logs.triggered.connect(open_log_folder)
+        helpm.addActions([a.help, self.open_logs, a.quit])
 
     def open_review(self) -> QWidget:
         """The supervisors' review of every call, with adjustments and statements."""
