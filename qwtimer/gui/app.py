@@ -35,7 +35,12 @@ def application() -> QApplication:
 def open_window(desk: Desk) -> MainWindow:
     """Show the window for ``desk`` and start loading; the caller runs the event loop.
     From now on an uncaught exception is logged and told in one line (``window.crash``)."""
-    logs.setup()
+    if logs.setup() is not None:
+        import PySide6
+
+        logs.logger().info(
+            "window opened (Python %s, PySide6 %s)", sys.version.split()[0], PySide6.__version__
+        )
     window = MainWindow(desk)
     window.crash.install()
     window.show()

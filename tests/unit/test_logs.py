@@ -12,7 +12,7 @@ from qwtimer import logs
 logs.MAX_BYTES = int(sys.argv[1])
 path = logs.setup()
 for n in range(int(sys.argv[2])):
-    logs.log.info("line %d %s", n, "x" * 100)
+    logs.logger().info("line %d %s", n, "x" * 100)
 def deep_in_the_window():
     faulthandler._sigsegv()
 deep_in_the_window()
