@@ -55,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.setup()
     try:
         status = _run(argv)
-        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        if sys.stdout is not None:  # None in a windowed bundle
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly. Later writes (the flush at exit) go
         # nowhere instead of raising again.
