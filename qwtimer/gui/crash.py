@@ -57,7 +57,9 @@ class CrashReporter(QObject):
     def report(self, exc: BaseException, where: str) -> None:
         """Log ``exc`` with its traceback and tell the technician in one line."""
         path = logs.log_bug(exc, where)
-        self.said.emit(f"{logs.bug_line(exc, path)}. The call goes on")
+        line = logs.bug_line(exc, path)
+        going_on = "The call goes on" if self.window.live is not None else "You can carry on"
+        self.said.emit(f"{line[0].upper()}{line[1:]}. {going_on}")
 
     def _hook(
         self,

@@ -62,7 +62,7 @@ def test_a_bug_in_the_tick_is_logged_told_in_one_line_and_the_call_goes_on(
         return real_heartbeat(self)
 
     monkeypatch.setattr(Calls, "heartbeat", heartbeat_with_a_bug)
-    qtbot.waitUntil(lambda: "unexpected error" in w.status.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Unexpected error" in w.status.text(), timeout=5_000)
 
     log = log_dir / "qwtimer.log"
     line = w.status.text()
