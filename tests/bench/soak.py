@@ -103,6 +103,10 @@ def soak(minutes: float = MINUTES) -> dict[str, object]:
         "RSS growth (MiB)": round((int(last[0]) - int(start[0])) / 1024, 1)
         if start and last
         else "-",
+        # after the first minute: start-up work (the sync engine loads) is over by then
+        "RSS growth after minute 1 (MiB)": round((int(last[0]) - int(done[0][0])) / 1024, 1)
+        if done
+        else "-",
         "None refcount drift": int(last[1]) - int(start[1]) if start and last else "-",
         "stderr (last line)": (proc.stderr.strip().splitlines() or ["-"])[-1],
     }
