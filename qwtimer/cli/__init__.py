@@ -64,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return EXIT_PIPE
+    except Exception as exc:  # a bug outside a command's handler (opening the window...)
+        print(f"qwtimer: {logs.bug_line(exc, logs.log_bug(exc, 'starting'))}", file=sys.stderr)
+        return EXIT_BUG
     return status
 
 

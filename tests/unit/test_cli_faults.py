@@ -180,3 +180,20 @@ def test_a_race_lost_to_another_command_says_the_call_changed(
     assert "damaged" not in err
     assert len(table_rows(seeded.db)["segment"]) == 2  # talk, then the other command's hold
     assert seeded.json("timer", "status")["state"] == "hold"
+
+
+def test_a_bug_opening_the_window_is_logged_and_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, log_dir
+) -> None:
+    from qwtimer.gui import app
+
+    def broken_window(*args: object) -> int:
+        raise AttributeError("the window lost a part")
+
+    monkeypatch.setattr(app, "run", broken_window)
+    status = cli_main.main(["--data-dir", str(tmp_path / "data")])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert len(lines) == 1 and str(log_dir / "qwtimer.log") in lines[0]
+    text = (log_dir / "qwtimer.log").read_text()
+    assert "in broken_window" in text and "the window lost a part" in text
