@@ -116,7 +116,7 @@ def main() -> int:
     """Print the soak's figures; exit 1 if the window did not last the whole soak."""
     result = soak()
     for key, value in result.items():
-        print(f"{key:>26}: {value}")
+        print(f"{key:>32}: {value}")
     ok = result["exit status"] == 0 and result["minutes survived"] == int(MINUTES)
     return 0 if ok else 1
 
