@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench bundle clean
+.PHONY: run test lint typecheck unit bench soak bundle clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# The window with a call running for QWTIMER_SOAK_MINUTES (default 15); not part of `make test`.
+soak: $(STAMP)
+	$(BIN)/python -m tests.bench.soak
 
 bundle: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build build_spec/qwtimer.spec

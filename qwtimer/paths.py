@@ -1,7 +1,7 @@
 """Where qwtimer keeps its files: the one place that resolves paths.
 
 Order: ``--data-dir`` (passed in), then ``QWTIMER_DATA_DIR``, then the platform's user data
-folder (platformdirs). Resources (policy files, icons) are found next to the package, or in the
+folder (platformdirs); logs go to ``QWTIMER_LOG_DIR`` or the platform's user log folder. Resources (policy files, icons) are found next to the package, or in the
 PyInstaller bundle when frozen.
 """
 
@@ -24,6 +24,15 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def log_dir() -> Path:
+    """The log folder (not created here): ``QWTIMER_LOG_DIR``, else the platform's user log
+    folder (platformdirs)."""
+    env = os.environ.get("QWTIMER_LOG_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_log_dir(APP, appauthor=False))
 
 
 def local_db_path(folder: Path) -> Path:

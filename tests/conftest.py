@@ -54,3 +54,12 @@ def desk(data_dir: Path, clock: FakeClock) -> Iterator[Desk]:
 def qwtimer_cmd() -> list[str]:
     """The command line as a separate process."""
     return [sys.executable, "-m", "qwtimer"]
+
+
+@pytest.fixture(autouse=True)
+def log_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test logs into its own folder (never the user's log folder, nor the test's
+    tmp_path, whose contents some tests check); so do its processes."""
+    folder = tmp_path_factory.mktemp("logs")
+    monkeypatch.setenv("QWTIMER_LOG_DIR", str(folder))
+    return folder

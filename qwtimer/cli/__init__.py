@@ -1,8 +1,11 @@
 """The command line: the desk's operations for people and scripts (``--json``).
 
-Exit status: 0 success, 2 bad input or a state that forbids the action (one line on stderr
-saying what was wrong and what to do; nothing half-written). The grammar is in ``parser``; each
-command's handler lives in the module named there and is imported only when it runs.
+Exit status: 0 success; 2 bad input, a state that forbids the action or a known condition of
+the local data (a full disk, a lock another program holds...): one line on stderr saying what
+was wrong and what to do, nothing half-written; 1 a bug: its traceback goes to the log file and
+one line on stderr names that file; 141 (as for SIGPIPE) when whoever reads the output stopped
+reading (``| head``). The grammar is in ``parser``; each command's handler lives in the module
+named there and is imported only when it runs.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import argparse
 import importlib
 import json
 import os
-import sqlite3
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,6 +22,8 @@ from typing import Any
 from qwtimer.core.errors import QwtimerError
 
 EXIT_INPUT = 2
+EXIT_BUG = 1
+EXIT_PIPE = 128 + getattr(signal, "SIGPIPE", 13)  # what a shell sees when `head` stops reading
 
 
 class Out:
@@ -43,16 +48,29 @@ def _handler(name: str) -> Callable[[Any, argparse.Namespace, Out], None]:
     return handler
 
 
-def _database_fault(exc: BaseException) -> bool:
-    """A fault of the local database itself (a damaged page, a full disk), from SQLite or
-    from Peewee's wrapper of it."""
-    peewee = sys.modules.get("peewee")
-    return isinstance(exc, sqlite3.DatabaseError) or (
-        peewee is not None and isinstance(exc, peewee.DatabaseError)
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command (or open the window); returns the exit status (see the module)."""
+    from qwtimer import logs
+
+    logs.setup()
+    try:
+        status = _run(argv)
+        if sys.stdout is not None:  # None in a windowed bundle
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly. Later writes (the flush at exit) go
+        # nowhere instead of raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_PIPE
+    except Exception as exc:  # a bug outside a command's handler (opening the window...)
+        print(f"qwtimer: {logs.bug_line(exc, logs.log_bug(exc, 'starting'))}", file=sys.stderr)
+        return EXIT_BUG
+    return status
+
+
+def _run(argv: Sequence[str] | None) -> int:
     from qwtimer.cli.parser import build_parser
 
     parser = build_parser()
@@ -71,18 +89,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QwtimerError as exc:
         print(f"qwtimer: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:
+        raise
     except Exception as exc:
-        if not _database_fault(exc):
-            raise
-        # The transaction was rolled back: say so in one line instead of a traceback.
-        where = desk.db_path if desk is not None else "the local database"
-        print(
-            f"qwtimer: the local database {where} could not be read or written ({exc}); "
-            "nothing was saved. If it is damaged, move it aside and restore the latest "
-            "backup (*.bak-*) or start a new data folder",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
+        # The transaction was rolled back. A known condition is said in one line; anything
+        # else is a bug: its traceback goes to the log and one line names the log.
+        from qwtimer.logs import bug_line, log_bug
+        from qwtimer.paths import data_dir, local_db_path
+        from qwtimer.store.faults import classify
+
+        path = desk.db_path if desk is not None else local_db_path(data_dir(args.data_dir))
+        fault = classify(exc, path)
+        if fault is not None:
+            print(f"qwtimer: {fault}", file=sys.stderr)
+            return EXIT_INPUT
+        print(f"qwtimer: {bug_line(exc, log_bug(exc, f'in {args.handler}'))}", file=sys.stderr)
+        return EXIT_BUG
     finally:
         if desk is not None:
             desk.close()

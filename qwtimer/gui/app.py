@@ -8,6 +8,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from qwtimer import logs
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
@@ -32,8 +33,16 @@ def application() -> QApplication:
 
 
 def open_window(desk: Desk) -> MainWindow:
-    """Show the window for ``desk`` and start loading; the caller runs the event loop."""
+    """Show the window for ``desk`` and start loading; the caller runs the event loop.
+    From now on an uncaught exception is logged and told in one line (``window.crash``)."""
+    if logs.setup() is not None:
+        import PySide6
+
+        logs.logger().info(
+            "window opened (Python %s, PySide6 %s)", sys.version.split()[0], PySide6.__version__
+        )
     window = MainWindow(desk)
+    window.crash.install()
     window.show()
     QTimer.singleShot(0, window.startup)
     return window
@@ -60,5 +69,6 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
     try:
         return app.exec()
     finally:
+        window.crash.uninstall()
         window.background.wait()
         desk.close()

@@ -34,6 +34,7 @@ from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.call_flow import CallFlow
 from qwtimer.gui.call_panel import CallPanel
 from qwtimer.gui.changes import ChangeHub
+from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.disk_banner import DiskBanner
@@ -125,6 +126,7 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         self.customer_count = QLabel("", self)
         self.customer_count.setAccessibleName("Customers")
         self.statusBar().addPermanentWidget(self.customer_count)
+        self.crash = CrashReporter(self)  # open_window installs its hooks
         self._build_menus()
         self.show_window_action = QAction("&Show qwtimer", self)
         self.show_window_action.triggered.connect(self.bring_back)
@@ -194,7 +196,10 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         settings = bar.addMenu("&Settings")
         settings.addAction(a.warn)
         helpm = bar.addMenu("&Help")
-        helpm.addActions([a.help, a.quit])
+        self.open_logs = QAction("Open &log folder", self)
+        self.open_logs.setStatusTip("Show the folder of qwtimer's log file")
+        self.open_logs.triggered.connect(open_log_folder)
+        helpm.addActions([a.help, self.open_logs, a.quit])
 
     def open_review(self) -> QWidget:
         """The supervisors' review of every call, with adjustments and statements."""

@@ -21,8 +21,9 @@ from typing import Any
 from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDatabase
 
 from qwtimer.core.cards import holds_card_number
-from qwtimer.core.errors import DiskFull, IllegalTransition, InputError, QwtimerError
+from qwtimer.core.errors import DiskFull, IllegalTransition, InputError, StoreFault
 from qwtimer.store import customer_match
+from qwtimer.store.faults import BUSY_TIMEOUT_MS, classify
 from qwtimer.store.models import SCHEMA_2_TABLES, TABLES, CustomerMerge, Meta, database
 
 SCHEMA_VERSION = 4
@@ -31,12 +32,11 @@ PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": BUSY_TIMEOUT_MS,
 }
 
-
-class StoreError(QwtimerError):
-    """The local database cannot be opened or written; the message says what to do."""
+# The local database cannot be opened or written; the message says what to do.
+StoreError = StoreFault
 
 
 _ENTRY_APPEND_ONLY_V1 = """CREATE TRIGGER IF NOT EXISTS entry_append_only_update
@@ -239,7 +239,14 @@ def _check_writable(path: Path) -> None:
 def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
     """Open (creating or migrating) the local database and bind the models to it."""
     _check_writable(path)
-    db = LocalDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
+    # sqlite3's own timeout covers the pragmas run on connecting, before busy_timeout is set.
+    db = LocalDatabase(
+        str(path),
+        pragmas=PRAGMAS,
+        check_same_thread=False,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        lock_type="IMMEDIATE",
+    )
     db.register_function(holds_card_number, CARD_FUNCTION, 1, deterministic=True)
     try:
         db.connect(reuse_if_open=True)
@@ -248,10 +255,10 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
         db.close()
         if is_disk_full(exc, path.parent):
             raise DiskFull(str(path.parent)) from None
-        raise StoreError(
-            f"the local database {path} is damaged or not a qwtimer database ({exc}); "
-            "move it aside and restore the latest backup (*.bak-*) or start a new data folder"
-        ) from None
+        fault = classify(exc, path)
+        if fault is None:
+            raise
+        raise fault from None
     database.initialize(db)
     current = schema_version(db)
     if current > SCHEMA_VERSION:
@@ -279,6 +286,9 @@ def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
                 MIGRATIONS[version](db)
                 Meta.replace(key="schema_version", value=str(version)).execute()
     except OperationalError as exc:
+        fault = classify(exc, path)
+        if fault is not None:
+            raise fault from None
         raise StoreError(
             f"could not update the local database {path} ({exc}); "
             "nothing was changed: check the disk and permissions"

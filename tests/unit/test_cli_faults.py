@@ -1,0 +1,199 @@
+"""When something goes wrong under a command: known conditions get one true, actionable line
+(exit 2), bugs get their traceback logged and one line naming the log (exit 1), and a reader
+that stops reading (``| head``) ends the command quietly."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qwtimer import cli as cli_main
+from qwtimer.cli import customers as customer_commands
+from qwtimer.core.clock import Reading, SystemClock
+from qwtimer.desk import context
+from tests.unit.test_cli import ACME, CSV_HEADER, Cli, add_acme, assert_refused, table_rows
+
+
+@pytest.fixture
+def seeded(qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
+    cli = Cli(qwtimer_cmd, tmp_path / "data")
+    add_acme(cli)
+    return cli
+
+
+def hold_lock(db: Path) -> sqlite3.Connection:
+    """Another program's connection holding the write lock (BEGIN EXCLUSIVE)."""
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN EXCLUSIVE")
+    return other
+
+
+def test_a_lock_held_by_another_program_is_said_in_one_line_after_retrying(seeded: Cli) -> None:
+    before = table_rows(seeded.db)
+    other = hold_lock(seeded.db)
+    try:
+        t0 = time.monotonic()
+        p = seeded.run("call", "log", ACME, "--talk", "5m", code=2)
+        waited = time.monotonic() - t0
+    finally:
+        other.close()
+    assert_refused(p, "another program holds the local database", str(seeded.db))
+    assert "damaged" not in p.stderr and "move it aside" not in p.stderr
+    assert waited >= 4.5  # it retried (busy timeout) before giving up
+    assert table_rows(seeded.db) == before
+
+
+def test_a_lock_released_while_retrying_lets_the_command_through(seeded: Cli) -> None:
+    other = hold_lock(seeded.db)
+    release = threading.Timer(1.0, other.close)
+    release.start()
+    try:
+        seeded.run("call", "log", ACME, "--talk", "5m")
+    finally:
+        release.join()
+    assert len(table_rows(seeded.db)["call"]) == 1
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB filesystem of its own (tmpfs), unmounted afterwards."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({made.stderr.strip()})")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_says_disk_full_and_names_the_folder(
+    qwtimer_cmd: list[str], tiny_disk: Path, tmp_path: Path
+) -> None:
+    cli = Cli(qwtimer_cmd, tiny_disk / "data")
+    add_acme(cli)
+    cli.run("call", "log", ACME, "--talk", "5m")
+    before = table_rows(cli.db)
+    filler = tiny_disk / "filler"
+    with filler.open("wb", buffering=0) as fh:  # take every byte that is left
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+                fh.flush()
+        except OSError:
+            pass
+    export = tmp_path / "crm.csv"  # on the big disk; the import needs new pages on the tiny one
+    export.write_text(
+        CSV_HEADER
+        + "".join(f"Big {n} {'x' * 500},desktop,license,,2027-06-30,,,\n" for n in range(50)),
+        encoding="utf-8",
+    )
+    p = cli.run("customer", "import", str(export), code=2)
+    assert_refused(p, "disk full", str(cli.data))
+    assert "damaged" not in p.stderr
+    filler.unlink()
+    assert table_rows(cli.db) == before
+
+
+def test_a_bug_is_logged_with_its_traceback_and_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, log_dir
+) -> None:
+    def broken(*args: object) -> None:
+        raise KeyError("unheard-of column")
+
+    monkeypatch.setattr(customer_commands, "cmd_customer_list", broken)
+    status = cli_main.main(["--data-dir", str(tmp_path / "data"), "customer", "list"])
+    err = capsys.readouterr().err
+    assert status == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    log = log_dir / "qwtimer.log"
+    assert "unexpected error" in lines[0] and str(log) in lines[0]
+    assert "KeyError" in lines[0]
+    text = log.read_text()
+    assert "Traceback (most recent call last)" in text
+    assert "in broken" in text and "unheard-of column" in text
+
+
+def test_piping_a_command_to_head_exits_quietly(seeded: Cli) -> None:
+    export = seeded.data.parent / "crm.csv"  # more output than a pipe buffer holds
+    export.write_text(
+        CSV_HEADER
+        + "".join(f"Customer {n:04d},desktop,license,,2027-06-30,,,\n" for n in range(2000)),
+        encoding="utf-8",
+    )
+    seeded.run("customer", "import", str(export))
+    env = {k: v for k, v in os.environ.items() if k != "QWTIMER_DATA_DIR"}
+    env["QWTIMER_TECHNICIAN"] = "tess"
+    cmd = " ".join(seeded.cmd)
+    shell = subprocess.run(
+        [
+            "bash",
+            "-o",
+            "pipefail",
+            "-c",
+            f"{cmd} --data-dir '{seeded.data}' customer list | head -1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert len(shell.stdout.splitlines()) == 1
+    assert shell.stderr == ""  # no BrokenPipeError traceback, no "Exception ignored"
+    assert shell.returncode == 141  # as for any program stopped by SIGPIPE (128 + 13)
+
+
+def test_a_race_lost_to_another_command_says_the_call_changed(
+    seeded: Cli, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`timer hold` here reads the call; before it writes, another process puts it on hold."""
+    seeded.run("timer", "start", ACME)
+
+    class RacedClock(SystemClock):
+        raced = False
+
+        def read(self) -> Reading:
+            if not RacedClock.raced:  # between this command's read of the call and its write
+                RacedClock.raced = True
+                seeded.run("timer", "hold")
+            return super().read()
+
+    monkeypatch.setattr(context, "SystemClock", RacedClock)
+    status = cli_main.main(["--data-dir", str(seeded.data), "timer", "hold"])
+    err = capsys.readouterr().err
+    assert RacedClock.raced
+    assert status == 2, err
+    assert err.count("\n") == 1 and "another command changed the call" in err
+    assert "damaged" not in err
+    assert len(table_rows(seeded.db)["segment"]) == 2  # talk, then the other command's hold
+    assert seeded.json("timer", "status")["state"] == "hold"
+
+
+def test_a_bug_opening_the_window_is_logged_and_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, log_dir
+) -> None:
+    from qwtimer.gui import app
+
+    def broken_window(*args: object) -> int:
+        raise AttributeError("the window lost a part")
+
+    monkeypatch.setattr(app, "run", broken_window)
+    status = cli_main.main(["--data-dir", str(tmp_path / "data")])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert len(lines) == 1 and str(log_dir / "qwtimer.log") in lines[0]
+    text = (log_dir / "qwtimer.log").read_text()
+    assert "in broken_window" in text and "the window lost a part" in text
