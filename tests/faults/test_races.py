@@ -202,14 +202,19 @@ def test_timer_stop_racing_timer_watch_stays_stopped(tmp_path: Path) -> None:
                  "--interval", "0.005"],
                 stdout=out, stderr=subprocess.PIPE, text=True, cwd=REPO,
             )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while beats.stat().st_size == 0 and watch.poll() is None:  # until the watcher beats
-            assert time.monotonic() < deadline, "the watcher never started beating"
-            time.sleep(0.01)
-        stop = _cli(folder, "timer", "stop", "--json")
-        assert stop.returncode == 0, stop.stderr
-        _, err = watch.communicate(timeout=30)
-        assert watch.returncode == 0, err
+        try:
+            deadline = time.monotonic() + 30
+            while beats.stat().st_size == 0 and watch.poll() is None:  # until it beats
+                assert time.monotonic() < deadline, "the watcher never started beating"
+                time.sleep(0.01)
+            stop = _cli(folder, "timer", "stop", "--json")
+            assert stop.returncode == 0, stop.stderr
+            _, err = watch.communicate(timeout=30)
+            assert watch.returncode == 0, err
+        finally:
+            if watch.poll() is None:  # never leave a watcher beating after a failure
+                watch.kill()
+                watch.wait()
         con = sqlite3.connect(folder / "qwtimer.db")
         try:
             states = con.execute("SELECT state, count(*) FROM call GROUP BY state").fetchall()

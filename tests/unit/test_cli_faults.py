@@ -18,7 +18,15 @@ from qwtimer import cli as cli_main
 from qwtimer.cli import customers as customer_commands
 from qwtimer.core.clock import Reading, SystemClock
 from qwtimer.desk import context
-from tests.unit.test_cli import ACME, CSV_HEADER, Cli, add_acme, assert_refused, table_rows
+from tests.unit.test_cli import (
+    ACME,
+    CSV_HEADER,
+    Cli,
+    add_acme,
+    assert_refused,
+    environment,
+    table_rows,
+)
 
 
 @pytest.fixture
@@ -156,29 +164,37 @@ def test_piping_a_command_to_head_exits_quietly(seeded: Cli) -> None:
     assert shell.returncode == 141  # as for any program stopped by SIGPIPE (128 + 13)
 
 
-def test_a_race_lost_to_another_command_says_the_call_changed(
+def test_a_command_racing_another_waits_for_it_and_acts_on_what_it_left(
     seeded: Cli, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`timer hold` here reads the call; before it writes, another process puts it on hold."""
+    """`timer hold` here is inside its transaction when another process asks for a hold too:
+    the other waits for the lock instead of acting on a stale read, then finds the call on
+    hold already and says so in one line; one hold is recorded, not two."""
     seeded.run("timer", "start", ACME)
+    other: list[subprocess.Popen[str]] = []
 
     class RacedClock(SystemClock):
-        raced = False
-
         def read(self) -> Reading:
-            if not RacedClock.raced:  # between this command's read of the call and its write
-                RacedClock.raced = True
-                seeded.run("timer", "hold")
+            if not other:  # inside this command's transaction, before its write
+                other.append(
+                    subprocess.Popen(
+                        [*seeded.cmd, "--data-dir", str(seeded.data), "timer", "hold"],
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                        env=environment(),
+                    )
+                )
+                time.sleep(0.5)  # the other command is now waiting for the lock
             return super().read()
 
     monkeypatch.setattr(context, "SystemClock", RacedClock)
     status = cli_main.main(["--data-dir", str(seeded.data), "timer", "hold"])
-    err = capsys.readouterr().err
-    assert RacedClock.raced
-    assert status == 2, err
-    assert err.count("\n") == 1 and "another command changed the call" in err
-    assert "damaged" not in err
-    assert len(table_rows(seeded.db)["segment"]) == 2  # talk, then the other command's hold
+    assert status == 0, capsys.readouterr().err
+    _, err = other[0].communicate(timeout=60)
+    assert other[0].returncode == 2, err
+    assert err.count("\n") == 1 and "hold" in err and "damaged" not in err
+    assert len(table_rows(seeded.db)["segment"]) == 2  # talk, then one hold
     assert seeded.json("timer", "status")["state"] == "hold"
 
 

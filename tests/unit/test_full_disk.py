@@ -49,7 +49,9 @@ def test_a_full_disk_refuses_a_transition_whole_and_writes_nothing(
     before = table_rows(desk.db_path)
     with pytest.raises(DiskFull) as refused:
         calls.act(Action.HOLD)
-    assert str(desk.folder) in str(refused.value) and "free some space" in str(refused.value)
+    assert (
+        str(desk.folder) in str(refused.value) and "free some space" in str(refused.value).lower()
+    )
     with pytest.raises(DiskFull):
         calls.heartbeat()
     assert table_rows(desk.db_path) == before
@@ -158,7 +160,7 @@ def test_timer_hold_on_a_full_disk_says_so_in_one_line_and_exits_2(
     disk.fill(db)
     done = run("timer", "hold")  # nothing holds the database open: it cannot even be opened
     assert (done.returncode, done.stderr.count("\n")) == (2, 1), done.stderr
-    assert "is full: nothing was saved; free some space" in done.stderr
+    assert "disk full" in done.stderr and "nothing was saved" in done.stderr
     disk.free()
     window = sqlite3.connect(db)  # the window has it open: the write itself finds no room
     try:
@@ -166,7 +168,7 @@ def test_timer_hold_on_a_full_disk_says_so_in_one_line_and_exits_2(
         disk.fill(db)
         done = run("timer", "hold")
         assert (done.returncode, done.stderr.count("\n")) == (2, 1), done.stderr
-        assert "is full: nothing was saved; free some space" in done.stderr
+        assert "disk full" in done.stderr and "nothing was saved" in done.stderr
         disk.free()
     finally:
         window.close()
