@@ -68,6 +68,7 @@ class Live:
     overage_in_seconds: int  # further billable seconds until pay-per-minute starts
     pending_gap_ms: int
     interrupted: bool  # a restart or crash: resume or end at the last heartbeat first
+    has_card: bool = True  # a card on file pays what the bank cannot (R6.1)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -697,6 +698,7 @@ class Calls:
             overage_in_seconds=overage_in,
             pending_gap_ms=call.pending_gap_ms,
             interrupted=self.is_interrupted(call, r),
+            has_card=card is not None,
         )
 
 

@@ -269,11 +269,17 @@ class CallPanel(QGroupBox):
             _set(self.overage, "Pay-per-minute now: " + owed)
         warn = 0 < left <= warn_seconds or left == 0
         if warn:
-            text = (
-                f"Bank runs out in {clock_text(left)}: tell the caller pay-per-minute is next"
-                if left
-                else "The bank is used up: this call is now pay-per-minute (R6)"
-            )
+            if not left:
+                text = "The bank is used up: this call is now pay-per-minute (R6)"
+            elif live.has_card:
+                text = (
+                    f"Bank runs out in {clock_text(left)}: tell the caller pay-per-minute is next"
+                )
+            else:  # R6.1: pay-per-minute needs a card, and none is on file
+                text = (
+                    f"Bank runs out in {clock_text(left)}: pay-per-minute is next and no card is "
+                    "on file: ask the caller for one (R6.1)"
+                )
             _set(self.warning, text)
             _style(self.warning, f"color: {warning_colour().name()}; font-weight: bold;")
         self.warning.setVisible(warn)

@@ -27,11 +27,25 @@ def test_overage_start_time_and_warning_before_the_bank_runs_out(qtbot, make_win
     w.tick()
     assert panel.warning.isVisibleTo(w)
     assert "Bank runs out in 4:59" in panel.warning.text()
+    assert "ask the caller for one (R6.1)" in panel.warning.text()  # Fabrikam has no card
     qtbot.keyClick(w, Qt.Key.Key_F3)  # passive hold does not spend the bank (R4)
     clock.advance(60)
     w.tick()
     assert "paused" in panel.overage.text()
     assert panel.bank.text().startswith("Bank left for this call: 4:59")
+
+
+def test_the_warning_with_a_card_on_file_only_says_pay_per_minute_is_next(
+    qtbot, make_window, desk, clock
+):
+    add_customer(desk, "Fabrikam", used_minutes=41, card=True)  # 4 minutes left
+    w = make_window()
+    pick(qtbot, w, "fabrikam")
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    clock.advance(30)
+    w.tick()
+    text = w.call_panel.warning.text()
+    assert text == "Bank runs out in 3:30: tell the caller pay-per-minute is next"
 
 
 def test_warning_minutes_are_configurable_and_kept(qtbot, make_window, desk, clock, answers):
