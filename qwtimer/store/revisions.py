@@ -43,6 +43,9 @@ COLUMNS: tuple[str, ...] = (
 # What stays the same when a revision is sent again (its time is the laptop's and stays too).
 _SAME = tuple(c for c in COLUMNS if c != "id")
 OK = ("applied", "older", "identical")
+# Revisions waiting for the ledger: not those of a duplicate merged away on this device (it
+# never reaches the ledger; its product lines moved to the kept customer with their history).
+UNSENT = "synced = 0 AND row_id NOT IN (SELECT id FROM customer WHERE merged_into IS NOT NULL)"
 
 
 class Revision(cs.CentralModel):
@@ -232,7 +235,7 @@ def push(local: Database, central: Central) -> tuple[int, list[Conflict]]:
     those the ledger recorded (applied, older or already there). Returns how many moved a row
     and the problems (a change recorded by someone else than this login is not sent)."""
     rows = local.execute_sql(
-        f"SELECT {', '.join(COLUMNS)} FROM revision WHERE synced = 0 ORDER BY changed_at, id"
+        f"SELECT {', '.join(COLUMNS)} FROM revision WHERE {UNSENT} ORDER BY changed_at, id"
     ).fetchall()
     if not rows:
         return 0, []

@@ -74,7 +74,8 @@ def _unsynced_filter(table: str) -> str:
 
 def pending(local: SqliteDatabase) -> int:
     """How many local rows wait for the ledger (closed segments only)."""
-    total = local.execute_sql("SELECT count(*) FROM revision WHERE synced = 0").fetchone()[0]
+    total = local.execute_sql(f"SELECT count(*) FROM revision WHERE {revisions.UNSENT}")
+    total = total.fetchone()[0]
     for table in cs.PUSHED:
         total += local.execute_sql(
             f"SELECT count(*) FROM {table} WHERE {_unsynced_filter(table)}"
@@ -383,7 +384,7 @@ class Engine:
         cur = self.local.cursor()
         for table, rows in send.items():
             ok = [r for r in rows if (table, r[0]) not in bad]
-            if table in cs.EDITABLE:  # only if the values sent are still the local ones
+            if table in cs.LATER_WINS:  # only if the dates sent are still the local ones
                 cols = cs.PUSHED[table]
                 idx = [cols.index(c) for c in cs.EDITABLE[table]]
                 cond = " AND ".join(f"{c} IS ?" for c in cs.EDITABLE[table])

@@ -11,9 +11,11 @@ import pytest
 
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
+from qwtimer.desk.merge import merge
+from qwtimer.desk.sync import Sync
 from qwtimer.store import central_schema as cs
 from qwtimer.store.models import Revision
-from tests.unit.scenario import customer, table_rows
+from tests.unit.scenario import DESKTOP_LICENSE, customer, table_rows
 from tests.unit.test_cli import Cli, assert_refused
 
 DESKTOP = ["--product", "desktop", "--plan", "license", "--maintenance-until", "2027-03-01"]
@@ -107,3 +109,14 @@ def test_the_desk_changes_only_the_columns_the_ledger_merges(desk: Desk) -> None
         ("customer", c.id, desk.technician),
         ("product_line", line_id, desk.technician),
     }
+
+
+def test_an_edited_duplicate_merged_away_leaves_nothing_waiting_for_the_ledger(
+    desk: Desk,
+) -> None:
+    keep = customer(desk, "Acme Audio")
+    dup = Customers(desk).add("Acme Audio (old)", DESKTOP_LICENSE, allow_duplicate=True)
+    Customers(desk).update_contact(dup, "Acme Audio (old)", "555 0100", "")
+    merge(desk, keep, Customers(desk).find(dup.id), "entered twice")
+    report = Sync(desk).run()
+    assert report.ok and not report.conflicts and report.pending == 0, report.as_dict()
