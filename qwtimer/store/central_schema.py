@@ -3,13 +3,16 @@
 The central tables mirror the local ones without the ``synced`` marks, plus:
 
 - ``ledger_seq`` (pulled tables only): a number the ledger assigns to every row when it is
-  written (and again when a product line's dates move). Pulls ask for "rows after N". Writers
+  written (and again when a revision moves a customer's contact or a product line's dates,
+  ``store.revisions``). Pulls ask for "rows after N". Writers
   of pulled tables are serialised by a statement trigger (PostgreSQL) or by SQLite's single
   writer, so numbers become visible in the order they were assigned and a cursor never skips
   a row that commits late.
 - ``allocation``: how the ledger settled each call close against the bank (one row per close,
   never rewritten), so a replay returns the stored split.
 - ``ledger_meta``: schema version and the ledger's own id (cursors are kept per ledger).
+- ``revision`` (schema 2, ``store.revisions``): every change of a customer's contact or a
+  product line's dates, with who, when and what it did.
 
 Only the run-time state of a call (timer state, heartbeats) stays on the device; the central
 ``call`` row holds the header, which never changes. Times are ISO-8601 UTC text exactly as the
