@@ -16,8 +16,9 @@ from qwtimer.desk.customers import Customers
 from qwtimer.store import central as central_store
 from qwtimer.store import central_schema as cs
 from qwtimer.store import revisions
-from tests.integration.conftest import Backend, PgLedger
+from tests.integration.conftest import Backend, PgLedger, new_ledger
 from tests.integration.devices import Device
+from tests.pgcluster import Cluster
 
 MakeDevice = Callable[[str], Device]
 
@@ -221,3 +222,28 @@ def test_the_ledger_records_a_change_only_as_the_technician_who_makes_it(
         assert again == ("identical",)  # a retry records nothing twice
     assert [h[0] for h in _history(pg_ledger.admin, cid)] == ["tess"]
     assert _ledger_row(pg_ledger.admin, "customer", cid)["phone"] == "555 0100"
+
+
+@pytest.mark.pg
+def test_a_schema_1_ledger_migrated_by_ledger_init_takes_changes_only_through_revisions(
+    pg_cluster: Cluster, make_device: MakeDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cs, "SCHEMA_VERSION", 1)
+    ledger = new_ledger(pg_cluster)
+    # what schema 1 granted: technicians moved a product line's dates with UPDATE
+    pg_cluster.admin(
+        "GRANT UPDATE (maintenance_until, active_until, ledger_seq) ON qwtimer.product_line "
+        "TO technician, supervisor",
+        ledger.dbname,
+    )
+    monkeypatch.undo()
+    assert central_store.init_ledger(ledger.admin)[1] == cs.SCHEMA_VERSION
+    with _conn(ledger, "tess") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE product_line SET maintenance_until = '2000-01-01'")
+    tess = make_device("tess")
+    cid = tess.add_customer("Acme")
+    assert tess.sync(ledger.url("tess")).ok
+    _edit(tess, cid, phone="555 0199")
+    report = tess.sync(ledger.url("tess"))
+    assert report.ok and not report.conflicts, report.as_dict()
+    assert _ledger_row(ledger.admin, "customer", cid)["phone"] == "555 0199"
