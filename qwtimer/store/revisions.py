@@ -12,8 +12,9 @@ applies every one through ONE rule set, written twice:
 The rule (``cs.EDITABLE`` says which columns): a customer's contact takes the newest revision
 (by its time, ties broken by id); an older one is kept in the history but changes nothing. A
 product line keeps the later of each date. Every revision is appended to ``revision`` with
-its outcome (``applied`` or ``older``); a row that moved gets a new ``ledger_seq``, so every
-other laptop pulls it. A retried revision (same id, same change) is recorded once.
+its outcome (``applied`` or ``older``). The row gets a new ``ledger_seq`` either way, so
+every laptop pulls what holds: the others a change, the sender of an outvoted revision the
+newer values in place of its own. A retried revision (same id, same change) is recorded once.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def pg_sql() -> list[str]:
                 IF EXISTS (SELECT 1 FROM revision WHERE target = 'customer'
                     AND row_id = p_row_id AND outcome = 'applied'
                     AND (changed_at COLLATE "C", id COLLATE "C") > (p_changed_at, p_id)) THEN
-                  result := 'older';
+                  result := 'older';  -- the device that sent it pulls what holds instead
+                  UPDATE customer SET {seq("customer")} WHERE id = p_row_id;
                 ELSE
                   UPDATE customer SET {contact_set}, {seq("customer")}
                     WHERE id = p_row_id AND {contact_moved};
@@ -145,6 +147,9 @@ def pg_sql() -> list[str]:
                   WHERE id = p_row_id AND {dates_moved};
                 GET DIAGNOSTICS moved = ROW_COUNT;
                 result := CASE WHEN moved > 0 THEN 'applied' ELSE 'older' END;
+                IF result = 'older' THEN  -- the device that sent it pulls what holds instead
+                  UPDATE product_line SET {seq("product_line")} WHERE id = p_row_id;
+                END IF;
               ELSE
                 RAISE EXCEPTION 'a revision of %: only customers and product lines change',
                   p_target USING ERRCODE = 'invalid_parameter_value';
@@ -181,6 +186,8 @@ def _apply_sqlite(db: Database, r: dict[str, Any]) -> str:
             [*args, r["row_id"], *args],
         )
         outcome = "applied" if cur.rowcount > 0 else "older"
+        if outcome == "older":
+            q(f"UPDATE {table} SET {seq} WHERE id = ?", (r["row_id"],))
     else:
         newer = q(
             "SELECT 1 FROM revision WHERE target = ? AND row_id = ? AND outcome = 'applied' "
@@ -188,7 +195,9 @@ def _apply_sqlite(db: Database, r: dict[str, Any]) -> str:
             (table, r["row_id"], r["changed_at"], r["id"]),
         ).fetchone()
         outcome = "older" if newer else "applied"
-        if newer is None:
+        if newer is not None:
+            q(f"UPDATE {table} SET {seq} WHERE id = ?", (r["row_id"],))
+        else:
             q(
                 f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in cols)}, {seq} "
                 f"WHERE id = ? AND ({', '.join(cols)}) IS NOT ({', '.join('?' * len(cols))})",

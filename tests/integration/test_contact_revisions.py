@@ -112,6 +112,28 @@ def test_two_laptops_editing_the_same_customer_offline_agree_on_the_newer_edit(
     assert outcomes == {("tom", "555 0002 (tom)", "applied"), ("tess", "555 0001 (tess)", "older")}
 
 
+def test_a_laptop_whose_edit_is_outvoted_shows_what_the_ledger_holds(
+    ledger: Backend, make_device: MakeDevice
+) -> None:
+    """Tom's edit is newer by the clocks; tess pulled it, then edited with her clock behind:
+    the ledger keeps tom's, and tess's laptop takes it back at the same sync."""
+    tess, tom = make_device("tess"), make_device("tom")
+    cid = tess.add_customer("Acme")
+    assert tess.sync(ledger.url("tess")).ok and tom.sync(ledger.url("tom")).ok
+    tom.clock.advance(600)
+    _edit(tom, cid, phone="555 0002 (tom)")
+    assert tom.sync(ledger.url("tom")).ok and tess.sync(ledger.url("tess")).ok
+    tess.clock.advance(60)  # behind tom's clock
+    _edit(tess, cid, phone="555 0001 (tess)")
+    report = tess.sync(ledger.url("tess"))
+    assert report.ok and not report.conflicts and report.pending == 0, report.as_dict()
+    assert _ledger_row(ledger.admin, "customer", cid)["phone"] == "555 0002 (tom)"
+    assert _local(tess, "customer", cid, ("phone",)) == ("555 0002 (tom)",)
+    assert ("tess", "555 0001 (tess)", "older") in {
+        (h[0], h[2], h[4]) for h in _history(ledger.admin, cid)
+    }
+
+
 @pytest.mark.parametrize(
     ("table", "column"), [(t, c) for t, cols in cs.EDITABLE.items() for c in cols]
 )

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from qwtimer.core.clock import FakeClock
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.merge import merge
 from qwtimer.desk.sync import Sync
 from qwtimer.store import central_schema as cs
+from qwtimer.store.central import connect
 from qwtimer.store.models import Revision
 from tests.unit.scenario import DESKTOP_LICENSE, customer, table_rows
 from tests.unit.test_cli import Cli, assert_refused
@@ -120,3 +122,22 @@ def test_an_edited_duplicate_merged_away_leaves_nothing_waiting_for_the_ledger(
     merge(desk, keep, Customers(desk).find(dup.id), "entered twice")
     report = Sync(desk).run()
     assert report.ok and not report.conflicts and report.pending == 0, report.as_dict()
+
+
+def test_an_edit_made_after_the_wall_clock_went_back_still_wins_over_the_one_before(
+    desk: Desk, clock: FakeClock
+) -> None:
+    c = customer(desk)
+    svc = Customers(desk)
+    svc.update_contact(c, "Acme Audio GmbH", "", "")
+    clock.jump_wall(-3600)  # the clock is set back an hour before the next edit
+    c = svc.update_contact(svc.find(c.id), "Acme Audio AG", "", "")
+    report = Sync(desk).run()
+    assert report.ok and not report.conflicts, report.as_dict()
+    central = connect(Sync(desk).url)
+    try:
+        held = central.db.execute_sql("SELECT name FROM customer WHERE id = ?", (c.id,))
+        assert held.fetchone() == ("Acme Audio AG",)
+    finally:
+        central.close()
+    assert svc.find(c.id).name == "Acme Audio AG"
