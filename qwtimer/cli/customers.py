@@ -37,6 +37,30 @@ def cmd_customer_add(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     out.emit({"id": c.id, "name": c.name}, c.id)
 
 
+def cmd_customer_edit(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    if a.name is None and a.phone is None and a.email is None:
+        raise QwtimerError("nothing to change: give --name, --phone or --email")
+    svc = Customers(desk)
+    c = svc.find(a.customer)
+    try:
+        c = svc.update_contact(
+            c,
+            c.name if a.name is None else a.name,
+            c.phone if a.phone is None else a.phone,
+            c.email if a.email is None else a.email,
+            allow_duplicate=a.allow_duplicate,
+        )
+    except DuplicateCustomer as exc:
+        raise QwtimerError(
+            f"{exc}; nothing was changed: pass --allow-duplicate to save anyway"
+        ) from None
+    out.emit(
+        {"id": c.id, "name": c.name, "phone": c.phone, "email": c.email},
+        f"{c.name} ({c.id}): phone {c.phone or '-'}, email {c.email or '-'}; reaches the "
+        "team's ledger at the next sync",
+    )
+
+
 def cmd_customer_merge(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
     keep, other = svc.find(a.keep), svc.find(a.other)

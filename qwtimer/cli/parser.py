@@ -83,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("customer")
     sp.add_argument("--until", required=True, metavar="DATE")
+    sp = cmd(cust, "edit", "customers:cmd_customer_edit", "correct a customer's name, phone, email")
+    sp.add_argument("customer")
+    sp.add_argument("--name")
+    sp.add_argument("--phone", help="'' clears it")
+    sp.add_argument("--email", help="'' clears it")
+    sp.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="save even when the new details match another customer",
+    )
     sp = cmd(cust, "card", "customers:cmd_customer_card", "put a card reference on file (R6.1)")
     sp.add_argument("customer")
     sp.add_argument("--ref", required=True, help="processor token or authorisation id")

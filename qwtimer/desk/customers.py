@@ -18,6 +18,7 @@ from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
+from qwtimer.desk import revisions
 from qwtimer.desk.context import Desk
 from qwtimer.desk.duplicates import DuplicateIndex, check_new, name_key
 from qwtimer.desk.summary import Card, CustomerSummary, ProductRow
@@ -173,22 +174,23 @@ class Customers:
         *,
         allow_duplicate: bool = False,
     ) -> Customer:
-        """Correct a customer's name, phone or email (no ledger effect). A change that makes
-        the customer match another raises ``DuplicateCustomer`` unless ``allow_duplicate``."""
+        """Correct a customer's name, phone or email (no bank effect), from the window's
+        editor and ``customer edit`` alike. A change that makes the customer match another
+        raises ``DuplicateCustomer`` unless ``allow_duplicate``; a card number is refused by
+        the database. A change is recorded as a revision (who, when) that the next sync
+        takes to the ledger; nothing changed records nothing."""
         name = name.strip()
         if not name:
             raise InputError("the customer name is empty")
-        changed = (name, phone.strip(), email.strip()) != (
-            customer.name,
-            customer.phone,
-            customer.email,
-        )
+        contact = {"name": name, "phone": phone.strip(), "email": email.strip()}
         with self.desk.db.atomic():
-            if changed and not allow_duplicate:
+            current = Customer.get_by_id(customer.id)
+            if tuple(contact.values()) == (current.name, current.phone, current.email):
+                return current
+            if not allow_duplicate:
                 check_new(name, phone, email, exclude=customer.id)
-            Customer.update(
-                name=name, phone=phone.strip(), email=email.strip(), synced=False
-            ).where(Customer.id == customer.id).execute()
+            Customer.update(**contact).where(Customer.id == customer.id).execute()
+            revisions.record(self.desk, "customer", customer.id, contact)
         return Customer.get_by_id(customer.id)
 
     def add_product(self, customer: Customer, line: LineInput) -> ProductLine:
@@ -245,9 +247,15 @@ class Customers:
             )
         line = lines[0]
         with self.desk.db.atomic():
-            ProductLine.update(maintenance_until=new_until, synced=False).where(
+            ProductLine.update(maintenance_until=new_until).where(
                 ProductLine.id == line.id
             ).execute()
+            revisions.record(
+                self.desk,
+                "product_line",
+                line.id,
+                {"maintenance_until": new_until, "active_until": line.active_until},
+            )
             Purchase.create(customer=customer, product="desktop", kind="ump", until=new_until)
         return ProductLine.get_by_id(line.id)
 

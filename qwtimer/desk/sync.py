@@ -167,6 +167,7 @@ class Sync:
                 self.desk.policies,
                 progress=progress,
                 hook=hook,
+                author=self.desk.technician,
                 **self.engine_options,
             )
             sent = resettle.unsynced_closes(self.desk.db)

@@ -271,7 +271,14 @@ def _v1(central: Central) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1}
+def _v2(central: Central) -> None:
+    """Changes to customers and product lines go through revisions (``store.revisions``)."""
+    from qwtimer.store import revisions
+
+    revisions.create_table(central)
+
+
+MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2}
 
 
 def migrate(central: Central) -> int:

@@ -3,13 +3,16 @@
 The central tables mirror the local ones without the ``synced`` marks, plus:
 
 - ``ledger_seq`` (pulled tables only): a number the ledger assigns to every row when it is
-  written (and again when a product line's dates move). Pulls ask for "rows after N". Writers
+  written (and again when a revision moves a customer's contact or a product line's dates,
+  ``store.revisions``). Pulls ask for "rows after N". Writers
   of pulled tables are serialised by a statement trigger (PostgreSQL) or by SQLite's single
   writer, so numbers become visible in the order they were assigned and a cursor never skips
   a row that commits late.
 - ``allocation``: how the ledger settled each call close against the bank (one row per close,
   never rewritten), so a replay returns the stored split.
 - ``ledger_meta``: schema version and the ledger's own id (cursors are kept per ledger).
+- ``revision`` (schema 2, ``store.revisions``): every change of a customer's contact or a
+  product line's dates, with who, when and what it did.
 
 Only the run-time state of a call (timer state, heartbeats) stays on the device; the central
 ``call`` row holds the header, which never changes. Times are ISO-8601 UTC text exactly as the
@@ -27,7 +30,7 @@ from peewee import (
     TextField,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 OWNER_ROLE = "qwtimer_owner"
 TECHNICIAN_ROLE = "technician"
 SUPERVISOR_ROLE = "supervisor"
@@ -261,9 +264,15 @@ PUSHED: dict[str, tuple[str, ...]] = {
         "grant_key",
     ),
 }
-# Columns that may move after a row was pushed: a UMP renewal or subscription extension
-# (R8, R9). The ledger keeps the later date; every other column must match exactly.
-MERGED: dict[str, tuple[str, ...]] = {"product_line": ("maintenance_until", "active_until")}
+# What the desk may change in a row after it was created, and so what the ledger merges: a
+# customer's contact (the newer revision wins) and a product line's dates (a UMP renewal or a
+# subscription extension, R8, R9: the later date wins). Each change travels as a revision
+# (``Revision``) applied by one function of the ledger; every other column never changes.
+EDITABLE: dict[str, tuple[str, ...]] = {
+    "customer": ("name", "phone", "email"),
+    "product_line": ("maintenance_until", "active_until"),
+}
+LATER_WINS = ("product_line",)  # per column, the later date; elsewhere the newer revision
 ALLOCATION_COLUMNS: tuple[str, ...] = (
     "close_id",
     "call_id",
@@ -354,7 +363,6 @@ def pg_security_sql() -> list[str]:
         f"GRANT USAGE ON SCHEMA {PG_SCHEMA} TO {t}, {s}",
         f"GRANT SELECT ON ledger_meta, account TO {t}, {s}",
         f"GRANT SELECT, INSERT ON customer, product_line, purchase, payment_ref TO {t}, {s}",
-        f"GRANT UPDATE (maintenance_until, active_until, ledger_seq) ON product_line TO {t}, {s}",
         f"GRANT SELECT, INSERT ON call, segment, call_close, entry, allocation TO {t}, {s}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {PG_SCHEMA} TO {t}, {s}",
     ]

@@ -24,9 +24,16 @@ from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import DiskFull, IllegalTransition, InputError, StoreFault
 from qwtimer.store import customer_match
 from qwtimer.store.faults import BUSY_TIMEOUT_MS, classify
-from qwtimer.store.models import SCHEMA_2_TABLES, TABLES, CustomerMerge, Meta, database
+from qwtimer.store.models import (
+    SCHEMA_2_TABLES,
+    SCHEMA_5_TABLES,
+    TABLES,
+    CustomerMerge,
+    Meta,
+    database,
+)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -209,8 +216,33 @@ def _v4(db: SqliteDatabase) -> None:
         )
 
 
+def _v5(db: SqliteDatabase) -> None:
+    """Additive: contact and product-line date changes are recorded as revisions (who, when,
+    which device) for the ledger, and the ones waiting for it are indexed."""
+    db.create_tables(SCHEMA_5_TABLES)
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS revision_unsynced ON revision (changed_at) WHERE synced = 0"
+    )
+    db.execute_sql(
+        """CREATE TRIGGER IF NOT EXISTS revision_append_only BEFORE UPDATE ON revision
+           WHEN NEW.id IS NOT OLD.id OR NEW.target IS NOT OLD.target
+             OR NEW.row_id IS NOT OLD.row_id OR NEW.name IS NOT OLD.name
+             OR NEW.phone IS NOT OLD.phone OR NEW.email IS NOT OLD.email
+             OR NEW.maintenance_until IS NOT OLD.maintenance_until
+             OR NEW.active_until IS NOT OLD.active_until OR NEW.changed_by IS NOT OLD.changed_by
+             OR NEW.device_id IS NOT OLD.device_id OR NEW.changed_at IS NOT OLD.changed_at
+           BEGIN SELECT RAISE(ABORT, 'a recorded change is never edited'); END"""
+    )
+
+
 # version reached -> step that reaches it from the version before
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+    5: _v5,
+}
 
 
 def schema_version(db: SqliteDatabase) -> int:

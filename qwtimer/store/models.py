@@ -266,3 +266,26 @@ class CallCorrection(BaseModel):
 
 # Tables added after schema 1, each created by its own migration step (store.connection).
 SCHEMA_2_TABLES: list[type[BaseModel]] = [CallCorrection]
+
+
+class Revision(BaseModel):
+    """A change of a customer's contact or a product line's dates made on this device, with
+    who, when and where (schema 5). The sync sends it to the ledger, which keeps every one
+    in its history and applies the newest contact and the later date (``store.revisions``).
+    Never changed except its sync mark. The columns are those of ``cs.EDITABLE``."""
+
+    id = CharField(primary_key=True, default=new_id)
+    target = CharField()  # customer | product_line
+    row_id = CharField(index=True)
+    name = CharField(null=True)
+    phone = CharField(null=True)
+    email = CharField(null=True)
+    maintenance_until = CharField(null=True)
+    active_until = CharField(null=True)
+    changed_by = CharField()
+    device_id = CharField()
+    changed_at = CharField()  # ISO 8601 UTC text, as the ledger compares it
+    synced = BooleanField(default=False)
+
+
+SCHEMA_5_TABLES: list[type[BaseModel]] = [Revision]

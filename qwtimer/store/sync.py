@@ -10,8 +10,9 @@ Push (DESIGN.md "The central ledger and sync"):
 - One central transaction per batch. On PostgreSQL the rows go in with ``COPY`` into a
   temporary staging table and one ``INSERT ... SELECT`` (``sync_stage``); a row the ledger
   already holds is compared column by column: identical is success (a retry after a lost
-  reply creates nothing), different is a conflict, reported and never overwritten. A product
-  line's dates are the only columns that may move; the ledger keeps the later date.
+  reply creates nothing), different is a conflict, reported and never overwritten. A
+  customer's contact and a product line's dates change only through revisions, sent after
+  the new reference rows and applied by the ledger's one function (``revisions``).
 - Local rows are marked synced only after the central commit, and never the rejected ones.
   Reading the next batch and writing the marks run in two helper threads, each on its own
   connection to the local database, while the ledger works on the current batch.
@@ -33,6 +34,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core.policy import PolicyBook
 from qwtimer.store import central_schema as cs
+from qwtimer.store import revisions
 from qwtimer.store import sync_allocation as alloc
 from qwtimer.store.central import Central, LedgerOffline
 from qwtimer.store.sync_stage import Conflict, Staged, stage_insert
@@ -72,7 +74,8 @@ def _unsynced_filter(table: str) -> str:
 
 def pending(local: SqliteDatabase) -> int:
     """How many local rows wait for the ledger (closed segments only)."""
-    total = 0
+    total = local.execute_sql(f"SELECT count(*) FROM revision WHERE {revisions.UNSENT}")
+    total = total.fetchone()[0]
     for table in cs.PUSHED:
         total += local.execute_sql(
             f"SELECT count(*) FROM {table} WHERE {_unsynced_filter(table)}"
@@ -101,8 +104,12 @@ class Engine:
         batch_calls: int = 2500,
         progress: Progress | None = None,
         hook: Hook | None = None,
+        author: str = "",
     ) -> None:
+        """``author``: who this device's changes are recorded as on a SQLite ledger (a
+        PostgreSQL ledger records the login)."""
         self.local = local
+        self.author = author
         self.central = central
         self.policies = policies
         self.batch_rows = batch_rows
@@ -197,6 +204,10 @@ class Engine:
                 self._batch({table: chunk}, customers=[])
                 done += len(chunk)
                 self.progress("push", done, total)
+            if table == REFERENCE[-1]:  # changes to rows the ledger holds, once they are there
+                moved, problems = revisions.push(self.local, self.central)
+                self.result.merged += moved
+                self.result.conflicts += problems
         units = [
             r[0]
             for r in self.local.execute_sql(
@@ -308,7 +319,7 @@ class Engine:
             # not the segments, and no connection).
             for table, rows in send.items():
                 if rows and table != "segment":
-                    staged[table] = stage_insert(self.central, table, rows)
+                    staged[table] = stage_insert(self.central, table, rows, author=self.author)
                     self.hook(f"{table}:inserted")
             closes = [
                 alloc.NewClose(r[0], r[1], r[2], r[5], r[6], r[7])
@@ -373,10 +384,10 @@ class Engine:
         cur = self.local.cursor()
         for table, rows in send.items():
             ok = [r for r in rows if (table, r[0]) not in bad]
-            if table in cs.MERGED:  # only if the dates sent are still the local ones
+            if table in cs.LATER_WINS:  # only if the dates sent are still the local ones
                 cols = cs.PUSHED[table]
-                idx = [cols.index(c) for c in cs.MERGED[table]]
-                cond = " AND ".join(f"{c} IS ?" for c in cs.MERGED[table])
+                idx = [cols.index(c) for c in cs.EDITABLE[table]]
+                cond = " AND ".join(f"{c} IS ?" for c in cs.EDITABLE[table])
                 cur.executemany(
                     f"UPDATE {table} SET synced = 1 WHERE id = ? AND {cond}",
                     [(r[0], *(r[i] for i in idx)) for r in ok],

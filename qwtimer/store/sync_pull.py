@@ -4,7 +4,8 @@
   table under ``sync:<ledger id>:<table>``, written in the same local transaction as the rows,
   so an interrupted pull resumes exactly where it stopped.
 - Customers, product lines, purchases and cards come down whole (a product line's dates take
-  the later of the local and central values); entries come down when another device or the
+  the later of the local and central values; a customer's contact is the ledger's, unless a
+  change made here has not reached the ledger yet); entries come down when another device or the
   ledger itself (settlements) wrote them. Pulled rows are marked synced: they are never pushed
   back.
 - An entry whose call is not on this device keeps its amount and reason but no call link
@@ -121,16 +122,23 @@ def _store(
         rows = [r for r in rows if r[1] in known]
     names = ", ".join([*cols, "synced"])
     marks = ", ".join("?" * (len(cols) + 1))
-    merged = cs.MERGED.get(table, ())
-    if merged:
+    editable = cs.EDITABLE.get(table, ())
+    if table in cs.LATER_WINS:
         sets = ", ".join(
-            f"{c} = max(coalesce({c}, excluded.{c}), coalesce(excluded.{c}, {c}))" for c in merged
+            f"{c} = max(coalesce({c}, excluded.{c}), coalesce(excluded.{c}, {c}))" for c in editable
         )
         later = " OR ".join(
             f"max(coalesce({c}, excluded.{c}), coalesce(excluded.{c}, {c})) IS NOT {c}"
-            for c in merged
+            for c in editable
         )
         tail = f"ON CONFLICT(id) DO UPDATE SET {sets} WHERE {later}"
+    elif editable:  # the ledger's current values, unless a change made here still waits
+        sets = ", ".join(f"{c} = excluded.{c}" for c in editable)
+        differ = " OR ".join(f"{c} IS NOT excluded.{c}" for c in editable)
+        tail = (
+            f"ON CONFLICT(id) DO UPDATE SET {sets} WHERE ({differ}) AND NOT EXISTS "
+            "(SELECT 1 FROM revision r WHERE r.row_id = excluded.id AND r.synced = 0)"
+        )
     else:
         tail = "ON CONFLICT(id) DO NOTHING"
     cur = local.cursor()

@@ -3,8 +3,9 @@
 On PostgreSQL a batch of one table is copied (``COPY``) into a temporary staging table, then
 the rows with new keys go in with one ``INSERT ... SELECT``. A row whose key the ledger
 already holds is compared column by column: identical is success (a retry after a lost reply),
-a product line's later dates are merged (the only columns that may move), anything else is a
-conflict, reported and never overwritten. SQLite does the same without COPY.
+a change where the desk may change a row (``cs.EDITABLE``) is applied, anything else is a
+conflict, reported and never overwritten (a customer's contact or a product line's dates that
+differ become a revision, ``store.revisions``). SQLite does the same without COPY.
 """
 
 from __future__ import annotations
@@ -122,26 +123,31 @@ def stage_insert(
     table: str,
     rows: Sequence[tuple[Any, ...]],
     meanwhile: Callable[[], object] | None = None,
+    author: str = "",
 ) -> Staged:
     """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction and sort
     out the rows the ledger already held: identical, merged or conflicts. ``meanwhile``:
-    see ``bulk_insert``."""
+    see ``bulk_insert``; ``author``: who a change found on a held row is recorded as (on
+    PostgreSQL always the login)."""
     new_ids = bulk_insert(central, table, cs.PUSHED[table], rows, meanwhile=meanwhile)
     if new_ids is None:
         out = Staged(list(rows), 0, 0, [])
     else:
         out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
     if new_ids is not None and len(new_ids) < len(rows):
-        _compare(central, table, f"stage_{table}", out, len(rows) - len(new_ids))
+        _compare(central, table, f"stage_{table}", out, len(rows) - len(new_ids), author)
     if not central.is_pg:
         central.db.execute_sql(f"DROP TABLE temp.stage_{table}")
     return out
 
 
-def _compare(central: Central, table: str, stage: str, out: Staged, existing: int) -> None:
-    """Rows the ledger already held: identical, mergeable (later dates) or conflicts."""
-    merged = cs.MERGED.get(table, ())
-    fixed = [c for c in cs.PUSHED[table] if c not in merged]
+def _compare(
+    central: Central, table: str, stage: str, out: Staged, existing: int, author: str
+) -> None:
+    """Rows the ledger already held: identical, changed only where the desk may change them
+    (applied as revisions, ``store.revisions``), or conflicts."""
+    editable = cs.EDITABLE.get(table, ())
+    fixed = [c for c in cs.PUSHED[table] if c not in editable]
     db = central.db
     rows = db.execute_sql(
         f"SELECT s.id, t.id IS NULL FROM {stage} s LEFT JOIN {table} t ON t.id = s.id "
@@ -156,26 +162,25 @@ def _compare(central: Central, table: str, stage: str, out: Staged, existing: in
             "a supervisor must compare both"
         )
         out.conflicts.append(Conflict(table, str(rid), problem))
-    if merged:
-        later = (
-            "GREATEST({t}, {s})" if central.is_pg else "max(coalesce({t}, {s}), coalesce({s}, {t}))"
-        )
-        sets = ", ".join(f"{c} = " + later.format(t=f"t.{c}", s=f"s.{c}") for c in merged)
-        moved = " OR ".join(
-            f"({later.format(t=f't.{c}', s=f's.{c}')}) IS DISTINCT FROM t.{c}"
-            if central.is_pg
-            else f"({later.format(t=f't.{c}', s=f's.{c}')}) IS NOT t.{c}"
-            for c in merged
-        )
-        seq = (
-            f"nextval(pg_get_serial_sequence('{table}', 'ledger_seq'))"
-            if central.is_pg
-            else f"(SELECT max(ledger_seq) + 1 FROM main.{table})"
-        )
-        target = table if central.is_pg else f"main.{table}"
-        cur = db.execute_sql(
-            f"UPDATE {target} AS t SET {sets}, ledger_seq = {seq} FROM {stage} s "
-            f"WHERE t.id = s.id AND {_eq(central, fixed)} AND ({moved})"
-        )
-        out.merged = max(0, cur.rowcount)
+    if editable:
+        from qwtimer.store import revisions  # it builds on this module
+
+        names = ", ".join(f"s.{c}" for c in ("id", *editable))
+        changed = db.execute_sql(
+            f"SELECT {names} FROM {stage} s JOIN {table} t ON t.id = s.id "
+            f"WHERE {_eq(central, fixed)} AND NOT ({_eq(central, editable)})"
+        ).fetchall()
+        for r in changed:
+            row = dict(zip(("id", *editable), r, strict=True))
+            change = {c: row.get(c) for c in revisions.COLUMNS}
+            change.update(
+                id=revisions.legacy_id(table, row),
+                target=table,
+                row_id=row["id"],
+                changed_by=central.role or author,
+                device_id="",
+                changed_at=revisions.now_text(),
+            )
+            done = revisions.apply(central, [change[c] for c in revisions.COLUMNS])
+            out.merged += done == "applied"
     out.identical = existing - len(out.conflicts)
