@@ -193,7 +193,10 @@ class Sync:
         except QwtimerError as exc:
             report.error = str(exc)
         except Exception as exc:  # the ledger said something unexpected: keep it in words
-            report.error = f"the sync stopped: {exc.__class__.__name__}: {exc}".strip()
+            busy = central_store.busy_error(exc, report.ledger)
+            report.error = (
+                str(busy) if busy else f"the sync stopped: {exc.__class__.__name__}: {exc}".strip()
+            )
         finally:
             if central is not None:
                 with contextlib.suppress(Exception):  # a dead connection may not close

@@ -27,7 +27,7 @@ from peewee import (
     TextField,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the ledger assigns ledger_seq itself, refuses card numbers
 OWNER_ROLE = "qwtimer_owner"
 TECHNICIAN_ROLE = "technician"
 SUPERVISOR_ROLE = "supervisor"

@@ -167,14 +167,10 @@ def _compare(central: Central, table: str, stage: str, out: Staged, existing: in
             else f"({later.format(t=f't.{c}', s=f's.{c}')}) IS NOT t.{c}"
             for c in merged
         )
-        seq = (
-            f"nextval(pg_get_serial_sequence('{table}', 'ledger_seq'))"
-            if central.is_pg
-            else f"(SELECT max(ledger_seq) + 1 FROM main.{table})"
-        )
         target = table if central.is_pg else f"main.{table}"
+        # the ledger renumbers the row itself (central_guard): moved dates are pulled again
         cur = db.execute_sql(
-            f"UPDATE {target} AS t SET {sets}, ledger_seq = {seq} FROM {stage} s "
+            f"UPDATE {target} AS t SET {sets} FROM {stage} s "
             f"WHERE t.id = s.id AND {_eq(central, fixed)} AND ({moved})"
         )
         out.merged = max(0, cur.rowcount)

@@ -1,0 +1,253 @@
+"""The ledger's own guards, whoever writes to it (plain SQL included), in both dialects:
+
+- ``ledger_seq`` is the ledger's to assign: a trigger numbers every inserted or updated row of
+  a pulled table from the ledger's sequence, whatever the client sent, so a row can neither
+  stop other laptops' pulls (a huge number) nor hide from them (a number already passed).
+  Numbers are still assigned under the writers' lock (``SEQ_LOCK``), so a pull by cursor never
+  skips a row that commits late.
+- R6.1: a card number is refused in every free-text column (customer name, phone, email; a
+  card reference; a call's notes; an entry's reason and card reference). The rule is
+  ``qwtimer.core.cards.holds_card_number``: SQLite calls that very function (registered on the
+  ledger connection); PostgreSQL runs a translation of it in PL/pgSQL whose character tables
+  (Unicode decimal digits, separators) are generated from the same Python definitions.
+- One rule set, two dialects: both are installed by schema step 2 (``central.migrate``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+
+from qwtimer.core import cards
+from qwtimer.store import central_schema as cs
+
+# The free-text columns of the ledger that must never hold a card number (R6.1).
+CARD_FREE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer": ("name", "phone", "email"),
+    "payment_ref": ("ref",),
+    "call_close": ("notes",),
+    "entry": ("reason", "card_ref"),
+}
+CARD_REFUSAL = "R6.1: qwtimer never stores a card number"
+SEQ_TABLES = (*cs.PULLED, "allocation")
+
+
+def _ranges(points: Iterator[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for cp in points:
+        if out and out[-1][1] == cp - 1:
+            out[-1] = (out[-1][0], cp)
+        else:
+            out.append((cp, cp))
+    return out
+
+
+def _char_tables() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Non-ASCII decimal digits (value = (code - range start) mod 10) and separators."""
+    digits = _ranges(
+        cp for cp in range(128, 0x110000) if unicodedata.decimal(chr(cp), None) is not None
+    )
+    seps = _ranges(
+        cp
+        for cp in range(128, 0x110000)
+        if unicodedata.decimal(chr(cp), None) is None and cards._is_separator(chr(cp))
+    )
+    return digits, seps
+
+
+def _int_array(values: list[int]) -> str:
+    return "ARRAY[" + ",".join(str(v) for v in values) + "]::int[]"
+
+
+def pg_card_function_sql() -> list[str]:
+    """``holds_card_number(text)`` in PL/pgSQL: the same answer as the Python function."""
+    digits, seps = _char_tables()
+    ascii_seps = "".join(
+        chr(cp) for cp in range(1, 128) if not chr(cp).isdigit() and cards._is_separator(chr(cp))
+    )
+    ascii_literal = "E'" + "".join(f"\\x{ord(c):02x}" for c in ascii_seps) + "'"
+    lo, mx = cards.MIN_DIGITS, cards.MAX_DIGITS
+    return [
+        """CREATE OR REPLACE FUNCTION luhn_valid(d text) RETURNS boolean
+           LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+           DECLARE total int := 0; n int := length(d); x int;
+           BEGIN
+             FOR i IN 0..n - 1 LOOP
+               x := ascii(substr(d, n - i, 1)) - 48;
+               IF mod(i, 2) = 1 THEN x := x * 2; IF x > 9 THEN x := x - 9; END IF; END IF;
+               total := total + x;
+             END LOOP;
+             RETURN mod(total, 10) = 0;
+           END $$""",
+        f"""CREATE OR REPLACE FUNCTION card_run_holds(groups text[], after_plus boolean)
+           RETURNS boolean LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+           DECLARE joined text; g text; total int := 0; m int := cardinality(groups);
+           BEGIN
+             FOREACH g IN ARRAY groups LOOP total := total + length(g); END LOOP;
+             IF after_plus AND total <= {cards.PHONE_MAX_DIGITS} THEN RETURN false; END IF;
+             FOR a IN 1..m LOOP
+               joined := '';
+               FOR b IN a..m LOOP
+                 joined := joined || groups[b];
+                 EXIT WHEN length(joined) > {mx};
+                 IF length(joined) >= {lo} AND left(joined, 1) BETWEEN '1' AND '6'
+                    AND luhn_valid(joined) THEN RETURN true; END IF;
+               END LOOP;
+             END LOOP;
+             FOREACH g IN ARRAY groups LOOP
+               IF length(g) > {mx} THEN
+                 FOR size IN {lo}..{mx} LOOP
+                   FOR s IN 1..length(g) - size + 1 LOOP
+                     joined := substr(g, s, size);
+                     IF left(joined, 1) BETWEEN '1' AND '6' AND luhn_valid(joined) THEN
+                       RETURN true;
+                     END IF;
+                   END LOOP;
+                 END LOOP;
+               END IF;
+             END LOOP;
+             RETURN false;
+           END $$""",
+        f"""CREATE OR REPLACE FUNCTION holds_card_number(t text) RETURNS boolean
+           LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+           DECLARE
+             d_lo int[] := {_int_array([r[0] for r in digits])};
+             d_hi int[] := {_int_array([r[1] for r in digits])};
+             s_lo int[] := {_int_array([r[0] for r in seps])};
+             s_hi int[] := {_int_array([r[1] for r in seps])};
+             ascii_seps text := {ascii_literal};
+             groups text[] := '{{}}'; digits text := '';
+             plus boolean := false; after_plus boolean := false;
+             ch text; cp int; v int; sep boolean; k int;
+           BEGIN
+             IF t IS NULL OR char_length(t) < {lo} THEN RETURN false; END IF;
+             FOREACH ch IN ARRAY string_to_array(t, NULL) || ARRAY[NULL::text] LOOP
+               cp := coalesce(ascii(ch), -1);
+               v := NULL; sep := false;
+               IF cp BETWEEN 48 AND 57 THEN v := cp - 48;
+               ELSIF cp > 127 THEN
+                 FOR k IN 1..cardinality(d_lo) LOOP
+                   EXIT WHEN d_lo[k] > cp;
+                   IF cp <= d_hi[k] THEN v := mod(cp - d_lo[k], 10); EXIT; END IF;
+                 END LOOP;
+                 IF v IS NULL THEN
+                   FOR k IN 1..cardinality(s_lo) LOOP
+                     EXIT WHEN s_lo[k] > cp;
+                     IF cp <= s_hi[k] THEN sep := true; EXIT; END IF;
+                   END LOOP;
+                 END IF;
+               ELSIF cp >= 0 THEN sep := strpos(ascii_seps, ch) > 0;
+               END IF;
+               IF v IS NOT NULL THEN
+                 IF cardinality(groups) = 0 AND digits = '' THEN after_plus := plus; END IF;
+                 digits := digits || v::text;
+                 CONTINUE;
+               END IF;
+               IF digits <> '' THEN groups := groups || digits; digits := ''; END IF;
+               CONTINUE WHEN sep;
+               IF cardinality(groups) > 0 THEN
+                 IF card_run_holds(groups, after_plus) THEN RETURN true; END IF;
+                 groups := '{{}}';
+               END IF;
+               plus := cp = 43;
+             END LOOP;
+             RETURN false;
+           END $$""",
+    ]
+
+
+def pg_guard_sql() -> list[str]:
+    """Schema step 2 on PostgreSQL (run as the owner role)."""
+    sql = [
+        # Run as the writer (no SECURITY DEFINER: a per-row function call stays cheap); the
+        # statement trigger ``*_seq_lock`` has taken SEQ_LOCK before any row trigger fires.
+        """CREATE OR REPLACE FUNCTION ledger_seq_assign() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN NEW.ledger_seq := nextval(TG_ARGV[0]::regclass); RETURN NEW; END $$""",
+        # Only the ledger moves a number (the trigger): nobody may set one by UPDATE.
+        f"REVOKE UPDATE (ledger_seq) ON product_line FROM {cs.TECHNICIAN_ROLE}, "
+        f"{cs.SUPERVISOR_ROLE}",
+    ]
+    for table in SEQ_TABLES:
+        sql.append(
+            f"CREATE TRIGGER {table}_seq_assign BEFORE INSERT OR UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION "
+            f"ledger_seq_assign('{cs.PG_SCHEMA}.{table}_ledger_seq_seq')"
+        )
+    for table in SEQ_TABLES:  # numbers a client forged beyond the sequence: the ledger's now
+        sql.append(
+            f"UPDATE {table} SET ledger_seq = NULL WHERE ledger_seq > "
+            f"(SELECT last_value FROM {table}_ledger_seq_seq)"
+        )
+    sql += pg_card_function_sql()
+    for table, cols in CARD_FREE_COLUMNS.items():
+        cond = " AND ".join(f"NOT holds_card_number({c})" for c in cols)
+        # NOT VALID: rows an older ledger already holds stay (they are never pulled, see
+        # sync_pull); every new or changed row is checked.
+        sql.append(
+            f"ALTER TABLE {table} ADD CONSTRAINT {table}_no_card_number CHECK ({cond}) NOT VALID"
+        )
+    return sql
+
+
+def sqlite_guard_sql() -> list[str]:
+    """Schema step 2 on the SQLite ledger: the same rules as triggers."""
+    sql: list[str] = []
+    for t in SEQ_TABLES:
+        last = (
+            f"coalesce((SELECT ledger_seq FROM {t} WHERE rowid <> NEW.rowid AND ledger_seq IS "
+            f"NOT NULL ORDER BY ledger_seq DESC LIMIT 1), 0) + 1"
+        )
+        sql += [
+            f"DROP TRIGGER IF EXISTS {t}_ledger_seq",
+            # whatever the client sent: the next number after every other row's
+            f"""CREATE TRIGGER {t}_ledger_seq AFTER INSERT ON {t}
+                BEGIN UPDATE {t} SET ledger_seq = {last} WHERE rowid = NEW.rowid; END""",
+            f"""CREATE TRIGGER {t}_ledger_seq_moved AFTER UPDATE ON {t}
+                BEGIN UPDATE {t} SET ledger_seq = {last} WHERE rowid = NEW.rowid; END""",
+        ]
+    for table, cols in CARD_FREE_COLUMNS.items():
+        cond = " OR ".join(f"holds_card_number(NEW.{c})" for c in cols)
+        for when in ("INSERT", "UPDATE"):
+            sql.append(
+                f"""CREATE TRIGGER {table}_no_card_number_{when.lower()} BEFORE {when} ON {table}
+                    WHEN {cond} BEGIN SELECT RAISE(ABORT, '{CARD_REFUSAL} ({table})'); END"""
+            )
+    return sql
+
+
+def sqlite_holds_card_number(text: object) -> int:
+    """The SQL function ``holds_card_number`` of the SQLite ledger (1 or 0)."""
+    return int(isinstance(text, str) and cards.holds_card_number(text))
+
+
+def timeouts() -> tuple[float, float]:
+    """(lock, statement) timeouts of a sync in seconds: 10 and 60 unless
+    ``QWTIMER_LEDGER_LOCK_TIMEOUT`` / ``QWTIMER_LEDGER_STATEMENT_TIMEOUT`` say otherwise."""
+    out = []
+    for name, default in (("LOCK", 10.0), ("STATEMENT", 60.0)):
+        raw = os.environ.get(f"QWTIMER_LEDGER_{name}_TIMEOUT", "")
+        try:
+            value = float(raw) if raw.strip() else default
+        except ValueError:
+            value = default
+        out.append(value if value > 0 else default)
+    return out[0], out[1]
+
+
+def busy_detail(exc: BaseException) -> str | None:
+    """Why the ledger answered busy, in words, when ``exc`` (or its cause) is a timeout
+    (PostgreSQL 55P03 lock_not_available, 57014 query_canceled; SQLite's busy timeout)."""
+    lock, statement = timeouts()
+    seen: BaseException | None = exc
+    while seen is not None:
+        state = getattr(seen, "sqlstate", None)
+        if state == "55P03":
+            return f"another connection held a lock it needs for more than {lock:g} s"
+        if state == "57014":
+            return f"a statement took longer than {statement:g} s"
+        if isinstance(seen, sqlite3.OperationalError) and "locked" in str(seen):
+            return f"another program kept the ledger file locked for more than {lock:g} s"
+        seen = seen.__cause__ or seen.__context__
+    return None
