@@ -101,6 +101,13 @@ class Sync:
         row = self.desk.db.execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
+    def _set_role(self, role: str) -> None:
+        """Remember what the ledger lets this login do (``desk.roles``)."""
+        from qwtimer.desk.roles import role_key
+
+        with self.desk.db.atomic():
+            self._set(role_key(self.url), role)
+
     def describe(self, table: str, row_id: str) -> str:
         """The row a problem is about, in words: "the call for Acme Ltd at 14:05",
         "Acme Ltd's product line"; the table and the id's start when it is not here."""
@@ -159,8 +166,9 @@ class Sync:
         report = SyncReport(ledger=self.url.split("@")[-1])
         central = None
         try:
-            central = central_store.connect(self.url)
+            central = central_store.connect(self.url, who=self.desk.technician)
             report.ledger = central.where
+            self._set_role(central.role_name)
             eng = engine.Engine(
                 self.desk.db,
                 central,
