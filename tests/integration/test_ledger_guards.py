@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -18,6 +20,7 @@ from qwtimer.store import central as central_store
 from qwtimer.store import central_schema as cs
 from tests.integration.conftest import Backend, PgLedger
 from tests.integration.devices import Device
+from tests.integration.test_cli_ledger import run
 from tests.unit.test_card_numbers import CARD_SPELLINGS, NOT_CARDS
 
 MakeDevice = Callable[[str], Device]
@@ -276,3 +279,36 @@ def test_schema_2_repairs_a_forged_number_and_every_laptop_pulls_again(
         assert sql("SELECT max(ledger_seq) FROM customer").fetchone()[0] < 1000
         with pytest.raises(psycopg.errors.CheckViolation):
             sql(_customer_sql(0), ("c0ffee00-0000-4000-8000-0000000000b2", "4111111111111111"))
+
+
+@pytest.mark.pg
+def test_push_says_ledger_busy_when_a_statement_outlasts_its_timeout(
+    pg_ledger: PgLedger, make_device: MakeDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QWTIMER_LEDGER_STATEMENT_TIMEOUT", "0.5")  # before the lock timeout
+    tess = make_device("tess")
+    tess.add_customer("Acme")
+    with _ledger_locked(Backend("pg", pg_ledger.admin, pg_ledger.url)):
+        report = tess.sync(pg_ledger.url("tess"))
+    assert report.error is not None and report.error.startswith("ledger busy:")
+    assert "took longer than 0.5 s" in report.error
+    assert tess.sync(pg_ledger.url("tess")).ok
+
+
+def test_sync_command_says_ledger_busy_in_one_line_and_exits_2(
+    qwtimer_cmd: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    line = ("--product", "desktop", "--plan", "license")
+    assert run(qwtimer_cmd, data, "customer", "add", "Acme", *line).returncode == 0
+    assert run(qwtimer_cmd, data, "sync").returncode == 0  # the embedded ledger exists
+    assert run(qwtimer_cmd, data, "customer", "add", "Zeta", *line).returncode == 0
+    monkeypatch.setenv("QWTIMER_LEDGER_LOCK_TIMEOUT", "0.5")
+    with _ledger_locked(Backend("sqlite", f"sqlite://{data / 'ledger.db'}", str)):
+        done = run(qwtimer_cmd, data, "sync")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].count("ledger busy:") == 1, done.stderr
+    assert "try again later" in lines[0]
+    again = run(qwtimer_cmd, data, "--json", "sync")
+    assert again.returncode == 0 and json.loads(again.stdout)["pushed"]["customer"] == 1
