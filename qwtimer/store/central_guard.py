@@ -57,6 +57,11 @@ def _char_tables() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return digits, seps
 
 
+def _u(cp: int) -> str:
+    """A code point as an escape of a PostgreSQL E'' string (the SQL text stays ASCII)."""
+    return f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
+
+
 def _int_array(values: list[int]) -> str:
     return "ARRAY[" + ",".join(str(v) for v in values) + "]::int[]"
 
@@ -69,6 +74,7 @@ def pg_card_function_sql() -> list[str]:
     )
     ascii_literal = "E'" + "".join(f"\\x{ord(c):02x}" for c in ascii_seps) + "'"
     lo, mx = cards.MIN_DIGITS, cards.MAX_DIGITS
+    digit_class = "E'[0-9" + "".join(f"{_u(a)}-{_u(b)}" for a, b in digits) + "]'"
     return [
         """CREATE OR REPLACE FUNCTION luhn_valid(d text) RETURNS boolean
            LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -123,6 +129,8 @@ def pg_card_function_sql() -> list[str]:
              ch text; cp int; v int; sep boolean; k int;
            BEGIN
              IF t IS NULL OR char_length(t) < {lo} THEN RETURN false; END IF;
+             -- most text holds fewer digits than the shortest card: no need to read it
+             IF regexp_count(t, {digit_class}) < {lo} THEN RETURN false; END IF;
              FOREACH ch IN ARRAY string_to_array(t, NULL) || ARRAY[NULL::text] LOOP
                cp := coalesce(ascii(ch), -1);
                v := NULL; sep := false;
@@ -195,17 +203,20 @@ def sqlite_guard_sql() -> list[str]:
     """Schema step 2 on the SQLite ledger: the same rules as triggers."""
     sql: list[str] = []
     for t in SEQ_TABLES:
-        last = (
-            f"coalesce((SELECT ledger_seq FROM {t} WHERE rowid <> NEW.rowid AND ledger_seq IS "
-            f"NOT NULL ORDER BY ledger_seq DESC LIMIT 1), 0) + 1"
+        # SQLite has no sequences: a counter in ledger_meta, moved forward for every row
+        # written, whatever number the client sent (the insert trigger's own update moves
+        # it once more: numbers only ever grow).
+        body = (
+            f"UPDATE ledger_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq:{t}'; "
+            f"UPDATE {t} SET ledger_seq = (SELECT CAST(value AS INTEGER) FROM ledger_meta "
+            f"WHERE key = 'seq:{t}') WHERE rowid = NEW.rowid;"
         )
         sql += [
+            f"INSERT OR REPLACE INTO ledger_meta (key, value) "
+            f"SELECT 'seq:{t}', coalesce(max(ledger_seq), 0) FROM {t}",
             f"DROP TRIGGER IF EXISTS {t}_ledger_seq",
-            # whatever the client sent: the next number after every other row's
-            f"""CREATE TRIGGER {t}_ledger_seq AFTER INSERT ON {t}
-                BEGIN UPDATE {t} SET ledger_seq = {last} WHERE rowid = NEW.rowid; END""",
-            f"""CREATE TRIGGER {t}_ledger_seq_moved AFTER UPDATE ON {t}
-                BEGIN UPDATE {t} SET ledger_seq = {last} WHERE rowid = NEW.rowid; END""",
+            f"CREATE TRIGGER {t}_ledger_seq AFTER INSERT ON {t} BEGIN {body} END",
+            f"CREATE TRIGGER {t}_ledger_seq_moved AFTER UPDATE ON {t} BEGIN {body} END",
         ]
     for table, cols in CARD_FREE_COLUMNS.items():
         cond = " OR ".join(f"holds_card_number(NEW.{c})" for c in cols)
