@@ -59,7 +59,7 @@ def _char_tables() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 
 def _u(cp: int) -> str:
     """A code point as an escape of a PostgreSQL E'' string (the SQL text stays ASCII)."""
-    return f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
+    return f"\\\\u{cp:04x}" if cp <= 0xFFFF else f"\\\\U{cp:08x}"
 
 
 def _int_array(values: list[int]) -> str:
@@ -69,12 +69,14 @@ def _int_array(values: list[int]) -> str:
 def pg_card_function_sql() -> list[str]:
     """``holds_card_number(text)`` in PL/pgSQL: the same answer as the Python function."""
     digits, seps = _char_tables()
-    ascii_seps = "".join(
-        chr(cp) for cp in range(1, 128) if not chr(cp).isdigit() and cards._is_separator(chr(cp))
-    )
-    ascii_literal = "E'" + "".join(f"\\x{ord(c):02x}" for c in ascii_seps) + "'"
     lo, mx = cards.MIN_DIGITS, cards.MAX_DIGITS
-    digit_class = "E'[0-9" + "".join(f"{_u(a)}-{_u(b)}" for a, b in digits) + "]'"
+    d = "0-9" + "".join(f"{_u(a)}-{_u(b)}" for a, b in digits)
+    sep_points = [cp for cp in range(1, 128) if cards._is_separator(chr(cp))]
+    sep_points += [cp for a, b in seps for cp in range(a, b + 1)]
+    sp = "".join(f"{_u(a)}-{_u(b)}" for a, b in _ranges(iter(sep_points)))
+    digit = f"E'[{d}]'"
+    runs = f"E'([^{d}{sp}])?[{sp}]*([{d}][{d}{sp}]*)'"
+    seps = f"E'[{sp}]+'"
     return [
         """CREATE OR REPLACE FUNCTION luhn_valid(d text) RETURNS boolean
            LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -121,45 +123,37 @@ def pg_card_function_sql() -> list[str]:
            DECLARE
              d_lo int[] := {_int_array([r[0] for r in digits])};
              d_hi int[] := {_int_array([r[1] for r in digits])};
-             s_lo int[] := {_int_array([r[0] for r in seps])};
-             s_hi int[] := {_int_array([r[1] for r in seps])};
-             ascii_seps text := {ascii_literal};
-             groups text[] := '{{}}'; digits text := '';
-             plus boolean := false; after_plus boolean := false;
-             ch text; cp int; v int; sep boolean; k int;
+             groups text[];
+             m text[]; tok text; dec text; ch text; cp int;
            BEGIN
              IF t IS NULL OR char_length(t) < {lo} THEN RETURN false; END IF;
              -- most text holds fewer digits than the shortest card: no need to read it
-             IF regexp_count(t, {digit_class}) < {lo} THEN RETURN false; END IF;
-             FOREACH ch IN ARRAY string_to_array(t, NULL) || ARRAY[NULL::text] LOOP
-               cp := coalesce(ascii(ch), -1);
-               v := NULL; sep := false;
-               IF cp BETWEEN 48 AND 57 THEN v := cp - 48;
-               ELSIF cp > 127 THEN
-                 FOR k IN 1..cardinality(d_lo) LOOP
-                   EXIT WHEN d_lo[k] > cp;
-                   IF cp <= d_hi[k] THEN v := mod(cp - d_lo[k], 10); EXIT; END IF;
-                 END LOOP;
-                 IF v IS NULL THEN
-                   FOR k IN 1..cardinality(s_lo) LOOP
-                     EXIT WHEN s_lo[k] > cp;
-                     IF cp <= s_hi[k] THEN sep := true; EXIT; END IF;
+             IF regexp_count(t, {digit}) < {lo} THEN RETURN false; END IF;
+             -- runs of digits and separators, with the character before them that is
+             -- neither (cards._runs: a run after '+' may be a phone number)
+             FOR m IN SELECT regexp_matches(t, {runs}, 'g') LOOP
+               CONTINUE WHEN char_length(m[2]) < {lo};
+               groups := '{{}}';
+               FOREACH tok IN ARRAY regexp_split_to_array(m[2], {seps}) LOOP
+                 CONTINUE WHEN tok = '';
+                 IF tok !~ '^[0-9]+$' THEN  -- other scripts' digits: their values
+                   dec := '';
+                   FOREACH ch IN ARRAY string_to_array(tok, NULL) LOOP
+                     cp := ascii(ch);
+                     IF cp <= 57 THEN dec := dec || ch;
+                     ELSE
+                       FOR k IN 1..cardinality(d_lo) LOOP
+                         IF cp BETWEEN d_lo[k] AND d_hi[k] THEN
+                           dec := dec || mod(cp - d_lo[k], 10)::text; EXIT;
+                         END IF;
+                       END LOOP;
+                     END IF;
                    END LOOP;
+                   tok := dec;
                  END IF;
-               ELSIF cp >= 0 THEN sep := strpos(ascii_seps, ch) > 0;
-               END IF;
-               IF v IS NOT NULL THEN
-                 IF cardinality(groups) = 0 AND digits = '' THEN after_plus := plus; END IF;
-                 digits := digits || v::text;
-                 CONTINUE;
-               END IF;
-               IF digits <> '' THEN groups := groups || digits; digits := ''; END IF;
-               CONTINUE WHEN sep;
-               IF cardinality(groups) > 0 THEN
-                 IF card_run_holds(groups, after_plus) THEN RETURN true; END IF;
-                 groups := '{{}}';
-               END IF;
-               plus := cp = 43;
+                 groups := groups || tok;
+               END LOOP;
+               IF card_run_holds(groups, coalesce(m[1] = '+', false)) THEN RETURN true; END IF;
              END LOOP;
              RETURN false;
            END $$""",
