@@ -68,11 +68,11 @@ def _int_array(values: list[int]) -> str:
 
 def pg_card_function_sql() -> list[str]:
     """``holds_card_number(text)`` in PL/pgSQL: the same answer as the Python function."""
-    digits, seps = _char_tables()
+    digits, other_seps = _char_tables()
     lo, mx = cards.MIN_DIGITS, cards.MAX_DIGITS
     d = "0-9" + "".join(f"{_u(a)}-{_u(b)}" for a, b in digits)
     sep_points = [cp for cp in range(1, 128) if cards._is_separator(chr(cp))]
-    sep_points += [cp for a, b in seps for cp in range(a, b + 1)]
+    sep_points += [cp for a, b in other_seps for cp in range(a, b + 1)]
     sp = "".join(f"{_u(a)}-{_u(b)}" for a, b in _ranges(iter(sep_points)))
     digit = f"E'[{d}]'"
     runs = f"E'([^{d}{sp}])?[{sp}]*([{d}][{d}{sp}]*)'"
