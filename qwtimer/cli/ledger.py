@@ -143,7 +143,7 @@ def _learn_role(desk: Desk, url: str) -> str | None:
         return None
     try:
         with desk.db.atomic():
-            desk.set_meta(roles.role_key(url), central.role_name)
+            desk.set_meta(roles.role_key(url, desk.technician), central.role_name)
         return central.role_name
     finally:
         central.close()

@@ -2,7 +2,7 @@
 
 The laptop learns its role at each sync and at ``ledger use`` (PostgreSQL: membership of the
 supervisor group role; the embedded SQLite ledger: its creator is its supervisor) and keeps it
-in the local ``meta`` table per ledger address, so a supervisor-only action a technician may
+in the local ``meta`` table per ledger address and login, so a supervisor-only action a technician may
 not do is refused at once, offline too, instead of waiting for ever to be refused by the
 ledger. Before the first sync with a ledger the role is not known: such actions go ahead as
 before and say that the ledger's role is pending.
@@ -30,13 +30,14 @@ def ledger_url(desk: Desk) -> str:
     return f"sqlite://{desk.folder / 'ledger.db'}"
 
 
-def role_key(url: str) -> str:
-    return f"ledger_role:{url}"
+def role_key(url: str, technician: str) -> str:
+    """Per ledger address and per login (the embedded ledger tells its users apart by name)."""
+    return f"ledger_role:{technician}:{url}"
 
 
 def known_role(desk: Desk) -> str | None:
     """ "supervisor" or "technician" as the ledger said at the last sync; None if not yet."""
-    return desk.meta(role_key(ledger_url(desk)))
+    return desk.meta(role_key(ledger_url(desk), desk.technician))
 
 
 def require_supervisor(desk: Desk, what: str, ask: str) -> bool:

@@ -106,7 +106,7 @@ class Sync:
         from qwtimer.desk.roles import role_key
 
         with self.desk.db.atomic():
-            self._set(role_key(self.url), role)
+            self._set(role_key(self.url, self.desk.technician), role)
 
     def describe(self, table: str, row_id: str) -> str:
         """The row a problem is about, in words: "the call for Acme Ltd at 14:05",
