@@ -11,6 +11,8 @@
   ledger connection); PostgreSQL runs a translation of it in PL/pgSQL whose character tables
   (Unicode decimal digits, separators) are generated from the same Python definitions.
 - One rule set, two dialects: both are installed by schema step 2 (``central.migrate``).
+- A sync never waits on the ledger for ever: ``timeouts`` gives the lock and statement
+  timeouts of a sync connection, ``busy_detail`` says in words which one ran out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from qwtimer.core import cards
+from qwtimer.core.errors import InputError
 from qwtimer.store import central_schema as cs
 
 # The free-text columns of the ledger that must never hold a card number (R6.1).
@@ -58,7 +61,8 @@ def _char_tables() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 
 
 def _u(cp: int) -> str:
-    """A code point as an escape of a PostgreSQL E'' string (the SQL text stays ASCII)."""
+    """A code point as a regular-expression escape written inside an E'' string (the SQL
+    text stays ASCII, whatever the session's string settings)."""
     return f"\\\\u{cp:04x}" if cp <= 0xFFFF else f"\\\\U{cp:08x}"
 
 
@@ -229,15 +233,19 @@ def sqlite_holds_card_number(text: object) -> int:
 
 def timeouts() -> tuple[float, float]:
     """(lock, statement) timeouts of a sync in seconds: 10 and 60 unless
-    ``QWTIMER_LEDGER_LOCK_TIMEOUT`` / ``QWTIMER_LEDGER_STATEMENT_TIMEOUT`` say otherwise."""
+    ``QWTIMER_LEDGER_LOCK_TIMEOUT`` / ``QWTIMER_LEDGER_STATEMENT_TIMEOUT`` say otherwise;
+    a value that is not a positive number of seconds is refused (InputError)."""
     out = []
     for name, default in (("LOCK", 10.0), ("STATEMENT", 60.0)):
-        raw = os.environ.get(f"QWTIMER_LEDGER_{name}_TIMEOUT", "")
+        var = f"QWTIMER_LEDGER_{name}_TIMEOUT"
+        raw = os.environ.get(var, "").strip()
         try:
-            value = float(raw) if raw.strip() else default
+            value = float(raw) if raw else default
         except ValueError:
-            value = default
-        out.append(value if value > 0 else default)
+            value = -1.0
+        if not 0 < value < 86_400:
+            raise InputError(f"{var}={raw!r} is not a number of seconds: set it to e.g. 10")
+        out.append(value)
     return out[0], out[1]
 
 

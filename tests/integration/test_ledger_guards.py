@@ -312,3 +312,13 @@ def test_sync_command_says_ledger_busy_in_one_line_and_exits_2(
     assert "try again later" in lines[0]
     again = run(qwtimer_cmd, data, "--json", "sync")
     assert again.returncode == 0 and json.loads(again.stdout)["pushed"]["customer"] == 1
+
+
+def test_a_timeout_that_is_not_a_number_of_seconds_is_refused_in_one_line(
+    qwtimer_cmd: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QWTIMER_LEDGER_LOCK_TIMEOUT", "ten")
+    done = run(qwtimer_cmd, tmp_path / "data", "sync")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "QWTIMER_LEDGER_LOCK_TIMEOUT='ten' is not a number of seconds" in done.stderr

@@ -94,7 +94,9 @@ def _bank_of_60_minutes(
     ledger: Backend, make_device: MakeDevice, card: bool
 ) -> tuple[str, list[Device]]:
     sam = make_device(SUPERVISOR)
-    cid = sam.add_customer(f"Acme {random.randrange(10**6)}", extra_minutes=15, card=card)  # 45 + 15
+    cid = sam.add_customer(
+        f"Acme {random.randrange(10**6)}", extra_minutes=15, card=card
+    )  # 45 + 15
     assert sam.sync(ledger.url(SUPERVISOR)).ok
     techs = [make_device(name) for name in TECHNICIANS]
     for t in techs:
