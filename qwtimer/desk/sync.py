@@ -105,8 +105,10 @@ class Sync:
         """Remember what the ledger lets this login do (``desk.roles``)."""
         from qwtimer.desk.roles import role_key
 
-        with self.desk.db.atomic():
-            self._set(role_key(self.url, self.desk.technician), role)
+        key = role_key(self.url, self.desk.technician)
+        if self._get(key) != role:  # written when it changes: no extra commit per sync
+            with self.desk.db.atomic():
+                self._set(key, role)
 
     def describe(self, table: str, row_id: str) -> str:
         """The row a problem is about, in words: "the call for Acme Ltd at 14:05",
