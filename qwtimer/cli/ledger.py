@@ -20,6 +20,7 @@ from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import duration_seconds
 from qwtimer.core.times import local_text
 from qwtimer.core.words import count
+from qwtimer.desk import roles
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
@@ -34,18 +35,33 @@ def cmd_ledger_adjust(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     seconds = duration_seconds(a.minutes.lstrip("+-"), "--minutes")
     if a.minutes.strip().startswith("-"):
         seconds = -seconds
+    pending = roles.known_role(desk) is None
     e = Ledger(desk).adjust(c, seconds, a.reason)
     out.emit(
-        {"entry_id": e.id, "seconds": e.seconds, "balance_seconds": svc.balance(c)},
-        f"adjustment {e.id} posted; bank now {clock_text(svc.balance(c))}",
+        {
+            "entry_id": e.id,
+            "seconds": e.seconds,
+            "balance_seconds": svc.balance(c),
+            "ledger_role": roles.known_role(desk) or "pending",
+        },
+        f"adjustment {e.id} posted; bank now {clock_text(svc.balance(c))}"
+        + (f" ({roles.PENDING_NOTE})" if pending else ""),
     )
 
 
 def cmd_ledger_reverse(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     e = Ledger(desk).reverse(a.entry_id, a.reason)
+    role = roles.known_role(desk)
     out.emit(
-        {"entry_id": e.id, "reverses": a.entry_id, "seconds": e.seconds, "cents": e.cents},
-        f"reversal {e.id} posted for entry {a.entry_id}",
+        {
+            "entry_id": e.id,
+            "reverses": a.entry_id,
+            "seconds": e.seconds,
+            "cents": e.cents,
+            "ledger_role": role or "pending",
+        },
+        f"reversal {e.id} posted for entry {a.entry_id}"
+        + ("" if role else f" ({roles.PENDING_NOTE})"),
     )
 
 
@@ -110,7 +126,27 @@ def cmd_ledger_use(desk: Desk, a: argparse.Namespace, out: Any) -> None:
         central_store.pg_params(url)  # refuses an address carrying a password
     with desk.db.atomic():
         desk.set_meta(K_URL, url)
-    out.emit({"ledger_url": url}, f"this computer now syncs with {url}")
+    role = _learn_role(desk, url)
+    out.emit(
+        {"ledger_url": url, "ledger_role": role or "pending"},
+        f"this computer now syncs with {url}"
+        + (f" as a {role}" if role else " (its role is learnt at the first sync)"),
+    )
+
+
+def _learn_role(desk: Desk, url: str) -> str | None:
+    """Ask the ledger what this login may do (R13) and remember it; None when it cannot say
+    now (offline, not set up yet): the first sync asks again."""
+    try:
+        central = central_store.connect(url, who=desk.technician)
+    except QwtimerError:
+        return None
+    try:
+        with desk.db.atomic():
+            desk.set_meta(roles.role_key(url, desk.technician), central.role_name)
+        return central.role_name
+    finally:
+        central.close()
 
 
 def cmd_sync(desk: Desk, a: argparse.Namespace, out: Any) -> None:

@@ -16,6 +16,7 @@ from qwtimer.core.parse import card_reference
 from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
+from qwtimer.desk.roles import require_supervisor
 from qwtimer.store.models import Customer, Entry
 
 
@@ -72,7 +73,9 @@ class Ledger:
             )
 
     def adjust(self, customer: Customer, seconds: int, reason: str, cents: int = 0) -> Entry:
-        """R13: an adjusting entry with who, when (created_at) and why."""
+        """R13: an adjusting entry with who, when (created_at) and why. Refused at once (nothing
+        written) when the ledger says this login is a technician (``desk.roles``)."""
+        require_supervisor(self.desk, "adjust the ledger", "post this adjustment")
         if not reason.strip():
             raise InputError("an adjustment needs --reason: say why (R13)")
         if seconds == 0 and cents == 0:
@@ -90,7 +93,8 @@ class Ledger:
             )
 
     def reverse(self, entry_id: str, reason: str) -> Entry:
-        """R13: a reversing entry that cancels another exactly, once."""
+        """R13: a reversing entry that cancels another exactly, once; supervisors only."""
+        require_supervisor(self.desk, "reverse a ledger entry", "reverse this entry")
         if not reason.strip():
             raise InputError("a reversal needs --reason: say why (R13)")
         original = Entry.get_or_none(Entry.id == entry_id.strip())

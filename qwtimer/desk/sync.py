@@ -101,6 +101,15 @@ class Sync:
         row = self.desk.db.execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
+    def _set_role(self, role: str) -> None:
+        """Remember what the ledger lets this login do (``desk.roles``)."""
+        from qwtimer.desk.roles import role_key
+
+        key = role_key(self.url, self.desk.technician)
+        if self._get(key) != role:  # written when it changes: no extra commit per sync
+            with self.desk.db.atomic():
+                self._set(key, role)
+
     def describe(self, table: str, row_id: str) -> str:
         """The row a problem is about, in words: "the call for Acme Ltd at 14:05",
         "Acme Ltd's product line"; the table and the id's start when it is not here."""
@@ -159,8 +168,9 @@ class Sync:
         report = SyncReport(ledger=self.url.split("@")[-1])
         central = None
         try:
-            central = central_store.connect(self.url)
+            central = central_store.connect(self.url, who=self.desk.technician)
             report.ledger = central.where
+            self._set_role(central.role_name)
             eng = engine.Engine(
                 self.desk.db,
                 central,
@@ -194,7 +204,10 @@ class Sync:
         except QwtimerError as exc:
             report.error = str(exc)
         except Exception as exc:  # the ledger said something unexpected: keep it in words
-            report.error = f"the sync stopped: {exc.__class__.__name__}: {exc}".strip()
+            busy = central_store.busy_error(exc, report.ledger)
+            report.error = (
+                str(busy) if busy else f"the sync stopped: {exc.__class__.__name__}: {exc}".strip()
+            )
         finally:
             if central is not None:
                 with contextlib.suppress(Exception):  # a dead connection may not close

@@ -38,6 +38,7 @@ from qwtimer.desk.duplicates import duplicates_of
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.merge import merge
 from qwtimer.desk.reports import call_rows, segments
+from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
 from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.rows_model import cell_text
@@ -152,12 +153,27 @@ class SupervisorWindow(QDialog):
         self.merge_button.clicked.connect(self.merge_duplicate)
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
+        self.show_role()
         self.refresh()
         self._fit_width()
         if hub is not None:
             hub.changed.connect(self._changed)
 
+    def show_role(self) -> None:
+        """Adjust and Reverse are for supervisors (R13): hidden when the ledger says this
+        login is a technician; while the role is pending they work and say so."""
+        role = known_role(self.desk)
+        for button in (self.adjust_button, self.reverse_button):
+            button.setVisible(role != TECHNICIAN)
+            button.setToolTip(f"Supervisors only (R13); {PENDING_NOTE}" if role is None else "")
+        if role == TECHNICIAN:
+            self.status.setText(
+                "Adjustments and reversals are for supervisors (R13): you sync as a "
+                "technician, so ask a supervisor to post them."
+            )
+
     def _changed(self, changes: Changes) -> None:
+        self.show_role()  # a sync may have told this computer its role
         if changes.any_call or changes.customers:
             self.refresh()
 

@@ -10,6 +10,9 @@
   security: such a connection is refused with a clear error.
 - ``init_ledger`` creates or migrates the versioned schema, one step per transaction; a ledger
   newer than this qwtimer is refused.
+- A sync never waits on the ledger for ever: every statement of a sync connection runs with a
+  lock timeout and a statement timeout (PostgreSQL) or a busy timeout (SQLite); running into
+  one is ``LedgerBusy``, said in words, with nothing half-written.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from psycopg import sql as pgsql
 
 from qwtimer.core.errors import QwtimerError
+from qwtimer.store import central_guard as guard
 from qwtimer.store import central_schema as cs
 from qwtimer.store import pgdriver
 
@@ -44,6 +48,22 @@ class LedgerError(QwtimerError):
 
 class LedgerOffline(LedgerError):
     """The ledger cannot be reached. Normal for a laptop: nothing local is lost."""
+
+
+class LedgerBusy(LedgerError):
+    """Another connection kept the ledger locked (or a statement ran) past the sync's timeouts;
+    the transaction was rolled back whole and the next sync carries on."""
+
+
+def busy_error(exc: BaseException, where: str) -> LedgerBusy | None:
+    """``exc`` (or its cause) as ``LedgerBusy`` when the ledger was busy, else None."""
+    detail = guard.busy_detail(exc)
+    if detail is None:
+        return None
+    return LedgerBusy(
+        f"ledger busy: the ledger ({where}) is busy ({detail}); nothing was half-written: "
+        "try again later"
+    )
 
 
 class _Pg(PostgresqlDatabase):  # type: ignore[misc]
@@ -64,7 +84,12 @@ class Central:
     where: str  # for messages: host/db or the file, never a password
     role: str | None = None
     ledger_id: str = ""
-    supervisor: bool = True  # may post adjustments and reversals (R13); a SQLite ledger: yes
+    supervisor: bool = True  # may post adjustments and reversals (R13)
+
+    @property
+    def role_name(self) -> str:
+        """What the ledger lets this login do: "supervisor" or "technician" (R13)."""
+        return "supervisor" if self.supervisor else "technician"
 
     @property
     def is_pg(self) -> bool:
@@ -140,15 +165,22 @@ def _where(params: dict[str, Any]) -> str:
     return f"{params.get('dbname') or params.get('service') or '?'} on {host}"
 
 
-def connect(url: str, *, admin: bool = False) -> Central:
+def connect(url: str, *, admin: bool = False, who: str | None = None) -> Central:
     """Open the ledger at ``url`` for syncing (or, with ``admin``, for ``ledger init``).
+    ``who``: the technician of this computer (the embedded ledger's roles). A sync
+    connection runs every statement under the timeouts of ``guard.timeouts()``.
 
     Raises LedgerOffline when unreachable, LedgerError for anything a person must fix.
     """
     path = _sqlite_path(url)
     if path is not None:
-        return _connect_sqlite(path, admin=admin)
+        return _connect_sqlite(path, admin=admin, who=who)
     params = pg_params(url)
+    if not admin:
+        lock, statement = guard.timeouts()
+        params["options"] += (
+            f" -c lock_timeout={int(lock * 1000)} -c statement_timeout={int(statement * 1000)}"
+        )
     pw = _keyring_password(params)
     if pw:
         params["password"] = pw
@@ -199,17 +231,21 @@ def connect(url: str, *, admin: bool = False) -> Central:
     return central
 
 
-def _connect_sqlite(path: Path, *, admin: bool) -> Central:
+def _connect_sqlite(path: Path, *, admin: bool, who: str | None = None) -> Central:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LedgerError(f"cannot create the folder of the ledger file {path}: {exc}") from None
+    busy_ms = 30000 if admin else int(guard.timeouts()[0] * 1000)
     db = SqliteDatabase(
         str(path),
-        pragmas={"journal_mode": "wal", "synchronous": "full", "busy_timeout": 30000},
+        pragmas={"journal_mode": "wal", "synchronous": "full", "busy_timeout": busy_ms},
         field_types=cs.SQLITE_FIELD_TYPES,
         check_same_thread=False,
+        timeout=busy_ms / 1000,
     )
+    # R6.1: the ledger's triggers call the one rule (central_guard)
+    db.register_function(guard.sqlite_holds_card_number, "holds_card_number", 1, True)
     try:
         db.connect()
     except Exception as exc:
@@ -219,7 +255,20 @@ def _connect_sqlite(path: Path, *, admin: bool) -> Central:
         if _version(central) == 0:
             migrate(central)  # the embedded ledger sets itself up on first use
         _check_version(central)
+        central.supervisor = _sqlite_supervisor(central, who)
     return central
+
+
+def _sqlite_supervisor(central: Central, who: str | None) -> bool:
+    """The embedded ledger's roles: whoever first syncs with it (its creator) is its
+    supervisor, anyone else a technician (R13)."""
+    db = central.db
+    with db.atomic("IMMEDIATE"):
+        row = db.execute_sql("SELECT value FROM ledger_meta WHERE key = 'creator'").fetchone()
+        if row is None and who:
+            db.execute_sql("INSERT INTO ledger_meta (key, value) VALUES ('creator', ?)", (who,))
+            return True
+    return who is None or row is None or str(row[0]) == who
 
 
 def _version(central: Central) -> int:
@@ -278,7 +327,14 @@ def _v2(central: Central) -> None:
     revisions.create_table(central)
 
 
-MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2}
+def _v3(central: Central) -> None:
+    """The ledger numbers rows itself and refuses card numbers (``central_guard``)."""
+    stmts = guard.pg_guard_sql() if central.is_pg else guard.sqlite_guard_sql()
+    for stmt in stmts:
+        central.db.execute_sql(stmt)
+
+
+MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def migrate(central: Central) -> int:

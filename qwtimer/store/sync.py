@@ -36,7 +36,7 @@ from qwtimer.core.policy import PolicyBook
 from qwtimer.store import central_schema as cs
 from qwtimer.store import revisions
 from qwtimer.store import sync_allocation as alloc
-from qwtimer.store.central import Central, LedgerOffline
+from qwtimer.store.central import Central, LedgerOffline, busy_error
 from qwtimer.store.sync_stage import Conflict, Staged, stage_insert
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -263,6 +263,9 @@ class Engine:
                 if state in ("40001", "40P01") and attempt < RETRIES - 1:
                     time.sleep(0.01 * 2**attempt)
                     continue
+                busy = busy_error(exc, self.central.where)  # a timeout: rolled back whole
+                if busy is not None:
+                    raise busy from exc
                 if state is None or state.startswith(("08", "57")):
                     first = (str(exc).strip().splitlines() or [""])[0]
                     raise LedgerOffline(

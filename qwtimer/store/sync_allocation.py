@@ -290,8 +290,10 @@ def write(central: Central, done: Settlement) -> bool:
 
 def _reason(alloc: dict[str, Any], seconds: int, cents: int) -> str:
     ct = billing.clock_text
+    # No ids in the words (the entry links its call): a UUID's digits may read as a card
+    # number, which the ledger refuses in free text (R6.1).
     words = [
-        f"ledger settlement of call {alloc['call_id']}: the bank held "
+        f"ledger settlement of the call: the bank held "
         f"{ct(alloc['balance_before_seconds'])} when it reached the ledger"
     ]
     if alloc["settlement"] == billing.SETTLEMENT_UNSETTLED:

@@ -2,7 +2,8 @@
 
 - Per pulled table a cursor (the highest ``ledger_seq`` seen) is kept in the local ``meta``
   table under ``sync:<ledger id>:<table>``, written in the same local transaction as the rows,
-  so an interrupted pull resumes exactly where it stopped.
+  so an interrupted pull resumes exactly where it stopped. A cursor beyond the ledger's
+  highest number (a forged number the ledger has since replaced) starts again from 0.
 - Customers, product lines, purchases and cards come down whole (a product line's dates take
   the later of the local and central values; a customer's contact is the ledger's, unless a
   change made here has not reached the ledger yet); entries come down when another device or the
@@ -80,6 +81,11 @@ def pull(
         cols = cs.PUSHED[table]
         key = cursor_key(central.ledger_id, table)
         seen = _cursor(local, key)
+        top = central.db.execute_sql(f"SELECT max(ledger_seq) FROM {table}").fetchone()[0]
+        if seen > int(top or 0):
+            # Past the ledger's highest number: it renumbered a row that carried a forged
+            # number (schema step 2). Read again from the start; rows already here are kept.
+            seen = 0
         mine = f" AND device_id <> {p}" if table == "entry" else ""
         while True:
             params: list[Any] = [seen] + ([device_id] if mine else [])

@@ -213,3 +213,32 @@ def test_accessible_names_and_keyboard(review: SupervisorWindow) -> None:
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget
     for button in (review.adjust_button, review.reverse_button, review.export_button):
         assert "&" in button.text()  # Alt+letter reaches it
+
+
+def test_r13_review_hides_adjust_and_reverse_for_a_technician(
+    qtbot: Any, desk: Desk, tmp_path: Path
+) -> None:
+    """The team's embedded ledger was created by sam (its supervisor); sue syncs with it and
+    the ledger says she is a technician: the review offers no correction she cannot post."""
+    from qwtimer.desk.sync import K_URL, Sync
+    from qwtimer.store import central as central_store
+
+    url = f"sqlite://{tmp_path / 'team' / 'ledger.db'}"
+    central_store.connect(url, who="sam").close()
+    add_customer(desk, "Ada Lovelace Ltd")
+    desk.technician = "sue"
+    desk.set_meta(K_URL, url)
+    assert Sync(desk).run().ok
+    w = open_supervisor(None, desk)
+    qtbot.addWidget(w)
+    qtbot.waitExposed(w)
+    assert not w.adjust_button.isVisible() and not w.reverse_button.isVisible()
+    assert w.export_button.isVisible()  # reading and statements stay
+    assert "supervisors (R13)" in w.status.text()
+
+
+def test_r13_review_before_any_sync_offers_corrections_pending_the_ledgers_role(
+    review: SupervisorWindow,
+) -> None:
+    assert review.adjust_button.isVisible() and review.reverse_button.isVisible()
+    assert "pending the ledger's role" in review.adjust_button.toolTip()
