@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qwtimer.core.cards import holds_card_number
+from qwtimer.desk.customers import Customers
 from qwtimer.store import central as central_store
 from qwtimer.store import central_schema as cs
 from tests.integration.conftest import Backend, PgLedger
@@ -88,7 +89,11 @@ def test_technician_may_not_set_a_sequence_number_by_update(
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             sql("UPDATE product_line SET ledger_seq = %s", (HUGE,))
         before = sql("SELECT ledger_seq FROM product_line").fetchone()[0]
-        sql("UPDATE product_line SET maintenance_until = '2028-01-01'")  # a renewal (R8)
+    tess.use()
+    customers = Customers(tess.desk)
+    customers.maintenance(customers.find("Acme"), "2028-01-01")  # a renewal (R8), as a revision
+    assert tess.sync(pg_ledger.url("tess")).ok
+    with as_technician(backend) as sql:
         after = sql("SELECT ledger_seq FROM product_line").fetchone()[0]
     assert before < after < 1000  # moved dates get the ledger's next number
 
