@@ -11,6 +11,7 @@ number (E.164), not a card.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 
@@ -19,6 +20,7 @@ from qwtimer.core.errors import InputError
 MIN_DIGITS, MAX_DIGITS = 13, 19
 PHONE_MAX_DIGITS = 15  # E.164
 _SEPARATORS = frozenset("._/\\,:;'*#~")
+_DIGIT = re.compile(r"\d")  # any script's decimal digit (Unicode category Nd)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -78,7 +80,7 @@ def _candidates(groups: list[str]) -> Iterator[str]:
 
 def holds_card_number(text: str | None) -> bool:
     """True when ``text`` holds something that reads as a card number (R6.1)."""
-    if not text:
+    if not text or len(_DIGIT.findall(text)) < MIN_DIGITS:  # most text: no scan needed
         return False
     for groups, after_plus in _runs(text):
         if after_plus and sum(len(g) for g in groups) <= PHONE_MAX_DIGITS:
