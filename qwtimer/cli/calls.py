@@ -12,7 +12,7 @@ import time
 from qwtimer.cli import Out
 from qwtimer.core.billing import Bill, bill_json, clock_text, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.parse import day, duration_seconds
+from qwtimer.core.parse import day, duration_seconds, interval_seconds, whole_number
 from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
 from qwtimer.core.times import local_text
 from qwtimer.desk.calls import Calls
@@ -98,7 +98,9 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         out.emit(live.as_dict(), text)
         return
     if a.timer_cmd == "watch":
-        _watch(calls, a.interval, a.count, out)
+        interval = interval_seconds(a.interval, "--interval")
+        count = whole_number(a.count, "--count") if a.count is not None else None
+        _watch(calls, interval, count, out)
         return
     if a.timer_cmd == "gap":
         call = calls.resolve_gap(GAP_ANSWERS[a.what])

@@ -9,7 +9,7 @@ from pathlib import Path
 from qwtimer.cli import Out
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.parse import day
+from qwtimer.core.parse import day, whole_number
 from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
@@ -155,7 +155,8 @@ def cmd_support_check(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 def cmd_minutes_buy(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
     c = svc.find(a.customer)
-    entry = Ledger(desk).buy_blocks(c, a.blocks, a.card_ref, a.yes)
+    blocks = whole_number(a.blocks, "--blocks", 1, 1000)
+    entry = Ledger(desk).buy_blocks(c, blocks, a.card_ref, a.yes)
     out.emit(
         {
             "entry_id": entry.id,
@@ -163,6 +164,6 @@ def cmd_minutes_buy(desk: Desk, a: argparse.Namespace, out: Out) -> None:
             "charge_cents": entry.cents,
             "balance_seconds": svc.balance(c),
         },
-        f"{count(a.blocks, 'block')}, {clock_text(entry.seconds)} for {money(entry.cents)}; "
+        f"{count(blocks, 'block')}, {clock_text(entry.seconds)} for {money(entry.cents)}; "
         f"bank now {clock_text(svc.balance(c))}",
     )
