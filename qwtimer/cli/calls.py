@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import sys
@@ -17,6 +16,7 @@ from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
 from qwtimer.core.times import local_text
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
+from qwtimer.desk.csv_out import SafeCsv
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.reports import ROW_KEYS, call_rows, segments
 
@@ -164,7 +164,7 @@ def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     rows = call_rows(customer, since)
     if a.csv:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=ROW_KEYS, lineterminator="\n")
+        writer = SafeCsv(buf, ROW_KEYS)
         writer.writeheader()
         writer.writerows(rows)
         sys.stdout.write(buf.getvalue())
