@@ -118,9 +118,20 @@ def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     out.emit(s, text)
 
 
+PROGRESS_EVERY = 10_000
+
+
 def cmd_customer_import(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        # A line on stderr every PROGRESS_EVERY rows of a large file (stdout stays the result).
+        if done // PROGRESS_EVERY > shown[0] and done < total:
+            shown[0] = done // PROGRESS_EVERY
+            print(f"{a.file}: {done:,} of {total:,} rows written", file=sys.stderr, flush=True)
+
     report = Customers(desk).import_csv(
-        Path(a.file), skip_bad=a.skip_bad, allow_duplicate=a.allow_duplicate
+        Path(a.file), skip_bad=a.skip_bad, allow_duplicate=a.allow_duplicate, progress=progress
     )
     data = {
         "imported": report.imported,
