@@ -109,7 +109,7 @@ MAX_INTERVAL_SECONDS = 3600.0  # a heartbeat rarer than this would lose too much
 def interval_seconds(text: str, what: str = "--interval") -> float:
     """A positive, finite number of seconds up to ``MAX_INTERVAL_SECONDS`` (``0.5``, ``2``)."""
     try:
-        value = float(text.strip())
+        value = float(text.strip()) if text.isascii() else math.nan  # float() reads any digits
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and 0 < value <= MAX_INTERVAL_SECONDS):

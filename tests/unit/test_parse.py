@@ -158,7 +158,9 @@ def test_the_last_day_of_the_range_still_has_a_next_day_in_local_time() -> None:
     assert period.end.date() > last
 
 
-@pytest.mark.parametrize("text", ["-1", "0", "nan", "inf", "-inf", "1e400", "x", "", "3601"])
+@pytest.mark.parametrize(
+    "text", ["-1", "0", "nan", "inf", "-inf", "1e400", "x", "", "3601", "\u0663", "\uff13"]
+)
 def test_intervals_must_be_positive_finite_seconds(text: str) -> None:
     with pytest.raises(InputError, match="--interval"):
         interval_seconds(text, "--interval")
