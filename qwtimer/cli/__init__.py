@@ -39,6 +39,12 @@ class Out:
             print(text() if callable(text) else text)
 
 
+def one_line(message: str) -> str:
+    """``message`` as one printable line: what a person typed (a name with a line break or a
+    NUL in it) can never split the line or hide part of it."""
+    return "".join(ch if ch.isprintable() else " " for ch in message)
+
+
 def _handler(name: str) -> Callable[[Any, argparse.Namespace, Out], None]:
     """``"calls:cmd_timer"`` -> the function, importing its module now."""
     module, func = name.split(":")
@@ -87,7 +93,7 @@ def _run(argv: Sequence[str] | None) -> int:
         desk = Desk(args.data_dir, technician=args.technician)
         handler(desk, args, Out(getattr(args, "json", False)))
     except QwtimerError as exc:
-        print(f"qwtimer: {exc}", file=sys.stderr)
+        print(f"qwtimer: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         raise
@@ -101,7 +107,7 @@ def _run(argv: Sequence[str] | None) -> int:
         path = desk.db_path if desk is not None else local_db_path(data_dir(args.data_dir))
         fault = classify(exc, path)
         if fault is not None:
-            print(f"qwtimer: {fault}", file=sys.stderr)
+            print(f"qwtimer: {one_line(str(fault))}", file=sys.stderr)
             return EXIT_INPUT
         print(f"qwtimer: {bug_line(exc, log_bug(exc, f'in {args.handler}'))}", file=sys.stderr)
         return EXIT_BUG

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import sys
@@ -12,11 +11,12 @@ import time
 from qwtimer.cli import Out
 from qwtimer.core.billing import Bill, bill_json, clock_text, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.parse import day, duration_seconds
+from qwtimer.core.parse import day, duration_seconds, interval_seconds, whole_number
 from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
 from qwtimer.core.times import local_text
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
+from qwtimer.desk.csv_out import SafeCsv
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.reports import ROW_KEYS, call_rows, segments
 
@@ -98,7 +98,9 @@ def cmd_timer(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         out.emit(live.as_dict(), text)
         return
     if a.timer_cmd == "watch":
-        _watch(calls, a.interval, a.count, out)
+        interval = interval_seconds(a.interval, "--interval")
+        count = whole_number(a.count, "--count") if a.count is not None else None
+        _watch(calls, interval, count, out)
         return
     if a.timer_cmd == "gap":
         call = calls.resolve_gap(GAP_ANSWERS[a.what])
@@ -162,7 +164,7 @@ def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     rows = call_rows(customer, since)
     if a.csv:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=ROW_KEYS, lineterminator="\n")
+        writer = SafeCsv(buf, ROW_KEYS)
         writer.writeheader()
         writer.writerows(rows)
         sys.stdout.write(buf.getvalue())

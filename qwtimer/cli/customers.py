@@ -9,7 +9,7 @@ from pathlib import Path
 from qwtimer.cli import Out
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.parse import day
+from qwtimer.core.parse import day, whole_number
 from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
@@ -142,9 +142,20 @@ def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     out.emit(s, text)
 
 
+PROGRESS_EVERY = 10_000
+
+
 def cmd_customer_import(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        # A line on stderr every PROGRESS_EVERY rows of a large file (stdout stays the result).
+        if done // PROGRESS_EVERY > shown[0] and done < total:
+            shown[0] = done // PROGRESS_EVERY
+            print(f"{a.file}: {done:,} of {total:,} rows written", file=sys.stderr, flush=True)
+
     report = Customers(desk).import_csv(
-        Path(a.file), skip_bad=a.skip_bad, allow_duplicate=a.allow_duplicate
+        Path(a.file), skip_bad=a.skip_bad, allow_duplicate=a.allow_duplicate, progress=progress
     )
     data = {
         "imported": report.imported,
@@ -179,7 +190,8 @@ def cmd_support_check(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 def cmd_minutes_buy(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
     c = svc.find(a.customer)
-    entry = Ledger(desk).buy_blocks(c, a.blocks, a.card_ref, a.yes)
+    blocks = whole_number(a.blocks, "--blocks", 1, 1000)
+    entry = Ledger(desk).buy_blocks(c, blocks, a.card_ref, a.yes)
     out.emit(
         {
             "entry_id": entry.id,
@@ -187,6 +199,6 @@ def cmd_minutes_buy(desk: Desk, a: argparse.Namespace, out: Out) -> None:
             "charge_cents": entry.cents,
             "balance_seconds": svc.balance(c),
         },
-        f"{count(a.blocks, 'block')}, {clock_text(entry.seconds)} for {money(entry.cents)}; "
+        f"{count(blocks, 'block')}, {clock_text(entry.seconds)} for {money(entry.cents)}; "
         f"bank now {clock_text(svc.balance(c))}",
     )

@@ -17,7 +17,7 @@ from typing import Any
 from qwtimer.cli import Out
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.parse import duration_seconds
+from qwtimer.core.parse import signed_seconds
 from qwtimer.core.times import local_text
 from qwtimer.core.words import count
 from qwtimer.desk import roles
@@ -32,9 +32,7 @@ from qwtimer.store import central_schema as cs
 def cmd_ledger_adjust(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
     c = svc.find(a.customer)
-    seconds = duration_seconds(a.minutes.lstrip("+-"), "--minutes")
-    if a.minutes.strip().startswith("-"):
-        seconds = -seconds
+    seconds = signed_seconds(a.minutes, "--minutes")
     pending = roles.known_role(desk) is None
     e = Ledger(desk).adjust(c, seconds, a.reason)
     out.emit(

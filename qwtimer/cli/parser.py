@@ -33,7 +33,22 @@ def _line_options(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_INPUT, f"qwtimer: {message} (see '{self.prog} --help')\n")
+        from qwtimer.cli import one_line
+
+        self.exit(EXIT_INPUT, f"qwtimer: {one_line(message)} (see '{self.prog} --help')\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # argparse drops a lone '--' given as an option's value (``--minutes=--``) and hands
+        # the command an empty list: refuse it here, as a missing value.
+        # An option given with an empty value (``--since=``, ``--hold ""``) is refused too:
+        # commands would otherwise take it as not given at all.
+        if action.option_strings and action.nargs is None and len(arg_strings) == 1:
+            name = "/".join(action.option_strings)
+            if arg_strings[0] == "--":
+                self.error(f"argument {name}: expected a value, got '--'")
+            if not arg_strings[0].strip():
+                self.error(f"argument {name}: the value is empty; give one or leave {name} out")
+        return super()._get_values(action, arg_strings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp = cmd(mins, "buy", "customers:cmd_minutes_buy", "buy blocks of minutes (R6)")
     sp.add_argument("customer")
-    sp.add_argument("--blocks", type=int, required=True)
+    sp.add_argument("--blocks", required=True, help="how many blocks (whole number)")
     sp.add_argument("--card-ref")
     _yes(sp)
 
@@ -179,8 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(timer, "status", "calls:cmd_timer", "the running call")
     sp.add_argument("--call", metavar="CALL_ID")
     sp = cmd(timer, "watch", "calls:cmd_timer", "show the running call live, with a heartbeat")
-    sp.add_argument("--interval", type=float, default=1.0, help="seconds between heartbeats")
-    sp.add_argument("--count", type=int, help="stop after this many heartbeats")
+    sp.add_argument("--interval", default="1", help="seconds between heartbeats (e.g. 0.5)")
+    sp.add_argument("--count", help="stop after this many heartbeats")
     sp = cmd(timer, "gap", "calls:cmd_timer", "say what an unaccounted gap (sleep, restart) was")
     sp.add_argument("what", choices=list(GAP_ANSWERS))
     for name, what in (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import NoReturn
@@ -9,8 +10,9 @@ from typing import NoReturn
 from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import InputError
 
-_UNIT = re.compile(r"^(\d+)\s*(s|sec|m|min|h|hr)$", re.IGNORECASE)
-_CLOCK = re.compile(r"^(\d+)(?::(\d{1,2}))?(?::(\d{1,2}))?$")
+# ASCII digits only: int() would read other scripts' digits, which nobody types as a duration.
+_UNIT = re.compile(r"(\d+)\s*(s|sec|m|min|h|hr)", re.IGNORECASE | re.ASCII)
+_CLOCK = re.compile(r"(\d+)(?::(\d{1,2}))?(?::(\d{1,2}))?", re.ASCII)
 MAX_DURATION_HOURS = 10_000  # no length of time a desk types is longer (about 14 months)
 _MAX_DIGITS = 9  # more digits than this is beyond MAX_DURATION_HOURS in any unit
 
@@ -22,19 +24,21 @@ def duration_seconds(text: str, what: str = "duration") -> int:
     malformed, absurdly long, nan) raises InputError saying what to type instead."""
     raw = text.strip()
     if raw.startswith("-"):
-        raise InputError(f"{what} '{text}' is negative; give a length of time like 12:30 or 90s")
+        raise InputError(
+            f"{what} '{_shown(text)}' is negative; give a length of time like 12:30 or 90s"
+        )
     seconds: int | None = None
-    m = _UNIT.match(raw)
+    m = _UNIT.fullmatch(raw)
     if m:
         _check_digits(m.group(1), text, what)
         unit = m.group(2).lower()[0]
         seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[unit]
-    m = _CLOCK.match(raw) if seconds is None else None
+    m = _CLOCK.fullmatch(raw) if seconds is None else None
     if m and m.group(2) is not None:
         _check_digits(m.group(1), text, what)
         parts = [int(p) for p in m.groups() if p is not None]
         if any(p >= 60 for p in parts[1:]):
-            raise InputError(f"{what} '{text}' has minutes or seconds of 60 or more")
+            raise InputError(f"{what} '{_shown(text)}' has minutes or seconds of 60 or more")
         if len(parts) == 2:
             seconds = parts[0] * 60 + parts[1]
         else:
@@ -44,14 +48,13 @@ def duration_seconds(text: str, what: str = "duration") -> int:
             _too_long(text, what)
         return seconds
     raise InputError(
-        f"{what} '{text}' is not a duration; use m:ss (12:30), h:mm:ss (1:02:03), 90s or 12m"
+        f"{what} '{_shown(text)}' is not a duration; use m:ss (12:30), h:mm:ss (1:02:03), 90s or 12m"
     )
 
 
 def _too_long(text: str, what: str) -> NoReturn:
-    shown = text if len(text) <= 24 else text[:20] + "..."
     raise InputError(
-        f"{what} '{shown}' is longer than {MAX_DURATION_HOURS:,} hours; check it for a typo "
+        f"{what} '{_shown(text)}' is longer than {MAX_DURATION_HOURS:,} hours; check it for a typo "
         "and give a length of time like 12:30, 1:02:03 or 90s"
     )
 
@@ -62,14 +65,77 @@ def _check_digits(digits: str, text: str, what: str) -> None:
         _too_long(text, what)
 
 
+# Dates people give: every report adds a day to a period's end and converts it to local time,
+# which Python's date arithmetic survives only well inside years 1-9999.
+FIRST_YEAR = 1970
+LAST_YEAR = 2999
+
+
 def day(text: str, what: str = "date") -> date:
-    """An ISO date (2026-12-31)."""
+    """An ISO date (2026-12-31) in years ``FIRST_YEAR`` to ``LAST_YEAR``; anything else raises
+    InputError saying what to type."""
+    raw = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        value = date.fromisoformat(raw)
     except ValueError:
         raise InputError(
-            f"{what} '{text}' is not a date; use YYYY-MM-DD, e.g. 2026-12-31"
+            f"{what} '{_shown(text)}' is not a date; use YYYY-MM-DD, e.g. 2026-12-31"
         ) from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InputError(
+            f"{what} {value.isoformat()} is out of range; give a date from {FIRST_YEAR} to "
+            f"{LAST_YEAR}, e.g. 2026-12-31"
+        )
+    return value
+
+
+def signed_seconds(text: str, what: str = "--minutes") -> int:
+    """An amount of time with an optional sign: ``+10m``, ``-90s``, ``5:00``. Guarantees
+    exactly one sign at most (``+-5m`` is refused, never read as +5m) and the bounds of
+    :func:`duration_seconds`."""
+    raw = text.strip()
+    sign = -1 if raw.startswith("-") else 1
+    body = raw[1:] if raw[:1] in "+-" else raw
+    if body.strip()[:1] in ("+", "-"):
+        raise InputError(
+            f"{what} '{_shown(text)}' has more than one sign; give one, e.g. +10m or -90s"
+        )
+    return sign * duration_seconds(body, what)
+
+
+MAX_INTERVAL_SECONDS = 3600.0  # a heartbeat rarer than this would lose too much to a crash
+
+
+def interval_seconds(text: str, what: str = "--interval") -> float:
+    """A positive, finite number of seconds up to ``MAX_INTERVAL_SECONDS`` (``0.5``, ``2``)."""
+    try:
+        value = float(text.strip()) if text.isascii() else math.nan  # float() reads any digits
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_INTERVAL_SECONDS):
+        raise InputError(
+            f"{what} '{_shown(text)}' is not a number of seconds from more than 0 to "
+            f"{MAX_INTERVAL_SECONDS:g}; give e.g. 1 or 0.5"
+        )
+    return value
+
+
+def whole_number(text: str, what: str, low: int = 1, high: int = 1_000_000) -> int:
+    """A whole number written in ASCII digits, from ``low`` to ``high``."""
+    raw = text.strip()
+    body = raw[1:] if raw[:1] in "+-" else raw
+    if not (body.isascii() and body.isdigit() and len(body) <= 12):
+        raise InputError(f"{what} '{_shown(text)}' is not a whole number; give e.g. {low}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise InputError(f"{what} {value} is out of range; give {low} to {high:,}")
+    return value
+
+
+def _shown(text: str) -> str:
+    """``text`` short enough, and free of control characters, to quote in one line."""
+    flat = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return flat if len(flat) <= 24 else flat[:20] + "..."
 
 
 def card_reference(ref: str) -> str:
@@ -91,5 +157,5 @@ def card_reference(ref: str) -> str:
 def last_four(text: str) -> str:
     cleaned = text.strip()
     if not (len(cleaned) == 4 and cleaned.isascii() and cleaned.isdigit()):
-        raise InputError(f"last four digits '{text}' must be exactly 4 digits, e.g. 4242")
+        raise InputError(f"last four digits '{_shown(text)}' must be exactly 4 digits, e.g. 4242")
     return cleaned

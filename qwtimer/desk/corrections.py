@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from qwtimer.core.billing import clock_text
+from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
@@ -44,6 +45,7 @@ def _check(desk: Desk, call: Call, reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise InputError("say why the call is corrected (the reason is kept with it)")
+    refuse_card_numbers({"the reason": reason})  # R6.1
     why_not = correctable(desk, call)
     if why_not:
         raise InputError(why_not)

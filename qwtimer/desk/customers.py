@@ -1,12 +1,12 @@
 """Customers, their product lines, purchases and cards; balances and entitlement.
 
-Every write is one transaction: either all of it lands or none of it does.
+Every write is one transaction: either all of it lands or none of it does (a CSV import is
+judged whole, then written in short transactions: see ``desk.customer_import``).
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,13 +14,13 @@ from typing import Any
 from peewee import fn
 
 from qwtimer.core import eligibility as elig
-from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
 from qwtimer.desk import revisions
 from qwtimer.desk.context import Desk
-from qwtimer.desk.duplicates import DuplicateIndex, check_new, name_key
+from qwtimer.desk.customer_import import ImportReport, Progress, import_csv
+from qwtimer.desk.duplicates import check_new
 from qwtimer.desk.summary import Card, CustomerSummary, ProductRow
 from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
 
@@ -74,26 +74,6 @@ def to_core(line: ProductLine) -> elig.ProductLine:
         line.maintenance_until,
         line.active_until,
     )
-
-
-@dataclass
-class ImportReport:
-    imported: int = 0
-    skipped_existing: int = 0
-    bad: list[tuple[int, str]] = field(default_factory=list)
-    committed: bool = False
-
-
-CSV_COLUMNS = (
-    "name",
-    "product",
-    "plan",
-    "edition",
-    "maintenance_until",
-    "active_until",
-    "phone",
-    "email",
-)
 
 
 class Customers:
@@ -344,76 +324,12 @@ class Customers:
 
     # -- import --------------------------------------------------------------------------
     def import_csv(
-        self, path: Path, skip_bad: bool = False, allow_duplicate: bool = False
+        self,
+        path: Path,
+        skip_bad: bool = False,
+        allow_duplicate: bool = False,
+        progress: Progress | None = None,
     ) -> ImportReport:
-        """Customers from a CRM export. Rows with the same name (ignoring case and spacing)
-        become one customer with several product lines; a name already on file is skipped
-        (re-importing an export adds nothing). A new name whose phone or email belongs to
-        another customer is a bad row, unless ``allow_duplicate``. Bad rows are reported by
-        line number; by default a file with any bad row imports nothing."""
-        report = ImportReport()
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                rows = list(csv.DictReader(fh))
-                header = rows[0].keys() if rows else []
-        except FileNotFoundError:
-            raise InputError(f"no file {path}: give the path of a CSV export") from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(f"{path} is not a readable CSV file ({exc})") from None
-        missing = {"name", "product", "plan"} - {h.strip().lower() for h in header if h}
-        if rows and missing:
-            raise InputError(
-                f"{path}: the header lacks {', '.join(sorted(missing))}; expected columns: "
-                + ", ".join(CSV_COLUMNS)
-            )
-        index = DuplicateIndex.of_database()
-        existing = {
-            name_key(n)
-            for (n,) in Customer.select(Customer.name)
-            .where(Customer.merged_into.is_null())
-            .tuples()
-        }
-        first_line: dict[str, int] = {}  # a new name's key -> the line that introduced it
-        good: list[tuple[str, elig.ProductLine, str, str]] = []
-        for number, raw in enumerate(rows, start=2):
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-            try:
-                refuse_card_numbers({f"column '{k}'": v for k, v in row.items()})  # R6.1
-                if not row.get("name"):
-                    raise InputError("the name is empty")
-                line = LineInput(
-                    row.get("product", ""),
-                    row.get("plan", ""),
-                    row.get("edition") or None,
-                    row.get("maintenance_until") or None,
-                    row.get("active_until") or None,
-                ).validate()
-            except InputError as exc:
-                report.bad.append((number, str(exc)))
-                continue
-            key = name_key(row["name"])
-            if key in existing:
-                report.skipped_existing += 1
-                continue
-            if key not in first_line:
-                clash = index.matches("", row.get("phone", ""), row.get("email", ""))
-                if clash and not allow_duplicate:
-                    report.bad.append(
-                        (number, f"{clash[0].describe()}; pass --allow-duplicate to add it anyway")
-                    )
-                    continue
-                first_line[key] = number
-                index.add(f"line {number}", row["name"], row.get("phone", ""), row.get("email", ""))
-            good.append((row["name"], line, row.get("phone", ""), row.get("email", "")))
-        if report.bad and not skip_bad:
-            return report
-        with self.desk.db.atomic():
-            made: dict[str, Customer] = {}
-            for name, line, phone, email in good:
-                c = made.get(name_key(name))
-                if c is None:
-                    c = made[name_key(name)] = Customer.create(name=name, phone=phone, email=email)
-                    report.imported += 1
-                self._add_line(c, line)
-        report.committed = True
-        return report
+        """See :func:`qwtimer.desk.customer_import.import_csv`: the whole file is judged
+        first, then written in short transactions that never keep the timer waiting."""
+        return import_csv(self, path, skip_bad, allow_duplicate, progress)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -55,6 +56,7 @@ def merge(desk: Desk, keep: Customer, other: Customer, reason: str) -> MergeResu
     reason = reason.strip()
     if not reason:
         raise InputError("a merge needs --reason: say why these are the same customer (R13)")
+    refuse_card_numbers({"the reason": reason})  # R6.1
     if keep.id == other.id:
         raise InputError("a customer cannot be merged into itself: give two different customers")
     for c in (keep, other):

@@ -17,7 +17,6 @@ Time is integer seconds and money integer cents.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import tempfile
@@ -33,6 +32,7 @@ from peewee import SQL, fn
 from qwtimer.core.errors import InputError
 from qwtimer.core.times import local_zone_text
 from qwtimer.desk.context import Desk
+from qwtimer.desk.csv_out import SafeCsv
 from qwtimer.desk.reports import call_rows
 from qwtimer.store.models import Call, CallClose, Customer, Entry
 
@@ -351,7 +351,7 @@ def write_statement_csv(st: Statement, stream: Any, progress: Progress | None = 
     before a closing row that carry the balances. Right after the opening row come the
     period's totals, one row each (kind ``included``, ``bought``, ``adjustments``, ``used``,
     in ``seconds``): opening + included + bought + adjustments - used = closing."""
-    w = csv.DictWriter(stream, fieldnames=LINE_KEYS, lineterminator="\n")
+    w = SafeCsv(stream, LINE_KEYS)
     w.writeheader()
     start = st.period.start or (st.lines[0].at if st.lines else st.made_at)
     w.writerow({"at": start.isoformat(), "kind": "opening", "balance_seconds": st.opening_seconds})
@@ -376,7 +376,7 @@ def write_statement_csv(st: Statement, stream: Any, progress: Progress | None = 
 
 
 def write_summary_csv(s: Summary, stream: Any) -> None:
-    w = csv.DictWriter(stream, fieldnames=SUMMARY_KEYS, lineterminator="\n")
+    w = SafeCsv(stream, SUMMARY_KEYS)
     w.writeheader()
     for r in [*s.rows, s.total]:
         w.writerow(asdict(r))

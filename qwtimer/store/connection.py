@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -246,14 +247,30 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
 
 
 def schema_version(db: SqliteDatabase) -> int:
+    """The schema version recorded in ``meta`` (0 for a new file). A value that is not a whole
+    number means the meta table is damaged or not qwtimer's: :class:`StoreError`."""
     if not db.table_exists("meta"):
         return 0
     row = Meta.get_or_none(Meta.key == "schema_version")
-    return int(row.value) if row else 0
+    if row is None:
+        return 0
+    value = str(row.value).strip()
+    if not (value.isascii() and value.isdigit()):
+        raise StoreError(
+            f"the local database {db.database} records schema version '{value[:20]}', which "
+            "no qwtimer writes: its meta table is damaged or the file is not qwtimer's. Move "
+            "it aside and restore the latest backup (*.bak-*) or start a new data folder"
+        )
+    return int(value)
 
 
 def _check_writable(path: Path) -> None:
     folder = path.parent
+    if "\x00" in str(path):
+        raise StoreError(
+            "the data folder's name holds a NUL character; choose another with --data-dir "
+            "or QWTIMER_DATA_DIR"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -269,8 +286,11 @@ def _check_writable(path: Path) -> None:
 
 
 def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
-    """Open (creating or migrating) the local database and bind the models to it."""
+    """Open (creating or migrating) the local database and bind the models to it. A file that
+    exists but is empty is refused (:class:`StoreError`), never silently made a new database:
+    a new one is created only where no file is."""
     _check_writable(path)
+    _refuse_empty_file(path)
     # sqlite3's own timeout covers the pragmas run on connecting, before busy_timeout is set.
     db = LocalDatabase(
         str(path),
@@ -292,7 +312,11 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
             raise
         raise fault from None
     database.initialize(db)
-    current = schema_version(db)
+    try:
+        current = schema_version(db)
+    except StoreError:
+        db.close()
+        raise
     if current > SCHEMA_VERSION:
         db.close()
         raise StoreError(
@@ -302,6 +326,30 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
     if current < SCHEMA_VERSION and migrate:
         _migrate(db, path, current)
     return db
+
+
+EMPTY_FILE_GRACE_S = 0.3
+
+
+def _refuse_empty_file(path: Path) -> None:
+    """A zero-byte file where the database should be is not a qwtimer database (a failed copy,
+    a truncated backup): opening it would silently start an empty one over it. Another process
+    creating the database at this moment writes its first page within milliseconds, so a file
+    is judged empty only when it stays empty for ``EMPTY_FILE_GRACE_S``."""
+    deadline = time.monotonic() + EMPTY_FILE_GRACE_S
+    while True:
+        try:
+            empty = path.is_file() and path.stat().st_size == 0
+        except OSError:
+            return  # the open that follows says what is wrong
+        if not empty or time.monotonic() >= deadline:
+            break
+        time.sleep(0.02)
+    if empty:
+        raise StoreError(
+            f"{path} is an empty file, not a qwtimer database; move it aside (restore the "
+            "latest backup *.bak-* in its place, or let qwtimer start a new one) and try again"
+        )
 
 
 def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:

@@ -89,7 +89,9 @@ def _places(card: str, csv_file: Path) -> list[tuple[str, list[str]]]:
 
 
 def scan_for_card_numbers(db: Path) -> list[tuple[str, str, str]]:
-    """Every text value of every table that reads as a card number: (table, column, value)."""
+    """Every text value of every table that reads as a card number: (table, column, value).
+    Ids (UUIDs made by qwtimer, in ``id`` and ``*_id`` columns) are not text anyone typed: a
+    UUID's digits can happen to pass the Luhn check."""
     con = sqlite3.connect(db)
     found = []
     try:
@@ -98,7 +100,8 @@ def scan_for_card_numbers(db: Path) -> list[tuple[str, str, str]]:
             cols = [c[1] for c in con.execute(f"PRAGMA table_info({table})")]
             for row in con.execute(f"SELECT * FROM {table}"):
                 for col, value in zip(cols, row, strict=True):
-                    if isinstance(value, str) and holds_card_number(value):
+                    is_id = col == "id" or col.endswith("_id")
+                    if isinstance(value, str) and not is_id and holds_card_number(value):
                         found.append((table, col, value))
     finally:
         con.close()

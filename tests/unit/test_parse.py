@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 
 from qwtimer.core.errors import InputError
-from qwtimer.core.parse import card_reference, day, duration_seconds, last_four
+from qwtimer.core.parse import (
+    card_reference,
+    day,
+    duration_seconds,
+    interval_seconds,
+    last_four,
+    signed_seconds,
+    whole_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -115,3 +123,62 @@ def test_empty_reference_and_last_four() -> None:
     for bad in ("424", "42424", "abcd"):
         with pytest.raises(InputError, match="exactly 4 digits"):
             last_four(bad)
+
+
+# -- one parser per kind of value ---------------------------------------------------------
+@pytest.mark.parametrize(("text", "seconds"), [("+5m", 300), ("-5m", -300), ("5m", 300)])
+def test_signed_minutes_take_one_sign(text: str, seconds: int) -> None:
+    assert signed_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["+-5m", "-+5m", "--5m", "++5m", "+ -5m", "+", "-", ""])
+def test_signed_minutes_with_two_signs_or_none_are_refused_not_read_as_plus(text: str) -> None:
+    with pytest.raises(InputError, match="--minutes"):
+        signed_seconds(text, "--minutes")
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0662m", "\u0665:00", "\uff15m", "1\u0662:00"])
+def test_durations_in_other_scripts_digits_are_refused(text: str) -> None:
+    with pytest.raises(InputError, match="not a duration"):
+        duration_seconds(text, "--talk")
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "9999-12-31", "1969-12-31", "3000-01-01"])
+def test_dates_outside_the_years_reports_survive_are_refused(text: str) -> None:
+    with pytest.raises(InputError, match="from 1970 to 2999"):
+        day(text, "--since")
+
+
+def test_the_last_day_of_the_range_still_has_a_next_day_in_local_time() -> None:
+    from qwtimer.desk.statements import Period
+
+    last = day("2999-12-31")
+    period = Period(day("1970-01-01"), last)
+    assert period.end is not None and period.start is not None
+    assert period.end.date() > last
+
+
+@pytest.mark.parametrize(
+    "text", ["-1", "0", "nan", "inf", "-inf", "1e400", "x", "", "3601", "\u0663", "\uff13"]
+)
+def test_intervals_must_be_positive_finite_seconds(text: str) -> None:
+    with pytest.raises(InputError, match="--interval"):
+        interval_seconds(text, "--interval")
+
+
+@pytest.mark.parametrize(("text", "value"), [("1", 1.0), ("0.5", 0.5), (" 2 ", 2.0)])
+def test_intervals_read_as_seconds(text: str, value: float) -> None:
+    assert interval_seconds(text) == value
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "1001", "x", "\u0662", "1.5", "", "9" * 30])
+def test_whole_numbers_are_ascii_and_in_range(text: str) -> None:
+    with pytest.raises(InputError, match="--blocks"):
+        whole_number(text, "--blocks", 1, 1000)
+
+
+def test_messages_quote_what_was_typed_on_one_line() -> None:
+    with pytest.raises(InputError) as err:
+        duration_seconds("5m\nand\x00more" + "x" * 100, "--talk")
+    assert "\n" not in str(err.value) and "\x00" not in str(err.value)
+    assert len(str(err.value)) < 200
