@@ -46,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
             name = "/".join(action.option_strings)
             if arg_strings[0] == "--":
                 self.error(f"argument {name}: expected a value, got '--'")
-            if not arg_strings[0].strip():
+            if not arg_strings[0].strip() and not getattr(action, "empty_clears", False):
                 self.error(f"argument {name}: the value is empty; give one or leave {name} out")
         return super()._get_values(action, arg_strings)
 
@@ -101,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(cust, "edit", "customers:cmd_customer_edit", "correct a customer's name, phone, email")
     sp.add_argument("customer")
     sp.add_argument("--name")
-    sp.add_argument("--phone", help="'' clears it")
-    sp.add_argument("--email", help="'' clears it")
+    for clearable in ("--phone", "--email"):  # an empty value is an edit: it clears the field
+        sp.add_argument(clearable, help="'' clears it").empty_clears = True
     sp.add_argument(
         "--allow-duplicate",
         action="store_true",
