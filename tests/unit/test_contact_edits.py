@@ -55,7 +55,9 @@ def test_customer_edit_refuses_bad_input_in_one_line_and_changes_nothing(cli: Cl
     before = table_rows(cli.db)
     assert_refused(cli.run("customer", "edit", cid, code=2), "nothing to change", "--name")
     assert_refused(cli.run("customer", "edit", "Nobody", "--name", "X", code=2), "no customer")
-    assert_refused(cli.run("customer", "edit", cid, "--name", " ", code=2), "--name: the value is empty")
+    assert_refused(
+        cli.run("customer", "edit", cid, "--name", " ", code=2), "--name: the value is empty"
+    )
     assert_refused(
         cli.run("customer", "edit", cid, "--phone", "4242 4242 4242 4242", code=2),
         "card number",
