@@ -196,45 +196,44 @@ class Calls:
         r = self.desk.clock.read()
         next_state(CallState.IDLE, Action.START)
         policy = self.desk.policies.in_force(r.utc.date())
-        with committed(self.desk.db):
-            call = Call.create(
-                customer=customer,
-                technician=self.desk.technician,
-                device_id=self.desk.device_id,
-                policy_version=policy.version,  # R12: billed under the version in force
-                state=CallState.TALK.value,
-                started_at=r.utc,
-                utc_offset_min=r.utc_offset_min,
-                heartbeat_at=r.utc,
-                heartbeat_mono_ms=r.monotonic_ms,
-                heartbeat_boot_ms=r.boottime_ms,
-                boot_id=r.boot_id,
-            )
-            row = rows.CallRow(
-                call.id,
-                customer.id,
-                call.state,
-                r.boot_id,
-                r.utc,
-                r.monotonic_ms,
-                r.boottime_ms,
-                0,
-                None,
-                r.utc_offset_min,
-                None,
-                None,
-                None,
-                0,
-            )
-            rows.open_segment(
-                self.desk.db,
-                row,
-                SegmentKind.TALK.value,
-                r.utc,
-                r.utc_offset_min,
-                r.monotonic_ms,
-                r.boottime_ms,
-            )
+        call = Call.create(
+            customer=customer,
+            technician=self.desk.technician,
+            device_id=self.desk.device_id,
+            policy_version=policy.version,  # R12: billed under the version in force
+            state=CallState.TALK.value,
+            started_at=r.utc,
+            utc_offset_min=r.utc_offset_min,
+            heartbeat_at=r.utc,
+            heartbeat_mono_ms=r.monotonic_ms,
+            heartbeat_boot_ms=r.boottime_ms,
+            boot_id=r.boot_id,
+        )
+        row = rows.CallRow(
+            call.id,
+            customer.id,
+            call.state,
+            r.boot_id,
+            r.utc,
+            r.monotonic_ms,
+            r.boottime_ms,
+            0,
+            None,
+            r.utc_offset_min,
+            None,
+            None,
+            None,
+            0,
+        )
+        rows.open_segment(
+            self.desk.db,
+            row,
+            SegmentKind.TALK.value,
+            r.utc,
+            r.utc_offset_min,
+            r.monotonic_ms,
+            r.boottime_ms,
+        )
         return call
 
     @_one_transaction
@@ -270,16 +269,15 @@ class Calls:
         kind = new.segment_kind
         assert kind is not None
         db = self.desk.db
-        with committed(db):
-            if row.heartbeat_mono_ms is None or r.monotonic_ms >= row.heartbeat_mono_ms:
-                self._observe(row, r)  # a later heartbeat is never moved back
-            if row.segment_id is not None:
-                rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
-            rows.open_segment(
-                db, row, kind.value, r.utc, r.utc_offset_min, r.monotonic_ms, r.boottime_ms
-            )
-            row.state = new.value
-            rows.save_call(db, row)
+        if row.heartbeat_mono_ms is None or r.monotonic_ms >= row.heartbeat_mono_ms:
+            self._observe(row, r)  # a later heartbeat is never moved back
+        if row.segment_id is not None:
+            rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
+        rows.open_segment(
+            db, row, kind.value, r.utc, r.utc_offset_min, r.monotonic_ms, r.boottime_ms
+        )
+        row.state = new.value
+        rows.save_call(db, row)
         return self._as_call(row)
 
     @_one_transaction
@@ -293,11 +291,10 @@ class Calls:
         r = at or self.desk.clock.read()
         if self.is_interrupted(row, r):
             return self._as_call(row)
-        with committed(self.desk.db):
-            self._observe(row, r)
-            rows.save_call(self.desk.db, row)
-            if row.segment_id is not None:
-                rows.segment_progress(self.desk.db, row.segment_id, self._elapsed_open(row, r))
+        self._observe(row, r)
+        rows.save_call(self.desk.db, row)
+        if row.segment_id is not None:
+            rows.segment_progress(self.desk.db, row.segment_id, self._elapsed_open(row, r))
         return self._as_call(row)
 
     @_one_transaction
@@ -306,23 +303,22 @@ class Calls:
         call = self.get(call_id) if call_id else self._require_current()
         if not call.pending_gap_ms:
             raise InputError("this call has no unaccounted gap to resolve")
-        with self.desk.db.atomic():
-            if kind is not None:
-                start = call.pending_gap_at or call.heartbeat_at
-                Segment.create(
-                    call=call,
-                    seq=rows.next_seq(self.desk.db, call.id),
-                    kind=kind.value,
-                    start_at=start,
-                    end_at=start + timedelta(milliseconds=call.pending_gap_ms),
-                    utc_offset_min=call.utc_offset_min,
-                    duration_ms=call.pending_gap_ms,
-                    open=False,
-                    note="gap: the technician said it was " + kind.value.replace("_", " "),
-                )
-            call.pending_gap_ms = 0
-            call.pending_gap_at = None
-            call.save()
+        if kind is not None:
+            start = call.pending_gap_at or call.heartbeat_at
+            Segment.create(
+                call=call,
+                seq=rows.next_seq(self.desk.db, call.id),
+                kind=kind.value,
+                start_at=start,
+                end_at=start + timedelta(milliseconds=call.pending_gap_ms),
+                utc_offset_min=call.utc_offset_min,
+                duration_ms=call.pending_gap_ms,
+                open=False,
+                note="gap: the technician said it was " + kind.value.replace("_", " "),
+            )
+        call.pending_gap_ms = 0
+        call.pending_gap_at = None
+        call.save()
         return call
 
     # -- recovery after a crash or restart -----------------------------------------------
@@ -352,30 +348,29 @@ class Calls:
         call = self._require_current()
         r = self.desk.clock.read()
         down = self.downtime_ms(call, r)
-        with self.desk.db.atomic():
-            seg = self.open_segment(call)
-            kind = SegmentKind(call.state)
-            if seg is not None:
-                seg.end_at = call.heartbeat_at
-                seg.open = False
-                seg.save()  # duration_ms holds the progress of the last heartbeat
-            if down > GAP_THRESHOLD_MS // 5:
-                call.pending_gap_at = call.heartbeat_at
-                call.pending_gap_ms += down
-            call.boot_id = r.boot_id
-            call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
-            call.heartbeat_boot_ms = r.boottime_ms
-            call.save()
-            row = self._row(call.id)
-            rows.open_segment(
-                self.desk.db,
-                row,
-                kind.value,
-                r.utc,
-                r.utc_offset_min,
-                r.monotonic_ms,
-                r.boottime_ms,
-            )
+        seg = self.open_segment(call)
+        kind = SegmentKind(call.state)
+        if seg is not None:
+            seg.end_at = call.heartbeat_at
+            seg.open = False
+            seg.save()  # duration_ms holds the progress of the last heartbeat
+        if down > GAP_THRESHOLD_MS // 5:
+            call.pending_gap_at = call.heartbeat_at
+            call.pending_gap_ms += down
+        call.boot_id = r.boot_id
+        call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
+        call.heartbeat_boot_ms = r.boottime_ms
+        call.save()
+        row = self._row(call.id)
+        rows.open_segment(
+            self.desk.db,
+            row,
+            kind.value,
+            r.utc,
+            r.utc_offset_min,
+            r.monotonic_ms,
+            r.boottime_ms,
+        )
         return Call.get_by_id(call.id)
 
     def last_heartbeat(self, call: Call) -> Reading | None:
@@ -405,18 +400,17 @@ class Calls:
         call = self._require_current()
         _check_outcome(outcome)
         card_ref = card_reference(card_ref) if card_ref is not None else None  # R6.1
-        with self.desk.db.atomic():
-            seg = self.open_segment(call)
-            if seg is not None:
-                seg.end_at = call.heartbeat_at
-                seg.open = False
-                seg.save()
-            call.pending_gap_ms = 0
-            call.pending_gap_at = None
-            call.save()
-            self._require_confirmation(call, card_ref, confirmed)
-            note = (notes + "\n" if notes else "") + "ended at its last heartbeat after a restart"
-            bill = self._bill_and_post(call, outcome, note, card_ref, call.heartbeat_at)
+        seg = self.open_segment(call)
+        if seg is not None:
+            seg.end_at = call.heartbeat_at
+            seg.open = False
+            seg.save()
+        call.pending_gap_ms = 0
+        call.pending_gap_at = None
+        call.save()
+        self._require_confirmation(call, card_ref, confirmed)
+        note = (notes + "\n" if notes else "") + "ended at its last heartbeat after a restart"
+        bill = self._bill_and_post(call, outcome, note, card_ref, call.heartbeat_at)
         return call, bill
 
     # -- stopping and billing ------------------------------------------------------------
