@@ -4,6 +4,7 @@ naming the field, and a scan of the whole database afterwards finds no card numb
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, last_four
 
+UUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 CARD_SPELLINGS = [
     "4111111111111111",
     "4111 1111 1111 1111",
@@ -90,8 +92,8 @@ def _places(card: str, csv_file: Path) -> list[tuple[str, list[str]]]:
 
 def scan_for_card_numbers(db: Path) -> list[tuple[str, str, str]]:
     """Every text value of every table that reads as a card number: (table, column, value).
-    Ids (UUIDs made by qwtimer, in ``id`` and ``*_id`` columns) are not text anyone typed: a
-    UUID's digits can happen to pass the Luhn check."""
+    Ids (UUIDs made by qwtimer: in ``id`` and ``*_id`` columns, and the device id kept in
+    ``meta``) are not text anyone typed: a UUID's digits can happen to pass the Luhn check."""
     con = sqlite3.connect(db)
     found = []
     try:
@@ -100,7 +102,7 @@ def scan_for_card_numbers(db: Path) -> list[tuple[str, str, str]]:
             cols = [c[1] for c in con.execute(f"PRAGMA table_info({table})")]
             for row in con.execute(f"SELECT * FROM {table}"):
                 for col, value in zip(cols, row, strict=True):
-                    is_id = col == "id" or col.endswith("_id")
+                    is_id = col == "id" or col.endswith("_id") or bool(UUID.fullmatch(str(value)))
                     if isinstance(value, str) and not is_id and holds_card_number(value):
                         found.append((table, col, value))
     finally:
