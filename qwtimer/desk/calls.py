@@ -76,6 +76,12 @@ class Live:
             "customer_id": self.call.customer_id,
             "state": self.state.value,
             "elapsed_seconds": self.elapsed_seconds,
+            "seconds": {
+                "talk": self.tally.talk,
+                "hold": self.tally.hold,
+                "working_hold": self.tally.working_hold,
+                "research": self.tally.research,
+            },
             "overage_in_seconds": self.overage_in_seconds,
             "pending_gap_seconds": self.pending_gap_ms // 1000,
             "interrupted": self.interrupted,

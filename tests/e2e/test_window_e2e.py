@@ -57,14 +57,18 @@ class Session:
         return status
 
     def state_then_time(self, state: str, seconds: int) -> None:
-        """Wait for the call to be in ``state``, then for ``seconds`` more of it."""
-        since = self.wait(
+        """Wait for the call to be in ``state``, then for at least ``seconds`` more of it.
+
+        The tally counts whole seconds, so the one seen when the state shows may already
+        hold most of a second: waiting for one more than asked makes the time real.
+        """
+        seen = self.wait(
             f"the call to be {state}",
-            lambda: (s := self.status())["state"] == state and s["elapsed_seconds"] + 1,
+            lambda: (s := self.status())["state"] == state and s["seconds"][state] + 1,
         )
         self.wait(
             f"{seconds} s of {state}",
-            lambda: self.status()["elapsed_seconds"] + 1 >= since + seconds,
+            lambda: self.status()["seconds"][state] >= seen + seconds,
         )
 
     def stop_and_read_the_bill(self, title: str) -> str:
