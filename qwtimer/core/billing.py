@@ -248,16 +248,6 @@ def settle(
     return bill, part
 
 
-def debit_reason(bill: Bill) -> str:
-    """The text of the call debit a stop posts, naming which stop it is: 'call 5:00 billed',
-    'research after the call: 1:00 more'. Written once with the entry, never recomputed (R13)."""
-    added = clock_text(bill.added_billed_seconds)
-    if not bill.reopened:
-        return f"call {added} billed"
-    which = f" (reopening {bill.stop_number - 1})" if bill.stop_number > 2 else ""
-    return f"research after the call{which}: {added} more"
-
-
 def bill_call(
     durations_ms: Iterable[tuple[SegmentKind, int]],
     balance_seconds: int,

@@ -1,0 +1,289 @@
+"""How the ledger moves minutes and money: the one reference for both ledgers and the device.
+
+Technicians record what they observed (calls, segments, closes, block orders, product lines);
+only the ledger writes the entries that move the bank (R1, R2, R6, R6.1). It settles:
+
+- **a call close**: the call's segments that started before the stop are billed once per
+  call (R3, ``billing``) under the call's policy version; what this stop adds (R5: research
+  after the call bills only the difference) is paid from the bank as it stands in the ledger,
+  the rest by blocks on the card or left unsettled (R6, R6.1). It writes a ``call_debit``
+  and, when it bought minutes, a ``purchase``, and keeps the split (``allocation``).
+- **a block order** (``minutes buy``): a ``purchase`` priced by the policy in force.
+- **a product line** (R1): the included minutes, once per customer and product.
+
+The device bills a stop the same way against the bank it knows and writes the same entries
+*provisionally*, under the same ids (below); when the ledger's entries come down, they
+replace the provisional ones, so the device's bank ends equal to the ledger's.
+
+Everything here is pure: the PostgreSQL function (``store.central_settle``) and the
+embedded ledger's code (``store.sync_allocation``) are checked against it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from qwtimer.core import billing
+from qwtimer.core.policy import Policy
+from qwtimer.core.timer import SegmentKind
+from qwtimer.core.words import count
+
+LEDGER_DEVICE = "ledger"  # the device id of every entry the ledger writes
+# Entry kinds only the ledger writes; a device holds its own as provisional until then.
+LEDGER_KINDS = ("grant", "purchase", "call_debit", "allocation")
+# Entry kinds a supervisor posts directly (R13); technicians post no entries at all.
+SUPERVISOR_KINDS = ("adjustment", "reversal")
+
+
+def derived_id(text: str) -> str:
+    """A UUID made from ``text`` (the MD5 of it), the same in Python and in PostgreSQL
+    (``md5(text)::uuid``): the ledger and the device name an entry alike."""
+    return str(uuid.UUID(hashlib.md5(text.encode()).hexdigest()))
+
+
+def debit_id(close_id: str) -> str:
+    return derived_id(f"debit:{close_id}")
+
+
+def purchase_id(close_id: str) -> str:
+    return derived_id(f"purchase:{close_id}")
+
+
+def grant_key(customer_id: str, product: str) -> str:
+    return f"grant:{customer_id}:{product}"
+
+
+def grant_id(key: str) -> str:
+    return derived_id(key)
+
+
+@dataclass(frozen=True)
+class Posting:
+    """An entry the ledger writes (``entry`` columns a settlement decides)."""
+
+    id: str
+    customer_id: str
+    call_id: str | None
+    kind: str
+    seconds: int
+    cents: int
+    card_ref: str | None
+    reason: str
+    author: str
+    created_at: str
+    grant_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseFacts:
+    """What the ledger holds about one new close, in settling order (see ``order_key``)."""
+
+    close_id: str
+    call_id: str
+    seq: int  # 1 for the first stop, 2, 3... for each reopening (R5)
+    customer_id: str
+    technician: str
+    policy_version: str
+    stopped_at: str  # as the device wrote it
+    device_settlement: str  # the device's own word for its split (kept beside the ledger's)
+    durations_ms: tuple[tuple[SegmentKind, int], ...]  # segments started before the stop
+    card_ref: str | None  # a card the technician gave at the stop (R6.1)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The ledger's settlement of one close: the ``allocation`` row and its postings."""
+
+    close_id: str
+    call_id: str
+    customer_id: str
+    technician: str
+    billed_seconds: int  # what this stop added (R5)
+    from_bank_seconds: int
+    overage_seconds: int
+    blocks_purchased: int
+    purchased_seconds: int
+    charge_cents: int
+    balance_before_seconds: int
+    balance_after_seconds: int
+    settlement: str
+    device_settlement: str
+    postings: tuple[Posting, ...]
+
+
+def billed_of(durations_ms: Iterable[tuple[SegmentKind, int]], policy: Policy) -> int:
+    """The whole call's billed seconds (R3, R4) from its segments' durations."""
+    return billing.billed_seconds(billing.tally(durations_ms).billable(policy), policy)
+
+
+def debit_reason(stop_number: int, added_seconds: int) -> str:
+    """The text of a stop's call debit (written once, never recomputed, R13)."""
+    added = billing.clock_text(added_seconds)
+    if stop_number <= 1:
+        return f"call {added} billed"
+    which = f" (reopening {stop_number - 1})" if stop_number > 2 else ""
+    return f"research after the call{which}: {added} more"
+
+
+def overage_reason(blocks: int) -> str:
+    return (
+        f"R6: {count(blocks, 'block')} for the call's overage"
+        if blocks
+        else ("R6: pay-per-minute overage")
+    )
+
+
+def close_postings(
+    close_id: str,
+    call_id: str,
+    customer_id: str,
+    author: str,
+    created_at: str,
+    stop_number: int,
+    added_seconds: int,
+    part: billing.Split,
+    card_ref: str | None,
+) -> tuple[Posting, ...]:
+    """The entries a stop posts: the debit of what it added and what it bought (R6)."""
+    out = []
+    if added_seconds:
+        out.append(
+            Posting(
+                debit_id(close_id),
+                customer_id,
+                call_id,
+                "call_debit",
+                -added_seconds,
+                0,
+                None,
+                debit_reason(stop_number, added_seconds),
+                author,
+                created_at,
+            )
+        )
+    if part.purchased_seconds:
+        out.append(
+            Posting(
+                purchase_id(close_id),
+                customer_id,
+                call_id,
+                "purchase",
+                part.purchased_seconds,
+                part.charge_cents,
+                card_ref,
+                overage_reason(part.blocks_purchased),
+                author,
+                created_at,
+            )
+        )
+    return tuple(out)
+
+
+def order_key(c: CloseFacts) -> tuple[str, str, int]:
+    """Closes are settled oldest stop first (per customer the order is what matters)."""
+    return (c.stopped_at, c.call_id, c.seq)
+
+
+def settle_closes(
+    closes: Iterable[CloseFacts],
+    banks: Mapping[str, int],
+    prior_billed: Mapping[str, int],
+    cards: Mapping[str, str],
+    policies: Mapping[str, Policy],
+) -> list[Settled]:
+    """Settle ``closes`` in ``order_key`` order against ``banks`` (customer -> seconds in
+    the ledger now). ``prior_billed``: call -> seconds its earlier, settled stops billed;
+    ``cards``: customer -> latest card on file; ``policies``: by version."""
+    bank = dict(banks)
+    prior = dict(prior_billed)
+    out = []
+    for c in sorted(closes, key=order_key):
+        policy = policies[c.policy_version]
+        billed = billed_of(c.durations_ms, policy)
+        before_billed = prior.get(c.call_id, 0)
+        added = max(0, billed - before_billed)
+        prior[c.call_id] = max(before_billed, billed)
+        card = c.card_ref or cards.get(c.customer_id)
+        before = bank.get(c.customer_id, 0)
+        part = billing.split(added, before, card is not None, policy)
+        bank[c.customer_id] = part.balance_after_seconds
+        postings = close_postings(
+            c.close_id,
+            c.call_id,
+            c.customer_id,
+            c.technician,
+            c.stopped_at,
+            c.seq,
+            added,
+            part,
+            card,
+        )
+        out.append(
+            Settled(
+                c.close_id,
+                c.call_id,
+                c.customer_id,
+                c.technician,
+                added,
+                part.from_bank_seconds,
+                part.overage_seconds,
+                part.blocks_purchased,
+                part.purchased_seconds,
+                part.charge_cents,
+                before,
+                part.balance_after_seconds,
+                part.settlement,
+                c.device_settlement,
+                postings,
+            )
+        )
+    return out
+
+
+def block_order_posting(
+    order_id: str,
+    customer_id: str,
+    blocks: int,
+    card_ref: str,
+    author: str,
+    created_at: str,
+    policy: Policy,
+) -> Posting:
+    """A block order (``minutes buy``) as the purchase it posts, priced by ``policy`` (R6)."""
+    return Posting(
+        order_id,
+        customer_id,
+        None,
+        "purchase",
+        blocks * policy.block_seconds,
+        blocks * policy.block_price_cents,
+        card_ref,
+        f"R6: {count(blocks, 'block')} of {policy.block_minutes} min bought",
+        author,
+        created_at,
+    )
+
+
+def grant_posting(
+    customer_id: str, product: str, product_name: str, author: str, created_at: str, policy: Policy
+) -> Posting | None:
+    """R1: the included minutes a first purchase of ``product`` credits (None if none)."""
+    if product not in policy.grant_products or not policy.included_minutes:
+        return None
+    key = grant_key(customer_id, product)
+    return Posting(
+        grant_id(key),
+        customer_id,
+        None,
+        "grant",
+        policy.included_minutes * 60,
+        0,
+        None,
+        f"R1: first {product_name} purchase (policy {policy.version})",
+        author,
+        created_at,
+        key,
+    )
