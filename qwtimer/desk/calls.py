@@ -18,21 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from qwtimer.core import billing, charges
+from qwtimer.core import billing, charges, settlement
 from qwtimer.core.billing import Bill, Split, Tally
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_state
-from qwtimer.core.words import count
 from qwtimer.desk import corrections
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
+from qwtimer.desk.provisional import provisional_entry
 from qwtimer.store import timer_rows as rows
 from qwtimer.store.connection import committed
-from qwtimer.store.models import Call, CallClose, Customer, Entry, Segment
+from qwtimer.store.models import Call, CallClose, Customer, Segment, new_id
 
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
 
@@ -566,33 +566,22 @@ class Calls:
         bill, part = billing.settle(
             self.tally(call), self.customers.balance(customer), ref is not None, policy, previous
         )
-        new_billed = bill.added_billed_seconds
-        common = {
-            "customer": customer,
-            "call": call,
-            "author": self.desk.technician,
-            "device_id": self.desk.device_id,
-            "created_at": at,
-        }
-        if new_billed:
-            Entry.create(
-                kind="call_debit",
-                seconds=-new_billed,
-                reason=billing.debit_reason(bill),
-                **common,
-            )
-        if part.purchased_seconds:
-            Entry.create(
-                kind="purchase",
-                seconds=part.purchased_seconds,
-                cents=part.charge_cents,
-                card_ref=ref,
-                reason=f"R6: {count(part.blocks_purchased, 'block')} for the call's overage"
-                if part.blocks_purchased
-                else "R6: pay-per-minute overage",
-                **common,
-            )
+        close_id = new_id()
+        # provisional until the ledger's own entries, under the same ids, replace them
+        for posting in settlement.close_postings(
+            close_id,
+            call.id,
+            customer.id,
+            self.desk.technician,
+            "",
+            bill.stop_number,
+            bill.added_billed_seconds,
+            part,
+            ref,
+        ):
+            provisional_entry(self.desk, posting, at, call)
         CallClose.create(
+            id=close_id,
             call=call,
             seq=call.closes.count() + 1,
             outcome=outcome,
@@ -600,6 +589,7 @@ class Calls:
             stopped_at=at,
             bill_json=json.dumps(bill.as_dict(), sort_keys=True),
             settlement=bill.settlement,
+            card_ref=card_ref,
         )
         call.state = CallState.STOPPED.value
         call.save()

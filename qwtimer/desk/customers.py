@@ -14,6 +14,7 @@ from typing import Any
 from peewee import fn
 
 from qwtimer.core import eligibility as elig
+from qwtimer.core import settlement
 from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
@@ -21,6 +22,7 @@ from qwtimer.desk import revisions
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customer_import import ImportReport, Progress, import_csv
 from qwtimer.desk.duplicates import check_new
+from qwtimer.desk.provisional import provisional_entry
 from qwtimer.desk.summary import Card, CustomerSummary, ProductRow
 from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
 
@@ -179,7 +181,9 @@ class Customers:
             return self._add_line(customer, core_line)
 
     def _add_line(self, c: Customer, line: elig.ProductLine) -> ProductLine:
+        r = self.desk.clock.read()
         row = ProductLine.create(
+            created_at=r.utc,
             customer=c,
             product=line.product.value,
             plan=line.plan.value,
@@ -193,23 +197,18 @@ class Customers:
             kind=line.plan.value,
             until=line.active_until or line.maintenance_until,
         )
-        policy = self.desk.policies.in_force(self.desk.clock.read().utc.date())
-        key = f"grant:{c.id}:{line.product.value}"
-        if line.product.value in policy.grant_products and not Entry.get_or_none(
-            Entry.grant_key == key
-        ):
-            # R1: the first purchase of a product line credits the bank, once per line.
-            Entry.create(
-                customer=c,
-                kind="grant",
-                seconds=policy.included_minutes * 60,
-                reason=f"R1: first {elig.PRODUCT_NAMES[line.product]} purchase "
-                f"(policy {policy.version})",
-                author=self.desk.technician,
-                device_id=self.desk.device_id,
-                created_at=self.desk.clock.read().utc,
-                grant_key=key,
-            )
+        grant = settlement.grant_posting(
+            c.id,
+            line.product.value,
+            elig.PRODUCT_NAMES[line.product],
+            self.desk.technician,
+            "",
+            self.desk.policies.in_force(r.utc.date()),
+        )
+        if grant is not None and not Entry.get_or_none(Entry.grant_key == grant.grant_key):
+            # R1: the first purchase of a product line credits the bank, once per line; the
+            # ledger posts it (from the product line) and its entry replaces this one.
+            provisional_entry(self.desk, grant, r.utc)
         return row
 
     def maintenance(self, customer: Customer, until: str) -> ProductLine:

@@ -10,14 +10,14 @@ from typing import Any
 
 from peewee import fn
 
-from qwtimer.core import charges
+from qwtimer.core import charges, settlement
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
-from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
+from qwtimer.desk.provisional import provisional_entry
 from qwtimer.desk.roles import require_supervisor
-from qwtimer.store.models import Customer, Entry
+from qwtimer.store.models import BlockOrder, Customer, Entry
 
 
 class Ledger:
@@ -59,18 +59,21 @@ class Ledger:
                 f" to {payer}",
                 reason,
             )
+        at = self.desk.clock.read().utc
         with self.desk.db.atomic():
-            return Entry.create(
+            order = BlockOrder.create(
                 customer=customer,
-                kind="purchase",
-                seconds=blocks * p.block_seconds,
-                cents=blocks * p.block_price_cents,
+                blocks=blocks,
                 card_ref=ref,
-                reason=f"R6: {count(blocks, 'block')} of {p.block_minutes} min bought",
-                author=self.desk.technician,
+                technician=self.desk.technician,
                 device_id=self.desk.device_id,
-                created_at=self.desk.clock.read().utc,
+                created_at=at,
             )
+            # the ledger prices the order and posts the purchase under the order's id
+            posting = settlement.block_order_posting(
+                order.id, customer.id, blocks, ref, self.desk.technician, "", p
+            )
+            return provisional_entry(self.desk, posting, at)
 
     def adjust(self, customer: Customer, seconds: int, reason: str, cents: int = 0) -> Entry:
         """R13: an adjusting entry with who, when (created_at) and why. Refused at once (nothing

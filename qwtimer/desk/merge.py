@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from qwtimer.core import settlement
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store.models import (
+    BlockOrder,
     Call,
     Customer,
     CustomerMerge,
@@ -38,6 +40,7 @@ MOVED = (
     ("product_line", ProductLine),
     ("purchase", Purchase),
     ("payment_ref", PaymentRef),
+    ("block_order", BlockOrder),
 )
 
 
@@ -47,12 +50,13 @@ class MergeResult:
     kept_id: str
     merged_id: str
     moved: dict[str, int]
-    balance_seconds: int  # the kept customer's bank after the merge (the sum of both)
+    balance_seconds: int  # the kept customer's bank after the merge (see ``merge``)
 
 
 def merge(desk: Desk, keep: Customer, other: Customer, reason: str) -> MergeResult:
     """Merge ``other`` into ``keep`` in one transaction, or refuse with one line and change
-    nothing. The kept bank afterwards is the sum of both banks (every entry moves as is)."""
+    nothing. The kept bank afterwards is the sum of both banks, less a second grant of the
+    same product (R1: once per customer and product, ``_regrant``)."""
     reason = reason.strip()
     if not reason:
         raise InputError("a merge needs --reason: say why these are the same customer (R13)")
@@ -87,14 +91,48 @@ def merge(desk: Desk, keep: Customer, other: Customer, reason: str) -> MergeResu
             device_id=desk.device_id,
             created_at=now,
         )
+        regranted = _regrant(keep, other)
         moved: dict[str, int] = {}
         for table, model in MOVED:
             # The entry trigger allows this only along the record just written (R13).
             moved[table] = (
                 model.update(customer=keep.id).where(model.customer == other.id).execute()
             )
+        moved["entry"] += regranted
         CustomerMerge.update(moved_json=json.dumps(moved, sort_keys=True)).where(
             CustomerMerge.id == record.id
         ).execute()
         Customer.update(merged_into=keep.id).where(Customer.id == other.id).execute()
     return MergeResult(record.id, keep.id, other.id, moved, Customers(desk).balance(keep))
+
+
+def _regrant(keep: Customer, other: Customer) -> int:
+    """The duplicate's included minutes (R1), all provisional (nothing of it reached the
+    ledger): a product the kept customer was already granted is not granted twice; another
+    is granted to the kept customer, under the id the ledger will grant it with. Returns how
+    many were granted again."""
+    again = 0
+    kept = {
+        e.grant_key
+        for e in Entry.select().where((Entry.customer == keep.id) & (Entry.kind == "grant"))
+    }
+    for grant in Entry.select().where((Entry.customer == other.id) & (Entry.kind == "grant")):
+        product = str(grant.grant_key or "").rsplit(":", 1)[-1]
+        key = settlement.grant_key(keep.id, product)
+        Entry.delete().where(Entry.id == grant.id).execute()  # provisional: may go
+        if grant.grant_key and key not in kept:
+            kept.add(key)
+            again += 1
+            Entry.create(
+                id=settlement.grant_id(key),
+                customer=keep.id,
+                kind="grant",
+                seconds=grant.seconds,
+                cents=grant.cents,
+                reason=grant.reason,
+                author=grant.author,
+                device_id=grant.device_id,
+                created_at=grant.created_at,
+                grant_key=key,
+            )
+    return again

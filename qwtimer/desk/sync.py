@@ -126,7 +126,7 @@ class Sync:
                 customer_id = found[0] if found else None
         elif table == "customer":
             customer_id = row_id
-        elif table in ("product_line", "purchase", "payment_ref"):
+        elif table in ("product_line", "purchase", "payment_ref", "block_order"):
             found = q(f"SELECT customer_id FROM {table} WHERE id = ?", (row_id,)).fetchone()
             customer_id = found[0] if found else None
         if call_id is not None:

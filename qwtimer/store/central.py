@@ -32,8 +32,11 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from psycopg import sql as pgsql
 
 from qwtimer.core.errors import QwtimerError
+from qwtimer.core.policy import PolicyBook
+from qwtimer.paths import resource
 from qwtimer.store import central_guard as guard
 from qwtimer.store import central_schema as cs
+from qwtimer.store import central_settle as settle
 from qwtimer.store import pgdriver
 
 pgdriver.enable()  # Peewee was imported without it (see qwtimer.store)
@@ -334,7 +337,28 @@ def _v3(central: Central) -> None:
         central.db.execute_sql(stmt)
 
 
-MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(central: Central) -> None:
+    """Only the ledger writes the entries that move money (``central_settle``)."""
+    db = central.db
+    new = [cs.BlockOrder, cs.PolicyRule]
+    with db.bind_ctx(new):
+        db.create_tables(new, safe=True)
+    if central.is_pg:
+        for stmt in settle.pg_sql():
+            db.execute_sql(stmt)
+        return
+    if "card_ref" not in {c.name for c in db.get_columns("call_close")}:
+        db.execute_sql("ALTER TABLE call_close ADD COLUMN card_ref TEXT")
+    for table in ("call_close", "block_order"):
+        for when in ("INSERT", "UPDATE"):
+            db.execute_sql(
+                f"""CREATE TRIGGER IF NOT EXISTS {table}_card_ref_no_card_{when.lower()}
+                BEFORE {when} ON {table} WHEN holds_card_number(NEW.card_ref)
+                BEGIN SELECT RAISE(ABORT, '{guard.CARD_REFUSAL} ({table})'); END"""
+            )
+
+
+MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def migrate(central: Central) -> int:
@@ -350,6 +374,11 @@ def migrate(central: Central) -> int:
             central.db.execute_sql(
                 f"INSERT INTO ledger_meta (key, value) VALUES ({p}, {p})",
                 ("schema_version", str(version)),
+            )
+    if cs.SCHEMA_VERSION >= 4:  # the policy versions this qwtimer ships (R12)
+        with central.db.atomic():
+            settle.store_policies(
+                central.db, PolicyBook.from_dir(resource("policies")), central.is_pg
             )
     return cs.SCHEMA_VERSION
 

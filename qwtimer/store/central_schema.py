@@ -30,7 +30,9 @@ from peewee import (
     TextField,
 )
 
-SCHEMA_VERSION = 3  # 2: changes through revisions; 3: the ledger numbers rows, refuses card numbers
+# 2: changes through revisions; 3: the ledger numbers rows, refuses card numbers; 4: the
+# ledger alone writes the entries that move money (``central_settle``)
+SCHEMA_VERSION = 4
 OWNER_ROLE = "qwtimer_owner"
 TECHNICIAN_ROLE = "technician"
 SUPERVISOR_ROLE = "supervisor"
@@ -135,6 +137,7 @@ class CallClose(CentralModel):
     stopped_at = TextField()
     bill_json = TextField()
     settlement = TextField()
+    card_ref = TextField(null=True)  # a card given at the stop (schema 4)
 
     class Meta:
         table_name = "call_close"
@@ -178,6 +181,44 @@ class Allocation(PulledModel):
     allocated_at = TextField()
 
 
+class BlockOrder(CentralModel):
+    """Blocks a customer bought outside a call (schema 4): the ledger prices the order and
+    posts its purchase under the order's id."""
+
+    id = TextField(primary_key=True)
+    customer_id = TextField(index=True)
+    blocks = IntegerField()
+    card_ref = TextField()
+    technician = TextField()
+    device_id = TextField()
+    created_at = TextField()
+
+    class Meta:
+        table_name = "block_order"
+
+
+class PolicyRule(CentralModel):
+    """The policy versions the ledger settles by (schema 4), written by ``ledger init`` from
+    the policy files qwtimer ships: a technician can neither add nor change one."""
+
+    version = TextField(primary_key=True)
+    effective = TextField()
+    included_minutes = IntegerField()
+    grant_products = TextField()  # comma-separated
+    increment_seconds = IntegerField()
+    rounding_mode = TextField()
+    grace_seconds = IntegerField()
+    billable_kinds = TextField()  # comma-separated
+    rate_cents_per_minute = IntegerField()
+    block_minutes = IntegerField()
+    block_price_cents = IntegerField()
+    settlement = TextField()
+    card_required = BooleanField()
+
+    class Meta:
+        table_name = "policy_rule"
+
+
 class Account(CentralModel):
     """Each customer's bank as the sum of the entries (R2), kept by a trigger on ``entry``,
     so settling a call reads one row instead of summing the customer's history."""
@@ -198,6 +239,8 @@ MODELS: list[type[Model]] = [
     Entry,
     Allocation,
     Account,
+    BlockOrder,
+    PolicyRule,
 ]
 PULLED = ("customer", "product_line", "purchase", "payment_ref", "entry")
 LEDGER_TABLES = ("call", "segment", "call_close", "entry", "allocation")
@@ -247,6 +290,16 @@ PUSHED: dict[str, tuple[str, ...]] = {
         "stopped_at",
         "bill_json",
         "settlement",
+        "card_ref",
+    ),
+    "block_order": (
+        "id",
+        "customer_id",
+        "blocks",
+        "card_ref",
+        "technician",
+        "device_id",
+        "created_at",
     ),
     "entry": (
         "id",

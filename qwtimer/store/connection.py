@@ -23,7 +23,9 @@ from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDataba
 
 from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import DiskFull, IllegalTransition, InputError, StoreFault
-from qwtimer.store import customer_match
+from qwtimer.core.policy import PolicyBook
+from qwtimer.paths import resource
+from qwtimer.store import customer_match, provisional
 from qwtimer.store.faults import BUSY_TIMEOUT_MS, classify
 from qwtimer.store.models import (
     SCHEMA_2_TABLES,
@@ -34,7 +36,7 @@ from qwtimer.store.models import (
     database,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -160,11 +162,18 @@ _ONE_RUNNING_CALL = [
 # Free text people type, by table (R6.1): no card number may be stored in any of it. The
 # database refuses one itself (triggers calling the function below), so no write path of
 # qwtimer's can slip one in; rows pulled from the ledger are screened the same way.
-FREE_TEXT: dict[str, tuple[str, ...]] = {
+_FREE_TEXT_V3: dict[str, tuple[str, ...]] = {
     "customer": ("name", "phone", "email"),
     "payment_ref": ("ref",),
     "call_close": ("notes",),
     "entry": ("reason", "card_ref"),
+}
+_FREE_TEXT_V6: dict[str, tuple[str, ...]] = {"block_order": ("card_ref",)}
+_CARD_TABLE_V6 = "call_close"  # checked since v3, its card_ref column since v6
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    **_FREE_TEXT_V3,
+    "call_close": ("notes", "card_ref"),
+    **_FREE_TEXT_V6,
 }
 CARD_FUNCTION = "qwtimer_holds_card_number"
 CARD_REFUSED = "R6.1: "  # how the database's refusal starts
@@ -180,11 +189,11 @@ def _may_hold_card_number(value: str) -> str:
     return f"({value} GLOB '*[^ -~]*' OR length({value}) - length({ascii_digits}) >= 13)"
 
 
-def _card_triggers() -> list[str]:
+def _card_triggers(free_text: dict[str, tuple[str, ...]]) -> list[str]:
     """One insert trigger per table (a trigger costs each inserted row, whatever it checks)
     and one update trigger per column; the refusal names the column."""
     sql = []
-    for table, columns in FREE_TEXT.items():
+    for table, columns in free_text.items():
         bad = {
             col: f"{_may_hold_card_number(f'NEW.{col}')} AND {CARD_FUNCTION}(NEW.{col})"
             for col in columns
@@ -215,7 +224,7 @@ def _card_triggers() -> list[str]:
 def _v3(db: SqliteDatabase) -> None:
     """One running call per device and no card number in free text, enforced by the
     database itself."""
-    for sql in _ONE_RUNNING_CALL + _card_triggers():
+    for sql in _ONE_RUNNING_CALL + _card_triggers(_FREE_TEXT_V3):
         db.execute_sql(sql)
 
 
@@ -259,6 +268,16 @@ def _v5(db: SqliteDatabase) -> None:
     )
 
 
+def _v6(db: SqliteDatabase) -> None:
+    """The ledger writes the money entries; this device's own stay provisional until then
+    (``store.provisional``). The new card columns refuse card numbers like the others."""
+    provisional.migrate(db, PolicyBook.from_dir(resource("policies")))
+    table = _CARD_TABLE_V6
+    db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_no_card_insert")  # made again, wider
+    for sql in _card_triggers({table: FREE_TEXT[table], **_FREE_TEXT_V6}):
+        db.execute_sql(sql)  # (IF NOT EXISTS: the ones v3 made stay)
+
+
 # version reached -> step that reaches it from the version before
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1,
@@ -266,6 +285,7 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     3: _v3,
     4: _v4,
     5: _v5,
+    6: _v6,
 }
 
 

@@ -200,6 +200,7 @@ class CallClose(BaseModel):
     stopped_at = UTCDateTimeField()
     bill_json = TextField()
     settlement = CharField()
+    card_ref = CharField(null=True)  # a card given at this stop (R6.1), schema 6
     synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
     class Meta:
@@ -209,7 +210,10 @@ class CallClose(BaseModel):
 class Entry(BaseModel):
     """A ledger entry (DESIGN.md): grant, purchase, call_debit, adjustment, reversal.
 
-    Never updated or deleted (R13). ``seconds`` moves the bank; ``cents`` is money charged.
+    Never updated (R13). ``seconds`` moves the bank; ``cents`` is money charged. Grants,
+    purchases and call debits are the ledger's to write (``core.settlement``): one written
+    here is provisional (``synced`` 0) until the ledger's own, under the same id, replaces it;
+    that replacement is the only delete the database allows.
     """
 
     id = CharField(primary_key=True, default=new_id)
@@ -289,3 +293,20 @@ class Revision(BaseModel):
 
 
 SCHEMA_5_TABLES: list[type[BaseModel]] = [Revision]
+
+
+class BlockOrder(BaseModel):
+    """Blocks of minutes a customer bought outside a call (``minutes buy``, R6), schema 6.
+    Pushed to the ledger, which prices it and posts the purchase under this id."""
+
+    id = CharField(primary_key=True, default=new_id)
+    customer = ForeignKeyField(Customer, backref="block_orders", on_delete="RESTRICT")
+    blocks = IntegerField()
+    card_ref = CharField()
+    technician = CharField()
+    device_id = CharField()
+    created_at = UTCDateTimeField(default=utcnow)
+    synced = BooleanField(default=False)
+
+
+SCHEMA_6_TABLES: list[type[BaseModel]] = [BlockOrder]

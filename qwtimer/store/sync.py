@@ -2,11 +2,14 @@
 
 Push (DESIGN.md "The central ledger and sync"):
 
-- Reference rows first (customers, product lines, purchases, cards, entries outside calls),
-  then calls as *units*: a batch holds every unsynced row of some calls (the call header, its
-  closed segments, its closes and its entries), so a close and its provisional entries always
-  reach the ledger in the same transaction and are settled there (``sync_allocation``) while
-  the batch's customers are locked (advisory locks, taken in one sorted order).
+- The device sends what it observed, never money: reference rows first (customers, product
+  lines, purchases, cards, block orders, a supervisor's entries outside calls), then calls as
+  *units*: a batch holds every unsynced row of some calls (the call header, its closed
+  segments, its closes, a supervisor's entries), segments before closes. The ledger itself
+  writes the grants, purchases, call debits and splits they call for, in the same
+  transaction, each customer under its lock (``central_settle`` on PostgreSQL,
+  ``sync_allocation`` on the embedded ledger). The device's own money entries stay
+  provisional until the pull brings the ledger's (``provisional``).
 - One central transaction per batch. On PostgreSQL the rows go in with ``COPY`` into a
   temporary staging table and one ``INSERT ... SELECT`` (``sync_stage``); a row the ledger
   already holds is compared column by column: identical is success (a retry after a lost
@@ -33,20 +36,28 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from qwtimer.core.policy import PolicyBook
+from qwtimer.core.settlement import SUPERVISOR_KINDS
 from qwtimer.store import central_schema as cs
 from qwtimer.store import revisions
 from qwtimer.store import sync_allocation as alloc
-from qwtimer.store.central import Central, LedgerOffline, busy_error
+from qwtimer.store.central import Central, LedgerError, LedgerOffline, busy_error
+from qwtimer.store.central_settle import UNKNOWN_POLICY
 from qwtimer.store.sync_stage import Conflict, Staged, stage_insert
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 Hook = Callable[[str], None]  # named points of a push, for fault-injection tests
-REFERENCE = ("customer", "product_line", "purchase", "payment_ref")
+REFERENCE = ("customer", "product_line", "purchase", "payment_ref", "block_order")
+# The order rows go in within a batch: a close is settled from segments already there.
+_ORDER = (*REFERENCE, "call", "segment", "call_close", "entry")
+# Entries a device sends: a supervisor's adjustments and reversals (R13). Grants, purchases
+# and call debits are the ledger's to write; the device's own stay provisional.
+_SENT_KINDS = ", ".join(f"'{k}'" for k in SUPERVISOR_KINDS)
 RETRIES = 6
 MARK_EVERY = 100_000  # rows sent before their local marks are written
 # Where a row names its writer (the ledger's security checks it), and an entry's kind.
 _I_WHO = {
     "call": cs.PUSHED["call"].index("technician"),
+    "block_order": cs.PUSHED["block_order"].index("technician"),
     "entry": cs.PUSHED["entry"].index("author"),
 }
 _I_KIND = cs.PUSHED["entry"].index("kind")
@@ -69,6 +80,8 @@ class PushResult:
 def _unsynced_filter(table: str) -> str:
     if table == "customer":  # a merged duplicate stays on the device (desk.merge)
         return "synced = 0 AND merged_into IS NULL"
+    if table == "entry":
+        return f"synced = 0 AND kind IN ({_SENT_KINDS})"
     return "synced = 0 AND open = 0" if table == "segment" else "synced = 0"
 
 
@@ -123,7 +136,6 @@ class Engine:
         self._unmarked_rows = 0
         self._marks: list[Future[None]] = []
         self._marker = ThreadPoolExecutor(1)
-        self._settler = ThreadPoolExecutor(1)  # computes a batch's settlement (pure Python)
 
     # -- reading the device ------------------------------------------------------------
     def _rows(self, table: str, where: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -182,7 +194,6 @@ class Engine:
         """Send every unsynced row. Returns what happened (also in ``self.result`` when it
         raises LedgerOffline half way: the batches committed before stay marked)."""
         self._marker = ThreadPoolExecutor(1, thread_name_prefix="sync-mark")
-        self._settler = ThreadPoolExecutor(1, thread_name_prefix="sync-settle")
         try:
             return self._push()
         finally:
@@ -190,7 +201,6 @@ class Engine:
                 self._flush_marks()
             finally:
                 self._marker.shutdown()
-                self._settler.shutdown()
 
     def _push(self) -> PushResult:
         total = pending(self.local)
@@ -201,7 +211,7 @@ class Engine:
             rows = self._rows(table, where)
             for i in range(0, len(rows), self.batch_rows):
                 chunk = rows[i : i + self.batch_rows]
-                self._batch({table: chunk}, customers=[])
+                self._batch({table: chunk})
                 done += len(chunk)
                 self.progress("push", done, total)
             if table == REFERENCE[-1]:  # changes to rows the ledger holds, once they are there
@@ -214,7 +224,8 @@ class Engine:
                 "SELECT c.id FROM call c WHERE c.id IN (SELECT id FROM call WHERE synced = 0 "
                 "UNION SELECT call_id FROM segment WHERE synced = 0 AND open = 0 "
                 "UNION SELECT call_id FROM call_close WHERE synced = 0 "
-                "UNION SELECT call_id FROM entry WHERE synced = 0 AND call_id IS NOT NULL) "
+                f"UNION SELECT call_id FROM entry WHERE {_unsynced_filter('entry')} "
+                "AND call_id IS NOT NULL) "
                 "ORDER BY c.rowid"  # creation order: neighbours on disk, oldest stops first
             ).fetchall()
         ]
@@ -226,18 +237,18 @@ class Engine:
                 ahead = reader.submit(self._read_units, chunks[0]) if chunks else None
                 for k in range(len(chunks)):
                     assert ahead is not None
-                    batch, customers = ahead.result()
+                    batch = ahead.result()
                     if k + 1 < len(chunks):
                         ahead = reader.submit(self._read_units, chunks[k + 1])
-                    self._batch(batch, customers)
+                    self._batch(batch)
                     done += sum(len(v) for v in batch.values())
                     self.progress("push", min(done, total), total)
             finally:
                 reader.submit(self.local.close)  # that thread's connection only
         return self.result
 
-    def _read_units(self, ids: list[str]) -> tuple[dict[str, list[tuple[Any, ...]]], list[str]]:
-        """Every unsynced row of these calls, and their customers (sorted)."""
+    def _read_units(self, ids: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+        """Every unsynced row of these calls."""
         marks = ", ".join("?" * len(ids))
         batch = {
             # every header, synced or not: its rows need it (identical is free)
@@ -247,16 +258,17 @@ class Engine:
                 "segment", f"+synced = 0 AND +open = 0 AND call_id IN ({marks})", ids
             ),
             "call_close": self._rows("call_close", f"+synced = 0 AND call_id IN ({marks})", ids),
-            "entry": self._rows("entry", f"+synced = 0 AND call_id IN ({marks})", ids),
+            "entry": self._rows(
+                "entry", f"+synced = 0 AND kind IN ({_SENT_KINDS}) AND call_id IN ({marks})", ids
+            ),
         }
-        customers = sorted({str(r[1]) for r in batch["call"]})
-        return batch, customers
+        return batch
 
-    def _batch(self, batch: dict[str, list[tuple[Any, ...]]], customers: list[str]) -> None:
+    def _batch(self, batch: dict[str, list[tuple[Any, ...]]]) -> None:
         send = self._screen(batch) if self.central.role is not None else batch
         for attempt in range(RETRIES):
             try:
-                staged = self._transaction(send, customers)
+                staged = self._transaction(send)
                 break
             except Exception as exc:
                 state = _sqlstate(exc)
@@ -266,6 +278,13 @@ class Engine:
                 busy = busy_error(exc, self.central.where)  # a timeout: rolled back whole
                 if busy is not None:
                     raise busy from exc
+                if state == UNKNOWN_POLICY:  # rolled back whole: the next sync carries on
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    raise LedgerError(
+                        f"the ledger ({self.central.where}) refused the push: {first}; an "
+                        "administrator runs 'qwtimer ledger init URL' with this version of "
+                        "qwtimer, then sync again (nothing was half-written)"
+                    ) from exc
                 if state is None or state.startswith(("08", "57")):
                     first = (str(exc).strip().splitlines() or [""])[0]
                     raise LedgerOffline(
@@ -304,70 +323,30 @@ class Engine:
             for send, staged in work:
                 self._mark_synced(send, staged)
 
-    def _transaction(
-        self, send: dict[str, list[tuple[Any, ...]]], customers: list[str]
-    ) -> dict[str, Staged]:
+    def _transaction(self, send: dict[str, list[tuple[Any, ...]]]) -> dict[str, Staged]:
+        """One batch in one ledger transaction. The observed rows go in; the ledger settles
+        what they call for (``central_settle`` on PostgreSQL; the embedded ledger here, in
+        the same transaction, ``sync_allocation``), each customer under its lock."""
         db = self.central.db
         staged: dict[str, Staged] = {}
+        twin = not self.central.is_pg
         with db.atomic() if self.central.is_pg else db.atomic("IMMEDIATE"):
-            if customers and self.central.is_pg:
-                # R2: one settlement per customer at a time (sorted: no deadlocks)
-                db.execute_sql(
-                    "SELECT pg_advisory_xact_lock(%s, k) FROM (SELECT DISTINCT hashtext(c) AS k "
-                    "FROM unnest(%s::text[]) AS c ORDER BY 1) AS locks",
-                    (cs.CUSTOMER_LOCK_CLASS, customers),
-                )
-            # Segments go in last: while the server moves them from staging into the ledger,
-            # the settler thread computes the settlement (it needs the closes and entries,
-            # not the segments, and no connection).
-            for table, rows in send.items():
-                if rows and table != "segment":
-                    staged[table] = stage_insert(self.central, table, rows, author=self.author)
-                    self.hook(f"{table}:inserted")
-            closes = [
-                alloc.NewClose(r[0], r[1], r[2], r[5], r[6], r[7])
-                for r in (staged["call_close"].inserted if "call_close" in staged else [])
-            ]
-            entries = staged["entry"].inserted if "entry" in staged else []
-            jobs: list[Future[alloc.Settlement]] = []
-            if closes:
-                cc = cs.PUSHED["call"]
-                known = {
-                    r[0]: (r[0], r[1], r[cc.index("technician")], r[cc.index("policy_version")])
-                    for r in send.get("call", [])
-                }
-                inputs = alloc.read_inputs(self.central, closes, entries, known)
-
-                def start() -> None:
-                    jobs.append(
-                        self._settler.submit(
-                            alloc.compute, inputs, closes, entries, self.policies, role
-                        )
-                    )
-
-                role = self.central.role
-                if send.get("segment"):
-                    staged["segment"] = stage_insert(
-                        self.central, "segment", send["segment"], meanwhile=start
-                    )
-                    self.hook("segment:inserted")
-                else:
-                    start()
-            elif send.get("segment"):
-                staged["segment"] = stage_insert(self.central, "segment", send["segment"])
-                self.hook("segment:inserted")
-            job = jobs[0] if jobs else None
-            done = job.result() if job is not None else alloc.Settlement([], [])
-            all_in = alloc.write(self.central, done)
-            settled = len(done.allocations)
+            for table in _ORDER:
+                rows = send.get(table)
+                if not rows:
+                    continue
+                staged[table] = s = stage_insert(self.central, table, rows, author=self.author)
+                self.hook(f"{table}:inserted")
+                if twin and table == "product_line":
+                    alloc.post_grants(self.central, s.inserted, self.author, self.policies)
+                elif twin and table == "block_order":
+                    alloc.post_orders(self.central, s.inserted, self.policies)
+                elif twin and table == "call_close":
+                    alloc.settle_closes(self.central, s.inserted, self.policies)
             self.hook("settled")
-            # R6.1: the unsettled splits, as stored: those just written (when they all went
-            # in) and those of closes the ledger already held (a replay returns its split)
-            new_ids = {c.id for c in closes}
-            ids = [r[0] for r in send.get("call_close", []) if not all_in or r[0] not in new_ids]
-            stored = alloc.stored(self.central, ids, "unsettled") if ids else []
-            if all_in:
-                stored = done.unsettled() + stored
+            # R6.1: the unsettled splits as stored, new or returned to a replay
+            sent = [r[0] for r in send.get("call_close", [])]
+            stored = alloc.stored(self.central, sent, "unsettled") if sent else []
             self.hook("before_commit")
         self.hook("after_commit")
         for table, s in staged.items():
@@ -375,7 +354,8 @@ class Engine:
             self.result.identical += s.identical
             self.result.merged += s.merged
             self.result.conflicts += s.conflicts
-        self.result.settled += settled
+        if "call_close" in staged:
+            self.result.settled += len(staged["call_close"].inserted)
         self.result.unsettled += stored  # R6.1: flagged for a supervisor
         return staged
 

@@ -1,80 +1,35 @@
-"""The ledger's settlement of calls against the bank (R2, R6, R6.1): the authority on balances.
+"""The embedded (SQLite) ledger's settlement: ``core.settlement`` inside the push's transaction.
 
-How a device's provisional entries and the ledger's settlement reconcile
-------------------------------------------------------------------------
-A device bills a call when it stops and splits the bill against the bank *as the device
-knows it* (offline, that bank may already be spent elsewhere). It posts provisional entries
-(``call_debit`` and, when it bought blocks, ``purchase``), and a ``call_close`` with the bill.
+On PostgreSQL the ledger's own functions do this (``central_settle``). On the embedded ledger
+the push calls these after inserting observed rows, in the same transaction, so both ledgers
+write the same entries and splits from the same facts:
 
-When the close reaches the ledger it is settled, in the same transaction as the push of the
-close and its entries (they always travel together: one device transaction wrote them, and a
-push batch holds every unsynced row of its calls), while the customer is locked:
+- ``settle_closes``: each close just inserted is billed from its call's segments that started
+  before the stop, under the call's policy version, and paid from the bank as the ledger holds
+  it (``account``), then by blocks on the card or left unsettled (R2, R3, R5, R6, R6.1);
+- ``post_grants``: the included minutes of the product lines just inserted (R1);
+- ``post_orders``: the purchases of the block orders just inserted (R6).
 
-1. ``B`` = the ledger's balance for the customer (``account``), not counting the provisional entries that
-   arrived in this batch for calls being settled now (every earlier close is already settled,
-   so the rest of the ledger is authoritative).
-2. For each new close, oldest stop first: ``d`` = this close's billed seconds minus the
-   previous close's (R3 once per call; later research bills only the difference, R5);
-   ``core.billing.split(d, B, has_card, policy)`` gives the ledger's split; ``B`` moves to its
-   ``balance_after``. The split is stored in ``allocation`` (keyed by the close id).
-3. Per call: the authoritative effect is ``sum(-d + purchased)`` seconds and ``sum(charge)``
-   cents; the provisional entries' effect is the sum of their seconds and cents. A difference
-   becomes one ``allocation`` entry (author: the pushing role, device ``ledger``, an id derived
-   from the close so a replay cannot post it twice) carrying exactly the difference.
-
-So for every settled call, provisional entries + correction = the ledger's split, and the
-ledger balance (sum of all entries) is exact. Devices pull every entry not written by
-themselves, including corrections, so after a pull a device's balance (sum of its entries)
-equals the ledger's, to the second and the cent. Two technicians who both spent the last
-minutes offline are settled one after the other: the second finds the bank empty, and its
-shortfall becomes blocks on the card (R6) or an unsettled overdraft flagged for supervisors
-(R6.1): ``allocation.settlement = 'unsettled'``.
+``stored`` returns the splits the ledger keeps for some closes: a replay returns those.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import uuid
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from qwtimer.core import billing
+from qwtimer.core import settlement as rules
+from qwtimer.core.eligibility import PRODUCT_NAMES, Product
 from qwtimer.core.policy import PolicyBook
-from qwtimer.core.words import count
+from qwtimer.core.timer import SegmentKind
 from qwtimer.store import central_schema as cs
 from qwtimer.store.central import Central
 from qwtimer.store.sync_stage import bulk_insert
 
-NAMESPACE = uuid.UUID("6f1d7f0e-3c55-4d8a-9b43-2a1f4b8e0c11")
-PROVISIONAL = ("call_debit", "purchase")
 ENTRY_COLS = cs.PUSHED["entry"]
-
-
-@dataclass(frozen=True)
-class NewClose:
-    id: str
-    call_id: str
-    seq: int
-    stopped_at: str
-    bill_json: str
-    settlement: str
-
-
-_BILLED = re.compile(r'"billed_seconds": (\d+)[,}]')
-
-
-def billed_seconds(bill_json: str) -> int:
-    """A close's whole-call billed seconds (R3), from its bill (as the device wrote it)."""
-    found = _BILLED.search(bill_json)  # the device writes json.dumps(..., sort_keys=True)
-    return int(found.group(1)) if found else int(json.loads(bill_json)["billed_seconds"])
-
-
-def correction_id(first_close_id: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"allocation:{first_close_id}"))
+_PRODUCTS = {p.value for p in Product}
+_CLOSE = cs.PUSHED["call_close"]
 
 
 def _in(central: Central, values: Sequence[Any]) -> str:
@@ -88,223 +43,175 @@ def where_in(central: Central, column: str, values: Sequence[Any]) -> tuple[str,
     return f"{column} IN ({_in(central, values)})", list(values)
 
 
-@dataclass
-class Inputs:
-    """What the ledger holds that a settlement depends on, read under the customers' locks."""
-
-    calls: dict[str, tuple[Any, ...]]  # call id -> (id, customer_id, technician, version)
-    prior: dict[str, int]  # call -> billed seconds of its newest already-settled close
-    bank: dict[str, int]  # customer -> balance from the ledger (before these closes)
-    cards: dict[str, str]  # customer -> latest card reference (R6.1)
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
-@dataclass
-class Settlement:
-    allocations: list[dict[str, Any]]  # one per close, ``ALLOCATION_COLUMNS`` keys
-    corrections: list[tuple[Any, ...]]  # entry rows (``PUSHED['entry']`` order)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # allocations as rows
-
-    def unsettled(self) -> list[dict[str, Any]]:
-        return [a for a in self.allocations if a["settlement"] == billing.SETTLEMENT_UNSETTLED]
-
-
-def settle(
-    central: Central,
-    closes: Sequence[NewClose],
-    new_entries: Sequence[tuple[Any, ...]],
-    policies: PolicyBook,
-    role: str | None,
-    known_calls: dict[str, tuple[Any, ...]] | None = None,
-) -> int:
-    """Settle ``closes`` (just inserted) inside the caller's transaction. Returns how many.
-
-    ``new_entries`` are the entry rows (``PUSHED['entry']`` order) inserted in this batch;
-    ``known_calls`` maps call id to (id, customer_id, technician, policy_version) for calls
-    the caller already has. The caller holds the customers' locks. The three steps (read,
-    compute, write) are also available one by one: the computing needs no connection.
-    """
-    if not closes:
-        return 0
-    inputs = read_inputs(central, closes, new_entries, known_calls)
-    done = compute(inputs, closes, new_entries, policies, role)
-    write(central, done)
-    return len(done.allocations)
+def _post(central: Central, postings: Sequence[rules.Posting]) -> None:
+    rows = []
+    for p in postings:
+        values = {
+            "id": p.id,
+            "customer_id": p.customer_id,
+            "call_id": p.call_id,
+            "kind": p.kind,
+            "seconds": p.seconds,
+            "cents": p.cents,
+            "card_ref": p.card_ref,
+            "reason": p.reason,
+            "author": p.author,
+            "device_id": rules.LEDGER_DEVICE,
+            "created_at": p.created_at,
+            "reverses_id": None,
+            "grant_key": p.grant_key,
+        }
+        rows.append(tuple(values[c] for c in ENTRY_COLS))
+    if rows:
+        bulk_insert(central, "entry", ENTRY_COLS, rows)
 
 
-def read_inputs(
-    central: Central,
-    closes: Sequence[NewClose],
-    new_entries: Sequence[tuple[Any, ...]],
-    known_calls: dict[str, tuple[Any, ...]] | None = None,
-) -> Inputs:
-    """Step 1 (see ``settle``): the calls, their settled closes, the banks and the cards."""
+def read_facts(
+    central: Central, closes: Sequence[tuple[Any, ...]]
+) -> tuple[list[rules.CloseFacts], dict[str, int], dict[str, int], dict[str, str]]:
+    """What settling these closes (``PUSHED['call_close']`` rows) depends on: the facts of
+    each close, the banks, the billed seconds of the calls' settled stops and the cards."""
     db = central.db
-    call_ids = sorted({c.call_id for c in closes})
-    known = known_calls or {}
-    calls = {k: known[k] for k in call_ids if k in known}
-    missing = [c for c in call_ids if c not in calls]
-    if missing:
-        cond, params = where_in(central, "id", missing)
+    ix = {c: _CLOSE.index(c) for c in ("id", "call_id", "seq", "stopped_at", "settlement")}
+    i_card = _CLOSE.index("card_ref")
+    call_ids = sorted({str(c[ix["call_id"]]) for c in closes})
+    calls: dict[str, tuple[Any, ...]] = {}
+    durations: dict[str, list[tuple[datetime, SegmentKind, int]]] = {}
+    prior: dict[str, int] = {}
+    for i in range(0, len(call_ids), 500):
+        part = call_ids[i : i + 500]
+        cond, params = where_in(central, "id", part)
         for r in db.execute_sql(
             f"SELECT id, customer_id, technician, policy_version FROM call WHERE {cond}", params
         ).fetchall():
             calls[r[0]] = tuple(r)
-    new_ids = {c.id for c in closes}
-    prior: dict[str, int] = {}
-    prior_seq: dict[str, int] = {}
-    later = sorted({c.call_id for c in closes if c.seq > 1})  # R5: stopped before
-    if later:
-        cond, params = where_in(central, "call_id", later)
-        for call_id, seq, bill_json, close_id in db.execute_sql(
-            f"SELECT call_id, seq, bill_json, id FROM call_close WHERE {cond}", params
+        cond, params = where_in(central, "call_id", part)
+        for call_id, start, kind, ms in db.execute_sql(
+            f"SELECT call_id, start_at, kind, duration_ms FROM segment WHERE {cond}", params
         ).fetchall():
-            if close_id in new_ids or seq <= prior_seq.get(call_id, 0):
-                continue
-            prior_seq[call_id] = seq
-            prior[call_id] = billed_seconds(bill_json)
-    customers = sorted({calls[c][1] for c in call_ids if c in calls})
-    bank = dict.fromkeys(customers, 0)
-    cards: dict[str, str] = {}
-    if not customers:
-        return Inputs(calls, prior, bank, cards)
-    cond, params = where_in(central, "customer_id", customers)
-    for cust, total in db.execute_sql(  # the sum of the customer's entries, kept by a trigger
-        f"SELECT customer_id, balance_seconds FROM account WHERE {cond}", params
-    ).fetchall():
-        bank[cust] = int(total)
-    for cust, ref in db.execute_sql(
-        f"SELECT customer_id, ref FROM payment_ref WHERE {cond} ORDER BY created_at", params
-    ).fetchall():
-        cards[cust] = ref
-    return Inputs(calls, prior, bank, cards)
-
-
-def compute(
-    inputs: Inputs,
-    closes: Sequence[NewClose],
-    new_entries: Sequence[tuple[Any, ...]],
-    policies: PolicyBook,
-    role: str | None,
-) -> Settlement:
-    """Step 2 (see ``settle``): the ledger's split of each close and the corrections. Pure:
-    no connection, so it may run while the connection does other work of the batch."""
-    calls, cards = inputs.calls, inputs.cards
-    prior = dict(inputs.prior)
-    bank = dict(inputs.bank)
-    i_call, i_kind = ENTRY_COLS.index("call_id"), ENTRY_COLS.index("kind")
-    i_sec, i_cents = ENTRY_COLS.index("seconds"), ENTRY_COLS.index("cents")
-    i_card, i_cust = ENTRY_COLS.index("card_ref"), ENTRY_COLS.index("customer_id")
-    prov_s: dict[str, int] = defaultdict(int)
-    prov_c: dict[str, int] = defaultdict(int)
-    card_at_stop: dict[str, str] = {}
-    for e in new_entries:
-        if e[i_call] in calls and e[i_kind] in PROVISIONAL:
-            prov_s[e[i_call]] += int(e[i_sec])
-            prov_c[e[i_call]] += int(e[i_cents])
-            # the ledger's balance already counts them: not settled yet
-            bank[e[i_cust]] = bank.get(e[i_cust], 0) - int(e[i_sec])
-            if e[i_card]:
-                card_at_stop[e[i_call]] = str(e[i_card])
-    now = datetime.now(UTC).isoformat(timespec="microseconds")
-    allocations: list[dict[str, Any]] = []
-    effect_s: dict[str, int] = defaultdict(int)
-    effect_c: dict[str, int] = defaultdict(int)
-    first_close: dict[str, str] = {}
-    last_alloc: dict[str, dict[str, Any]] = {}
-    for c in sorted(closes, key=lambda c: (c.stopped_at, c.call_id, c.seq)):
-        call = calls.get(c.call_id)
-        if call is None:  # a close whose call was rejected: reported as a conflict already
+            durations.setdefault(call_id, []).append((_moment(start), SegmentKind(kind), ms))
+        for call_id, billed in db.execute_sql(
+            f"SELECT call_id, sum(billed_seconds) FROM allocation WHERE {cond} GROUP BY call_id",
+            params,
+        ).fetchall():
+            prior[call_id] = int(billed)
+    facts = []
+    for c in closes:
+        call = calls.get(str(c[ix["call_id"]]))
+        if call is None:  # a close whose call was refused: reported as a problem already
             continue
-        cust, technician, version = call[1], call[2], call[3]
-        policy = policies.version(version)
-        billed = billed_seconds(c.bill_json)
-        d = max(0, billed - prior.get(c.call_id, 0))
-        prior[c.call_id] = billed
-        has_card = cust in cards or c.call_id in card_at_stop
-        before = bank[cust]
-        part = billing.split(d, before, has_card, policy)
-        bank[cust] = part.balance_after_seconds
-        effect_s[c.call_id] += -d + part.purchased_seconds
-        effect_c[c.call_id] += part.charge_cents
-        first_close.setdefault(c.call_id, c.id)
-        row = {
-            "close_id": c.id,
-            "call_id": c.call_id,
-            "customer_id": cust,
-            "technician": role or technician,
-            "billed_seconds": d,
-            "from_bank_seconds": part.from_bank_seconds,
-            "overage_seconds": part.overage_seconds,
-            "blocks_purchased": part.blocks_purchased,
-            "purchased_seconds": part.purchased_seconds,
-            "charge_cents": part.charge_cents,
-            "balance_before_seconds": before,
-            "balance_after_seconds": part.balance_after_seconds,
-            "settlement": part.settlement,
-            "device_settlement": c.settlement,
-            "correction_entry_id": None,
-            "allocated_at": now,
-        }
-        allocations.append(row)
-        last_alloc[c.call_id] = row
-    corrections: list[tuple[Any, ...]] = []
-    for call_id, first in first_close.items():
-        ds = effect_s[call_id] - prov_s.get(call_id, 0)
-        dc = effect_c[call_id] - prov_c.get(call_id, 0)
-        if ds == 0 and dc == 0:
-            continue
-        alloc = last_alloc[call_id]
-        eid = correction_id(first)
-        alloc["correction_entry_id"] = eid
-        card = (card_at_stop.get(call_id) or cards.get(alloc["customer_id"])) if dc else None
-        values = {
-            "id": eid,
-            "customer_id": alloc["customer_id"],
-            "call_id": call_id,
-            "kind": "allocation",
-            "seconds": ds,
-            "cents": dc,
-            "card_ref": card,
-            "reason": _reason(alloc, ds, dc),
-            "author": alloc["technician"],
-            "device_id": "ledger",
-            "created_at": now,
-            "reverses_id": None,
-            "grant_key": None,
-        }
-        corrections.append(tuple(values[k] for k in ENTRY_COLS))
-    assert not allocations or tuple(allocations[0]) == cs.ALLOCATION_COLUMNS
-    return Settlement(allocations, corrections, [tuple(a.values()) for a in allocations])
-
-
-def write(central: Central, done: Settlement) -> bool:
-    """Step 3 (see ``settle``): store the splits and post the corrections. True when every
-    split went in as computed (none was there already)."""
-    if done.corrections:
-        bulk_insert(central, "entry", ENTRY_COLS, done.corrections, "stage_correction")
-    if not done.allocations:
-        return True
-    inserted = bulk_insert(central, "allocation", cs.ALLOCATION_COLUMNS, done.rows)
-    return inserted is None or len(inserted) == len(done.rows)
-
-
-def _reason(alloc: dict[str, Any], seconds: int, cents: int) -> str:
-    ct = billing.clock_text
-    # No ids in the words (the entry links its call): a UUID's digits may read as a card
-    # number, which the ledger refuses in free text (R6.1).
-    words = [
-        f"ledger settlement of the call: the bank held "
-        f"{ct(alloc['balance_before_seconds'])} when it reached the ledger"
-    ]
-    if alloc["settlement"] == billing.SETTLEMENT_UNSETTLED:
-        words.append(
-            f"{ct(alloc['overage_seconds'])} unsettled, no card on file (R6.1): "
-            "flagged for a supervisor"
+        stop = _moment(c[ix["stopped_at"]])
+        facts.append(
+            rules.CloseFacts(
+                close_id=c[ix["id"]],
+                call_id=call[0],
+                seq=int(c[ix["seq"]]),
+                customer_id=call[1],
+                technician=call[2],
+                policy_version=call[3],
+                stopped_at=c[ix["stopped_at"]],
+                device_settlement=c[ix["settlement"]],
+                durations_ms=tuple(
+                    (k, ms) for at, k, ms in durations.get(call[0], []) if at < stop
+                ),
+                card_ref=c[i_card] or None,
+            )
         )
-    elif alloc["blocks_purchased"]:
-        words.append(f"{count(alloc['blocks_purchased'], 'block')} charged to the card (R6)")
-    words.append(f"correction {ct(seconds)}, {billing.money(cents)}")
-    return "; ".join(words)
+    customers = sorted({f.customer_id for f in facts})
+    banks: dict[str, int] = {}
+    cards: dict[str, str] = {}
+    if customers:
+        cond, params = where_in(central, "customer_id", customers)
+        for cust, total in db.execute_sql(
+            f"SELECT customer_id, balance_seconds FROM account WHERE {cond}", params
+        ).fetchall():
+            banks[cust] = int(total)
+        for cust, ref in db.execute_sql(  # the latest card on file wins
+            f"SELECT customer_id, ref FROM payment_ref WHERE {cond} ORDER BY created_at, id",
+            params,
+        ).fetchall():
+            cards[cust] = ref
+    return facts, banks, prior, cards
+
+
+def settle_closes(
+    central: Central, closes: Sequence[tuple[Any, ...]], policies: PolicyBook
+) -> list[rules.Settled]:
+    """Settle the closes just inserted; write their splits and entries. Returns the splits."""
+    if not closes:
+        return []
+    facts, banks, prior, cards = read_facts(central, closes)
+    by_version = {f.policy_version: policies.version(f.policy_version) for f in facts}
+    done = rules.settle_closes(facts, banks, prior, cards, by_version)
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    rows = [
+        (
+            s.close_id,
+            s.call_id,
+            s.customer_id,
+            s.technician,
+            s.billed_seconds,
+            s.from_bank_seconds,
+            s.overage_seconds,
+            s.blocks_purchased,
+            s.purchased_seconds,
+            s.charge_cents,
+            s.balance_before_seconds,
+            s.balance_after_seconds,
+            s.settlement,
+            s.device_settlement,
+            None,
+            now,
+        )
+        for s in done
+    ]
+    if rows:
+        bulk_insert(central, "allocation", cs.ALLOCATION_COLUMNS, rows)
+    _post(central, [p for s in done for p in s.postings])
+    return done
+
+
+def post_grants(
+    central: Central, lines: Sequence[tuple[Any, ...]], author: str, policies: PolicyBook
+) -> None:
+    """R1 for the product lines just inserted (``PUSHED['product_line']`` rows)."""
+    cols = cs.PUSHED["product_line"]
+    i_cust, i_prod, i_at = (cols.index(c) for c in ("customer_id", "product", "created_at"))
+    policy = policies.in_force(datetime.now(UTC).date())
+    firsts: dict[str, rules.Posting] = {}
+    for line in sorted(lines, key=lambda r: (r[i_at], r[0])):
+        product = str(line[i_prod])
+        name = PRODUCT_NAMES[Product(product)] if product in _PRODUCTS else product
+        p = rules.grant_posting(line[i_cust], product, name, author, line[i_at], policy)
+        if p is not None and p.grant_key not in firsts:
+            firsts[str(p.grant_key)] = p
+    if not firsts:
+        return
+    keys = sorted(firsts)
+    cond, params = where_in(central, "grant_key", keys)
+    taken = {
+        r[0]
+        for r in central.db.execute_sql(
+            f"SELECT grant_key FROM entry WHERE {cond}", params
+        ).fetchall()
+    }
+    _post(central, [firsts[k] for k in keys if k not in taken])
+
+
+def post_orders(central: Central, orders: Sequence[tuple[Any, ...]], policies: PolicyBook) -> None:
+    """R6 for the block orders just inserted (``PUSHED['block_order']`` rows)."""
+    policy = policies.in_force(datetime.now(UTC).date())
+    _post(
+        central,
+        [
+            rules.block_order_posting(oid, cust, int(blocks), card, tech, at, policy)
+            for oid, cust, blocks, card, tech, _device, at in sorted(orders)
+        ],
+    )
 
 
 def stored(

@@ -11,6 +11,9 @@
   back.
 - An entry whose call is not on this device keeps its amount and reason but no call link
   (calls of other devices are not copied); the balance, a sum of entries, is unaffected.
+- The ledger's own entries replace this device's provisional ones (same ids), and its
+  splits remove the provisional entries it did not make (``provisional``): after a pull the
+  device's bank is the ledger's, to the second and the cent.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core.cards import holds_card_number
 from qwtimer.store import central_schema as cs
+from qwtimer.store import provisional
 from qwtimer.store.central import Central
 from qwtimer.store.connection import FREE_TEXT
 from qwtimer.store.sync import Progress
@@ -108,7 +112,36 @@ def pull(
                 progress(f"pull {table}", result.pulled[table], result.pulled[table])
             if len(rows) < CHUNK:
                 break
+    _pull_settlements(local, central, result)
     return result
+
+
+def _pull_settlements(local: SqliteDatabase, central: Central, result: PullResult) -> None:
+    """The ledger's splits (``allocation``) since the cursor: the provisional entries of a
+    close the ledger settled without them go (``provisional.drop_unmade``)."""
+    p = central.db.param
+    key = cursor_key(central.ledger_id, "allocation")
+    seen = _cursor(local, key)
+    top = central.db.execute_sql("SELECT max(ledger_seq) FROM allocation").fetchone()[0]
+    if seen > int(top or 0):
+        seen = 0
+    while True:
+        rows = central.db.execute_sql(
+            "SELECT close_id, billed_seconds, purchased_seconds, ledger_seq FROM allocation "
+            f"WHERE ledger_seq > {p} ORDER BY ledger_seq LIMIT {CHUNK}",
+            (seen,),
+        ).fetchall()
+        if not rows:
+            return
+        seen = max(int(r[-1]) for r in rows)
+        with local.atomic():
+            provisional.drop_unmade(local, [(str(r[0]), int(r[1]), int(r[2])) for r in rows])
+            local.execute_sql(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(seen))
+            )
+        result.pulled["allocation"] = result.pulled.get("allocation", 0) + len(rows)
+        if len(rows) < CHUNK:
+            return
 
 
 def _store(
@@ -117,6 +150,7 @@ def _store(
     cols = list(cs.PUSHED[table])
     rows = _without_card_numbers(table, cols, rows, result)
     if table == "entry":
+        provisional.replace(local, [str(r[0]) for r in rows])  # the ledger's replace ours
         rows = _fit_entries(local, rows, result)
     elif table != "customer":
         known = _local_ids(local, "customer", list({r[1] for r in rows}))

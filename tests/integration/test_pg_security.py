@@ -11,7 +11,7 @@ from qwtimer.core.errors import QwtimerError
 from qwtimer.store import central as central_store
 from qwtimer.store import central_schema as cs
 from tests.integration.conftest import PgLedger
-from tests.integration.devices import Device
+from tests.integration.devices import Device, central_balance
 
 pytestmark = pytest.mark.pg
 
@@ -89,6 +89,10 @@ def test_technician_sees_only_own_calls_but_every_entry(
         assert conn.execute("SELECT count(*) FROM call").fetchone() == (1,)
 
 
+def sam_customer(device: Device) -> str:
+    return str(device.desk.db.execute_sql("SELECT id FROM customer").fetchone()[0])
+
+
 def test_supervisor_inserts_adjustments_as_themselves(
     pg_ledger: PgLedger, make_device: Callable[[str], Device]
 ) -> None:
@@ -96,7 +100,8 @@ def test_supervisor_inserts_adjustments_as_themselves(
     sam.add_customer("Acme", extra_minutes=15)  # an adjustment (R13)
     report = sam.sync(pg_ledger.url("sam"))
     assert report.ok and not report.conflicts
-    assert report.pushed["entry"] == 2
+    assert report.pushed["entry"] == 1  # the adjustment; the ledger wrote the grant itself
+    assert sam.balance(sam_customer(sam)) == central_balance(pg_ledger.admin, sam_customer(sam))
 
 
 def test_a_technicians_adjustment_is_reported_not_dropped(
@@ -131,7 +136,7 @@ def test_app_roles_are_not_owner_superuser_or_bypassrls(pg_ledger: PgLedger, rol
             "SELECT relname FROM pg_class WHERE relnamespace = 'qwtimer'::regnamespace "
             "AND relkind = 'r' AND relrowsecurity AND relforcerowsecurity ORDER BY 1"
         ).fetchall()
-        assert sorted(r[0] for r in forced) == sorted(cs.LEDGER_TABLES)
+        assert sorted(r[0] for r in forced) == sorted((*cs.LEDGER_TABLES, "block_order"))
 
 
 def test_the_app_refuses_to_sync_as_superuser_or_owner(pg_ledger: PgLedger) -> None:

@@ -107,8 +107,9 @@ def test_merge_moves_everything_and_leaves_an_audit_record(cli: Cli) -> None:
 
     done = cli.json("customer", "merge", keep, "--from", other, "--reason", "entered twice")
     assert done["moved"] == {
+        "block_order": 0,
         "call": 1,
-        "entry": 2,  # the R1 grant and the call's debit
+        "entry": 2,  # the R1 grant (granted to the kept customer now) and the call's debit
         "payment_ref": 1,
         "product_line": 1,
         "purchase": 1,
@@ -176,7 +177,7 @@ def test_r13_an_entry_changes_customer_only_along_a_merge_record(desk: Desk) -> 
     with pytest.raises(Exception, match="append-only"):
         Entry.update(customer=a.id).where(Entry.customer == b.id).execute()
     merge(desk, a, b, "same company")
-    assert svc.balance(a) == 2 * 45 * 60 + 60
+    assert svc.balance(a) == 45 * 60 + 60  # one product, granted once (R1)
     assert Customer.get_by_id(b.id).merged_into == a.id
 
 
@@ -224,14 +225,15 @@ def test_schema_1_database_is_migrated_to_allow_merges(tmp_path: Path) -> None:
     db.close()
 
 
-def test_a_new_duplicate_of_a_synced_customer_merges_and_the_ledger_sums_both(cli: Cli) -> None:
+def test_a_new_duplicate_of_a_synced_customer_merges_and_the_ledger_agrees(cli: Cli) -> None:
     keep = cli.run("customer", "add", "Acme Ltd", *DESKTOP).stdout.strip()
     cli.run("call", "log", keep, "--talk", "10m")
     cli.run("sync")  # the kept customer is in the ledger; the duplicate comes later
     other = cli.run("customer", "add", "Acme Ltd", *DESKTOP, "--allow-duplicate").stdout.strip()
     cli.run("call", "log", other, "--talk", "4m")
     done = cli.json("customer", "merge", keep, "--from", other, "--reason", "entered twice")
-    assert done["balance_seconds"] == (45 - 10) * 60 + (45 - 4) * 60
+    # both calls count; the license is one product line, granted once (R1)
+    assert done["balance_seconds"] == (45 - 10 - 4) * 60
     assert cli.json("sync")["pending"] == 0
     ledger = sqlite3.connect(cli.data / "ledger.db")
     assert ledger.execute("SELECT id FROM customer").fetchall() == [(keep,)]
@@ -271,3 +273,24 @@ def test_customer_show_starts_with_the_sentence_to_say(cli: Cli) -> None:
     text = cli.run("customer", "show", cid).stdout.splitlines()
     assert text[1].startswith("  say: Phone support from the bank: 45 minutes left.")
     assert cli.json("customer", "show", cid)["say"].endswith("Desktop until 1 March 2027.")
+
+
+def test_r1_a_merged_duplicates_other_product_is_granted_to_the_kept_customer_once(
+    cli: Cli,
+) -> None:
+    keep = cli.run("customer", "add", "Acme Ltd", *DESKTOP).stdout.strip()
+    cli.run("sync")
+    web = ["--product", "web", "--plan", "subscription", "--edition", "essential"]
+    other = cli.run(
+        "customer", "add", "Acme Ltd", *web, "--active-until", "2027-06-01", "--allow-duplicate"
+    ).stdout.strip()
+    done = cli.json("customer", "merge", keep, "--from", other, "--reason", "entered twice")
+    assert done["balance_seconds"] == 90 * 60  # desktop and web: one grant each (R1)
+    synced = cli.json("sync")
+    assert synced["ok"] and synced["pending"] == 0
+    ledger = sqlite3.connect(cli.data / "ledger.db")
+    total = ledger.execute("SELECT sum(seconds) FROM entry WHERE customer_id = ?", (keep,))
+    assert total.fetchone()[0] == 90 * 60
+    local = sqlite3.connect(cli.data / "qwtimer.db")
+    rows = local.execute("SELECT device_id, synced FROM entry WHERE kind = 'grant'").fetchall()
+    assert sorted(rows) == [("ledger", 1), ("ledger", 1)]  # the ledger's, nothing provisional
