@@ -12,14 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import SegmentKind
 
-SETTLEMENT_BANK = "bank"
-SETTLEMENT_PAID = "paid"
-SETTLEMENT_UNSETTLED = "unsettled"
+
+class Settlement(StrEnum):
+    """How a stop's bill was paid: all from the bank, partly by card (R6), or not at all
+    because no card is on file (R6.1: billed in full, the bank goes negative, flagged)."""
+
+    BANK = "bank"
+    PAID = "paid"
+    UNSETTLED = "unsettled"
+
+
+SETTLEMENT_BANK = Settlement.BANK
+SETTLEMENT_PAID = Settlement.PAID
+SETTLEMENT_UNSETTLED = Settlement.UNSETTLED
 
 
 @dataclass(frozen=True)
@@ -116,7 +127,7 @@ class Bill:
     charge_cents: int
     balance_before_seconds: int
     balance_after_seconds: int
-    settlement: str
+    settlement: Settlement
     policy_version: str
     added_billed_seconds: int
     added_charge_cents: int
@@ -134,12 +145,14 @@ class Bill:
     def from_dict(cls, data: Mapping[str, Any]) -> Bill:
         """A bill from its dictionary. A bill stored before the per-stop figures existed reads
         as a first stop: what it added is the whole call."""
-        legacy = {
+        legacy: dict[str, Any] = {
             "added_billed_seconds": data["billed_seconds"],
             "added_charge_cents": data["charge_cents"],
             "stop_number": 1,
         }
-        return cls(**{k: data[k] if k in data else legacy[k] for k in cls.__dataclass_fields__})
+        values = {k: data[k] if k in data else legacy[k] for k in cls.__dataclass_fields__}
+        values["settlement"] = Settlement(values["settlement"])
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -152,7 +165,7 @@ class Split:
     purchased_seconds: int
     charge_cents: int
     balance_after_seconds: int
-    settlement: str
+    settlement: Settlement
 
 
 def bill_json(call_id: str, bill: Bill) -> dict[str, Any]:

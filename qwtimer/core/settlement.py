@@ -9,7 +9,8 @@ only the ledger writes the entries that move the bank (R1, R2, R6, R6.1). It set
   the rest by blocks on the card or left unsettled (R6, R6.1). It writes a ``call_debit``
   and, when it bought minutes, a ``purchase``, and keeps the split (``allocation``).
 - **a block order** (``minutes buy``): a ``purchase`` priced by the policy in force.
-- **a product line** (R1): the included minutes, once per customer and product.
+- **a product line** (R1): the included minutes, once per customer and product
+  (``core.bank``).
 
 The device bills a stop the same way against the bank it knows and writes the same entries
 *provisionally*, under the same ids (below); when the ledger's entries come down, they
@@ -25,6 +26,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from qwtimer.core import billing
 from qwtimer.core.policy import Policy
@@ -32,10 +34,23 @@ from qwtimer.core.timer import SegmentKind
 from qwtimer.core.words import count
 
 LEDGER_DEVICE = "ledger"  # the device id of every entry the ledger writes
+
+
+class EntryKind(StrEnum):
+    """What moved a customer's minutes or money (an entry of the ledger)."""
+
+    GRANT = "grant"  # R1: included minutes
+    PURCHASE = "purchase"  # R6: blocks or pay-per-minute, charged to a card
+    CALL_DEBIT = "call_debit"  # a stop's billed time
+    ALLOCATION = "allocation"  # a correction of an earlier ledger's settlement
+    ADJUSTMENT = "adjustment"  # R13: a supervisor's correction, with a reason
+    REVERSAL = "reversal"  # R13: cancels one entry exactly
+
+
 # Entry kinds only the ledger writes; a device holds its own as provisional until then.
-LEDGER_KINDS = ("grant", "purchase", "call_debit", "allocation")
+LEDGER_KINDS = (EntryKind.GRANT, EntryKind.PURCHASE, EntryKind.CALL_DEBIT, EntryKind.ALLOCATION)
 # Entry kinds a supervisor posts directly (R13); technicians post no entries at all.
-SUPERVISOR_KINDS = ("adjustment", "reversal")
+SUPERVISOR_KINDS = (EntryKind.ADJUSTMENT, EntryKind.REVERSAL)
 
 
 def derived_id(text: str) -> str:
@@ -67,7 +82,7 @@ class Posting:
     id: str
     customer_id: str
     call_id: str | None
-    kind: str
+    kind: EntryKind
     seconds: int
     cents: int
     card_ref: str | None
@@ -109,7 +124,7 @@ class Settled:
     charge_cents: int
     balance_before_seconds: int
     balance_after_seconds: int
-    settlement: str
+    settlement: billing.Settlement
     device_settlement: str
     postings: tuple[Posting, ...]
 
@@ -155,7 +170,7 @@ def close_postings(
                 debit_id(close_id),
                 customer_id,
                 call_id,
-                "call_debit",
+                EntryKind.CALL_DEBIT,
                 -added_seconds,
                 0,
                 None,
@@ -170,7 +185,7 @@ def close_postings(
                 purchase_id(close_id),
                 customer_id,
                 call_id,
-                "purchase",
+                EntryKind.PURCHASE,
                 part.purchased_seconds,
                 part.charge_cents,
                 card_ref,
@@ -257,33 +272,11 @@ def block_order_posting(
         order_id,
         customer_id,
         None,
-        "purchase",
+        EntryKind.PURCHASE,
         blocks * policy.block_seconds,
         blocks * policy.block_price_cents,
         card_ref,
         f"R6: {count(blocks, 'block')} of {policy.block_minutes} min bought",
         author,
         created_at,
-    )
-
-
-def grant_posting(
-    customer_id: str, product: str, product_name: str, author: str, created_at: str, policy: Policy
-) -> Posting | None:
-    """R1: the included minutes a first purchase of ``product`` credits (None if none)."""
-    if product not in policy.grant_products or not policy.included_minutes:
-        return None
-    key = grant_key(customer_id, product)
-    return Posting(
-        grant_id(key),
-        customer_id,
-        None,
-        "grant",
-        policy.included_minutes * 60,
-        0,
-        None,
-        f"R1: first {product_name} purchase (policy {policy.version})",
-        author,
-        created_at,
-        key,
     )

@@ -63,7 +63,15 @@ _PHRASES = {
 
 # How a call ended. Billing never depends on it (R6.2); "referred" means referred to
 # professional services, with the time already spent billed like any other (R10).
-OUTCOMES = ("resolved", "unresolved", "referred")
+class Outcome(StrEnum):
+    """How a call ended (R10)."""
+
+    RESOLVED = "resolved"
+    UNRESOLVED = "unresolved"
+    REFERRED = "referred"
+
+
+OUTCOMES = tuple(o.value for o in Outcome)
 
 # What unrecorded time (a sleep, a restart) was, as the technician says it: the same answers
 # on the command line ('timer gap') and in the window. None: not part of the call.

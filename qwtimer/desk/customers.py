@@ -13,8 +13,8 @@ from typing import Any
 
 from peewee import fn
 
+from qwtimer.core import bank
 from qwtimer.core import eligibility as elig
-from qwtimer.core import settlement
 from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
@@ -197,7 +197,7 @@ class Customers:
             kind=line.plan.value,
             until=line.active_until or line.maintenance_until,
         )
-        grant = settlement.grant_posting(
+        grant = bank.included_minutes(
             c.id,
             line.product.value,
             elig.PRODUCT_NAMES[line.product],
@@ -214,17 +214,14 @@ class Customers:
     def maintenance(self, customer: Customer, until: str) -> ProductLine:
         """A UMP purchase or renewal: updates only, no phone minutes (R9)."""
         new_until = day(until, "--until")
-        lines = [
-            line
-            for line in customer.product_lines
-            if line.product == "desktop" and line.plan == "license"
-        ]
-        if not lines:
+        lines = list(customer.product_lines)
+        found = bank.ump_line([(line.product, line.plan) for line in lines])
+        if found is None:
             raise InputError(
                 f"{customer.name} has no QuoteWerks Desktop license: UMP applies only to "
                 "Desktop licenses (add one with 'customer product add')"
             )
-        line = lines[0]
+        line = lines[found]  # R9: the date moves, no minutes are credited
         with self.desk.db.atomic():
             ProductLine.update(maintenance_until=new_until).where(
                 ProductLine.id == line.id

@@ -13,6 +13,7 @@ from peewee import fn
 from qwtimer.core import charges, settlement
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
+from qwtimer.core.settlement import EntryKind
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.provisional import provisional_entry
@@ -86,7 +87,7 @@ class Ledger:
         with self.desk.db.atomic():
             return Entry.create(
                 customer=customer,
-                kind="adjustment",
+                kind=EntryKind.ADJUSTMENT,
                 seconds=seconds,
                 cents=cents,
                 reason=reason.strip(),
@@ -103,7 +104,7 @@ class Ledger:
         original = Entry.get_or_none(Entry.id == entry_id.strip())
         if original is None:
             raise InputError(f"no ledger entry '{entry_id}': see 'qwtimer ledger entries CUSTOMER'")
-        if original.kind == "reversal":
+        if original.kind == EntryKind.REVERSAL:
             raise InputError("that entry is itself a reversal; post an adjustment instead")
         already = Entry.select(fn.COUNT(Entry.id)).where(Entry.reverses == original).scalar()
         if already:
@@ -112,7 +113,7 @@ class Ledger:
             return Entry.create(
                 customer=original.customer_id,
                 call=original.call_id,
-                kind="reversal",
+                kind=EntryKind.REVERSAL,
                 seconds=-original.seconds,
                 cents=-original.cents,
                 card_ref=original.card_ref,

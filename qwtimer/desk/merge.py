@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from qwtimer.core import settlement
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
+from qwtimer.core.settlement import EntryKind
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store.models import (
@@ -114,9 +115,11 @@ def _regrant(keep: Customer, other: Customer) -> int:
     again = 0
     kept = {
         e.grant_key
-        for e in Entry.select().where((Entry.customer == keep.id) & (Entry.kind == "grant"))
+        for e in Entry.select().where((Entry.customer == keep.id) & (Entry.kind == EntryKind.GRANT))
     }
-    for grant in Entry.select().where((Entry.customer == other.id) & (Entry.kind == "grant")):
+    for grant in Entry.select().where(
+        (Entry.customer == other.id) & (Entry.kind == EntryKind.GRANT)
+    ):
         product = str(grant.grant_key or "").rsplit(":", 1)[-1]
         key = settlement.grant_key(keep.id, product)
         Entry.delete().where(Entry.id == grant.id).execute()  # provisional: may go
@@ -126,7 +129,7 @@ def _regrant(keep: Customer, other: Customer) -> int:
             Entry.create(
                 id=settlement.grant_id(key),
                 customer=keep.id,
-                kind="grant",
+                kind=EntryKind.GRANT,
                 seconds=grant.seconds,
                 cents=grant.cents,
                 reason=grant.reason,

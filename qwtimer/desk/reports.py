@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
-from qwtimer.core.billing import Bill
+from qwtimer.core.billing import Bill, Settlement
 from qwtimer.store.models import Call, CallClose, CallCorrection, Customer, Segment
 
 ROW_KEYS = (
@@ -90,7 +90,7 @@ def recent_rows(limit: int) -> list[dict[str, Any]]:
                 flags.append(f"corrected: moved from {fix.before} ({fix.reason})")
             else:
                 flags.append(f"corrected: {fix.kind} ({fix.reason})")
-        if row["settlement"] == "unsettled":
+        if row["settlement"] == Settlement.UNSETTLED:
             flags.append("unsettled (R6.1)")
         row["flags"] = "; ".join(flags)
         row["resettled"] = any(f.kind == "resettled" for f in fixes.get(row["call_id"], []))

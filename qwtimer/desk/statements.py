@@ -29,7 +29,9 @@ from typing import Any
 
 from peewee import SQL, fn
 
+from qwtimer.core.billing import Settlement
 from qwtimer.core.errors import InputError
+from qwtimer.core.settlement import EntryKind
 from qwtimer.core.times import local_zone_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.csv_out import SafeCsv
@@ -238,11 +240,11 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         balance += e.seconds
         charged += e.cents
         # Each entry in exactly one total, by its own kind, so the header always adds up.
-        if e.kind == "grant":
+        if e.kind == EntryKind.GRANT:
             included += e.seconds
-        elif e.kind == "call_debit":
+        elif e.kind == EntryKind.CALL_DEBIT:
             used -= e.seconds
-        elif e.kind == "purchase":
+        elif e.kind == EntryKind.PURCHASE:
             bought += e.seconds
         else:  # adjustments and reversals (R13)
             adjusted += e.seconds
@@ -264,7 +266,9 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
                 card_ref=e.card_ref,
                 technician=call.technician if call else None,
                 outcome=close.outcome if close else None,
-                call={k: bill.get(k) for k in BREAKDOWN_KEYS} if e.kind == "call_debit" else {},
+                call={k: bill.get(k) for k in BREAKDOWN_KEYS}
+                if e.kind == EntryKind.CALL_DEBIT
+                else {},
             )
         )
     return Statement(
@@ -296,7 +300,7 @@ class SummaryRow:
     unsettled_seconds: int = 0
 
     def plus(self, bill: dict[str, Any]) -> SummaryRow:
-        unsettled = bill["overage_seconds"] if bill.get("settlement") == "unsettled" else 0
+        unsettled = bill["overage_seconds"] if bill.get("settlement") == Settlement.UNSETTLED else 0
         return SummaryRow(
             self.key,
             self.calls + 1,

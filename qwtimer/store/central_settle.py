@@ -273,7 +273,7 @@ def _settle_closes_sql() -> str:
 
 
 def _grants_sql() -> str:
-    """R1 (``settlement.grant_posting``) for the product lines just inserted."""
+    """R1 (``bank.included_minutes``) for the product lines just inserted."""
     return f"""CREATE OR REPLACE FUNCTION grant_new_lines() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = {cs.PG_SCHEMA} SET jit = off AS $$
     DECLARE p policy_rule := policy_in_force();

@@ -22,6 +22,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core import settlement
 from qwtimer.core.policy import PolicyBook
+from qwtimer.core.settlement import EntryKind
 from qwtimer.store.models import SCHEMA_6_TABLES
 
 _KINDS = ", ".join(f"'{k}'" for k in settlement.LEDGER_KINDS)
@@ -82,13 +83,13 @@ def migrate(db: SqliteDatabase, policies: PolicyBook) -> None:
         f"e.call_id AND cc.stopped_at = e.created_at) FROM entry e WHERE e.{PROVISIONAL}"
     ).fetchall()
     for eid, kind, call_id, key, created, customer, seconds, card, author, device, close in rows:
-        if kind == "grant" and key:
+        if kind == EntryKind.GRANT and key:
             renames.append((eid, settlement.grant_id(key)))
-        elif kind == "call_debit" and close:
+        elif kind == EntryKind.CALL_DEBIT and close:
             renames.append((eid, settlement.debit_id(close)))
-        elif kind == "purchase" and close:
+        elif kind == EntryKind.PURCHASE and close:
             renames.append((eid, settlement.purchase_id(close)))
-        elif kind == "purchase" and call_id is None and card:
+        elif kind == EntryKind.PURCHASE and call_id is None and card:
             block = policies.in_force(date.fromisoformat(str(created)[:10])).block_seconds
             orders.append((eid, customer, max(1, seconds // block), card, author, device, created))
     db.execute_sql("DROP TRIGGER IF EXISTS entry_append_only_update")

@@ -35,6 +35,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from qwtimer.core.billing import Settlement
 from qwtimer.core.policy import PolicyBook
 from qwtimer.core.settlement import SUPERVISOR_KINDS
 from qwtimer.store import central_schema as cs
@@ -156,11 +157,7 @@ class Engine:
                 f"written by '{row[i_who]}' but this computer syncs as '{role}': "
                 f"sync as {row[i_who]} to send it"
             )
-        if (
-            table == "entry"
-            and not self.central.supervisor
-            and row[_I_KIND] in ("adjustment", "reversal")
-        ):
+        if table == "entry" and not self.central.supervisor and row[_I_KIND] in SUPERVISOR_KINDS:
             return "only a supervisor may post adjustments and reversals (R13)"
         return None
 
@@ -346,7 +343,7 @@ class Engine:
             self.hook("settled")
             # R6.1: the unsettled splits as stored, new or returned to a replay
             sent = [r[0] for r in send.get("call_close", [])]
-            stored = alloc.stored(self.central, sent, "unsettled") if sent else []
+            stored = alloc.stored(self.central, sent, Settlement.UNSETTLED) if sent else []
             self.hook("before_commit")
         self.hook("after_commit")
         for table, s in staged.items():

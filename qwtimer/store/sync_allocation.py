@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from qwtimer.core import bank
 from qwtimer.core import settlement as rules
 from qwtimer.core.eligibility import PRODUCT_NAMES, Product
 from qwtimer.core.policy import PolicyBook
@@ -186,7 +187,7 @@ def post_grants(
     for line in sorted(lines, key=lambda r: (r[i_at], r[0])):
         product = str(line[i_prod])
         name = PRODUCT_NAMES[Product(product)] if product in _PRODUCTS else product
-        p = rules.grant_posting(line[i_cust], product, name, author, line[i_at], policy)
+        p = bank.included_minutes(line[i_cust], product, name, author, line[i_at], policy)
         if p is not None and p.grant_key not in firsts:
             firsts[str(p.grant_key)] = p
     if not firsts:
