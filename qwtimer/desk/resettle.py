@@ -19,7 +19,7 @@ from qwtimer.core.words import count
 if TYPE_CHECKING:  # pragma: no cover
     from peewee import SqliteDatabase
 
-    from qwtimer.store.central import Central
+    from qwtimer.store.central_dialect import Central
 
 NAMESPACE = uuid.UUID("0b3c2f4e-8f3a-4e1b-9a61-3d7c0a5e2b90")
 _FIGURES = ("from_bank_seconds", "overage_seconds", "blocks_purchased", "charge_cents")

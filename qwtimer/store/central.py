@@ -20,24 +20,20 @@ from __future__ import annotations
 import contextlib
 import getpass
 import re
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import peewee
 import psycopg
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from peewee import PostgresqlDatabase, SqliteDatabase
 from psycopg import sql as pgsql
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.policy import PolicyBook
-from qwtimer.paths import resource
 from qwtimer.store import central_guard as guard
+from qwtimer.store import central_migrate as steps
 from qwtimer.store import central_schema as cs
-from qwtimer.store import central_settle as settle
 from qwtimer.store import pgdriver
+from qwtimer.store.central_dialect import Central, PgCentral, SqliteCentral
 
 pgdriver.enable()  # Peewee was imported without it (see qwtimer.store)
 
@@ -76,35 +72,6 @@ class _Pg(PostgresqlDatabase):  # type: ignore[misc]
         conn = psycopg.connect(**self.connect_params)
         conn.autocommit = True
         return conn
-
-
-@dataclass
-class Central:
-    """An open central ledger. ``role`` is the PostgreSQL login (None for a SQLite file)."""
-
-    kind: str  # "postgresql" | "sqlite"
-    db: Database
-    where: str  # for messages: host/db or the file, never a password
-    role: str | None = None
-    ledger_id: str = ""
-    supervisor: bool = True  # may post adjustments and reversals (R13)
-
-    @property
-    def role_name(self) -> str:
-        """What the ledger lets this login do: "supervisor" or "technician" (R13)."""
-        return "supervisor" if self.supervisor else "technician"
-
-    @property
-    def is_pg(self) -> bool:
-        return self.kind == "postgresql"
-
-    def close(self) -> None:
-        if not self.db.is_closed():
-            self.db.close()
-
-    def raw(self) -> Any:
-        """The driver connection of this thread (psycopg or sqlite3)."""
-        return self.db.connection()
 
 
 def default_url(data_dir: Path) -> str:
@@ -202,7 +169,7 @@ def connect(url: str, *, admin: bool = False, who: str | None = None) -> Central
                 f"password in the OS keyring ({KEYRING_SERVICE}) or ~/.pgpass"
             ) from None
         raise LedgerOffline(f"the ledger ({where}) cannot be reached: {first}") from None
-    central = Central("postgresql", db, where)
+    central: Central = PgCentral(db, where)
     row = db.execute_sql(
         "SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r "
         "WHERE r.rolname = current_user"
@@ -253,9 +220,9 @@ def _connect_sqlite(path: Path, *, admin: bool, who: str | None = None) -> Centr
         db.connect()
     except Exception as exc:
         raise LedgerError(f"the ledger file {path} cannot be opened ({exc})") from None
-    central = Central("sqlite", db, str(path))
+    central: Central = SqliteCentral(db, str(path))
     if not admin:
-        if _version(central) == 0:
+        if steps.version(central)[0] == 0:
             migrate(central)  # the embedded ledger sets itself up on first use
         _check_version(central)
         central.supervisor = _sqlite_supervisor(central, who)
@@ -274,113 +241,21 @@ def _sqlite_supervisor(central: Central, who: str | None) -> bool:
     return who is None or row is None or str(row[0]) == who
 
 
-def _version(central: Central) -> int:
-    db = central.db
-    if central.is_pg:
-        exists = db.execute_sql("SELECT to_regclass('ledger_meta') IS NOT NULL").fetchone()[0]
-    else:
-        exists = db.table_exists("ledger_meta")
-    if not exists:
-        return 0
-    row = db.execute_sql("SELECT value FROM ledger_meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
-
-
 def _check_version(central: Central) -> None:
-    v = _version(central)
-    if v == 0:
-        raise LedgerError(
-            f"the ledger ({central.where}) has no qwtimer schema yet: an administrator runs "
-            "'qwtimer ledger init URL' first"
-        )
-    if v > cs.SCHEMA_VERSION:
-        raise LedgerError(
-            f"the ledger ({central.where}) was set up by a newer qwtimer (schema {v}, this "
-            f"version understands {cs.SCHEMA_VERSION}): install the newer qwtimer"
-        )
-    if v < cs.SCHEMA_VERSION:
-        raise LedgerError(
-            f"the ledger ({central.where}) has an older schema ({v}): an administrator runs "
-            "'qwtimer ledger init URL' to migrate it"
-        )
+    try:
+        steps.check(central)
+    except steps.SchemaMismatch as exc:
+        raise LedgerError(str(exc)) from None
     row = central.db.execute_sql("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
     central.ledger_id = str(row.fetchone()[0])
 
 
-def _v1(central: Central) -> None:
-    db = central.db
-    with db.bind_ctx(cs.MODELS):
-        db.create_tables(cs.MODELS, safe=True)
-    if central.is_pg:
-        for stmt in cs.pg_security_sql():
-            db.execute_sql(stmt)
-    else:
-        for stmt in cs.sqlite_seq_triggers():
-            db.execute_sql(stmt)
-    db.execute_sql(
-        "INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', %s)".replace("%s", db.param),
-        (str(uuid.uuid4()),),
-    )
-
-
-def _v2(central: Central) -> None:
-    """Changes to customers and product lines go through revisions (``store.revisions``)."""
-    from qwtimer.store import revisions
-
-    revisions.create_table(central)
-
-
-def _v3(central: Central) -> None:
-    """The ledger numbers rows itself and refuses card numbers (``central_guard``)."""
-    stmts = guard.pg_guard_sql() if central.is_pg else guard.sqlite_guard_sql()
-    for stmt in stmts:
-        central.db.execute_sql(stmt)
-
-
-def _v4(central: Central) -> None:
-    """Only the ledger writes the entries that move money (``central_settle``)."""
-    db = central.db
-    new = [cs.BlockOrder, cs.PolicyRule]
-    with db.bind_ctx(new):
-        db.create_tables(new, safe=True)
-    if central.is_pg:
-        for stmt in settle.pg_sql():
-            db.execute_sql(stmt)
-        return
-    if "card_ref" not in {c.name for c in db.get_columns("call_close")}:
-        db.execute_sql("ALTER TABLE call_close ADD COLUMN card_ref TEXT")
-    for table in ("call_close", "block_order"):
-        for when in ("INSERT", "UPDATE"):
-            db.execute_sql(
-                f"""CREATE TRIGGER IF NOT EXISTS {table}_card_ref_no_card_{when.lower()}
-                BEFORE {when} ON {table} WHEN holds_card_number(NEW.card_ref)
-                BEGIN SELECT RAISE(ABORT, '{guard.CARD_REFUSAL} ({table})'); END"""
-            )
-
-
-MIGRATIONS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
-
-
 def migrate(central: Central) -> int:
-    """Create or migrate the schema, one version per transaction. Returns the version."""
-    current = _version(central)
-    if current > cs.SCHEMA_VERSION:
-        _check_version(central)
-    p = central.db.param
-    for version in range(current + 1, cs.SCHEMA_VERSION + 1):
-        with central.db.atomic():
-            MIGRATIONS[version](central)
-            central.db.execute_sql(f"DELETE FROM ledger_meta WHERE key = {p}", ("schema_version",))
-            central.db.execute_sql(
-                f"INSERT INTO ledger_meta (key, value) VALUES ({p}, {p})",
-                ("schema_version", str(version)),
-            )
-    if cs.SCHEMA_VERSION >= 4:  # the policy versions this qwtimer ships (R12)
-        with central.db.atomic():
-            settle.store_policies(
-                central.db, PolicyBook.from_dir(resource("policies")), central.is_pg
-            )
-    return cs.SCHEMA_VERSION
+    """Create or migrate the ledger's schema (``central_migrate``), in words when refused."""
+    try:
+        return steps.migrate(central)
+    except steps.SchemaMismatch as exc:
+        raise LedgerError(str(exc)) from None
 
 
 def init_ledger(url: str) -> tuple[str, int]:
@@ -391,7 +266,7 @@ def init_ledger(url: str) -> tuple[str, int]:
     """
     central = connect(url, admin=True)
     try:
-        if not central.is_pg:
+        if not isinstance(central, PgCentral):
             return central.where, migrate(central)
         db = central.db
         for role in (cs.OWNER_ROLE, cs.TECHNICIAN_ROLE, cs.SUPERVISOR_ROLE):
@@ -425,7 +300,7 @@ def add_login(url: str, name: str, group: str, password: str | None) -> str:
         )
     central = connect(url, admin=True)
     try:
-        if not central.is_pg:
+        if not isinstance(central, PgCentral):
             raise LedgerError(
                 "a SQLite ledger has no logins: it serves the one technician of this computer"
             )

@@ -26,6 +26,7 @@ from qwtimer.core.eligibility import PRODUCT_NAMES
 from qwtimer.core.policy import Policy, PolicyBook
 from qwtimer.core.timer import SegmentKind
 from qwtimer.store import central_schema as cs
+from qwtimer.store.central_dialect import Central
 
 POLICY_COLUMNS = tuple(f.name for f in cs.PolicyRule._meta.sorted_fields)
 MAX_SEGMENT_MS = 7 * 24 * 3600 * 1000  # a segment longer than a week is not a call
@@ -51,14 +52,14 @@ def policy_row(p: Policy) -> tuple[object, ...]:
     return tuple(values[c] for c in POLICY_COLUMNS)
 
 
-def store_policies(db: object, policies: PolicyBook, is_pg: bool) -> None:
+def store_policies(central: Central, policies: PolicyBook) -> None:
     """Write every policy version this qwtimer ships (a version never changes: an existing
     row is kept as it is)."""
-    p = "%s" if is_pg else "?"
+    db, p = central.db, central.param
     cols = ", ".join(POLICY_COLUMNS)
     marks = ", ".join([p] * len(POLICY_COLUMNS))
     for policy in policies.all():
-        db.execute_sql(  # type: ignore[attr-defined]
+        db.execute_sql(
             f"INSERT INTO policy_rule ({cols}) VALUES ({marks}) ON CONFLICT (version) DO NOTHING",
             policy_row(policy),
         )

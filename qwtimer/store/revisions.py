@@ -7,7 +7,7 @@ applies every one through ONE rule set, written twice:
 - PostgreSQL: ``apply_revision(...)``, a SECURITY DEFINER function owned by the schema owner.
   It checks the caller is a technician or supervisor recording a change as themselves;
   technicians and supervisors have no UPDATE right on ``customer`` or ``product_line``.
-- the embedded SQLite ledger: ``_apply_sqlite``, the same steps in Python.
+- the embedded SQLite ledger: ``apply_sqlite``, the same steps in Python.
 
 The rule (``cs.EDITABLE`` says which columns): a customer's contact takes the newest revision
 (by its time, ties broken by id); an older one is kept in the history but changes nothing. A
@@ -27,7 +27,8 @@ from typing import Any
 from peewee import Database, TextField
 
 from qwtimer.store import central_schema as cs
-from qwtimer.store.central import Central, LedgerOffline
+from qwtimer.store.central import LedgerOffline
+from qwtimer.store.central_dialect import Central
 from qwtimer.store.sync_stage import Conflict
 
 _FIELDS: tuple[str, ...] = tuple(dict.fromkeys(c for cols in cs.EDITABLE.values() for c in cols))
@@ -164,7 +165,7 @@ def pg_sql() -> list[str]:
 
 
 # -- the embedded SQLite ledger ------------------------------------------------------------
-def _apply_sqlite(db: Database, r: dict[str, Any]) -> str:
+def apply_sqlite(db: Database, r: dict[str, Any]) -> str:
     """The same steps as ``apply_revision`` (the caller holds the write lock)."""
     q = db.execute_sql
     old = q(f"SELECT {', '.join(_SAME)} FROM revision WHERE id = ?", (r["id"],)).fetchone()
@@ -215,20 +216,14 @@ def apply(central: Central, row: Sequence[Any]) -> str:
     """Apply one revision (``COLUMNS`` order) inside the caller's transaction. Returns
     ``applied``, ``older``, ``identical`` (already recorded), ``conflict`` (the id holds
     another change) or ``missing`` (the ledger does not hold the row)."""
-    if central.is_pg:
-        marks = ", ".join(["%s"] * len(COLUMNS))
-        return str(central.db.execute_sql(f"SELECT apply_revision({marks})", row).fetchone()[0])
-    return _apply_sqlite(central.db, dict(zip(COLUMNS, row, strict=True)))
+    return central.apply_revision(row)
 
 
 def create_table(central: Central) -> None:
     """Schema step 2: the history table (and on PostgreSQL its function and rights)."""
     with central.db.bind_ctx([Revision]):
         central.db.create_tables([Revision], safe=True)
-    if central.is_pg:
-        conn = central.raw()  # no parameters: the function's text keeps its % signs
-        for stmt in pg_sql():
-            conn.execute(stmt)
+    central.revision_step()
 
 
 # -- the push --------------------------------------------------------------------------------
@@ -263,7 +258,7 @@ def push(local: Database, central: Central) -> tuple[int, list[Conflict]]:
     done: list[str] = []
     applied = 0
     try:
-        with central.db.atomic() if central.is_pg else central.db.atomic("IMMEDIATE"):
+        with central.transaction():
             for r in send:
                 outcome = apply(central, r)
                 if outcome in OK:

@@ -41,7 +41,8 @@ from qwtimer.core.settlement import SUPERVISOR_KINDS
 from qwtimer.store import central_schema as cs
 from qwtimer.store import revisions
 from qwtimer.store import sync_allocation as alloc
-from qwtimer.store.central import Central, LedgerError, LedgerOffline, busy_error
+from qwtimer.store.central import LedgerError, LedgerOffline, busy_error
+from qwtimer.store.central_dialect import Central
 from qwtimer.store.central_settle import UNKNOWN_POLICY
 from qwtimer.store.sync_stage import Conflict, Staged, stage_insert
 
@@ -324,22 +325,16 @@ class Engine:
         """One batch in one ledger transaction. The observed rows go in; the ledger settles
         what they call for (``central_settle`` on PostgreSQL; the embedded ledger here, in
         the same transaction, ``sync_allocation``), each customer under its lock."""
-        db = self.central.db
         staged: dict[str, Staged] = {}
-        twin = not self.central.is_pg
-        with db.atomic() if self.central.is_pg else db.atomic("IMMEDIATE"):
+        with self.central.transaction():
             for table in _ORDER:
                 rows = send.get(table)
                 if not rows:
                     continue
                 staged[table] = s = stage_insert(self.central, table, rows, author=self.author)
                 self.hook(f"{table}:inserted")
-                if twin and table == "product_line":
-                    alloc.post_grants(self.central, s.inserted, self.author, self.policies)
-                elif twin and table == "block_order":
-                    alloc.post_orders(self.central, s.inserted, self.policies)
-                elif twin and table == "call_close":
-                    alloc.settle_closes(self.central, s.inserted, self.policies)
+                # the ledger settles what was observed (PostgreSQL: its own triggers)
+                self.central.after_insert(table, s.inserted, self.author, self.policies)
             self.hook("settled")
             # R6.1: the unsettled splits as stored, new or returned to a replay
             sent = [r[0] for r in send.get("call_close", [])]

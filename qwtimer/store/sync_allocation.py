@@ -25,7 +25,7 @@ from qwtimer.core.eligibility import PRODUCT_NAMES, Product
 from qwtimer.core.policy import PolicyBook
 from qwtimer.core.timer import SegmentKind
 from qwtimer.store import central_schema as cs
-from qwtimer.store.central import Central
+from qwtimer.store.central_dialect import Central
 from qwtimer.store.sync_stage import bulk_insert
 
 ENTRY_COLS = cs.PUSHED["entry"]
@@ -33,15 +33,9 @@ _PRODUCTS = {p.value for p in Product}
 _CLOSE = cs.PUSHED["call_close"]
 
 
-def _in(central: Central, values: Sequence[Any]) -> str:
-    return ", ".join([central.db.param] * len(values))
-
-
 def where_in(central: Central, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """``column IN values`` as SQL and parameters (one array parameter on PostgreSQL)."""
-    if central.is_pg:
-        return f"{column} = ANY({central.db.param})", [list(values)]
-    return f"{column} IN ({_in(central, values)})", list(values)
+    return central.where_in(column, values)
 
 
 def _moment(text: str) -> datetime:

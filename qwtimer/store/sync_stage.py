@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 
 from qwtimer.store import central_schema as cs
-from qwtimer.store.central import Central
+from qwtimer.store.central_dialect import Central
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,7 @@ class Conflict:
 
 
 def _eq(central: Central, cols: Sequence[str]) -> str:
-    op = "IS NOT DISTINCT FROM" if central.is_pg else "IS"
-    return " AND ".join(f"s.{c} {op} t.{c}" for c in cols)
+    return " AND ".join(f"s.{c} {central.same} t.{c}" for c in cols)
 
 
 @dataclass
@@ -71,50 +70,72 @@ def bulk_insert(
     ``stage_<table>`` stays until the end of the caller's transaction. ``meanwhile`` is
     called once the rows are staged, just before the server moves them into ``table`` (on
     PostgreSQL: work for another thread starts there while this one waits on the server)."""
+    return central.bulk_insert(table, cols, rows, stage or f"stage_{table}", meanwhile)
+
+
+def bulk_insert_pg(
+    central: Central,
+    table: str,
+    cols: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    stage: str,
+    meanwhile: Callable[[], object] | None,
+) -> set[Any] | None:
+    """``bulk_insert`` on PostgreSQL: a binary COPY into a temporary table dropped at commit."""
     names = ", ".join(cols)
-    stage = stage or f"stage_{table}"
-    db = central.db
-    if central.is_pg:
-        cur = db.cursor()
+    cur = central.db.cursor()
+    cur.execute(
+        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA",
+        prepare=False,  # the staging table is new in every transaction: nothing to reuse
+    )
+    types = _binary_types(table, cols)
+    fmt = " (FORMAT BINARY)" if types else ""
+    with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as copy:
+        if types:
+            copy.set_types(types)
+        for r in rows:
+            copy.write_row(r)
+    key = cols[0]
+    if meanwhile is not None:
+        meanwhile()
+    # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
+    # keys; when any key is already there (a retry), redo it the careful way.
+    cur.execute("SAVEPOINT bulk_insert", prepare=False)
+    try:
+        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}", prepare=False)
+        cur.execute("RELEASE SAVEPOINT bulk_insert", prepare=False)
+        return None  # every row (a key already there raises instead)
+    except psycopg.errors.UniqueViolation:
+        cur.execute("ROLLBACK TO SAVEPOINT bulk_insert", prepare=False)
         cur.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA",
-            prepare=False,  # the staging table is new in every transaction: nothing to reuse
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
+            f"ON CONFLICT DO NOTHING RETURNING {key}"
         )
-        types = _binary_types(table, cols)
-        fmt = " (FORMAT BINARY)" if types else ""
-        with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as copy:
-            if types:
-                copy.set_types(types)
-            for r in rows:
-                copy.write_row(r)
-        key = cols[0]
-        if meanwhile is not None:
-            meanwhile()
-        # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
-        # keys; when any key is already there (a retry), redo it the careful way.
-        cur.execute("SAVEPOINT bulk_insert", prepare=False)
-        try:
-            cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}", prepare=False)
-            cur.execute("RELEASE SAVEPOINT bulk_insert", prepare=False)
-            return None  # every row (a key already there raises instead)
-        except psycopg.errors.UniqueViolation:
-            cur.execute("ROLLBACK TO SAVEPOINT bulk_insert", prepare=False)
-            cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
-                f"ON CONFLICT DO NOTHING RETURNING {key}"
-            )
-    else:
-        db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
-        db.execute_sql(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
-        db.cursor().executemany(
-            f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
-        )
-        if meanwhile is not None:
-            meanwhile()
-        cur = db.execute_sql(
-            f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
-            f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
-        )
+    return {r[0] for r in cur.fetchall()}
+
+
+def bulk_insert_sqlite(
+    central: Central,
+    table: str,
+    cols: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    stage: str,
+    meanwhile: Callable[[], object] | None,
+) -> set[Any] | None:
+    """``bulk_insert`` on the embedded ledger: a temporary table, dropped by ``drop_stage``."""
+    names = ", ".join(cols)
+    db = central.db
+    db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+    db.execute_sql(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
+    db.cursor().executemany(
+        f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
+    )
+    if meanwhile is not None:
+        meanwhile()
+    cur = db.execute_sql(
+        f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
+        f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
+    )
     return {r[0] for r in cur.fetchall()}
 
 
@@ -136,8 +157,7 @@ def stage_insert(
         out = Staged([r for r in rows if r[0] in new_ids], 0, 0, [])
     if new_ids is not None and len(new_ids) < len(rows):
         _compare(central, table, f"stage_{table}", out, len(rows) - len(new_ids), author)
-    if not central.is_pg:
-        central.db.execute_sql(f"DROP TABLE temp.stage_{table}")
+    central.drop_stage(f"stage_{table}")
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qwtimer.store import central as central_store
+from qwtimer.store.central_dialect import PgCentral
 from tests.integration.conftest import Backend
 from tests.integration.devices import Device
 from tests.unit.test_card_numbers import scan_for_card_numbers
@@ -29,10 +30,10 @@ def test_r6_1_a_card_number_in_the_ledger_is_never_pulled(
             "(NOT holds_card_number(name) AND NOT holds_card_number(phone) AND NOT "
             "holds_card_number(email)) NOT VALID",
         )
-        if central.is_pg
+        if isinstance(central, PgCentral)
         else ("DROP TRIGGER customer_no_card_number_insert", None)
     )
-    if not central.is_pg:
+    if not isinstance(central, PgCentral):
         central.db.execute_sql("DROP TRIGGER customer_no_card_number_update")
     try:
         with central.db.atomic():

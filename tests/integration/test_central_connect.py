@@ -75,6 +75,27 @@ def test_a_ledger_written_by_a_newer_qwtimer_is_refused(tmp_path: Path) -> None:
     central_store.connect(url).close()  # the embedded ledger sets itself up
     c = central_store.connect(url, admin=True)
     c.db.execute_sql("UPDATE ledger_meta SET value = '99' WHERE key = 'schema_version'")
+    c.db.execute_sql("UPDATE ledger_meta SET value = '98' WHERE key = 'schema_major'")
+    c.close()
+    with pytest.raises(QwtimerError, match=r"newer qwtimer \(schema 98\.1, this version"):
+        central_store.connect(url)
+
+
+def test_a_ledger_ahead_by_additive_steps_only_still_serves_this_qwtimer(
+    tmp_path: Path,
+) -> None:
+    """A fleet upgrades one laptop at a time: steps older laptops may ignore do not lock
+    them out (schema major.minor)."""
+    url = f"sqlite://{tmp_path / 'ledger.db'}"
+    central_store.connect(url).close()
+    c = central_store.connect(url, admin=True)
+    c.db.execute_sql("UPDATE ledger_meta SET value = '7' WHERE key = 'schema_version'")
+    c.close()
+    central = central_store.connect(url)  # 4.3: three additive steps ahead
+    assert central.ledger_id
+    central.close()
+    c = central_store.connect(url, admin=True)
+    c.db.execute_sql("UPDATE ledger_meta SET value = '5' WHERE key = 'schema_major'")
     c.close()
     with pytest.raises(QwtimerError, match="newer qwtimer"):
         central_store.connect(url)

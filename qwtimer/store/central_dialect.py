@@ -1,0 +1,218 @@
+"""The central ledger's two dialects: one rule set, PostgreSQL or an embedded SQLite file.
+
+Everything that differs between them lives here, behind one small interface, so the sync
+engine, the revisions and the migrations never ask which ledger they talk to:
+
+- how a write transaction starts (``transaction``), a parameter (``param``), ``IN`` over many
+  values (``where_in``), null-safe equality (``same``);
+- who settles what was observed (``settles_itself``): PostgreSQL's own functions, run by
+  triggers (``central_settle``), or, on the embedded ledger, the push's transaction calling
+  the same reference in Python (``after_insert``, ``sync_allocation``);
+- the schema steps that are written in each dialect's own SQL (``security_sql``,
+  ``guard_sql``, ``settle_step``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import Database
+
+from qwtimer.core.policy import PolicyBook
+
+
+@dataclass
+class Central:
+    """An open central ledger. ``role`` is the PostgreSQL login (None for a SQLite file)."""
+
+    db: Database
+    where: str  # for messages: host/db or the file, never a password
+    role: str | None = None
+    ledger_id: str = ""
+    supervisor: bool = True  # may post adjustments and reversals (R13)
+
+    kind = ""
+    param = "?"
+    same = "IS"  # null-safe equality of two columns
+    settles_itself = False  # the database writes the money entries itself (its triggers)
+
+    @property
+    def role_name(self) -> str:
+        """What the ledger lets this login do: "supervisor" or "technician" (R13)."""
+        return "supervisor" if self.supervisor else "technician"
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+    def raw(self) -> Any:
+        """The driver connection of this thread (psycopg or sqlite3)."""
+        return self.db.connection()
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction that holds the ledger's write lock from its first statement."""
+        raise NotImplementedError
+
+    def where_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column IN values`` as SQL and its parameters."""
+        raise NotImplementedError
+
+    def after_insert(
+        self, table: str, rows: Sequence[tuple[Any, ...]], author: str, policies: PolicyBook
+    ) -> None:
+        """Observed rows just went in (``PUSHED[table]`` order): settle what they call for,
+        in the same transaction, unless the database does it itself."""
+
+    def bulk_insert(
+        self,
+        table: str,
+        cols: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        stage: str,
+        meanwhile: Callable[[], object] | None,
+    ) -> set[Any] | None:
+        """See ``sync_stage.bulk_insert``."""
+        raise NotImplementedError
+
+    def drop_stage(self, stage: str) -> None:
+        """The staging table of ``bulk_insert`` is no longer needed."""
+
+    def apply_revision(self, row: Sequence[Any]) -> str:
+        """Apply one revision (``revisions.COLUMNS`` order): see ``revisions.apply``."""
+        raise NotImplementedError
+
+    def revision_step(self) -> None:
+        """Schema step 2's own SQL (the PostgreSQL function and its rights)."""
+
+    def security_sql(self) -> list[str]:
+        """Schema step 1: roles and row security, or the embedded ledger's own triggers."""
+        raise NotImplementedError
+
+    def guard_sql(self) -> list[str]:
+        """Schema step 3: the ledger numbers rows itself and refuses card numbers."""
+        raise NotImplementedError
+
+    def settle_step(self) -> None:
+        """Schema step 4: only the ledger writes money (``central_settle``)."""
+        raise NotImplementedError
+
+
+class PgCentral(Central):
+    kind = "postgresql"
+    param = "%s"
+    same = "IS NOT DISTINCT FROM"
+    settles_itself = True
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self.db.atomic()  # type: ignore[no-any-return]
+
+    def where_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(%s)", [list(values)]
+
+    def bulk_insert(
+        self,
+        table: str,
+        cols: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        stage: str,
+        meanwhile: Callable[[], object] | None,
+    ) -> set[Any] | None:
+        from qwtimer.store import sync_stage
+
+        return sync_stage.bulk_insert_pg(self, table, cols, rows, stage, meanwhile)
+
+    def apply_revision(self, row: Sequence[Any]) -> str:
+        marks = ", ".join(["%s"] * len(row))
+        return str(self.db.execute_sql(f"SELECT apply_revision({marks})", row).fetchone()[0])
+
+    def revision_step(self) -> None:
+        from qwtimer.store import revisions
+
+        conn = self.raw()  # no parameters: the function's text keeps its % signs
+        for stmt in revisions.pg_sql():
+            conn.execute(stmt)
+
+    def security_sql(self) -> list[str]:
+        from qwtimer.store import central_schema as cs
+
+        return cs.pg_security_sql()
+
+    def guard_sql(self) -> list[str]:
+        from qwtimer.store import central_guard as guard
+
+        return guard.pg_guard_sql()
+
+    def settle_step(self) -> None:
+        from qwtimer.store import central_settle as settle
+
+        for stmt in settle.pg_sql():
+            self.db.execute_sql(stmt)
+
+
+class SqliteCentral(Central):
+    kind = "sqlite"
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        return self.db.atomic("IMMEDIATE")  # type: ignore[no-any-return]
+
+    def where_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+    def after_insert(
+        self, table: str, rows: Sequence[tuple[Any, ...]], author: str, policies: PolicyBook
+    ) -> None:
+        from qwtimer.store import sync_allocation as twin
+
+        if table == "product_line":
+            twin.post_grants(self, rows, author, policies)
+        elif table == "block_order":
+            twin.post_orders(self, rows, policies)
+        elif table == "call_close":
+            twin.settle_closes(self, rows, policies)
+
+    def bulk_insert(
+        self,
+        table: str,
+        cols: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        stage: str,
+        meanwhile: Callable[[], object] | None,
+    ) -> set[Any] | None:
+        from qwtimer.store import sync_stage
+
+        return sync_stage.bulk_insert_sqlite(self, table, cols, rows, stage, meanwhile)
+
+    def drop_stage(self, stage: str) -> None:
+        self.db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+
+    def apply_revision(self, row: Sequence[Any]) -> str:
+        from qwtimer.store import revisions
+
+        return revisions.apply_sqlite(self.db, dict(zip(revisions.COLUMNS, row, strict=True)))
+
+    def security_sql(self) -> list[str]:
+        from qwtimer.store import central_schema as cs
+
+        return cs.sqlite_seq_triggers()
+
+    def guard_sql(self) -> list[str]:
+        from qwtimer.store import central_guard as guard
+
+        return guard.sqlite_guard_sql()
+
+    def settle_step(self) -> None:
+        from qwtimer.store import central_guard as guard
+
+        db = self.db
+        if "card_ref" not in {c.name for c in db.get_columns("call_close")}:
+            db.execute_sql("ALTER TABLE call_close ADD COLUMN card_ref TEXT")
+        for table in ("call_close", "block_order"):
+            for when in ("INSERT", "UPDATE"):
+                db.execute_sql(
+                    f"""CREATE TRIGGER IF NOT EXISTS {table}_card_ref_no_card_{when.lower()}
+                    BEFORE {when} ON {table} WHEN holds_card_number(NEW.card_ref)
+                    BEGIN SELECT RAISE(ABORT, '{guard.CARD_REFUSAL} ({table})'); END"""
+                )

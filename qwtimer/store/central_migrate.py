@@ -1,0 +1,136 @@
+"""The central ledger's schema, step by step, and which laptops may use it.
+
+Each step runs in its own transaction and is recorded in ``ledger_meta``: ``schema_version``
+(the last step done) and ``schema_major`` (the last step that laptops must know: one that
+changes what they may write or how). A step that only adds what older laptops never touch is
+*additive* (``ADDITIVE``): a ledger ahead of a laptop by additive steps only still serves it,
+so a fleet upgrades one laptop at a time. Shown as major.minor: "4.2" is step 6, the last
+breaking step being 4.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from qwtimer.core.policy import PolicyBook
+from qwtimer.paths import resource
+from qwtimer.store import central_schema as cs
+from qwtimer.store import central_settle as settle
+from qwtimer.store.central_dialect import Central, PgCentral
+
+ADDITIVE: frozenset[int] = frozenset()  # steps that older laptops may ignore
+
+
+class SchemaMismatch(Exception):
+    """The ledger's schema does not fit this qwtimer: ``str()`` says what to do."""
+
+
+def _read(central: Central, key: str) -> int | None:
+    row = central.db.execute_sql(
+        f"SELECT value FROM ledger_meta WHERE key = {central.param}", (key,)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def version(central: Central) -> tuple[int, int]:
+    """(step, major) of the ledger: (0, 0) when it has no qwtimer schema yet."""
+    db = central.db
+    if isinstance(central, PgCentral):
+        exists = db.execute_sql("SELECT to_regclass('ledger_meta') IS NOT NULL").fetchone()[0]
+    else:
+        exists = db.table_exists("ledger_meta")
+    if not exists:
+        return 0, 0
+    step = _read(central, "schema_version") or 0
+    major = _read(central, "schema_major")
+    return step, step if major is None else major  # before majors, every step broke
+
+
+def shown(step: int, major: int) -> str:
+    return f"{major}.{step - major}"
+
+
+def check(central: Central) -> None:
+    """Refuse a ledger this qwtimer cannot use, in words (``SchemaMismatch``)."""
+    step, major = version(central)
+    mine = shown(cs.SCHEMA_VERSION, _major_of(cs.SCHEMA_VERSION))
+    if step == 0:
+        raise SchemaMismatch(
+            f"the ledger ({central.where}) has no qwtimer schema yet: an administrator runs "
+            "'qwtimer ledger init URL' first"
+        )
+    if major > cs.SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"the ledger ({central.where}) was set up by a newer qwtimer (schema "
+            f"{shown(step, major)}, this version understands {mine}): install the newer qwtimer"
+        )
+    if step < cs.SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"the ledger ({central.where}) has an older schema ({shown(step, major)}, this "
+            f"qwtimer needs {mine}): an administrator runs 'qwtimer ledger init URL' to migrate it"
+        )
+
+
+def _major_of(step: int) -> int:
+    return max((s for s in range(1, step + 1) if s not in ADDITIVE), default=0)
+
+
+def _v1(central: Central) -> None:
+    db = central.db
+    with db.bind_ctx(cs.MODELS):
+        db.create_tables(cs.MODELS, safe=True)
+    for stmt in central.security_sql():
+        db.execute_sql(stmt)
+    db.execute_sql(
+        f"INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', {central.param})",
+        (str(uuid.uuid4()),),
+    )
+
+
+def _v2(central: Central) -> None:
+    """Changes to customers and product lines go through revisions (``store.revisions``)."""
+    from qwtimer.store import revisions
+
+    revisions.create_table(central)
+
+
+def _v3(central: Central) -> None:
+    """The ledger numbers rows itself and refuses card numbers (``central_guard``)."""
+    for stmt in central.guard_sql():
+        central.db.execute_sql(stmt)
+
+
+def _v4(central: Central) -> None:
+    """Only the ledger writes the entries that move money (``central_settle``)."""
+    new = [cs.BlockOrder, cs.PolicyRule]
+    with central.db.bind_ctx(new):
+        central.db.create_tables(new, safe=True)
+    central.settle_step()
+
+
+STEPS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+
+
+def migrate(central: Central) -> int:
+    """Create or migrate the schema, one step per transaction; then record the policy
+    versions this qwtimer ships (R12). Returns the step reached."""
+    current, major = version(central)
+    if major > cs.SCHEMA_VERSION:
+        check(central)
+    p = central.param
+    for step in range(current + 1, cs.SCHEMA_VERSION + 1):
+        with central.db.atomic():
+            STEPS[step](central)
+            done = {"schema_version": step}
+            if step not in ADDITIVE:
+                done["schema_major"] = step
+            for key, value in done.items():
+                central.db.execute_sql(f"DELETE FROM ledger_meta WHERE key = {p}", (key,))
+                central.db.execute_sql(
+                    f"INSERT INTO ledger_meta (key, value) VALUES ({p}, {p})", (key, str(value))
+                )
+    if cs.SCHEMA_VERSION >= 4:
+        with central.db.atomic():
+            settle.store_policies(central, PolicyBook.from_dir(resource("policies")))
+    return max(current, cs.SCHEMA_VERSION)
