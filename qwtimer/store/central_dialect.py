@@ -136,9 +136,9 @@ class PgCentral(Central):
             conn.execute(stmt)
 
     def security_sql(self) -> list[str]:
-        from qwtimer.store import central_schema as cs
+        from qwtimer.store import central_security
 
-        return cs.pg_security_sql()
+        return central_security.pg_security_sql()
 
     def guard_sql(self) -> list[str]:
         from qwtimer.store import central_guard as guard
@@ -194,9 +194,9 @@ class SqliteCentral(Central):
         return revisions.apply_sqlite(self.db, dict(zip(revisions.COLUMNS, row, strict=True)))
 
     def security_sql(self) -> list[str]:
-        from qwtimer.store import central_schema as cs
+        from qwtimer.store import central_security
 
-        return cs.sqlite_seq_triggers()
+        return central_security.sqlite_seq_triggers()
 
     def guard_sql(self) -> list[str]:
         from qwtimer.store import central_guard as guard

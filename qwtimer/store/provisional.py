@@ -97,7 +97,7 @@ def migrate(db: SqliteDatabase, policies: PolicyBook) -> None:
         if old != new:
             db.execute_sql("UPDATE entry SET reverses_id = ? WHERE reverses_id = ?", (new, old))
             db.execute_sql("UPDATE entry SET id = ? WHERE id = ?", (new, old))
-    from qwtimer.store.connection import _ENTRY_APPEND_ONLY
+    from qwtimer.store.local_schema import _ENTRY_APPEND_ONLY
 
     db.execute_sql(_ENTRY_APPEND_ONLY)
     db.execute_sql("DROP TRIGGER IF EXISTS entry_append_only_delete")
