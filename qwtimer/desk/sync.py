@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,6 +79,9 @@ class SyncStatus:
     pending: int
     last_error: str | None
     problems: list[dict[str, str]]
+
+
+_log = logging.getLogger(__name__)
 
 
 class Sync:
@@ -203,10 +207,15 @@ class Sync:
             report.error = f"{exc}; you are offline: nothing is lost, it syncs later"
         except QwtimerError as exc:
             report.error = str(exc)
-        except Exception as exc:  # the ledger said something unexpected: keep it in words
+        except Exception as exc:  # not a known condition: a bug, logged and said as one
             busy = central_store.busy_error(exc, report.ledger)
+            if busy is None:
+                _log.exception("the sync stopped on an unexpected error")
             report.error = (
-                str(busy) if busy else f"the sync stopped: {exc.__class__.__name__}: {exc}".strip()
+                str(busy)
+                if busy
+                else f"the sync stopped on an unexpected error (a fault in qwtimer, written to "
+                f"the log file; nothing was half-written): {exc.__class__.__name__}: {exc}".strip()
             )
         finally:
             if central is not None:

@@ -226,3 +226,43 @@ def test_pull_brings_a_renewal_and_offline_is_normal(
     assert row[0] == "2028-01-01"
     offline = tom.sync("postgresql://tom@127.0.0.1:1/none")
     assert offline.offline and "nothing is lost" in (offline.error or "")
+
+
+def test_a_fault_in_qwtimer_during_a_sync_is_said_and_logged_never_called_offline(
+    ledger: Backend, make_device: MakeDevice, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import logging
+
+    from qwtimer.store import sync as engine
+
+    tess = make_device("tess")
+    tess.add_customer("Acme")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("from_bank_seconds")  # what a bug in the push looks like
+
+    caught: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = caught.append  # type: ignore[method-assign]
+    logging.getLogger("qwtimer").addHandler(handler)
+    try:
+        with monkeypatch.context() as bug:
+            bug.setattr(engine, "stage_insert", broken)
+            report = tess.sync(ledger.url("tess"))
+    finally:
+        logging.getLogger("qwtimer").removeHandler(handler)
+    assert not report.ok and not report.offline
+    assert report.error is not None and "unexpected error" in report.error
+    assert "offline" not in report.error and "KeyError" in report.error
+    assert any(r.exc_info for r in caught)  # the traceback is in the log file
+    again = tess.sync(ledger.url("tess"))
+    assert again.ok, again.error  # nothing was half-written
+
+
+def test_a_ledger_that_cannot_be_reached_is_offline(
+    make_device: MakeDevice, tmp_path: Path
+) -> None:
+    tess = make_device("tess")
+    tess.add_customer("Acme")
+    report = tess.sync("postgresql://tess@127.0.0.1:1/ledger")
+    assert report.offline and "nothing is lost" in (report.error or "")
