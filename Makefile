@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check qwtimer tests
 
 typecheck: $(STAMP)
-	$(BIN)/mypy qwtimer/core qwtimer/store
+	$(BIN)/mypy qwtimer/core qwtimer/store qwtimer/desk
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

@@ -48,11 +48,11 @@ def _one_transaction(
     the method read and what it writes: a heartbeat never writes back a state a stop left,
     two stops never both bill, two starts never both run."""
 
-    @functools.wraps(method)
-    def run(self: Calls, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    def run(self: Calls, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         with committed(self.desk.db):  # a full disk, even at COMMIT, is DiskFull
             return method(self, *args, **kwargs)
 
+    functools.update_wrapper(run, method)
     return run
 
 
@@ -97,7 +97,7 @@ class Calls:
     # -- finding -------------------------------------------------------------------------
     def current(self) -> Call | None:
         """The call running on this device, if any."""
-        return (
+        running: Call | None = (
             Call.select()
             .where(
                 (Call.device_id == self.desk.device_id)
@@ -106,6 +106,7 @@ class Calls:
             .order_by(Call.started_at.desc())
             .first()
         )
+        return running
 
     def get(self, call_id: str) -> Call:
         c = Call.get_or_none(Call.id == call_id.strip())
@@ -120,7 +121,8 @@ class Calls:
         return c
 
     def open_segment(self, call: Call) -> Segment | None:
-        return call.segments.where(Segment.open == True).first()  # noqa: E712
+        found: Segment | None = call.segments.where(Segment.open == True).first()  # noqa: E712
+        return found
 
     def policy_of(self, call: Call) -> Policy:
         return self.desk.policies.version(call.policy_version)
@@ -187,7 +189,7 @@ class Calls:
             pending_gap_ms=row.pending_gap_ms,
             pending_gap_at=row.pending_gap_at,
         )
-        call._dirty.clear()
+        call._dirty.clear()  # type: ignore[attr-defined]  # Peewee's: nothing to save
         return call
 
     # -- transitions ---------------------------------------------------------------------

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qwtimer.core import eligibility as elig
 from qwtimer.core.cards import refuse_card_numbers
@@ -121,10 +121,11 @@ def import_csv(
             + ", ".join(CSV_COLUMNS)
         )
     index = DuplicateIndex.of_database()
-    existing = {
-        name_key(n)
-        for (n,) in Customer.select(Customer.name).where(Customer.merged_into.is_null()).tuples()
-    }
+    names = cast(
+        Iterable[tuple[str]],
+        Customer.select(Customer.name).where(Customer.merged_into.is_null()).tuples(),
+    )
+    existing = {name_key(n) for (n,) in names}
     new: dict[str, _NewCustomer] = {}  # a new name's key -> its customer, in file order
     for number, raw in enumerate(rows, start=2):
         extra = raw.pop(None, None)

@@ -253,12 +253,13 @@ class Customers:
         return int(total)
 
     def card(self, customer: Customer) -> PaymentRef | None:
-        return (
+        card: PaymentRef | None = (
             PaymentRef.select()
             .where(PaymentRef.customer == customer)
             .order_by(PaymentRef.created_at.desc())
             .first()
         )
+        return card
 
     def lines(self, customer: Customer) -> list[elig.ProductLine]:
         return [to_core(line) for line in customer.product_lines.order_by(ProductLine.created_at)]

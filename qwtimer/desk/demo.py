@@ -7,6 +7,7 @@ meta table, so the window can say that it shows demo data. Loading twice adds no
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
@@ -97,7 +98,7 @@ def load(desk: Desk) -> int:
             for line in lines[1:]:
                 customers.add_product(c, line)
             if "card" in person:
-                ref, last4 = person["card"]  # type: ignore[misc]
+                ref, last4 = cast(tuple[str, str], person["card"])
                 customers.add_card(c, ref, last4)
             used = int(person.get("used", 0))  # type: ignore[call-overload]
             if used:

@@ -52,8 +52,8 @@ def call_rows(
                 closes[close.call_id] = close
     rows = []
     for c in calls:
-        close = closes.get(c.id)
-        bill = Bill.from_dict(json.loads(close.bill_json)).as_dict() if close else {}
+        last = closes.get(c.id)
+        bill = Bill.from_dict(json.loads(last.bill_json)).as_dict() if last else {}
         rows.append(
             {
                 "call_id": c.id,
@@ -62,7 +62,7 @@ def call_rows(
                 "technician": c.technician,
                 "started_at": c.started_at.isoformat(),
                 "state": c.state,
-                "outcome": close.outcome if close else None,
+                "outcome": last.outcome if last else None,
                 **{k: bill.get(k) for k in ROW_KEYS[7:]},
                 "policy_version": c.policy_version,
             }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from peewee import (
     BooleanField,
@@ -76,6 +77,13 @@ class Meta(BaseModel):
 
 
 class Customer(BaseModel):
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        product_lines: Any
+        purchases: Any
+        payment_refs: Any
+        calls: Any
+        entries: Any
+        block_orders: Any
     id = CharField(primary_key=True, default=new_id)
     name = CharField(index=True)
     phone = CharField(default="")
@@ -105,6 +113,8 @@ class CustomerMerge(BaseModel):
 
 
 class ProductLine(BaseModel):
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        customer_id: str
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="product_lines", on_delete="RESTRICT")
     product = CharField()
@@ -119,6 +129,8 @@ class ProductLine(BaseModel):
 class Purchase(BaseModel):
     """What the customer bought: a product line, a subscription period, UMP (R9), minutes."""
 
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        customer_id: str
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="purchases", on_delete="RESTRICT")
     product = CharField()
@@ -131,6 +143,8 @@ class Purchase(BaseModel):
 class PaymentRef(BaseModel):
     """A card on file: a processor reference and the last four digits, never a number (R6.1)."""
 
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        customer_id: str
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="payment_refs", on_delete="RESTRICT")
     ref = CharField()
@@ -142,6 +156,11 @@ class PaymentRef(BaseModel):
 class Call(BaseModel):
     """A case: header facts plus the timer's live state. Closed bills live in ``CallClose``."""
 
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        customer_id: str
+        segments: Any
+        closes: Any
+        entries: Any
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="calls", on_delete="RESTRICT")
     technician = CharField()
@@ -166,6 +185,8 @@ class Call(BaseModel):
 class Segment(BaseModel):
     """One stretch of a call of one kind. ``duration_ms`` comes from the monotonic clock."""
 
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        call_id: str
     id = CharField(primary_key=True, default=new_id)
     # indexed by (call, seq) below; the timer's writes keep every other index out of the way
     call = ForeignKeyField(Call, backref="segments", on_delete="RESTRICT", index=False)
@@ -192,6 +213,8 @@ class CallClose(BaseModel):
     the ledger only receives the difference.
     """
 
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        call_id: str
     id = CharField(primary_key=True, default=new_id)
     call = ForeignKeyField(Call, backref="closes", on_delete="RESTRICT")
     seq = IntegerField()
@@ -216,6 +239,11 @@ class Entry(BaseModel):
     that replacement is the only delete the database allows.
     """
 
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        customer_id: str
+        call_id: str | None
+        reverses_id: str | None
+        reversed_by: Any
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="entries", on_delete="RESTRICT")
     call = ForeignKeyField(Call, null=True, backref="entries", on_delete="RESTRICT")
@@ -299,6 +327,8 @@ class BlockOrder(BaseModel):
     """Blocks of minutes a customer bought outside a call (``minutes buy``, R6), schema 6.
     Pushed to the ledger, which prices it and posts the purchase under this id."""
 
+    if TYPE_CHECKING:  # what Peewee adds at run time: foreign key ids, back-references
+        customer_id: str
     id = CharField(primary_key=True, default=new_id)
     customer = ForeignKeyField(Customer, backref="block_orders", on_delete="RESTRICT")
     blocks = IntegerField()

@@ -94,6 +94,7 @@ def test_a_large_import_shows_progress_on_stderr(
 ) -> None:
     monkeypatch.setattr(customer_commands, "PROGRESS_EVERY", 100)
     monkeypatch.setattr(customer_import, "BATCH_ROWS", 40)
+    monkeypatch.setattr(customer_import, "BATCH_SECONDS", 3600.0)  # rows, not time, cut
     monkeypatch.setattr(customer_import, "PAUSE_SECONDS", 0.0)
     monkeypatch.setenv("QWTIMER_TECHNICIAN", "tess")
     export = write_export(tmp_path / "crm.csv", 250)
