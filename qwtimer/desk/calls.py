@@ -34,6 +34,8 @@ from qwtimer.store import timer_rows as rows
 from qwtimer.store.connection import committed
 from qwtimer.store.models import Call, CallClose, Customer, Segment, new_id
 
+CallRecord = Call  # a call as the desk hands it out (the window names it by this name)
+
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
 
 _P = ParamSpec("_P")

@@ -1,8 +1,9 @@
 """The supervisor's review: every call's breakdown, its segments and the customer's entries;
 corrections by adjusting or reversing entries (R13); statements exported to CSV or PDF.
 
-Reads and writes go through desk services (reports, ledger, statements). Exports run off the
-GUI thread through ``Background`` and report progress by a queued signal.
+Reads and writes go through desk services (reports, ledger, statements). The read of every
+call and the exports run off the GUI thread through the application's operation runner, which
+brings their results and progress back on it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,20 +40,15 @@ from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.merge import merge
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
-from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
+from qwtimer.desk.statements import Period
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.rows_model import cell_text
+from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
+from qwtimer.gui.supervisor_export import StatementExporter
 from qwtimer.gui.supervisor_filter import CallFilterBar
 from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel
 from qwtimer.gui.timeline import Legend, TimelineBar
-from qwtimer.gui.worker import Background
-
-
-class _Progress(QObject):
-    """Lives on the GUI thread; a worker's ``moved.emit`` reaches the progress bar queued."""
-
-    moved = Signal(int, int)
 
 
 def _table(parent: QWidget, name: str, model: Any) -> QTableView:
@@ -77,6 +73,7 @@ class SupervisorWindow(QDialog):
     its own) it refreshes itself."""
 
     merged = Signal(str, str)  # (kept id, merged id): the window drops the duplicate
+    refreshed = Signal()  # the calls are shown as they are now
 
     def __init__(
         self, desk: Desk, parent: QWidget | None = None, hub: ChangeHub | None = None
@@ -86,10 +83,8 @@ class SupervisorWindow(QDialog):
         self.hub = hub
         self.setWindowTitle(f"Supervisor review: {desk.technician}")
         self.setWindowFlag(Qt.WindowType.Window)
-        self.background = Background(desk, self)
-        self.progress_relay = _Progress(self)
-        self.progress_relay.moved.connect(self._progress)
-        self.exports: list[str] = []  # files written, newest last
+        self.runner = runner()
+        self.loaded = False  # the calls were read at least once
 
         self.filters = CallFilterBar(self)
         self.customer_filter = self.filters.customer
@@ -132,6 +127,9 @@ class SupervisorWindow(QDialog):
         self.status = QLabel("", self)
         self.status.setAccessibleName("Status")
         self.status.setWordWrap(True)
+        self.exporter = StatementExporter(desk, self.progress, self.status, self)
+        self.exporter.ended.connect(self._enable)
+        self.exports = self.exporter.exports  # files written, newest last
         buttons = QHBoxLayout()
         for b in (self.adjust_button, self.reverse_button, self.export_button, self.merge_button):
             buttons.addWidget(b)
@@ -155,7 +153,6 @@ class SupervisorWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
         self.show_role()
         self.refresh()
-        self._fit_width()
         if hub is not None:
             hub.changed.connect(self._changed)
 
@@ -194,12 +191,27 @@ class SupervisorWindow(QDialog):
 
     # -- reading ---------------------------------------------------------------------------
     def refresh(self, keep_call: str | None = None) -> None:
-        """Reload calls (and the selected call's entries) from the desk."""
+        """Reload every call off the GUI thread, then show them (the selected call kept, its
+        entries read afresh); ``refreshed`` says when."""
+        self.runner.run(
+            call_rows,
+            lambda rows: self._show_calls(rows, keep_call),
+            on_error=lambda exc: self.status.setText(str(exc)),
+            desk=self.desk,
+            key=f"review:{id(self)}",
+            latest=True,
+        )
+
+    def _show_calls(self, rows: list[dict[str, Any]], keep_call: str | None) -> None:
         keep_call = keep_call or self.selected_call_id()
-        self.calls.set_calls(call_rows())
+        self.calls.set_calls(rows)
         self.filters.set_technicians(self.calls.technicians())
         self.call_view.resizeColumnsToContents()
         self.select_call(keep_call)
+        if not self.loaded:
+            self.loaded = True
+            self._fit_width()
+        self.refreshed.emit()
 
     def period(self) -> Period:
         return self.filters.period()
@@ -276,7 +288,7 @@ class SupervisorWindow(QDialog):
         entry = self.selected_entry()
         self.adjust_button.setEnabled(has_call)
         self.merge_button.setEnabled(has_call)
-        self.export_button.setEnabled(has_call and not self.background.busy())
+        self.export_button.setEnabled(has_call and not self.exporter.busy())
         self.reverse_button.setEnabled(entry is not None and entry["kind"] != "reversal")
 
     # -- corrections (R13) -----------------------------------------------------------------
@@ -298,8 +310,9 @@ class SupervisorWindow(QDialog):
             f"Adjustment of {cell_text(seconds, 'signed')} posted for {customer.name} by "
             f"{e.author}: {reason}"
         )
-        self._announce(Changes.of(customers=[customer.id], ledger=True), row["call_id"])
+        self.show_call()  # the customer's entries, with the new one
         self._select_entry(e.id)
+        self._announce(Changes.of(customers=[customer.id], ledger=True), row["call_id"])
 
     def reverse(self) -> None:
         entry = self.selected_entry()
@@ -319,8 +332,9 @@ class SupervisorWindow(QDialog):
             self.status.setText(f"Not posted: {exc}")
             return
         self.status.setText(f"Reversal posted by {e.author} for the {text}: {reason}")
-        self._announce(Changes.of(customers=[e.customer_id], ledger=True))
+        self.show_call()  # the customer's entries, with the reversal
         self._select_entry(e.id)
+        self._announce(Changes.of(customers=[e.customer_id], ledger=True))
 
     def merge_duplicate(self) -> None:
         """Merge a duplicate of the selected call's customer into that customer."""
@@ -373,7 +387,7 @@ class SupervisorWindow(QDialog):
 
     def export(self) -> None:
         row = self.selected_call()
-        if row is None or self.background.busy():
+        if row is None or self.exporter.busy():
             return
         try:
             period = self.period()
@@ -383,46 +397,15 @@ class SupervisorWindow(QDialog):
         path = self.choose_export_file(self, row["customer"])
         if not path:
             return
-        desk, customer_id, relay = self.desk, row["customer_id"], self.progress_relay
-
-        def work() -> str:  # off the GUI thread: no widgets here
-            st = statement(desk, Customers(desk).find(customer_id), period)
-            if path.lower().endswith(".csv"):
-                with output_file(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
-                    write_statement_csv(st, f, relay.moved.emit)
-            else:
-                from qwtimer.gui.statement_pdf import write_statement_pdf
-
-                write_statement_pdf(st, path, relay.moved.emit)
-            return path
-
-        self.progress.setRange(0, 0)  # busy until the first step is known
-        self.progress.show()
-        self.status.setText(f"Exporting {row['customer']}'s statement to {path}…")
         self.export_button.setEnabled(False)
-        self.background.run(work, self._exported, self._export_failed)
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _exported(self, path: str) -> None:
-        self.exports.append(path)
-        self.progress.hide()
-        self.status.setText(f"Statement written to {path}")
-        self._enable()
-
-    def _export_failed(self, exc: Exception) -> None:
-        self.progress.hide()
-        self.status.setText(f"Export failed, nothing written: {exc}")
-        self._enable()
+        self.exporter.start(row["customer_id"], row["customer"], period, path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.background.wait()  # an export finishes (or fails) before the window goes
+        self.runner.wait()  # an export finishes (or fails) before the window goes
         super().closeEvent(event)
 
     def reject(self) -> None:  # Esc
-        self.background.wait()
+        self.runner.wait()
         super().reject()
 
 

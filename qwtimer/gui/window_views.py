@@ -1,20 +1,23 @@
 """How the window's views show the data as it is now: the customer list (its Bank column and
-the count in the status bar), the picked customer's entitlement and bank, and Recent calls,
-each refreshed from the change hub's one notification. Mixed into MainWindow."""
+the count in the status bar), the picked customer's entitlement and bank, Recent calls, each
+refreshed from the change hub's one notification, and the call as the controller tells it
+(running, idle, interrupted, stopped with its bill). Mixed into MainWindow."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
+from qwtimer.core.timer import CallState
 from qwtimer.core.words import count
+from qwtimer.desk.calls import Live
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.reports import recent_rows
-from qwtimer.desk.search import CustomerIndex, read_banks, row_of
+from qwtimer.desk.search import CustomerIndex, read_banks, rows_of
 from qwtimer.gui.prompts import ReopenPrompt
 from qwtimer.gui.rows_model import cell_text
-from qwtimer.store.models import Customer
+from qwtimer.gui.stop_dialog import BillSummary
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.main_window import MainWindow
@@ -30,8 +33,13 @@ class WindowViews:
         """Customers first (the window is usable), then their banks, off the GUI thread.
         Once loaded, a reload reads both in one go (the banks never show "…" again)."""
         desk, banks = self.desk, self.loaded
-        self.background.run(
-            lambda: CustomerIndex.load(desk, banks=banks), self._customers_loaded, self._failed
+        self.runner.run(  # a newer load supersedes one still on its way
+            lambda: CustomerIndex.load(desk, banks=banks),
+            self._customers_loaded,
+            on_error=self._failed,
+            desk=desk,
+            key=f"customers:{id(self)}",
+            latest=True,
         )
 
     def _customers_loaded(self: MainWindow, index: CustomerIndex) -> None:
@@ -45,15 +53,18 @@ class WindowViews:
         self.loaded = True
         if first:
             desk = self.desk
-            self.background.run(
-                lambda: read_banks(desk), self.search.model.banks_loaded, self._failed
+            self.runner.run(
+                lambda: read_banks(desk),
+                self.search.model.banks_loaded,
+                on_error=self._failed,
+                desk=desk,
             )
         self.show_count()
         if first:
             if self.status.text() == LOADING:
                 self.status.setText("")
             self.ready.emit()
-        if len(index) == 0 and not self._asking and not self.offered:
+        if len(index) == 0 and not self.controller.asking and not self.offered:
             self.offered = True
             QTimer.singleShot(0, self.offer_first_run)
 
@@ -70,11 +81,7 @@ class WindowViews:
         if changes.all_customers:
             self.load_customers()
             return
-        rows = []
-        for cid in changes.customers:  # type: ignore[union-attr]
-            customer = Customer.get_or_none(Customer.id == cid)
-            if customer is not None:
-                rows.append(row_of(self.desk, customer))
+        rows = rows_of(self.desk, changes.customers)  # type: ignore[arg-type]
         if rows:
             self.search.refresh_rows(rows)
             self.show_count()
@@ -83,7 +90,7 @@ class WindowViews:
         """The entitlement panel and the call panel's bank, when their customer changed."""
         if self.customer is not None and changes.touches_customer(self.customer.id):
             self.customer_changed()
-            if not self._recovering:  # the recovery question shows the interrupted call
+            if not self.controller.recovering:  # the recovery question shows that call
                 self.refresh()  # the call panel's bank, read afresh
 
     def _refresh_recent(self: MainWindow, changes: Changes) -> None:
@@ -96,14 +103,43 @@ class WindowViews:
         self.recent.select_call(keep)
 
     def _confirm_reopen(self: MainWindow, call_id: str) -> bool:
-        if self._asking or self.calls.current() is not None:
-            return not self._asking  # a running call: the desk says why not
+        if self.controller.asking or self.controller.calls.current() is not None:
+            return not self.controller.asking  # a running call: the desk says why not
         row = next((r for r in self.recent.model.rows if r["call_id"] == call_id), None)
         if row is None or not row.get("billed_seconds"):
             return True
         label = f"for {row['customer']} at {cell_text(row['started_at'], 'time')}"
-        self._asking = True
-        try:
+        with self.controller.question():
             return ReopenPrompt.ask(self, label, int(row["billed_seconds"])) == "reopen"
-        finally:
-            self._asking = False
+
+    # -- the call, as the controller tells it ---------------------------------------------
+    def show_live(self: MainWindow, live: Live) -> None:
+        """A call runs: panel, actions, tray, the disk banner, its customer."""
+        self.disk_banner.show_for(self.controller.pending.full)
+        if self.customer is None or self.customer.id != live.call.customer_id:
+            self.show_customer(live.call.customer_id)
+        local_now = self.desk.clock.read().utc.astimezone()  # local time, zone named
+        segs = self.controller.timeline(live)
+        self.call_panel.show_live(
+            live, segs, self.warn_minutes * 60, local_now, live.bill.billable_seconds
+        )
+        state = CallState.IDLE if live.interrupted else live.state
+        self.commands.enable_for(state, True)
+        self.tray.update(live.state, live.elapsed_seconds, live.call.customer.name)
+
+    def show_idle(self: MainWindow) -> None:
+        self.disk_banner.show_for(None)
+        self.commands.enable_for(CallState.IDLE, self.can_start())
+        self.call_panel.show_idle(self.customer.name if self.customer else None)
+        self.tray.update(CallState.IDLE, 0)
+
+    def show_interrupted(self: MainWindow, customer_id: str, name: str, elapsed: int) -> None:
+        """The recovery question is open for this call: show it, offer no action."""
+        self.show_customer(customer_id)
+        self.call_panel.show_interrupted(name, elapsed)
+        self.commands.enable_for(CallState.IDLE, False)
+
+    def show_bill(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]) -> None:
+        self.last_bill = bill
+        self.bill_dialog = BillSummary.present(self, name, bill)
+        self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)

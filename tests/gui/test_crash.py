@@ -32,14 +32,14 @@ def live_window(qtbot: Any, desk: Desk, answers: Answers) -> Iterator[MainWindow
     yield w
     w.crash.uninstall()
     w.close()
-    w.ticker.stop()
-    w.background.wait()
+    w.controller.ticker.stop()
+    w.runner.wait()
 
 
 def start_call(qtbot: Any, w: MainWindow) -> None:
     pick(qtbot, w, "ada")
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    assert w.live is not None and w.ticker.isActive()
+    assert w.controller.live is not None and w.controller.ticker.isActive()
 
 
 @pytest.mark.qt_no_exception_capture
@@ -74,7 +74,7 @@ def test_a_bug_in_the_tick_is_logged_told_in_one_line_and_the_call_goes_on(
 
     clock.advance(42)  # the ticker fires again: the call is still timed and shown
     qtbot.waitUntil(lambda: w.call_panel.elapsed.text() == "0:42", timeout=5_000)
-    assert w.ticker.isActive()
+    assert w.controller.ticker.isActive()
 
 
 @pytest.mark.qt_no_exception_capture

@@ -46,7 +46,7 @@ def test_customer_editor_says_what_to_fix(qtbot, desk):
 
 def test_customer_editor_edits_contact_adds_a_line_and_renews_ump(qtbot, desk):
     c = add_customer(desk)
-    d = CustomerEditor(Customers(desk), c)
+    d = CustomerEditor(Customers(desk), Customers(desk).summary(c))
     qtbot.addWidget(d)
     assert d.lines.count() == 1
     d.email.setText("accounts@ada.example")
@@ -67,7 +67,8 @@ def test_new_customer_from_the_window_is_found_and_picked(qtbot, window, desk, a
         assert current is None
         from qwtimer.desk.customers import LineInput
 
-        return customers.add("Zed Newcomer", LineInput("desktop", "license"), "", "")
+        added = customers.add("Zed Newcomer", LineInput("desktop", "license"), "", "")
+        return customers.summary(added)
 
     answers.give("editor", create)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -116,9 +117,9 @@ def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, a
     w.recent.view.selectRow(0)
     answers.give("reopen", "reopen")
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
-    assert w.live is not None and w.call_panel.state_label.text().endswith("researching")
+    assert w.controller.live is not None and w.call_panel.state_label.text().endswith("researching")
     clock.advance(50)
-    w.tick()
+    w.controller.tick()
     answers.give("stop", ("resolved", "looked up the fix"))
     qtbot.keyClick(w, Qt.Key.Key_F9)
     call = Call.get()
@@ -192,7 +193,10 @@ def test_edit_customer_from_the_window_refreshes_list_and_panel(qtbot, window, a
 
     def rename(parent, customers, current):
         assert current.name == "Ada Lovelace Ltd"
-        return customers.update_contact(current, "Ada Analytical Engines", current.phone, "")
+        ada = customers.find(current.id)
+        return customers.summary(
+            customers.update_contact(ada, "Ada Analytical Engines", current.phone, "")
+        )
 
     answers.give("editor", rename)
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)

@@ -42,6 +42,7 @@ def review(qtbot: Any, desk: Desk, clock: FakeClock) -> SupervisorWindow:
     w = open_supervisor(None, desk)
     qtbot.addWidget(w)
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.loaded)  # every call is read off the GUI thread
     return w
 
 

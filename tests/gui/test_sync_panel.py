@@ -72,7 +72,7 @@ def test_a_second_sync_does_not_start_while_one_runs(qtbot: Any, panel: SyncPane
 def test_a_large_push_shows_progress(qtbot: Any, panel: SyncPanel, desk: Desk) -> None:
     _calls(desk, 200)  # 3 rows a call: more than BIG_PUSH rows
     seen: list[int] = []
-    panel.relay.progressed.connect(lambda what, done, total: seen.append(panel.bar.maximum()))
+    panel.bar.valueChanged.connect(lambda _: seen.append(panel.bar.maximum()))
     _sync(qtbot, panel)
     assert seen and max(seen) >= 500
     assert panel.bar.isHidden()  # gone once finished

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
@@ -96,6 +97,8 @@ def test_supervisor_adjustment_refreshes_main_window_bank(
     assert window.entitlement.summary.balance_seconds == 40 * 60
     assert "bank 40:00" in window.entitlement.plain_text()
     assert _bank_cell(window, "Ada Lovelace Ltd") == "40:00"
+    window.activateWindow()  # back to the technician's window, as a click on it does
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window, Qt.Key.Key_F2)  # a call: its panel shows the bank left
     assert window.call_panel.bank.text().startswith("Bank left for this call: 40:00")
     review.call_view.selectRow(0)

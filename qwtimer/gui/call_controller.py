@@ -1,53 +1,108 @@
 """The running call as the window drives it: the one-second tick, the call actions, Stop with
-its outcome, card and bill, and the recovery and suspend questions. Mixed into MainWindow."""
+its outcome and card, moving or discarding a call started by mistake, and the recovery and gap
+questions. A QObject with no widgets: it asks its questions through a :class:`CallPrompts`
+and tells the window what to show through signals, so a test drives it without any dialog.
+
+- ``live_changed(Live)``: a call runs; this is it as of now (also after every tick).
+- ``idle()``: no call runs.
+- ``interrupted(customer_id, customer_name, elapsed_seconds)``: a call interrupted by a crash
+  or restart waits for the recovery question, which is open now.
+- ``stopped(call_id, customer_name, bill)``: the call was stopped and billed (``bill`` as
+  ``qwtimer timer stop --json`` prints it).
+- ``said(message, is_error)``: one line for the status bar.
+
+Every write it makes is announced through the change hub it was given.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split, bill_json, clock_text
 from qwtimer.core.charges import charge_text, over_limits
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
-from qwtimer.desk.calls import Live
+from qwtimer.desk.calls import CallRecord, Calls, Live
 from qwtimer.desk.changes import Changes
+from qwtimer.desk.context import Desk
 from qwtimer.desk.corrections import correctable
+from qwtimer.desk.customers import Customers
+from qwtimer.desk.pending import PendingTransitions
 from qwtimer.desk.reports import segments
+from qwtimer.gui.call_prompts import CallPrompts
+from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.disk_banner import banner_text
-from qwtimer.gui.prompts import (
-    GAP_CHOICES,
-    CardPrompt,
-    ConfirmCharge,
-    GapPrompt,
-    ReasonPrompt,
-    RecoveryPrompt,
-)
-from qwtimer.gui.stop_dialog import BillSummary, StopDialog
-from qwtimer.store.models import Call, Customer
-
-if TYPE_CHECKING:  # pragma: no cover
-    from qwtimer.gui.main_window import MainWindow
-    from qwtimer.store.models import Call
+from qwtimer.gui.prompts import GAP_CHOICES
 
 TICK_MS = 1000
 
+Said = tuple[str, str, str | None, Split]  # outcome, notes, card reference, the charge shown
 
-class CallFlow:
-    """Call handling for :class:`MainWindow` (``self`` is the window)."""
 
-    def do(self: MainWindow, action: Action) -> None:
-        """Carry out a call action from a button, a shortcut or the tray."""
-        if self._asking:
+class CallController(QObject):
+    """One per window: owns the tick, the live call and the questions about it."""
+
+    live_changed = Signal(object)  # Live
+    idle = Signal()
+    interrupted = Signal(str, str, int)
+    stopped = Signal(str, str, object)
+    said = Signal(str, bool)
+
+    def __init__(
+        self, desk: Desk, prompts: CallPrompts, hub: ChangeHub, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.desk, self.prompts, self.hub = desk, prompts, hub
+        self.calls = Calls(desk)
+        self.customers = Customers(desk)
+        self.pending = PendingTransitions(self.calls)  # transitions a full disk refused
+        self.live: Live | None = None
+        self.asking = False  # a question is open: no other question, no action
+        self.recovering = False  # the recovery question is open: no heartbeat either
+        self.ending = False  # Stop's questions are open: the call ended at F9, no heartbeat
+        self._gap_asked = 0
+        self._segments_key: tuple[object, ...] = ()  # the timeline's segments, cached
+        self._closed_segments: list[tuple[SegmentKind, int]] = []
+        self._open_kind: SegmentKind | None = None
+        self._seen_total = 0
+        self.ticker = QTimer(self)
+        self.ticker.setTimerType(Qt.TimerType.CoarseTimer)
+        self.ticker.timeout.connect(self.tick)
+
+    @contextmanager
+    def question(self) -> Iterator[None]:
+        """While a question (the controller's or the window's) is open: no other one, no
+        action."""
+        self.asking = True
+        try:
+            yield
+        finally:
+            self.asking = False
+
+    def _say(self, message: str, error: bool = True) -> None:
+        self.said.emit(message, error)
+
+    # -- actions -------------------------------------------------------------------------
+    def do(self, action: Action, customer_id: str | None = None) -> None:
+        """Carry out a call action (Start needs ``customer_id``). A refusal is said in
+        words; a full disk keeps the action with its moment and shows the banner."""
+        if self.asking:
             return
         try:
             if action is Action.START:
-                call = self.calls.start(self.caller())
+                if customer_id is None:
+                    raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
+                call = self.calls.start(self.customers.find(customer_id))
             elif action is Action.STOP:
                 if not self.pending.retry(force=True):  # never bill past what waits to be saved
                     assert self.pending.full is not None
                     raise QwtimerError("cannot stop yet: " + banner_text(self.pending.full))
-                self.stop_call()
+                self.stop()
                 return
             else:
                 self.pending.act(action)  # kept with its moment while the disk is full
@@ -56,93 +111,65 @@ class CallFlow:
                 self.hub.announce(Changes.of(calls=[call.id]))
         except DiskFull as exc:  # nothing waits, but the banner says so at once
             self.pending.full = exc
-            self.report(str(exc))
+            self._say(str(exc))
         except QwtimerError as exc:
-            self.report(str(exc))
+            self._say(str(exc))
         self.refresh()
 
-    def can_start(self: MainWindow) -> bool:
-        """Start is offered for a picked customer, or while one is highlighted in the list."""
-        if self.customer is not None:
-            return True
-        return self.search.browsing and self.search.highlighted() is not None
-
-    def caller(self: MainWindow) -> Customer:
-        """Whom Start is for: while the technician is finding the caller (the search has
-        focus or was typed in since the last pick), exactly the customer highlighted in the
-        list at this moment; otherwise the picked customer."""
-        search = self.search
-        if search.browsing or search.has_focus():
-            customer_id = search.highlighted()
-            if customer_id is None:
-                raise QwtimerError(
-                    "no customer is highlighted in the list: type part of the caller's name, "
-                    "phone or email and highlight them (Up/Down)"
-                )
-            if self.customer is None or self.customer.id != customer_id:
-                self.show_customer(self.customers.find(customer_id))
-            search.browsing = False
-        if self.customer is None:
-            raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
-        return self.customer
+    def reopen(self, call_id: str) -> None:
+        """Add research to a stopped call (R5): it runs again, as research."""
+        try:
+            call = self.calls.act(Action.RESEARCH, call_id)
+        except QwtimerError as exc:
+            self._say(str(exc))
+            return
+        self.hub.announce(Changes.of(calls=[call.id]))
+        self.refresh()
 
     # -- the tick ------------------------------------------------------------------------
-    def tick(self: MainWindow) -> None:
+    def tick(self) -> None:
         """About once a second while a call runs: heartbeat, then show the live figures.
         While a question is open the heartbeat goes on (a crash then loses at most a second),
         except while recovering, when a heartbeat would absorb the unrecorded time, and while
         Stop's questions are open: the call ended at F9, its figures stay as of that moment."""
-        if self._recovering or self._ending:
+        if self.recovering or self.ending:
             return
         if self.pending.heartbeat() is None:  # a full disk is shown, never fatal
             self.refresh()
             return
         live = self.calls.live()  # the tally and the bill so far
         if live is not None and live.interrupted:
-            if not self._asking:
+            if not self.asking:
                 self.check_recovery()
             return
         self.refresh(live)
-        if self._asking:
+        if self.asking:
             return
         if live is not None and live.pending_gap_ms and live.pending_gap_ms != self._gap_asked:
             self._gap_asked = live.pending_gap_ms
             self.account_for_gap()
 
-    def refresh(self: MainWindow, live: Live | None = None) -> None:
-        """Show the running call (or idle) everywhere: panel, actions, tray, timer. Without
+    def refresh(self, live: Live | None = None) -> None:
+        """Say what runs now (``live_changed``) or that nothing does (``idle``). Without
         ``live`` (after an action) everything is read afresh."""
         if live is None:
             self._segments_key = ()
         live = live or self.calls.live()
         if self.pending.dropped:
-            self.report(self.pending.dropped)
+            self._say(self.pending.dropped)
             self.pending.dropped = ""
-        self.disk_banner.show_for(self.pending.full if live is not None else None)
         live = self.pending.seen(live) if live is not None else None
         if live is None or not live.state.running:
             self.ticker.stop()
-            self.commands.enable_for(CallState.IDLE, self.can_start())
-            self.call_panel.show_idle(self.customer.name if self.customer else None)
-            self.tray.update(CallState.IDLE, 0)
             self.live = None
+            self.idle.emit()
             return
         self.live = live
         if not self.ticker.isActive():
             self.ticker.start(TICK_MS)
-        if self.customer is None or self.customer.id != live.call.customer_id:
-            self.show_customer(live.call.customer)
-        r = self.desk.clock.read()
-        local_now = r.utc.astimezone()  # people read local time with its zone (core/times)
-        segs = self._timeline(live)
-        self.call_panel.show_live(
-            live, segs, self.warn_minutes * 60, local_now, live.bill.billable_seconds
-        )
-        state = CallState.IDLE if live.interrupted else live.state
-        self.commands.enable_for(state, True)
-        self.tray.update(live.state, live.elapsed_seconds, live.call.customer.name)
+        self.live_changed.emit(live)
 
-    def _timeline(self: MainWindow, live: Live) -> list[tuple[SegmentKind, int]]:
+    def timeline(self, live: Live) -> list[tuple[SegmentKind, int]]:
         """The call's segments for the timeline bar. Closed segments are read once per state
         change; the open one grows with the live tally (no query per tick)."""
         key = (live.call.id, live.state, live.pending_gap_ms, live.tally.total < self._seen_total)
@@ -165,44 +192,40 @@ class CallFlow:
         return segs
 
     # -- stopping ------------------------------------------------------------------------
-    def stop_call(self: MainWindow) -> dict[str, Any] | None:
+    def stop(self) -> dict[str, Any] | None:
         """The call ends the moment Stop (F9) is pressed: that clock reading is taken first and
         the bill is as of it. The questions that follow (unaccounted time, outcome and notes,
         a card reference if a shortfall needs one (R6.1), a confirmation beyond the policy's
         limits) add nothing to it: the heartbeat pauses while they are open, and backing out
-        of any of them leaves the call running with no time lost (nothing was closed)."""
+        of any of them leaves the call running with no time lost (nothing was closed).
+        Returns the bill, or None when the call goes on."""
         ended = self.calls.end_reading()
         live = self.calls.live(at=ended)
         if live is None:
             return None
-        self._ending = True
+        self.ending = True
         try:
             if live.pending_gap_ms:
                 self.account_for_gap()
                 live = self.calls.live(at=ended)
                 if live is None or live.pending_gap_ms:
-                    self.report("say what the unaccounted time was before stopping (Ctrl+G)")
+                    self._say("say what the unaccounted time was before stopping (Ctrl+G)")
                     return None
             name = live.call.customer.name
-            self._asking = True
-            try:
+            with self.question():
                 said = self._ask_to_end(live.call, ended)
-            finally:
-                self._asking = False
             if said is None:
                 return None
             outcome, notes, card_ref, shown = said
             call, bill = self.calls.stop(outcome, notes, card_ref, ended=ended, confirmed=shown)
         except QwtimerError as exc:
-            self.report(str(exc))
+            self._say(str(exc))
             return None
         finally:
-            self._ending = False
+            self.ending = False
         return self._after_stop(call.id, name, bill_json(call.id, bill))
 
-    def _ask_to_end(
-        self: MainWindow, call: Call, at: Reading | None
-    ) -> tuple[str, str, str | None, Split] | None:
+    def _ask_to_end(self, call: CallRecord, at: Reading | None) -> Said | None:
         """Outcome and notes, a card reference if a shortfall needs one (R6.1), and a
         confirmation when the charge is beyond the policy's limits; each question states what
         will be charged, computed by the billing that will bill, as of ``at``. Returns
@@ -212,7 +235,7 @@ class CallFlow:
         bill, part, payer = self.calls.charge_at(call, at)
         total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
         total += bill.research_seconds
-        answer = StopDialog.ask(self, name, total, charge_text(part, payer))
+        answer = self.prompts.stop(name, total, charge_text(part, payer))
         if answer is None:
             return None
         outcome, notes = answer
@@ -220,8 +243,8 @@ class CallFlow:
         if part.settlement == SETTLEMENT_UNSETTLED:
             # what a card would pay: the reference itself is not known yet
             _, paid, _ = self.calls.charge_at(call, at, card_ref="to be given")
-            ref = CardPrompt.ask(
-                self, name, paid.overage_seconds, paid.charge_cents, paid.blocks_purchased
+            ref = self.prompts.card(
+                name, paid.overage_seconds, paid.charge_cents, paid.blocks_purchased
             )
             if ref is None:
                 return None
@@ -229,101 +252,99 @@ class CallFlow:
             if card_ref:
                 bill, part, payer = self.calls.charge_at(call, at, card_ref)
         reason = over_limits(total, part, self.calls.policy_of(call))
-        if reason is not None and not ConfirmCharge.ask(
-            self, name, charge_text(part, payer), reason
+        if reason is not None and not self.prompts.confirm_charge(
+            name, charge_text(part, payer), reason
         ):
             return None
         return outcome, notes, card_ref, part
 
-    def _after_stop(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]):
-        self.last_bill = bill
-        self.bill_dialog = BillSummary.present(self, name, bill)
-        customer_id = Call.get_by_id(call_id).customer_id
+    def _after_stop(self, call_id: str, name: str, bill: dict[str, Any]) -> dict[str, Any]:
+        customer_id = self.calls.get(call_id).customer_id
+        self.stopped.emit(call_id, name, bill)
         self.hub.announce(Changes.of(customers=[customer_id], calls=[call_id], ledger=True))
         self.refresh()
-        self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)
         return bill
 
     # -- a call started by mistake ------------------------------------------------------
-    def move_call(self: MainWindow) -> None:
-        """Move the running call to the customer highlighted in the list (first minutes,
-        nothing billed yet; audited with the reason the technician gives)."""
+    def _correctable(self, what: str) -> Live | None:
         live = self.calls.live()
-        if live is None or self._asking:
-            self.report("no call is running: only a running call can be moved")
-            return
+        if live is None or self.asking:
+            self._say(f"no call is running: only a running call can be {what}")
+            return None
         why_not = correctable(self.desk, live.call)
         if why_not:
-            self.report(why_not)
+            self._say(why_not)
+            return None
+        return live
+
+    def move(self, target_id: str | None) -> None:
+        """Move the running call to customer ``target_id`` (first minutes, nothing billed
+        yet; audited with the reason the technician gives)."""
+        live = self._correctable("moved")
+        if live is None:
             return
-        target = self.search.highlighted()
-        if target is None or target == live.call.customer_id:
-            self.report(
+        if target_id is None or target_id == live.call.customer_id:
+            self._say(
                 "highlight the right customer in the list first (Ctrl+F, type, Up/Down), "
                 "then move the call"
             )
             return
         try:
-            customer = self.customers.find(target)
+            customer = self.customers.find(target_id)
             old = live.call.customer.name
-            reason = self._reason(
-                "Move the call",
-                f"Move the call ({clock_text(live.elapsed_seconds)} so far) from {old} to "
-                f"{customer.name}? Its time goes with it.",
-                "Move",
-            )
+            with self.question():
+                reason = self.prompts.reason(
+                    "Move the call",
+                    f"Move the call ({clock_text(live.elapsed_seconds)} so far) from {old} to "
+                    f"{customer.name}? Its time goes with it.",
+                    "Move",
+                )
             if reason is None:
                 return
             changes = self.calls.move(live.call.id, customer, reason)
         except QwtimerError as exc:
-            self.report(str(exc))
+            self._say(str(exc))
             return
-        self.customer = customer
         self.hub.announce(changes)
-        self.show_customer(customer)
         self.refresh()
-        self.report(f"call moved from {old} to {customer.name}", error=False)
+        self._say(f"call moved from {old} to {customer.name}", error=False)
 
-    def discard_call(self: MainWindow) -> None:
+    def discard(self) -> None:
         """Discard the running call (first minutes, nothing billed yet; audited)."""
-        live = self.calls.live()
-        if live is None or self._asking:
-            self.report("no call is running: only a running call can be discarded")
-            return
-        why_not = correctable(self.desk, live.call)
-        if why_not:
-            self.report(why_not)
+        live = self._correctable("discarded")
+        if live is None:
             return
         name = live.call.customer.name
         try:
-            reason = self._reason(
-                "Discard the call",
-                f"Discard the call for {name} ({clock_text(live.elapsed_seconds)} so far)? "
-                "Nothing of it is billed; the correction is recorded with your reason.",
-                "Discard",
-            )
+            with self.question():
+                reason = self.prompts.reason(
+                    "Discard the call",
+                    f"Discard the call for {name} ({clock_text(live.elapsed_seconds)} so "
+                    "far)? Nothing of it is billed; the correction is recorded with your "
+                    "reason.",
+                    "Discard",
+                )
             if reason is None:
                 return
             changes = self.calls.discard(live.call.id, reason)
         except QwtimerError as exc:
-            self.report(str(exc))
+            self._say(str(exc))
             return
         self.hub.announce(changes)
         self.refresh()
-        self.report(f"call for {name} discarded", error=False)
-
-    def _reason(self: MainWindow, title: str, text: str, action: str) -> str | None:
-        self._asking = True
-        try:
-            return ReasonPrompt.ask(self, title, text, action)
-        finally:
-            self._asking = False
+        self._say(f"call for {name} discarded", error=False)
 
     # -- never lose a call ---------------------------------------------------------------
-    def check_recovery(self: MainWindow) -> None:
+    def look_for_call(self) -> None:
+        """While idle: a call started elsewhere on this device (the command line) is shown
+        and kept alive; a stale one is asked about."""
+        if self.live is None and not self.asking and self.calls.current() is not None:
+            self.check_recovery()
+
+    def check_recovery(self) -> None:
         """A call interrupted by a crash or restart: resume it, or end it at its last
         heartbeat. Asked once at start-up and whenever a tick finds one."""
-        if self._asking:
+        if self.asking:
             return
         call = self.calls.interrupted()
         if call is None:
@@ -332,21 +353,19 @@ class CallFlow:
         elapsed = self.calls.tally(call).total  # as of the last heartbeat
         down = self.calls.downtime_ms(call) // 1000
         self.ticker.stop()  # no heartbeat until answered: it would absorb the gap
-        self.show_customer(call.customer)
-        self.call_panel.show_interrupted(call.customer.name, elapsed)
-        self.commands.enable_for(CallState.IDLE, False)
-        self._asking = self._recovering = True
+        self.interrupted.emit(call.customer_id, call.customer.name, elapsed)
+        self.asking = self.recovering = True
         said = None
         try:
             while True:  # backing out of ending it asks the question again
-                answer = RecoveryPrompt.ask(self, call.customer.name, elapsed, down)
+                answer = self.prompts.recovery(call.customer.name, elapsed, down)
                 if answer != "end":
                     break
                 said = self._ask_to_end(call, self.calls.last_heartbeat(call))
                 if said is not None:
                     break
         finally:
-            self._asking = self._recovering = False
+            self.asking = self.recovering = False
         if answer is None:  # the question cannot be dismissed; nothing is decided silently
             return
         try:
@@ -358,29 +377,43 @@ class CallFlow:
             if answer == "resume":
                 self.calls.recover_resume()
         except QwtimerError as exc:
-            self.report(str(exc))
+            self._say(str(exc))
         self.refresh()
         live = self.calls.live()
         if live is not None and live.pending_gap_ms:
             self._gap_asked = live.pending_gap_ms
             self.account_for_gap()
 
-    def account_for_gap(self: MainWindow) -> None:
+    def account_for_gap(self) -> None:
         """The technician says what unrecorded time was; it is never billed silently."""
         live = self.calls.live()
-        if live is None or not live.pending_gap_ms or self._asking:
+        if live is None or not live.pending_gap_ms or self.asking:
             return
-        self._asking = True
-        try:
-            answer = GapPrompt.ask(self, live.call.customer.name, live.pending_gap_ms // 1000)
-        finally:
-            self._asking = False
+        with self.question():
+            answer = self.prompts.gap(live.call.customer.name, live.pending_gap_ms // 1000)
         if answer is None:
-            self.report("the unaccounted time is waiting: Ctrl+G when you know what it was")
+            self._say("the unaccounted time is waiting: Ctrl+G when you know what it was")
             return
         try:
             self.calls.resolve_gap(GAP_CHOICES[answer])
         except QwtimerError as exc:
-            self.report(str(exc))
+            self._say(str(exc))
         self._gap_asked = 0
         self.refresh()
+
+    # -- closing -------------------------------------------------------------------------
+    def flush(self) -> bool:
+        """Save what waits for room on the disk; False (and the banner) if it still waits."""
+        if self.pending.retry(force=True):
+            return True
+        self.refresh()
+        self._say("cannot close yet: the call's last actions wait for room on the disk")
+        return False
+
+    def running(self) -> Live | None:
+        """The call that runs now (not one waiting for the recovery question), if any."""
+        live = self.calls.live()
+        return live if live is not None and live.state.running and not live.interrupted else None
+
+    def shutdown(self) -> None:
+        self.ticker.stop()
