@@ -22,26 +22,22 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split, bill_json, clock_text
-from qwtimer.core.charges import charge_text, over_limits
-from qwtimer.core.clock import Reading
+from qwtimer.core.billing import bill_json, clock_text
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
-from qwtimer.desk.calls import CallRecord, Calls, Live
+from qwtimer.desk.calls import Calls, Live
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.corrections import correctable
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.pending import PendingTransitions
-from qwtimer.desk.reports import segments
-from qwtimer.gui.call_prompts import CallPrompts
+from qwtimer.gui.call_prompts import CallPrompts, ask_to_end
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.disk_banner import banner_text
 from qwtimer.gui.prompts import GAP_CHOICES
+from qwtimer.gui.timeline import LiveSegments
 
 TICK_MS = 1000
-
-Said = tuple[str, str, str | None, Split]  # outcome, notes, card reference, the charge shown
 
 
 class CallController(QObject):
@@ -66,10 +62,7 @@ class CallController(QObject):
         self.recovering = False  # the recovery question is open: no heartbeat either
         self.ending = False  # Stop's questions are open: the call ended at F9, no heartbeat
         self._gap_asked = 0
-        self._segments_key: tuple[object, ...] = ()  # the timeline's segments, cached
-        self._closed_segments: list[tuple[SegmentKind, int]] = []
-        self._open_kind: SegmentKind | None = None
-        self._seen_total = 0
+        self.segments = LiveSegments()  # the timeline's segments, read once per state
         self.ticker = QTimer(self)
         self.ticker.setTimerType(Qt.TimerType.CoarseTimer)
         self.ticker.timeout.connect(self.tick)
@@ -153,7 +146,7 @@ class CallController(QObject):
         """Say what runs now (``live_changed``) or that nothing does (``idle``). Without
         ``live`` (after an action) everything is read afresh."""
         if live is None:
-            self._segments_key = ()
+            self.segments.forget()
         live = live or self.calls.live()
         if self.pending.dropped:
             self._say(self.pending.dropped)
@@ -170,26 +163,9 @@ class CallController(QObject):
         self.live_changed.emit(live)
 
     def timeline(self, live: Live) -> list[tuple[SegmentKind, int]]:
-        """The call's segments for the timeline bar. Closed segments are read once per state
-        change; the open one grows with the live tally (no query per tick)."""
-        key = (live.call.id, live.state, live.pending_gap_ms, live.tally.total < self._seen_total)
-        if key != self._segments_key:
-            rows = [
-                (SegmentKind(s["kind"]), int(s["duration_ms"]), s["open"])
-                for s in segments(live.call)
-            ]
-            self._closed_segments = [(k, ms) for k, ms, is_open in rows if not is_open]
-            self._open_kind = next((k for k, _, is_open in rows if is_open), None)
-            self._segments_key = key
-        self._seen_total = live.tally.total
-        segs = list(self._closed_segments)
-        if self._open_kind is not None:
-            closed_ms = sum(ms for _, ms in segs)
-            waiting = self.pending.pieces(CallState(live.call.state), self.desk.clock.read())
-            open_ms = live.tally.total * 1000 - closed_ms - sum(ms for _, ms in waiting)
-            segs.append((self._open_kind, max(0, open_ms)))
-            segs.extend(waiting)  # kept while the disk is full
-        return segs
+        """The call's segments for the timeline bar, the actions a full disk keeps included."""
+        waiting = self.pending.pieces(CallState(live.call.state), self.desk.clock.read())
+        return self.segments.of(live, waiting)
 
     # -- stopping ------------------------------------------------------------------------
     def stop(self) -> dict[str, Any] | None:
@@ -213,7 +189,7 @@ class CallController(QObject):
                     return None
             name = live.call.customer.name
             with self.question():
-                said = self._ask_to_end(live.call, ended)
+                said = ask_to_end(self.prompts, self.calls, live.call, ended)
             if said is None:
                 return None
             outcome, notes, card_ref, shown = said
@@ -224,39 +200,6 @@ class CallController(QObject):
         finally:
             self.ending = False
         return self._after_stop(call.id, name, bill_json(call.id, bill))
-
-    def _ask_to_end(self, call: CallRecord, at: Reading | None) -> Said | None:
-        """Outcome and notes, a card reference if a shortfall needs one (R6.1), and a
-        confirmation when the charge is beyond the policy's limits; each question states what
-        will be charged, computed by the billing that will bill, as of ``at``. Returns
-        (outcome, notes, card reference or None, the charge shown: the only one the desk will
-        then make), or None when the technician went back."""
-        name = call.customer.name
-        bill, part, payer = self.calls.charge_at(call, at)
-        total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
-        total += bill.research_seconds
-        answer = self.prompts.stop(name, total, charge_text(part, payer))
-        if answer is None:
-            return None
-        outcome, notes = answer
-        card_ref = None
-        if part.settlement == SETTLEMENT_UNSETTLED:
-            # what a card would pay: the reference itself is not known yet
-            _, paid, _ = self.calls.charge_at(call, at, card_ref="to be given")
-            ref = self.prompts.card(
-                name, paid.overage_seconds, paid.charge_cents, paid.blocks_purchased
-            )
-            if ref is None:
-                return None
-            card_ref = ref or None
-            if card_ref:
-                bill, part, payer = self.calls.charge_at(call, at, card_ref)
-        reason = over_limits(total, part, self.calls.policy_of(call))
-        if reason is not None and not self.prompts.confirm_charge(
-            name, charge_text(part, payer), reason
-        ):
-            return None
-        return outcome, notes, card_ref, part
 
     def _after_stop(self, call_id: str, name: str, bill: dict[str, Any]) -> dict[str, Any]:
         customer_id = self.calls.get(call_id).customer_id
@@ -361,7 +304,7 @@ class CallController(QObject):
                 answer = self.prompts.recovery(call.customer.name, elapsed, down)
                 if answer != "end":
                     break
-                said = self._ask_to_end(call, self.calls.last_heartbeat(call))
+                said = ask_to_end(self.prompts, self.calls, call, self.calls.last_heartbeat(call))
                 if said is not None:
                     break
         finally:

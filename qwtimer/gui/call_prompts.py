@@ -12,7 +12,13 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
 
+from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split
+from qwtimer.core.charges import charge_text, over_limits
+from qwtimer.core.clock import Reading
+from qwtimer.desk.calls import CallRecord, Calls
 from qwtimer.gui import prompts, stop_dialog
+
+Said = tuple[str, str, str | None, Split]  # outcome, notes, card reference, the charge shown
 
 
 class CallPrompts(Protocol):
@@ -66,3 +72,35 @@ class DialogPrompts:
 
     def reason(self, title: str, text: str, action: str) -> str | None:
         return prompts.ReasonPrompt.ask(self.parent, title, text, action)
+
+
+def ask_to_end(
+    asker: CallPrompts, calls: Calls, call: CallRecord, at: Reading | None
+) -> Said | None:
+    """Outcome and notes, a card reference if a shortfall needs one (R6.1), and a
+    confirmation when the charge is beyond the policy's limits; each question states what
+    will be charged, computed by the billing that will bill, as of ``at``. Returns
+    (outcome, notes, card reference or None, the charge shown: the only one the desk will
+    then make), or None when the technician went back."""
+    name = call.customer.name
+    bill, part, payer = calls.charge_at(call, at)
+    total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
+    total += bill.research_seconds
+    answer = asker.stop(name, total, charge_text(part, payer))
+    if answer is None:
+        return None
+    outcome, notes = answer
+    card_ref = None
+    if part.settlement == SETTLEMENT_UNSETTLED:
+        # what a card would pay: the reference itself is not known yet
+        _, paid, _ = calls.charge_at(call, at, card_ref="to be given")
+        ref = asker.card(name, paid.overage_seconds, paid.charge_cents, paid.blocks_purchased)
+        if ref is None:
+            return None
+        card_ref = ref or None
+        if card_ref:
+            bill, part, payer = calls.charge_at(call, at, card_ref)
+    reason = over_limits(total, part, calls.policy_of(call))
+    if reason is not None and not asker.confirm_charge(name, charge_text(part, payer), reason):
+        return None
+    return outcome, notes, card_ref, part

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -26,7 +25,7 @@ from qwtimer.core.words import count
 from qwtimer.desk import demo
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
-from qwtimer.desk.customers import Customers, ImportReport
+from qwtimer.desk.customers import Customers
 from qwtimer.desk.summary import CustomerSummary
 from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
@@ -40,7 +39,7 @@ from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
-from qwtimer.gui.prompts import CloseDuringCall, FirstRunOffer, WarnMinutes
+from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
 from qwtimer.gui.recent_calls import RecentCalls
 from qwtimer.gui.runner import runner
 from qwtimer.gui.sync_panel import SyncPanel
@@ -173,26 +172,10 @@ class MainWindow(WindowViews, QMainWindow):
         self.commands.enable_for(CallState.IDLE, False)  # startup() shows a running call
 
     def _build_menus(self) -> None:
-        a, bar = self.commands, self.menuBar()
-        call = bar.addMenu("C&all")
-        call.addActions(a.call_actions())
-        call.addSeparator()
-        call.addActions([a.gap, a.recent])
-        call.addSeparator()
-        call.addActions([a.move_call, a.discard_call])
-        cust = bar.addMenu("C&ustomer")
-        cust.addActions([a.find, a.new_customer, a.edit_customer])
-        cust.addSeparator()
-        cust.addActions([a.import_csv, a.demo])
-        review = bar.addMenu("&Review")
-        review.addAction(a.review)
-        settings = bar.addMenu("&Settings")
-        settings.addAction(a.warn)
-        helpm = bar.addMenu("&Help")
         self.open_logs = QAction("Open &log folder", self)
         self.open_logs.setStatusTip("Show the folder of qwtimer's log file")
         self.open_logs.triggered.connect(open_log_folder)
-        helpm.addActions([a.help, self.open_logs, a.quit])
+        self.commands.fill_menus(self.menuBar(), [self.open_logs])
 
     def open_review(self) -> QWidget:
         """The supervisors' review of every call, with adjustments and statements."""
@@ -237,52 +220,9 @@ class MainWindow(WindowViews, QMainWindow):
         if report.ok and (sum(report.pulled.values()) or report.resettled):
             self.hub.announce(Changes.everything())
 
-    def _failed(self, exc: Exception) -> None:
-        self.report(str(exc))
-
-    def offer_first_run(self) -> None:
-        with self.controller.question():
-            answer = FirstRunOffer.ask(self)
-        if answer == "import":
-            self.import_customers()
-        elif answer == "demo":
-            self.load_demo()
-
-    def load_demo(self) -> None:
-        desk = self.desk
-        self.status.setText("Loading the demo data…")
-        self.runner.run(
-            lambda: demo.load(desk),
-            lambda _: self._set_title(),
-            on_error=self._failed,
-            changes=Changes.everything(),
-            hub=self.hub,
-            desk=desk,
-        )
-
-    def import_customers(self, path: str | None = None) -> None:
-        if path is None:
-            path = self.choose_csv()
-        if not path:
-            return
-        self.status.setText(f"Importing {Path(path).name}…")
-        customers = self.customers
-        self.runner.run(
-            lambda: customers.import_csv(Path(path), skip_bad=True),
-            self._imported,
-            on_error=self._failed,
-            changes=Changes.everything(),
-            hub=self.hub,
-            desk=self.desk,
-        )
-
     def choose_csv(self) -> str:
         path, _ = QFileDialog.getOpenFileName(self, "Import customers", "", "CSV files (*.csv)")
         return path
-
-    def _imported(self, report: ImportReport) -> None:
-        bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
-        self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
 
     # -- customers -----------------------------------------------------------------------
     def focus_search(self) -> None:

@@ -8,22 +8,18 @@ brings their results and progress back on it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,29 +38,13 @@ from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
 from qwtimer.desk.statements import Period
 from qwtimer.gui.changes import ChangeHub
-from qwtimer.gui.rows_model import cell_text
+from qwtimer.gui.rows_model import cell_text, table_view
 from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
-from qwtimer.gui.supervisor_export import StatementExporter
+from qwtimer.gui.supervisor_export import StatementExporter, choose_export_file
 from qwtimer.gui.supervisor_filter import CallFilterBar
 from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel
 from qwtimer.gui.timeline import Legend, TimelineBar
-
-
-def _table(parent: QWidget, name: str, model: Any) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class SupervisorWindow(QDialog):
@@ -91,7 +71,7 @@ class SupervisorWindow(QDialog):
         self.technician_filter = self.filters.technician
         self.since, self.until = self.filters.since, self.filters.until
         self.calls = CallTableModel(self)
-        self.call_view = _table(self, "Calls with their breakdown", self.calls)
+        self.call_view = table_view(self, "Calls with their breakdown", self.calls)
         self.timeline = TimelineBar(self)
         self.legend = Legend(self)
         self.breakdown = QLabel("Select a call to see its segments and entries.", self)
@@ -99,7 +79,7 @@ class SupervisorWindow(QDialog):
         self.breakdown.setAccessibleName("Selected call")
         self.breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.entries = EntryTableModel(self)
-        self.entry_view = _table(self, "Ledger entries of the customer", self.entries)
+        self.entry_view = table_view(self, "Ledger entries of the customer", self.entries)
         detail = QGroupBox("Selected call: segments and the customer's ledger entries", self)
         dl = QVBoxLayout(detail)
         dl.addWidget(self.breakdown)
@@ -373,17 +353,7 @@ class SupervisorWindow(QDialog):
     @classmethod
     def choose_export_file(cls, parent: QWidget, customer: str) -> str | None:
         """A file name ending .pdf or .csv, or None when cancelled."""
-        name, chosen = QFileDialog.getSaveFileName(
-            parent,
-            f"Export {customer}'s statement",
-            f"{customer} statement.pdf",
-            "PDF document (*.pdf);;CSV spreadsheet (*.csv)",
-        )
-        if not name:
-            return None
-        if Path(name).suffix.lower() not in (".pdf", ".csv"):
-            name += ".csv" if "csv" in chosen.lower() else ".pdf"
-        return name
+        return choose_export_file(parent, customer)
 
     def export(self) -> None:
         row = self.selected_call()

@@ -8,15 +8,31 @@ export leaves no file and says why.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar
+from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QWidget
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
 from qwtimer.gui.runner import runner
+
+
+def choose_export_file(parent: QWidget, customer: str) -> str | None:
+    """A file name ending .pdf or .csv, or None when cancelled."""
+    name, chosen = QFileDialog.getSaveFileName(
+        parent,
+        f"Export {customer}'s statement",
+        f"{customer} statement.pdf",
+        "PDF document (*.pdf);;CSV spreadsheet (*.csv)",
+    )
+    if not name:
+        return None
+    if Path(name).suffix.lower() not in (".pdf", ".csv"):
+        name += ".csv" if "csv" in chosen.lower() else ".pdf"
+    return name
 
 
 class StatementExporter(QObject):

@@ -1,21 +1,25 @@
 """How the window's views show the data as it is now: the customer list (its Bank column and
 the count in the status bar), the picked customer's entitlement and bank, Recent calls, each
-refreshed from the change hub's one notification, and the call as the controller tells it
-(running, idle, interrupted, stopped with its bill). Mixed into MainWindow."""
+refreshed from the change hub's one notification, the call as the controller tells it
+(running, idle, interrupted, stopped with its bill), and the first run's data (a CSV import or
+the demo data, loaded by the operation runner). Mixed into MainWindow."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
 from qwtimer.core.timer import CallState
 from qwtimer.core.words import count
+from qwtimer.desk import demo
 from qwtimer.desk.calls import Live
 from qwtimer.desk.changes import Changes
+from qwtimer.desk.customers import ImportReport
 from qwtimer.desk.reports import recent_rows
 from qwtimer.desk.search import CustomerIndex, read_banks, rows_of
-from qwtimer.gui.prompts import ReopenPrompt
+from qwtimer.gui.prompts import FirstRunOffer, ReopenPrompt
 from qwtimer.gui.rows_model import cell_text
 from qwtimer.gui.stop_dialog import BillSummary
 
@@ -67,6 +71,54 @@ class WindowViews:
         if len(index) == 0 and not self.controller.asking and not self.offered:
             self.offered = True
             QTimer.singleShot(0, self.offer_first_run)
+
+    # -- the first run: import a CSV file or load the demo data ----------------------------
+    def _failed(self: MainWindow, exc: Exception) -> None:
+        self.report(str(exc))
+
+    def offer_first_run(self: MainWindow) -> None:
+        with self.controller.question():
+            answer = FirstRunOffer.ask(self)
+        if answer == "import":
+            self.import_customers()
+        elif answer == "demo":
+            self.load_demo()
+
+    def load_demo(self: MainWindow) -> None:
+        desk = self.desk
+        self.status.setText("Loading the demo data…")
+        self.runner.run(
+            lambda: demo.load(desk),
+            lambda _: self._demo_loaded(),
+            on_error=self._failed,
+            changes=Changes.everything(),
+            hub=self.hub,
+            desk=desk,
+        )
+
+    def _demo_loaded(self: MainWindow) -> None:
+        self._set_title()
+        self.report("loaded the demo data: every demo customer is named (demo)", error=False)
+
+    def import_customers(self: MainWindow, path: str | None = None) -> None:
+        if path is None:
+            path = self.choose_csv()
+        if not path:
+            return
+        self.status.setText(f"Importing {Path(path).name}…")
+        customers = self.customers
+        self.runner.run(
+            lambda: customers.import_csv(Path(path), skip_bad=True),
+            self._imported,
+            on_error=self._failed,
+            changes=Changes.everything(),
+            hub=self.hub,
+            desk=self.desk,
+        )
+
+    def _imported(self: MainWindow, report: ImportReport) -> None:
+        bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
+        self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
 
     def show_count(self: MainWindow) -> None:
         """How many customers there are, in the status bar (kept true by every refresh)."""
