@@ -8,6 +8,7 @@ brings their results and progress back on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -48,9 +49,9 @@ from qwtimer.gui.timeline import Legend, TimelineBar
 
 
 class SupervisorWindow(QDialog):
-    """``hub``: the technician's window's change hub. Corrections are announced through it
-    and the review refreshes from it (as does every other view); without one (a review on
-    its own) it refreshes itself."""
+    """``hub``: the technician's window's change hub (a review on its own makes its own).
+    Corrections are announced through it and the review refreshes from it, as does every
+    other view."""
 
     merged = Signal(str, str)  # (kept id, merged id): the window drops the duplicate
     refreshed = Signal()  # the calls are shown as they are now
@@ -60,7 +61,7 @@ class SupervisorWindow(QDialog):
     ) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.hub = hub
+        self.hub = hub if hub is not None else ChangeHub(desk, self)
         self.setWindowTitle(f"Supervisor review: {desk.technician}")
         self.setWindowFlag(Qt.WindowType.Window)
         self.runner = runner()
@@ -133,8 +134,7 @@ class SupervisorWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
         self.show_role()
         self.refresh()
-        if hub is not None:
-            hub.changed.connect(self._changed)
+        self.hub.changed.connect(self._changed)
 
     def show_role(self) -> None:
         """Adjust and Reverse are for supervisors (R13): hidden when the ledger says this
@@ -153,13 +153,6 @@ class SupervisorWindow(QDialog):
         self.show_role()  # a sync may have told this computer its role
         if changes.any_call or changes.customers:
             self.refresh()
-
-    def _announce(self, changes: Changes, keep_call: str | None = None) -> None:
-        """Tell every view (this one included) what a correction changed."""
-        if self.hub is not None:
-            self.hub.announce(changes)
-        else:
-            self.refresh(keep_call)
 
     def _fit_width(self) -> None:
         """Wide enough for every breakdown column, within the screen."""
@@ -242,11 +235,14 @@ class SupervisorWindow(QDialog):
             [(SegmentKind(s["kind"]), int(s["duration_ms"])) for s in segments(call)]
         )
         customer = Customers(self.desk).find(row["customer_id"])
+        kept = self.selected_entry()
         self.entries.set_entries(Ledger(self.desk).entries(customer), row["call_id"])
         self.entry_view.resizeColumnsToContents()
         own = [n for n, e in enumerate(self.entries.rows) if e["call_id"] == row["call_id"]]
         if own:  # the call's own entries (bold) in view, the latest at the bottom
             self.entry_view.scrollTo(self.entries.index(own[-1], 0))
+        if kept is not None:  # a refresh keeps the selected entry selected
+            self._select_entry(kept["id"])
         bank = Customers(self.desk).balance(customer)
         billed = row["billed_seconds"]
         self.breakdown.setText(
@@ -281,18 +277,14 @@ class SupervisorWindow(QDialog):
         if answer is None:
             return
         seconds, reason = answer
-        try:
-            e = Ledger(self.desk).adjust(customer, seconds, reason)
-        except QwtimerError as exc:
-            self.status.setText(f"Not posted: {exc}")
-            return
-        self.status.setText(
-            f"Adjustment of {cell_text(seconds, 'signed')} posted for {customer.name} by "
-            f"{e.author}: {reason}"
+        desk, customer_id, name = self.desk, customer.id, customer.name
+        self._post(
+            lambda: Ledger(desk).adjust(Customers(desk).find(customer_id), seconds, reason),
+            lambda e: (
+                f"Adjustment of {cell_text(seconds, 'signed')} posted for {name} by "
+                f"{e.author}: {reason}"
+            ),
         )
-        self.show_call()  # the customer's entries, with the new one
-        self._select_entry(e.id)
-        self._announce(Changes.of(customers=[customer.id], ledger=True), row["call_id"])
 
     def reverse(self) -> None:
         entry = self.selected_entry()
@@ -306,15 +298,29 @@ class SupervisorWindow(QDialog):
         reason = ReverseDialog.ask(self, text)
         if reason is None:
             return
-        try:
-            e = Ledger(self.desk).reverse(entry["id"], reason)
-        except QwtimerError as exc:
-            self.status.setText(f"Not posted: {exc}")
-            return
-        self.status.setText(f"Reversal posted by {e.author} for the {text}: {reason}")
-        self.show_call()  # the customer's entries, with the reversal
-        self._select_entry(e.id)
-        self._announce(Changes.of(customers=[e.customer_id], ledger=True))
+        desk, entry_id = self.desk, entry["id"]
+        self._post(
+            lambda: Ledger(desk).reverse(entry_id, reason),
+            lambda e: f"Reversal posted by {e.author} for the {text}: {reason}",
+        )
+
+    def _post(self, op: Callable[[], Any], said: Callable[[Any], str]) -> None:
+        """Post a correction off the GUI thread. Once posted: say so, show the customer's
+        entries with the new one selected, and announce it (every view shows the bank)."""
+
+        def posted(entry: Any) -> None:
+            self.status.setText(said(entry))
+            self.show_call()
+            self._select_entry(entry.id)
+
+        self.runner.run(
+            op,
+            posted,
+            on_error=lambda exc: self.status.setText(f"Not posted: {exc}"),
+            changes=lambda e: Changes.of(customers=[e.customer_id], ledger=True),
+            hub=self.hub,
+            desk=self.desk,
+        )
 
     def merge_duplicate(self) -> None:
         """Merge a duplicate of the selected call's customer into that customer."""
@@ -331,17 +337,23 @@ class SupervisorWindow(QDialog):
         if answer is None:
             return
         other_id, reason = answer
-        try:
-            done = merge(self.desk, keep, svc.find(other_id), reason)
-        except QwtimerError as exc:
-            self.status.setText(f"Not merged: {exc}")
-            return
-        self.status.setText(
-            f"Merged {other_id} into {keep.name}: {sum(done.moved.values())} rows moved, "
-            f"bank now {clock_text(done.balance_seconds)} ({reason})"
+        desk, keep_id, name = self.desk, keep.id, keep.name
+
+        def merged(done: Any) -> None:
+            self.status.setText(
+                f"Merged {other_id} into {name}: {sum(done.moved.values())} rows moved, "
+                f"bank now {clock_text(done.balance_seconds)} ({reason})"
+            )
+            self.merged.emit(keep_id, other_id)
+
+        self.runner.run(
+            lambda: merge(desk, svc.find(keep_id), svc.find(other_id), reason),
+            merged,
+            on_error=lambda exc: self.status.setText(f"Not merged: {exc}"),
+            changes=Changes.everything(),
+            hub=self.hub,
+            desk=desk,
         )
-        self.merged.emit(keep.id, other_id)
-        self.refresh(row["call_id"])
 
     def _select_entry(self, entry_id: str) -> None:
         for n, r in enumerate(self.entries.rows):

@@ -12,7 +12,7 @@ from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
-from qwtimer.desk.sync import SyncReport
+from qwtimer.desk.sync import Sync, SyncReport
 from qwtimer.gui.sync_panel import SyncPanel
 
 
@@ -106,3 +106,21 @@ def test_the_timer_syncs_every_few_minutes(qtbot: Any, desk: Desk, ledger_url: s
     with qtbot.waitSignal(panel.finished, timeout=30_000):
         pass
     panel.shutdown()
+
+
+def test_a_bug_in_a_sync_goes_to_the_crash_handler_and_the_panel_can_sync_again(
+    qtbot: Any, panel: SyncPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bugs: list[BaseException] = []
+    monkeypatch.setattr(panel.runner, "on_bug", bugs.append)
+
+    def run_with_a_bug(self: Sync, **_: Any) -> SyncReport:
+        raise ZeroDivisionError("a bug in the sync")
+
+    monkeypatch.setattr(Sync, "run", run_with_a_bug)
+    assert panel.sync_now()
+    qtbot.waitUntil(lambda: panel.button.isEnabled())
+    assert [type(b) for b in bugs] == [ZeroDivisionError]
+    assert not panel.running and panel.state.text().startswith("Last sync:")
+    monkeypatch.undo()
+    assert _sync(qtbot, panel).ok  # the next sync runs as usual
