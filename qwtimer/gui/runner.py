@@ -27,6 +27,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from qwtimer.core.errors import QwtimerError
@@ -66,6 +67,7 @@ class _Delivery(QObject):
         super().__init__()
         self.runner, self.key = runner, key
         self.superseded = False  # a newer operation of the same key answers instead
+        self.abandoned = False  # its owner is gone: nothing is left to answer
         self.on_done, self.on_error, self.on_end = on_done, on_error, on_end
         self.on_progress, self.changes, self.hub = on_progress, changes, hub
         self.done.connect(self._done)
@@ -76,26 +78,31 @@ class _Delivery(QObject):
         """Thread-safe: the operation's progress, delivered to ``on_progress`` queued."""
         self.progressed.emit(args)
 
+    def abandon(self, *_: Any) -> None:
+        """The owner was destroyed: its widgets are gone, so no callback runs any more."""
+        self.abandoned = True
+
     @Slot(object)
     def _progressed(self, args: tuple[Any, ...]) -> None:
-        if self.on_progress is not None and self in self.runner._running:
+        if self.on_progress is not None and not self.abandoned:
             self.on_progress(*args)
 
     @Slot(object)
     def _done(self, result: Any) -> None:
         try:
-            if self.superseded:
-                return
             changes = self.changes(result) if callable(self.changes) else self.changes
-            if changes and self.hub is not None:
-                self.hub.announce(changes)
-            self.on_done(result)
+            if changes and self.hub is not None and shiboken6.isValid(self.hub):
+                self.hub.announce(changes)  # written is written, whoever asked is gone or not
+            if not (self.superseded or self.abandoned):
+                self.on_done(result)
         finally:
             self._end()
 
     @Slot(object)
     def _failed(self, exc: Exception) -> None:
         try:
+            if self.abandoned and isinstance(exc, QwtimerError):
+                return  # nobody is left to tell; a bug still reaches the crash handler
             if not isinstance(exc, QwtimerError):
                 self.runner.on_bug(exc)
             elif self.on_error is not None:
@@ -107,7 +114,7 @@ class _Delivery(QObject):
 
     def _end(self) -> None:
         self.runner._running.discard(self)
-        if self.on_end is not None:
+        if self.on_end is not None and not self.abandoned:
             self.on_end()
 
 
@@ -161,6 +168,7 @@ class OperationRunner(QObject):
         desk: Desk | None = None,
         key: str = "",
         latest: bool = False,
+        owner: QObject | None = None,
     ) -> None:
         """Run ``op`` off the GUI thread; with ``on_progress`` it is called as
         ``op(report)``, where ``report(*args)`` reaches ``on_progress(*args)`` on the GUI
@@ -169,12 +177,15 @@ class OperationRunner(QObject):
         operations of the same key still running (a newer read of the same thing: their
         results are dropped, their ``on_end`` still runs), so an older answer never shows
         over a newer one. Operations given while others run wait their turn; each is
-        answered exactly once, in the ways the module describes."""
+        answered exactly once, in the ways the module describes. ``owner``: the widget the
+        callbacks touch; once it is destroyed they no longer run."""
         if latest:
             for older in self._running:
                 if older.key == key:
                     older.superseded = True
         delivery = _Delivery(self, on_done, on_error, on_progress, on_end, changes, hub, key)
+        if owner is not None:
+            owner.destroyed.connect(delivery.abandon)
         self._running.add(delivery)
         self.pool.start(_Job(op, delivery, desk, on_progress is not None))
 

@@ -171,6 +171,7 @@ class SupervisorWindow(QDialog):
             lambda rows: self._show_calls(rows, keep_call),
             on_error=lambda exc: self.status.setText(str(exc)),
             desk=self.desk,
+            owner=self,
             key=f"review:{id(self)}",
             latest=True,
         )
@@ -320,6 +321,7 @@ class SupervisorWindow(QDialog):
             changes=lambda e: Changes.of(customers=[e.customer_id], ledger=True),
             hub=self.hub,
             desk=self.desk,
+            owner=self,
         )
 
     def merge_duplicate(self) -> None:
@@ -353,6 +355,7 @@ class SupervisorWindow(QDialog):
             changes=Changes.everything(),
             hub=self.hub,
             desk=desk,
+            owner=self,
         )
 
     def _select_entry(self, entry_id: str) -> None:

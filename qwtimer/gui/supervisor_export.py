@@ -78,6 +78,7 @@ class StatementExporter(QObject):
             on_progress=self._progressed,
             on_end=self._ended,
             desk=desk,
+            owner=self,
             key=self._key,
         )
 

@@ -141,6 +141,7 @@ class SyncPanel(QWidget):
             on_progress=self._progress,
             on_end=self._ended,
             desk=self.desk,
+            owner=self,
         )
         return True
 

@@ -42,6 +42,7 @@ class WindowViews:
             self._customers_loaded,
             on_error=self._failed,
             desk=desk,
+            owner=self,
             key=f"customers:{id(self)}",
             latest=True,
         )
@@ -62,6 +63,7 @@ class WindowViews:
                 self.search.model.banks_loaded,
                 on_error=self._failed,
                 desk=desk,
+                owner=self,
             )
         self.show_count()
         if first:
@@ -94,6 +96,7 @@ class WindowViews:
             changes=Changes.everything(),
             hub=self.hub,
             desk=desk,
+            owner=self,
         )
 
     def _demo_loaded(self: MainWindow) -> None:
@@ -114,6 +117,7 @@ class WindowViews:
             changes=Changes.everything(),
             hub=self.hub,
             desk=self.desk,
+            owner=self,
         )
 
     def _imported(self: MainWindow, report: ImportReport) -> None:

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThread
 
 from qwtimer.core.errors import InputError
@@ -156,6 +157,32 @@ def test_a_mutating_operation_announces_what_it_changed(
     ops.run(refused, results.append, on_error=errors.append, changes=Changes.everything(), hub=hub)
     qtbot.waitUntil(lambda: bool(errors))
     assert heard == [Changes.of(customers=["c1"])]  # nothing changed: nothing announced
+
+
+def test_no_callback_runs_once_its_owner_is_gone_but_the_write_is_still_announced(
+    qtbot: Any, ops: OperationRunner, desk: Desk
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel("waiting")
+    hub = ChangeHub(desk)
+    heard: list[Changes] = []
+    hub.changed.connect(heard.append)
+    gate = threading.Event()
+    touched: list[str] = []
+    ops.run(
+        lambda: gate.wait(5) and "posted",
+        lambda text: label.setText(text) or touched.append(text),  # would touch a dead widget
+        on_end=lambda: touched.append("end"),
+        changes=Changes.of(customers=["c1"], ledger=True),
+        hub=hub,
+        owner=label,
+    )
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label))
+    gate.set()
+    qtbot.waitUntil(lambda: not ops.busy())
+    assert touched == [] and heard == [Changes.of(customers=["c1"], ledger=True)]
 
 
 def test_the_application_has_one_runner(qtbot: Any) -> None:
