@@ -72,6 +72,19 @@ class Live:
     interrupted: bool  # a restart or crash: resume or end at the last heartbeat first
     has_card: bool = True  # a card on file pays what the bank cannot (R6.1)
 
+    @property
+    def call_id(self) -> str:
+        return str(self.call.id)
+
+    @property
+    def customer_id(self) -> str:
+        return str(self.call.customer_id)
+
+    @property
+    def customer_name(self) -> str:
+        """The caller's name (already read with the figures: no query)."""
+        return str(self.call.customer.name)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "call_id": self.call.id,

@@ -270,7 +270,7 @@ class MainWindow(WindowViews, QMainWindow):
         if saved is None:
             return
         live = self.controller.live
-        if live is None or live.call.customer_id == saved.id:
+        if live is None or live.customer_id == saved.id:
             self.customer = saved
         self.hub.announce(Changes.of(customers=[saved.id]))
         self.search.select_customer(saved.id)
@@ -373,7 +373,7 @@ class MainWindow(WindowViews, QMainWindow):
             return
         live = self.controller.running()
         if live is not None:
-            answer = CloseDuringCall.ask(self, live.call.customer.name, self.tray.available())
+            answer = CloseDuringCall.ask(self, live.customer_name, self.tray.available())
             if answer != "close":
                 event.ignore()
                 self._close_during_call(answer)

@@ -34,7 +34,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.duplicates import duplicates_of
 from qwtimer.desk.ledger import Ledger
-from qwtimer.desk.merge import merge
+from qwtimer.desk.merge import MergeResult, merge
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
 from qwtimer.desk.statements import Period
@@ -44,7 +44,7 @@ from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
 from qwtimer.gui.supervisor_export import StatementExporter, choose_export_file
 from qwtimer.gui.supervisor_filter import CallFilterBar
-from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel
+from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel, Posted, breakdown_text
 from qwtimer.gui.timeline import Legend, TimelineBar
 
 
@@ -245,19 +245,7 @@ class SupervisorWindow(QDialog):
         if kept is not None:  # a refresh keeps the selected entry selected
             self._select_entry(kept["id"])
         bank = Customers(self.desk).balance(customer)
-        billed = row["billed_seconds"]
-        self.breakdown.setText(
-            f"{row['customer']}: call by {row['technician']} "
-            f"{cell_text(row['started_at'], 'when')}, {row['state']}; "
-            + (
-                f"billed {clock_text(billed)} ({row['settlement']}"
-                + (f", charge {money(row['charge_cents'])}" if row["charge_cents"] else "")
-                + "); "
-                if billed is not None
-                else "not billed yet; "
-            )
-            + f"bank now {clock_text(bank)}. {self.timeline.describe()}"
-        )
+        self.breakdown.setText(breakdown_text(row, bank, self.timeline.describe()))
         self._enable()
 
     def _enable(self) -> None:
@@ -273,12 +261,11 @@ class SupervisorWindow(QDialog):
         row = self.selected_call()
         if row is None:
             return
-        customer = Customers(self.desk).find(row["customer_id"])
-        answer = AdjustDialog.ask(self, customer.name, Customers(self.desk).balance(customer))
+        desk, customer_id, name = self.desk, row["customer_id"], row["customer"]
+        answer = AdjustDialog.ask(self, name, Customers(desk).balance(customer_id))
         if answer is None:
             return
         seconds, reason = answer
-        desk, customer_id, name = self.desk, customer.id, customer.name
         self._post(
             lambda: Ledger(desk).adjust(Customers(desk).find(customer_id), seconds, reason),
             lambda e: (
@@ -305,17 +292,17 @@ class SupervisorWindow(QDialog):
             lambda e: f"Reversal posted by {e.author} for the {text}: {reason}",
         )
 
-    def _post(self, op: Callable[[], Any], said: Callable[[Any], str]) -> None:
+    def _post(self, op: Callable[[], Any], said: Callable[[Posted], str]) -> None:
         """Post a correction off the GUI thread. Once posted: say so, show the customer's
         entries with the new one selected, and announce it (every view shows the bank)."""
 
-        def posted(entry: Any) -> None:
+        def posted(entry: Posted) -> None:
             self.status.setText(said(entry))
             self.show_call()
             self._select_entry(entry.id)
 
         self.runner.run(
-            op,
+            lambda: Posted.of(op()),
             posted,
             on_error=lambda exc: self.status.setText(f"Not posted: {exc}"),
             changes=lambda e: Changes.of(customers=[e.customer_id], ledger=True),
@@ -330,18 +317,17 @@ class SupervisorWindow(QDialog):
         if row is None:
             return
         svc = Customers(self.desk)
-        keep = svc.find(row["customer_id"])
-        candidates = duplicates_of(keep)
+        desk, keep_id, name = self.desk, row["customer_id"], row["customer"]
+        candidates = duplicates_of(svc.find(keep_id))
         if not candidates:
-            self.status.setText(f"No other customer has {keep.name}'s name, phone or email.")
+            self.status.setText(f"No other customer has {name}'s name, phone or email.")
             return
-        answer = MergeDialog.ask(self, keep.name, candidates)
+        answer = MergeDialog.ask(self, name, candidates)
         if answer is None:
             return
         other_id, reason = answer
-        desk, keep_id, name = self.desk, keep.id, keep.name
 
-        def merged(done: Any) -> None:
+        def merged(done: MergeResult) -> None:
             self.status.setText(
                 f"Merged {other_id} into {name}: {sum(done.moved.values())} rows moved, "
                 f"bank now {clock_text(done.balance_seconds)} ({reason})"

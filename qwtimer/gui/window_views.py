@@ -172,8 +172,8 @@ class WindowViews:
     def show_live(self: MainWindow, live: Live) -> None:
         """A call runs: panel, actions, tray, the disk banner, its customer."""
         self.disk_banner.show_for(self.controller.pending.full)
-        if self.customer is None or self.customer.id != live.call.customer_id:
-            self.show_customer(live.call.customer_id)
+        if self.customer is None or self.customer.id != live.customer_id:
+            self.show_customer(live.customer_id)
         local_now = self.desk.clock.read().utc.astimezone()  # local time, zone named
         segs = self.controller.timeline(live)
         self.call_panel.show_live(
@@ -181,7 +181,7 @@ class WindowViews:
         )
         state = CallState.IDLE if live.interrupted else live.state
         self.commands.enable_for(state, True)
-        self.tray.update(live.state, live.elapsed_seconds, live.call.customer.name)
+        self.tray.update(live.state, live.elapsed_seconds, live.customer_name)
 
     def show_idle(self: MainWindow) -> None:
         self.disk_banner.show_for(None)
