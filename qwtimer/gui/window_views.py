@@ -103,11 +103,16 @@ class WindowViews:
         self._set_title()
         self.report("loaded the demo data: every demo customer is named (demo)", error=False)
 
-    def import_customers(self: MainWindow, path: str | None = None) -> None:
-        if path is None:
-            path = self.choose_csv()
-        if not path:
-            return
+    def import_customers(self: MainWindow) -> None:
+        """Ask for a CSV file and import it (Customer menu, first run). No argument: a menu
+        action's ``checked`` flag can never be taken for a file name."""
+        path = self.choose_csv()
+        if path:
+            self.import_file(path)
+
+    def import_file(self: MainWindow, path: str) -> None:
+        """Import the customers of ``path`` off the GUI thread; bad rows are skipped and
+        counted."""
         self.status.setText(f"Importing {Path(path).name}…")
         customers = self.customers
         self.runner.run(

@@ -104,6 +104,21 @@ def test_first_run_import_runs_off_the_gui_thread(qtbot, make_window, desk, answ
     assert w.customer.name == "Imported Two"
 
 
+def test_import_from_the_customer_menu_asks_for_the_file_and_imports_it(
+    qtbot, window, answers, tmp_path
+):
+    csv = Path(tmp_path) / "more.csv"
+    csv.write_text(
+        "name,product,plan,edition,maintenance_until,active_until,phone,email\n"
+        "Menu Import Ltd,desktop,license,,2027-01-01,,555-3000,menu@ex.com\n"
+    )
+    answers.give("csv_file", str(csv))
+    window.commands.by_key["import_csv"].trigger()  # as the menu item does
+    assert answers.asked["csv_file"] == [()]
+    qtbot.waitUntil(lambda: window.customer_count.text() == "2 customers", timeout=10_000)
+    assert "imported 1 customer" in window.status.text()
+
+
 def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, answers):
     w = window
     pick(qtbot, w, "ada")
