@@ -129,6 +129,7 @@ class MainWindow(WindowViews, QMainWindow):
         c.interrupted.connect(self.show_interrupted)
         c.stopped.connect(self.show_bill)
         c.said.connect(self.report)
+        self.runner.said.connect(self.report)  # a known condition no caller handled
         # While idle, look now and then for a call started elsewhere on this device (the
         # command line): the window then shows it and keeps it alive.
         self.idle_watch = QTimer(self)

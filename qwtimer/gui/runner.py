@@ -17,6 +17,10 @@ thread, always:
   ``on_error``; the window and its running call carry on;
 - ``on_end()`` in every case, last (buttons come back, progress bars go).
 
+An operation may name its ``owner`` (the widget its callbacks touch): once the owner is
+destroyed its callbacks no longer run, though what it wrote is still announced. A read given
+with ``latest`` supersedes an older read of the same ``key`` that has not answered yet.
+
 Operations run on a small pool (two threads: a long sync never keeps the customer list from
 loading); each thread's database connection is closed when its operation returns.
 """
@@ -176,7 +180,7 @@ class OperationRunner(QObject):
         ``key`` names the operation for :meth:`busy`; with ``latest`` it supersedes the
         operations of the same key still running (a newer read of the same thing: their
         results are dropped, their ``on_end`` still runs), so an older answer never shows
-        over a newer one. Operations given while others run wait their turn; each is
+        over a newer one. Operations given while the pool is busy wait for a thread; each is
         answered exactly once, in the ways the module describes. ``owner``: the widget the
         callbacks touch; once it is destroyed they no longer run."""
         if latest:
