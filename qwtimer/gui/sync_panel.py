@@ -169,6 +169,8 @@ class SyncPanel(QWidget):
         self.refresh()
 
     def shutdown(self) -> None:
-        """Stop the timer and wait for a running sync (call before the window closes)."""
+        """Stop the timers and wait for a running sync (call before the window closes):
+        once closed, the panel reads nothing more from the database."""
         self.timer.stop()
+        self.first_status.stop()
         self.runner.wait()

@@ -124,3 +124,13 @@ def test_a_bug_in_a_sync_goes_to_the_crash_handler_and_the_panel_can_sync_again(
     assert not panel.running and panel.state.text().startswith("Last sync:")
     monkeypatch.undo()
     assert _sync(qtbot, panel).ok  # the next sync runs as usual
+
+
+def test_a_panel_shut_down_before_its_first_status_reads_nothing_afterwards(
+    qtbot: Any, desk: Desk, ledger_url: str
+) -> None:
+    p = SyncPanel(desk, ledger_url, every_ms=60_000)
+    qtbot.addWidget(p)
+    assert p.first_status.isActive() and p.timer.isActive()
+    p.shutdown()  # the window closes at once, its data folder may go with it
+    assert not p.first_status.isActive() and not p.timer.isActive()
