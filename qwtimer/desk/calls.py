@@ -34,6 +34,8 @@ from qwtimer.store import timer_rows as rows
 from qwtimer.store.connection import committed
 from qwtimer.store.models import Call, CallClose, Customer, Segment, new_id
 
+CallRecord = Call  # a call as the desk hands it out (the window names it by this name)
+
 GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
 
 _P = ParamSpec("_P")
@@ -69,6 +71,19 @@ class Live:
     pending_gap_ms: int
     interrupted: bool  # a restart or crash: resume or end at the last heartbeat first
     has_card: bool = True  # a card on file pays what the bank cannot (R6.1)
+
+    @property
+    def call_id(self) -> str:
+        return str(self.call.id)
+
+    @property
+    def customer_id(self) -> str:
+        return str(self.call.customer_id)
+
+    @property
+    def customer_name(self) -> str:
+        """The caller's name (already read with the figures: no query)."""
+        return str(self.call.customer.name)
 
     def as_dict(self) -> dict[str, Any]:
         return {

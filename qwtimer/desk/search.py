@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,6 +140,14 @@ class CustomerIndex:
 def read_banks(desk: Desk) -> dict[str, int]:
     """Every customer's bank in seconds (R2: the sum of their entries)."""
     return {cid: int(total) for cid, total in desk.db.execute_sql(BANKS_SQL).fetchall()}
+
+
+def rows_of(desk: Desk, customer_ids: Iterable[str]) -> list[CustomerRow]:
+    """These customers as the index holds them now (ids no longer known are left out)."""
+    from qwtimer.store.models import Customer
+
+    found = Customer.select().where(Customer.id.in_(list(customer_ids)))
+    return [row_of(desk, customer) for customer in found]
 
 
 def row_of(desk: Desk, customer: Customer) -> CustomerRow:

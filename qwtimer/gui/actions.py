@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenuBar
 
 from qwtimer.core.timer import Action, CallState, allowed_actions
 
@@ -83,6 +84,23 @@ class WindowActions(QObject):
 
     def call_actions(self) -> list[QAction]:
         return [self.by_key[c.key] for c in CALL_COMMANDS]
+
+    def fill_menus(self, bar: QMenuBar, more_help: list[QAction]) -> None:
+        """The window's menus, each opened with Alt and its underlined letter."""
+        a = self.by_key
+        call = bar.addMenu("C&all")
+        call.addActions(self.call_actions())
+        call.addSeparator()
+        call.addActions([a["gap"], a["recent"]])
+        call.addSeparator()
+        call.addActions([a["move_call"], a["discard_call"]])
+        cust = bar.addMenu("C&ustomer")
+        cust.addActions([a["find"], a["new_customer"], a["edit_customer"]])
+        cust.addSeparator()
+        cust.addActions([a["import_csv"], a["demo"]])
+        bar.addMenu("&Review").addAction(a["review"])
+        bar.addMenu("&Settings").addAction(a["warn"])
+        bar.addMenu("&Help").addActions([a["help"], *more_help, a["quit"]])
 
     def enable_for(self, state: CallState, customer_picked: bool) -> None:
         """Enable exactly the call actions the state allows (timer state machine)."""

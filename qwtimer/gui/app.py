@@ -70,5 +70,5 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         return app.exec()
     finally:
         window.crash.uninstall()
-        window.background.wait()
+        window.runner.wait()
         desk.close()

@@ -232,7 +232,7 @@ class CallPanel(QGroupBox):
     ) -> None:
         """Refresh from the running call's live figures (about once a second)."""
         t, bill = live.tally, live.bill
-        name = live.call.customer.name
+        name = live.customer_name
         _set(self.state_label, f"{name}: {live.state.phrase}")
         kind = live.state.segment_kind
         _style(self.state_label, f"color: {KIND_COLOURS[kind].name()};" if kind else "")

@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 
 from qwtimer import logs
+from qwtimer.gui.runner import default_on_bug
 from qwtimer.paths import log_dir
 
 if TYPE_CHECKING:
@@ -44,21 +45,27 @@ class CrashReporter(QObject):
         self.said.connect(self._tell)  # queued when emitted from another thread
 
     def install(self) -> None:
+        """Catch what nobody caught: in the window, in a thread, in an operation of the
+        window's runner."""
         self._previous = (sys.excepthook, threading.excepthook)
         sys.excepthook = self._hook
         threading.excepthook = self._thread_hook
+        self.window.runner.on_bug = self._operation_bug
 
     def uninstall(self) -> None:
         if sys.excepthook == self._hook:
             sys.excepthook = self._previous[0]
         if threading.excepthook == self._thread_hook:
             threading.excepthook = self._previous[1]
+        if self.window.runner.on_bug == self._operation_bug:
+            self.window.runner.on_bug = default_on_bug
 
     def report(self, exc: BaseException, where: str) -> None:
         """Log ``exc`` with its traceback and tell the technician in one line."""
         path = logs.log_bug(exc, where)
         line = logs.bug_line(exc, path)
-        going_on = "The call goes on" if self.window.live is not None else "You can carry on"
+        live = self.window.controller.live
+        going_on = "The call goes on" if live is not None else "You can carry on"
         self.said.emit(f"{line[0].upper()}{line[1:]}. {going_on}")
 
     def _hook(
@@ -73,6 +80,9 @@ class CrashReporter(QObject):
         if exc.__traceback__ is None:
             exc.__traceback__ = tb
         self.report(exc, "in the window")
+
+    def _operation_bug(self, exc: BaseException) -> None:
+        self.report(exc, "in a background operation")
 
     def _thread_hook(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_value is None:

@@ -26,16 +26,20 @@ from qwtimer.core.errors import InputError
 from qwtimer.core.parse import day
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.duplicates import DuplicateCustomer, Match
-from qwtimer.store.models import Customer
+from qwtimer.desk.summary import CustomerSummary
 
 NO_LINE = "(no new product line)"
 
 
 class CustomerEditor(QDialog):
-    """``save()`` writes through the Customers service; ``customer`` is the result."""
+    """``save()`` writes through the Customers service; ``customer`` is the result, as the
+    window shows a customer (a :class:`CustomerSummary`)."""
 
     def __init__(
-        self, customers: Customers, customer: Customer | None = None, parent: QWidget | None = None
+        self,
+        customers: Customers,
+        customer: CustomerSummary | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.customers = customers
@@ -49,8 +53,8 @@ class CustomerEditor(QDialog):
         self.lines = QListWidget(self)
         self.lines.setAccessibleName("Product lines")
         if customer is not None:
-            for line in customer.product_lines:
-                until = line.maintenance_until or line.active_until or "-"
+            for line in customer.products:
+                until = line.until or "-"
                 edition = f" {line.edition}" if line.edition else ""
                 self.lines.addItem(f"{line.product} {line.plan}{edition} until {until}")
         self.product = QComboBox(self)
@@ -155,7 +159,7 @@ class CustomerEditor(QDialog):
             if self.customer is None:
                 if line is None:  # pragma: no cover - a new customer always has a product
                     raise InputError("choose the customer's first product line")
-                self.customer = self.customers.add(
+                saved = self.customers.add(
                     self.name.text(),
                     line,
                     self.phone.text(),
@@ -167,23 +171,24 @@ class CustomerEditor(QDialog):
                     line.validate()
                 if self.ump.text().strip():
                     day(self.ump.text(), "UMP renewal date")
-                self.customer = self.customers.update_contact(
-                    self.customer,
+                saved = self.customers.update_contact(
+                    self.customers.find(self.customer.id),
                     self.name.text(),
                     self.phone.text(),
                     self.email.text(),
                     allow_duplicate=allow_duplicate,
                 )
                 if line is not None:
-                    self.customers.add_product(self.customer, line)
+                    self.customers.add_product(saved, line)
                 if self.ump.text().strip():
-                    self.customers.maintenance(self.customer, self.ump.text())
+                    self.customers.maintenance(saved, self.ump.text())
         except DuplicateCustomer as exc:
             self.show_match(exc.matches[0])
             return False
         except InputError as exc:
             self.error.setText(str(exc))
             return False
+        self.customer = self.customers.summary(saved)
         self.accept()
         return True
 
@@ -203,13 +208,13 @@ class CustomerEditor(QDialog):
         """Close the editor with the matched customer as the result (nothing is written)."""
         if self.match is None:
             return
-        self.customer = self.customers.find(self.match.id)
+        self.customer = self.customers.summary(self.customers.find(self.match.id))
         self.accept()
 
     @classmethod
     def edit(
-        cls, parent: QWidget | None, customers: Customers, customer: Customer | None
-    ) -> Customer | None:
+        cls, parent: QWidget | None, customers: Customers, customer: CustomerSummary | None
+    ) -> CustomerSummary | None:
         """Run the editor; the saved customer, or None when cancelled."""
         d = cls(customers, customer, parent)
         return d.customer if d.exec() == QDialog.DialogCode.Accepted else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -21,18 +20,18 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.timer import Action, CallState, SegmentKind
+from qwtimer.core.timer import Action, CallState
 from qwtimer.core.words import count
 from qwtimer.desk import demo
-from qwtimer.desk.calls import Calls, Live
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
-from qwtimer.desk.customers import Customers, ImportReport
-from qwtimer.desk.pending import PendingTransitions
+from qwtimer.desk.customers import Customers
+from qwtimer.desk.summary import CustomerSummary
 from qwtimer.desk.sync import SyncReport
 from qwtimer.gui.actions import WindowActions
-from qwtimer.gui.call_flow import CallFlow
+from qwtimer.gui.call_controller import CallController
 from qwtimer.gui.call_panel import CallPanel
+from qwtimer.gui.call_prompts import DialogPrompts
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_editor import CustomerEditor
@@ -40,48 +39,38 @@ from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
-from qwtimer.gui.prompts import CloseDuringCall, FirstRunOffer, WarnMinutes
+from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
 from qwtimer.gui.recent_calls import RecentCalls
+from qwtimer.gui.runner import runner
 from qwtimer.gui.sync_panel import SyncPanel
 from qwtimer.gui.tray import Tray
 from qwtimer.gui.window_views import LOADING, WindowViews
-from qwtimer.gui.worker import Background
 from qwtimer.paths import resource
-from qwtimer.store.models import Customer
 
 WARN_KEY = "gui.warn_minutes"
 DEFAULT_WARN_MINUTES = 5
 IDLE_WATCH_MS = 2000  # well inside the 5 s after which a silent call counts as interrupted
 
 
-class MainWindow(WindowViews, CallFlow, QMainWindow):
-    """One per process. ``desk`` may be injected (tests pass one with a FakeClock)."""
+class MainWindow(WindowViews, QMainWindow):
+    """One per process. ``desk`` may be injected (tests pass one with a FakeClock). The
+    running call is the ``controller``'s; the window wires it to its views."""
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.calls = Calls(desk)
-        self.pending = PendingTransitions(self.calls)  # transitions a full disk refused
         self.customers = Customers(desk)
-        self.background = Background(desk, self)
+        self.runner = runner()
         self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
-        self.customer: Customer | None = None
-        self.live: Live | None = None
+        self.controller = CallController(desk, DialogPrompts(self), self.hub, self)
+        self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
         self.bill_dialog: QWidget | None = None
         self.last_error = ""
         self.loaded = False
         self.offered = False  # the first-run offer is made once per window
-        self._asking = False  # a question is open: no other question, no action
-        self._recovering = False  # the recovery question is open: no heartbeat either
-        self._ending = False  # Stop's questions are open: the call ended at F9, no heartbeat
-        self._gap_asked = 0
-        self._segments_key: tuple[object, ...] = ()  # the timeline's segments, cached
-        self._closed_segments: list[tuple[SegmentKind, int]] = []
-        self._open_kind: SegmentKind | None = None
-        self._seen_total = 0
         self.warn_minutes = int(desk.meta(WARN_KEY) or DEFAULT_WARN_MINUTES)
         icon = resource("icons", "qwtimer.svg")
         if icon.exists():
@@ -134,14 +123,18 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
             self.show_window_action, [a.hold, a.work, a.resume, a.research, a.stop], a.quit, self
         )
 
-        self.ticker = QTimer(self)
-        self.ticker.setTimerType(Qt.TimerType.CoarseTimer)
-        self.ticker.timeout.connect(self.tick)
+        c = self.controller
+        c.live_changed.connect(self.show_live)
+        c.idle.connect(self.show_idle)
+        c.interrupted.connect(self.show_interrupted)
+        c.stopped.connect(self.show_bill)
+        c.said.connect(self.report)
+        self.runner.said.connect(self.report)  # a known condition no caller handled
         # While idle, look now and then for a call started elsewhere on this device (the
         # command line): the window then shows it and keeps it alive.
         self.idle_watch = QTimer(self)
         self.idle_watch.setTimerType(Qt.TimerType.VeryCoarseTimer)
-        self.idle_watch.timeout.connect(self.look_for_call)
+        self.idle_watch.timeout.connect(c.look_for_call)
         self.idle_watch.timeout.connect(self.hub.poll)  # writes by other processes
         self.idle_watch.start(IDLE_WATCH_MS)
         for cmd in ("start", "hold", "resume", "research", "stop"):
@@ -151,9 +144,9 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         a.new_customer.triggered.connect(lambda: self.edit_customer(new=True))
         a.edit_customer.triggered.connect(lambda: self.edit_customer(new=False))
         a.recent.triggered.connect(self.show_recent)
-        a.gap.triggered.connect(self.account_for_gap)
-        a.move_call.triggered.connect(self.move_call)
-        a.discard_call.triggered.connect(self.discard_call)
+        a.gap.triggered.connect(c.account_for_gap)
+        a.move_call.triggered.connect(lambda: c.move(self.search.highlighted()))
+        a.discard_call.triggered.connect(c.discard)
         a.warn.triggered.connect(self.ask_warn_minutes)
         a.review.triggered.connect(self.open_review)
         a.import_csv.triggered.connect(self.import_customers)
@@ -162,7 +155,7 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         a.quit.triggered.connect(self.close)
         self.search.picked.connect(self.pick)
         self.search.browsed.connect(
-            lambda: self.live is None and self.commands.enable_for(CallState.IDLE, self.can_start())
+            lambda: c.live is None and self.commands.enable_for(CallState.IDLE, self.can_start())
         )
         self.recent.reopen.connect(self.reopen_for_research)
         self.hub.changed.connect(self._refresh_customer_list)
@@ -180,26 +173,10 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         self.commands.enable_for(CallState.IDLE, False)  # startup() shows a running call
 
     def _build_menus(self) -> None:
-        a, bar = self.commands, self.menuBar()
-        call = bar.addMenu("C&all")
-        call.addActions(a.call_actions())
-        call.addSeparator()
-        call.addActions([a.gap, a.recent])
-        call.addSeparator()
-        call.addActions([a.move_call, a.discard_call])
-        cust = bar.addMenu("C&ustomer")
-        cust.addActions([a.find, a.new_customer, a.edit_customer])
-        cust.addSeparator()
-        cust.addActions([a.import_csv, a.demo])
-        review = bar.addMenu("&Review")
-        review.addAction(a.review)
-        settings = bar.addMenu("&Settings")
-        settings.addAction(a.warn)
-        helpm = bar.addMenu("&Help")
         self.open_logs = QAction("Open &log folder", self)
         self.open_logs.setStatusTip("Show the folder of qwtimer's log file")
         self.open_logs.triggered.connect(open_log_folder)
-        helpm.addActions([a.help, self.open_logs, a.quit])
+        self.commands.fill_menus(self.menuBar(), [self.open_logs])
 
     def open_review(self) -> QWidget:
         """The supervisors' review of every call, with adjustments and statements."""
@@ -213,7 +190,7 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         """A supervisor merged a duplicate: the list drops it; the kept customer is shown."""
         self.load_customers()
         picked = self.customer.id if self.customer is not None else None
-        if self.live is None and picked in (kept_id, merged_id):
+        if self.controller.live is None and picked in (kept_id, merged_id):
             self.pick(kept_id)
 
     def _set_title(self) -> None:
@@ -228,7 +205,7 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         self.status.setText(LOADING)
         self.load_customers()
         self.load_recent()
-        self.check_recovery()  # before the first heartbeat, which would absorb a crash gap
+        self.controller.check_recovery()  # before the first heartbeat: it would absorb a gap
 
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
@@ -244,52 +221,9 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         if report.ok and (sum(report.pulled.values()) or report.resettled):
             self.hub.announce(Changes.everything())
 
-    def _failed(self, exc: Exception) -> None:
-        self.report(str(exc))
-
-    def offer_first_run(self) -> None:
-        self._asking = True
-        try:
-            answer = FirstRunOffer.ask(self)
-        finally:
-            self._asking = False
-        if answer == "import":
-            self.import_customers()
-        elif answer == "demo":
-            self.load_demo()
-
-    def load_demo(self) -> None:
-        try:
-            demo.load(self.desk)
-        except QwtimerError as exc:
-            self.report(str(exc))
-            return
-        self._set_title()
-        self.hub.announce(Changes.everything())
-
-    def import_customers(self, path: str | None = None) -> None:
-        if path is None:
-            path = self.choose_csv()
-        if not path:
-            return
-        self.status.setText(f"Importing {Path(path).name}…")
-        customers = self.customers
-        self.background.run(
-            lambda: customers.import_csv(Path(path), skip_bad=True), self._imported, self._failed
-        )
-
     def choose_csv(self) -> str:
         path, _ = QFileDialog.getOpenFileName(self, "Import customers", "", "CSV files (*.csv)")
         return path
-
-    def _imported(self, report: ImportReport) -> None:
-        bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
-        self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
-        self.hub.announce(Changes.everything())
-
-    def look_for_call(self) -> None:
-        if self.live is None and not self._asking and self.calls.current() is not None:
-            self.check_recovery()  # a stale one is asked about; a live one is shown
 
     # -- customers -----------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -298,41 +232,46 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         self.search.box.selectAll()
 
     def pick(self, customer_id: str) -> None:
-        if self.live is not None:
+        if self.controller.live is not None:
             self.report("a call is running: stop it before picking another caller")
             return
         try:
-            self.show_customer(self.customers.find(customer_id))
+            self.show_customer(customer_id)
         except QwtimerError as exc:
             self.report(str(exc))
             return
         self.refresh()
         self.call_panel.buttons["start"].setFocus()
 
-    def show_customer(self, customer: Customer) -> None:
-        self.customer = customer
-        self.entitlement.show_summary(self.customers.summary(customer))
-        self.search.select_customer(customer.id)
+    def summary_of(self, customer_id: str) -> CustomerSummary:
+        """The customer as the window shows it (entitlement, bank, contact, products)."""
+        return self.customers.summary(self.customers.find(customer_id))
+
+    def show_customer(self, customer_id: str) -> None:
+        self.customer = self.summary_of(customer_id)
+        self.entitlement.show_summary(self.customer)
+        self.search.select_customer(customer_id)
 
     def customer_changed(self) -> None:
         """The picked customer's bank or details changed: show them as they are now."""
         if self.customer is None:
             return
-        self.customer = self.customers.find(self.customer.id)
-        self.entitlement.show_summary(self.customers.summary(self.customer))
+        self.customer = self.summary_of(self.customer.id)
+        self.entitlement.show_summary(self.customer)
 
     def edit_customer(self, new: bool) -> None:
         current = None if new else self.customer
         highlighted = self.search.highlighted()
         if not new and highlighted and (self.search.browsing or self.search.has_focus()):
-            current = self.customers.find(highlighted)  # the one being looked at, like F2
+            current = self.summary_of(highlighted)  # the one being looked at, like F2
         if not new and current is None:
             self.report("pick a customer to edit first")
             return
         saved = CustomerEditor.edit(self, self.customers, current)
         if saved is None:
             return
-        if self.live is None or self.live.call.customer_id == saved.id:
+        live = self.controller.live
+        if live is None or live.customer_id == saved.id:
             self.customer = saved
         self.hub.announce(Changes.of(customers=[saved.id]))
         self.search.select_customer(saved.id)
@@ -347,16 +286,54 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
     def reopen_for_research(self, call_id: str) -> None:
         """Add research to a stopped call (R5); a billed call is reopened only when the
         technician confirms."""
-        if not self._confirm_reopen(call_id):
-            return
-        try:
-            call = self.calls.act(Action.RESEARCH, call_id)
-        except QwtimerError as exc:
-            self.report(str(exc))
-            return
-        self.show_customer(call.customer)
-        self.hub.announce(Changes.of(calls=[call.id]))
-        self.refresh()
+        if self._confirm_reopen(call_id):
+            self.controller.reopen(call_id)  # the call's customer is shown with it
+
+    # -- the call ------------------------------------------------------------------------
+    def do(self, action: Action) -> None:
+        """Carry out a call action from a button, a shortcut or the tray."""
+        customer_id = None
+        if action is Action.START and not self.controller.asking:
+            try:
+                customer_id = self.caller().id
+            except QwtimerError as exc:
+                self.report(str(exc))
+                self.refresh()
+                return
+        self.controller.do(action, customer_id)
+
+    def can_start(self) -> bool:
+        """Start is offered for a picked customer, or while one is highlighted in the list."""
+        if self.customer is not None:
+            return True
+        return self.search.browsing and self.search.highlighted() is not None
+
+    def caller(self) -> CustomerSummary:
+        """Whom Start is for: while the technician is finding the caller (the search has
+        focus or was typed in since the last pick), exactly the customer highlighted in the
+        list at this moment; otherwise the picked customer."""
+        search = self.search
+        if search.browsing or search.has_focus():
+            customer_id = search.highlighted()
+            if customer_id is None:
+                raise QwtimerError(
+                    "no customer is highlighted in the list: type part of the caller's name, "
+                    "phone or email and highlight them (Up/Down)"
+                )
+            if self.customer is None or self.customer.id != customer_id:
+                self.show_customer(customer_id)
+            search.browsing = False
+        if self.customer is None:
+            raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
+        return self.customer
+
+    def refresh(self) -> None:
+        """Show the running call (or idle) everywhere, read afresh."""
+        self.controller.refresh()
+
+    def stop_call(self) -> dict[str, Any] | None:
+        """Stop (F9): the bill, or None when the call goes on."""
+        return self.controller.stop()
 
     # -- settings, messages, closing -----------------------------------------------------
     def ask_warn_minutes(self) -> None:
@@ -384,7 +361,7 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
                 "qwtimer", "The call is still running: the tray icon brings the window back."
             )
         elif answer == "stop":
-            self.stop_call()  # the bill shows; the window closes when asked again
+            self.controller.stop()  # the bill shows; the window closes when asked again
 
     def bring_back(self) -> None:
         self.showNormal()
@@ -392,22 +369,19 @@ class MainWindow(WindowViews, CallFlow, QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.pending.retry(force=True):  # closing would lose what waits for the disk
-            self.refresh()
-            self.report("cannot close yet: the call's last actions wait for room on the disk")
+        if not self.controller.flush():  # closing would lose what waits for the disk
             event.ignore()
             return
-        live = self.calls.live()
-        running = live is not None and live.state.running and not live.interrupted
-        if running:
-            answer = CloseDuringCall.ask(self, live.call.customer.name, self.tray.available())
+        live = self.controller.running()
+        if live is not None:
+            answer = CloseDuringCall.ask(self, live.customer_name, self.tray.available())
             if answer != "close":
                 event.ignore()
                 self._close_during_call(answer)
                 return
-        self.ticker.stop()
+        self.controller.shutdown()
         self.idle_watch.stop()
         self.sync_panel.shutdown()
-        self.background.wait()
+        self.runner.wait()
         self.tray.icon.hide()
         event.accept()

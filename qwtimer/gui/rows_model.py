@@ -1,5 +1,6 @@
 """A read-only table of dictionaries (rows the desk services return), shown column by column
-as headings, keys and how to show each value. Models built on it pass ``qtmodeltester``."""
+as headings, keys and how to show each value. Models built on it pass ``qtmodeltester``;
+``table_view`` shows one read-only, row by row."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.times import local, local_text, local_time_text
@@ -85,3 +87,20 @@ class RowsModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
+
+
+def table_view(parent: QWidget, name: str, model: Any) -> QTableView:
+    """A read-only table of whole rows, one selected at a time; Tab leaves it."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view

@@ -1,28 +1,26 @@
 """The supervisor's review: every call's breakdown, its segments and the customer's entries;
 corrections by adjusting or reversing entries (R13); statements exported to CSV or PDF.
 
-Reads and writes go through desk services (reports, ledger, statements). Exports run off the
-GUI thread through ``Background`` and report progress by a queued signal.
+Reads and writes go through desk services (reports, ledger, statements). The read of every
+call and the exports run off the GUI thread through the application's operation runner, which
+brings their results and progress back on it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,67 +34,45 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.duplicates import duplicates_of
 from qwtimer.desk.ledger import Ledger
-from qwtimer.desk.merge import merge
+from qwtimer.desk.merge import MergeResult, merge
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
-from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
+from qwtimer.desk.statements import Period
 from qwtimer.gui.changes import ChangeHub
-from qwtimer.gui.rows_model import cell_text
+from qwtimer.gui.rows_model import cell_text, table_view
+from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
+from qwtimer.gui.supervisor_export import StatementExporter, choose_export_file
 from qwtimer.gui.supervisor_filter import CallFilterBar
-from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel
+from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel, Posted, breakdown_text
 from qwtimer.gui.timeline import Legend, TimelineBar
-from qwtimer.gui.worker import Background
-
-
-class _Progress(QObject):
-    """Lives on the GUI thread; a worker's ``moved.emit`` reaches the progress bar queued."""
-
-    moved = Signal(int, int)
-
-
-def _table(parent: QWidget, name: str, model: Any) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class SupervisorWindow(QDialog):
-    """``hub``: the technician's window's change hub. Corrections are announced through it
-    and the review refreshes from it (as does every other view); without one (a review on
-    its own) it refreshes itself."""
+    """``hub``: the technician's window's change hub (a review on its own makes its own).
+    Corrections are announced through it and the review refreshes from it, as does every
+    other view."""
 
     merged = Signal(str, str)  # (kept id, merged id): the window drops the duplicate
+    refreshed = Signal()  # the calls are shown as they are now
 
     def __init__(
         self, desk: Desk, parent: QWidget | None = None, hub: ChangeHub | None = None
     ) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.hub = hub
+        self.hub = hub if hub is not None else ChangeHub(desk, self)
         self.setWindowTitle(f"Supervisor review: {desk.technician}")
         self.setWindowFlag(Qt.WindowType.Window)
-        self.background = Background(desk, self)
-        self.progress_relay = _Progress(self)
-        self.progress_relay.moved.connect(self._progress)
-        self.exports: list[str] = []  # files written, newest last
+        self.runner = runner()
+        self.loaded = False  # the calls were read at least once
 
         self.filters = CallFilterBar(self)
         self.customer_filter = self.filters.customer
         self.technician_filter = self.filters.technician
         self.since, self.until = self.filters.since, self.filters.until
         self.calls = CallTableModel(self)
-        self.call_view = _table(self, "Calls with their breakdown", self.calls)
+        self.call_view = table_view(self, "Calls with their breakdown", self.calls)
         self.timeline = TimelineBar(self)
         self.legend = Legend(self)
         self.breakdown = QLabel("Select a call to see its segments and entries.", self)
@@ -104,7 +80,7 @@ class SupervisorWindow(QDialog):
         self.breakdown.setAccessibleName("Selected call")
         self.breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.entries = EntryTableModel(self)
-        self.entry_view = _table(self, "Ledger entries of the customer", self.entries)
+        self.entry_view = table_view(self, "Ledger entries of the customer", self.entries)
         detail = QGroupBox("Selected call: segments and the customer's ledger entries", self)
         dl = QVBoxLayout(detail)
         dl.addWidget(self.breakdown)
@@ -132,6 +108,9 @@ class SupervisorWindow(QDialog):
         self.status = QLabel("", self)
         self.status.setAccessibleName("Status")
         self.status.setWordWrap(True)
+        self.exporter = StatementExporter(desk, self.progress, self.status, self)
+        self.exporter.ended.connect(self._enable)
+        self.exports = self.exporter.exports  # files written, newest last
         buttons = QHBoxLayout()
         for b in (self.adjust_button, self.reverse_button, self.export_button, self.merge_button):
             buttons.addWidget(b)
@@ -155,9 +134,7 @@ class SupervisorWindow(QDialog):
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
         self.show_role()
         self.refresh()
-        self._fit_width()
-        if hub is not None:
-            hub.changed.connect(self._changed)
+        self.hub.changed.connect(self._changed)
 
     def show_role(self) -> None:
         """Adjust and Reverse are for supervisors (R13): hidden when the ledger says this
@@ -177,13 +154,6 @@ class SupervisorWindow(QDialog):
         if changes.any_call or changes.customers:
             self.refresh()
 
-    def _announce(self, changes: Changes, keep_call: str | None = None) -> None:
-        """Tell every view (this one included) what a correction changed."""
-        if self.hub is not None:
-            self.hub.announce(changes)
-        else:
-            self.refresh(keep_call)
-
     def _fit_width(self) -> None:
         """Wide enough for every breakdown column, within the screen."""
         fm = self.fontMetrics()
@@ -194,12 +164,28 @@ class SupervisorWindow(QDialog):
 
     # -- reading ---------------------------------------------------------------------------
     def refresh(self, keep_call: str | None = None) -> None:
-        """Reload calls (and the selected call's entries) from the desk."""
+        """Reload every call off the GUI thread, then show them (the selected call kept, its
+        entries read afresh); ``refreshed`` says when."""
+        self.runner.run(
+            call_rows,
+            lambda rows: self._show_calls(rows, keep_call),
+            on_error=lambda exc: self.status.setText(str(exc)),
+            desk=self.desk,
+            owner=self,
+            key=f"review:{id(self)}",
+            latest=True,
+        )
+
+    def _show_calls(self, rows: list[dict[str, Any]], keep_call: str | None) -> None:
         keep_call = keep_call or self.selected_call_id()
-        self.calls.set_calls(call_rows())
+        self.calls.set_calls(rows)
         self.filters.set_technicians(self.calls.technicians())
         self.call_view.resizeColumnsToContents()
         self.select_call(keep_call)
+        if not self.loaded:
+            self.loaded = True
+            self._fit_width()
+        self.refreshed.emit()
 
     def period(self) -> Period:
         return self.filters.period()
@@ -250,25 +236,16 @@ class SupervisorWindow(QDialog):
             [(SegmentKind(s["kind"]), int(s["duration_ms"])) for s in segments(call)]
         )
         customer = Customers(self.desk).find(row["customer_id"])
+        kept = self.selected_entry()
         self.entries.set_entries(Ledger(self.desk).entries(customer), row["call_id"])
         self.entry_view.resizeColumnsToContents()
         own = [n for n, e in enumerate(self.entries.rows) if e["call_id"] == row["call_id"]]
         if own:  # the call's own entries (bold) in view, the latest at the bottom
             self.entry_view.scrollTo(self.entries.index(own[-1], 0))
+        if kept is not None:  # a refresh keeps the selected entry selected
+            self._select_entry(kept["id"])
         bank = Customers(self.desk).balance(customer)
-        billed = row["billed_seconds"]
-        self.breakdown.setText(
-            f"{row['customer']}: call by {row['technician']} "
-            f"{cell_text(row['started_at'], 'when')}, {row['state']}; "
-            + (
-                f"billed {clock_text(billed)} ({row['settlement']}"
-                + (f", charge {money(row['charge_cents'])}" if row["charge_cents"] else "")
-                + "); "
-                if billed is not None
-                else "not billed yet; "
-            )
-            + f"bank now {clock_text(bank)}. {self.timeline.describe()}"
-        )
+        self.breakdown.setText(breakdown_text(row, bank, self.timeline.describe()))
         self._enable()
 
     def _enable(self) -> None:
@@ -276,7 +253,7 @@ class SupervisorWindow(QDialog):
         entry = self.selected_entry()
         self.adjust_button.setEnabled(has_call)
         self.merge_button.setEnabled(has_call)
-        self.export_button.setEnabled(has_call and not self.background.busy())
+        self.export_button.setEnabled(has_call and not self.exporter.busy())
         self.reverse_button.setEnabled(entry is not None and entry["kind"] != "reversal")
 
     # -- corrections (R13) -----------------------------------------------------------------
@@ -284,22 +261,18 @@ class SupervisorWindow(QDialog):
         row = self.selected_call()
         if row is None:
             return
-        customer = Customers(self.desk).find(row["customer_id"])
-        answer = AdjustDialog.ask(self, customer.name, Customers(self.desk).balance(customer))
+        desk, customer_id, name = self.desk, row["customer_id"], row["customer"]
+        answer = AdjustDialog.ask(self, name, Customers(desk).balance(customer_id))
         if answer is None:
             return
         seconds, reason = answer
-        try:
-            e = Ledger(self.desk).adjust(customer, seconds, reason)
-        except QwtimerError as exc:
-            self.status.setText(f"Not posted: {exc}")
-            return
-        self.status.setText(
-            f"Adjustment of {cell_text(seconds, 'signed')} posted for {customer.name} by "
-            f"{e.author}: {reason}"
+        self._post(
+            lambda: Ledger(desk).adjust(Customers(desk).find(customer_id), seconds, reason),
+            lambda e: (
+                f"Adjustment of {cell_text(seconds, 'signed')} posted for {name} by "
+                f"{e.author}: {reason}"
+            ),
         )
-        self._announce(Changes.of(customers=[customer.id], ledger=True), row["call_id"])
-        self._select_entry(e.id)
 
     def reverse(self) -> None:
         entry = self.selected_entry()
@@ -313,14 +286,30 @@ class SupervisorWindow(QDialog):
         reason = ReverseDialog.ask(self, text)
         if reason is None:
             return
-        try:
-            e = Ledger(self.desk).reverse(entry["id"], reason)
-        except QwtimerError as exc:
-            self.status.setText(f"Not posted: {exc}")
-            return
-        self.status.setText(f"Reversal posted by {e.author} for the {text}: {reason}")
-        self._announce(Changes.of(customers=[e.customer_id], ledger=True))
-        self._select_entry(e.id)
+        desk, entry_id = self.desk, entry["id"]
+        self._post(
+            lambda: Ledger(desk).reverse(entry_id, reason),
+            lambda e: f"Reversal posted by {e.author} for the {text}: {reason}",
+        )
+
+    def _post(self, op: Callable[[], Any], said: Callable[[Posted], str]) -> None:
+        """Post a correction off the GUI thread. Once posted: say so, show the customer's
+        entries with the new one selected, and announce it (every view shows the bank)."""
+
+        def posted(entry: Posted) -> None:
+            self.status.setText(said(entry))
+            self.show_call()
+            self._select_entry(entry.id)
+
+        self.runner.run(
+            lambda: Posted.of(op()),
+            posted,
+            on_error=lambda exc: self.status.setText(f"Not posted: {exc}"),
+            changes=lambda e: Changes.of(customers=[e.customer_id], ledger=True),
+            hub=self.hub,
+            desk=self.desk,
+            owner=self,
+        )
 
     def merge_duplicate(self) -> None:
         """Merge a duplicate of the selected call's customer into that customer."""
@@ -328,26 +317,32 @@ class SupervisorWindow(QDialog):
         if row is None:
             return
         svc = Customers(self.desk)
-        keep = svc.find(row["customer_id"])
-        candidates = duplicates_of(keep)
+        desk, keep_id, name = self.desk, row["customer_id"], row["customer"]
+        candidates = duplicates_of(svc.find(keep_id))
         if not candidates:
-            self.status.setText(f"No other customer has {keep.name}'s name, phone or email.")
+            self.status.setText(f"No other customer has {name}'s name, phone or email.")
             return
-        answer = MergeDialog.ask(self, keep.name, candidates)
+        answer = MergeDialog.ask(self, name, candidates)
         if answer is None:
             return
         other_id, reason = answer
-        try:
-            done = merge(self.desk, keep, svc.find(other_id), reason)
-        except QwtimerError as exc:
-            self.status.setText(f"Not merged: {exc}")
-            return
-        self.status.setText(
-            f"Merged {other_id} into {keep.name}: {sum(done.moved.values())} rows moved, "
-            f"bank now {clock_text(done.balance_seconds)} ({reason})"
+
+        def merged(done: MergeResult) -> None:
+            self.status.setText(
+                f"Merged {other_id} into {name}: {sum(done.moved.values())} rows moved, "
+                f"bank now {clock_text(done.balance_seconds)} ({reason})"
+            )
+            self.merged.emit(keep_id, other_id)
+
+        self.runner.run(
+            lambda: merge(desk, svc.find(keep_id), svc.find(other_id), reason),
+            merged,
+            on_error=lambda exc: self.status.setText(f"Not merged: {exc}"),
+            changes=Changes.everything(),
+            hub=self.hub,
+            desk=desk,
+            owner=self,
         )
-        self.merged.emit(keep.id, other_id)
-        self.refresh(row["call_id"])
 
     def _select_entry(self, entry_id: str) -> None:
         for n, r in enumerate(self.entries.rows):
@@ -359,21 +354,11 @@ class SupervisorWindow(QDialog):
     @classmethod
     def choose_export_file(cls, parent: QWidget, customer: str) -> str | None:
         """A file name ending .pdf or .csv, or None when cancelled."""
-        name, chosen = QFileDialog.getSaveFileName(
-            parent,
-            f"Export {customer}'s statement",
-            f"{customer} statement.pdf",
-            "PDF document (*.pdf);;CSV spreadsheet (*.csv)",
-        )
-        if not name:
-            return None
-        if Path(name).suffix.lower() not in (".pdf", ".csv"):
-            name += ".csv" if "csv" in chosen.lower() else ".pdf"
-        return name
+        return choose_export_file(parent, customer)
 
     def export(self) -> None:
         row = self.selected_call()
-        if row is None or self.background.busy():
+        if row is None or self.exporter.busy():
             return
         try:
             period = self.period()
@@ -383,46 +368,15 @@ class SupervisorWindow(QDialog):
         path = self.choose_export_file(self, row["customer"])
         if not path:
             return
-        desk, customer_id, relay = self.desk, row["customer_id"], self.progress_relay
-
-        def work() -> str:  # off the GUI thread: no widgets here
-            st = statement(desk, Customers(desk).find(customer_id), period)
-            if path.lower().endswith(".csv"):
-                with output_file(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
-                    write_statement_csv(st, f, relay.moved.emit)
-            else:
-                from qwtimer.gui.statement_pdf import write_statement_pdf
-
-                write_statement_pdf(st, path, relay.moved.emit)
-            return path
-
-        self.progress.setRange(0, 0)  # busy until the first step is known
-        self.progress.show()
-        self.status.setText(f"Exporting {row['customer']}'s statement to {path}…")
         self.export_button.setEnabled(False)
-        self.background.run(work, self._exported, self._export_failed)
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _exported(self, path: str) -> None:
-        self.exports.append(path)
-        self.progress.hide()
-        self.status.setText(f"Statement written to {path}")
-        self._enable()
-
-    def _export_failed(self, exc: Exception) -> None:
-        self.progress.hide()
-        self.status.setText(f"Export failed, nothing written: {exc}")
-        self._enable()
+        self.exporter.start(row["customer_id"], row["customer"], period, path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.background.wait()  # an export finishes (or fails) before the window goes
+        self.runner.wait()  # an export finishes (or fails) before the window goes
         super().closeEvent(event)
 
     def reject(self) -> None:  # Esc
-        self.background.wait()
+        self.runner.wait()
         super().reject()
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
-from qwtimer.gui.rows_model import RowsModel
+from qwtimer.core.billing import clock_text, money
+from qwtimer.gui.rows_model import RowsModel, cell_text
 from qwtimer.gui.theme import warning_colour
 
 # (heading, row key, how to show it)
@@ -125,3 +126,34 @@ class EntryTableModel(RowsModel):
                 tip += f", reverses {row['reverses']}"
             return tip
         return None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A correction as posted: the entry's id, its customer and who posted it."""
+
+    id: str
+    customer_id: str
+    author: str
+
+    @classmethod
+    def of(cls, entry: Any) -> Posted:
+        return cls(str(entry.id), str(entry.customer_id), str(entry.author))
+
+
+def breakdown_text(row: dict[str, Any], bank: int, segments: str) -> str:
+    """One call as the review's detail says it: who, when, its state, what it billed, the
+    customer's bank now and its segments."""
+    billed = row["billed_seconds"]
+    return (
+        f"{row['customer']}: call by {row['technician']} "
+        f"{cell_text(row['started_at'], 'when')}, {row['state']}; "
+        + (
+            f"billed {clock_text(billed)} ({row['settlement']}"
+            + (f", charge {money(row['charge_cents'])}" if row["charge_cents"] else "")
+            + "); "
+            if billed is not None
+            else "not billed yet; "
+        )
+        + f"bank now {clock_text(bank)}. {segments}"
+    )

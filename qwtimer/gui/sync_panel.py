@@ -1,16 +1,18 @@
 """The sync status indicator: last sync, rows waiting, the last error in words, a progress bar
 for large pushes, a "Sync now" button and the problem list (conflicts, unsettled calls).
 
-The sync runs off the GUI thread (a QRunnable on the panel's own one-thread pool); it reports
-back through queued signals, so widgets are only touched on the GUI thread. A timer starts a
-sync every few minutes; a sync never starts while another one runs.
+The sync runs off the GUI thread on the application's operation runner, which brings its
+progress and its report back on the GUI thread, so widgets are only touched there. A timer
+starts a sync every few minutes; a sync never starts while another one runs. A sync that stops
+on a known condition says so as its last error; a bug goes to the crash handler and the panel
+is ready to sync again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,39 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qwtimer.core.errors import QwtimerError
 from qwtimer.core.times import local_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.sync import Sync, SyncReport
+from qwtimer.gui.runner import runner
 
 EVERY_MS = 5 * 60 * 1000  # a background sync every five minutes
 # The status is read once the window is up: reading it loads the sync engine, which the
 # technician does not need to see the window and find the caller.
 STATUS_AFTER_MS = 400
 BIG_PUSH = 500  # rows: from this many, the progress bar shows
-
-
-class _Relay(QObject):
-    progressed = Signal(str, int, int)
-    done = Signal(object)
-
-
-class _SyncJob(QRunnable):
-    def __init__(self, sync: Sync, relay: _Relay) -> None:
-        super().__init__()
-        self.sync, self.relay = sync, relay
-        self.setAutoDelete(False)  # the panel keeps it until it is done (PySide lifetimes)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            report = self.sync.run(progress=self.relay.progressed.emit)
-        except Exception as exc:  # never lost: shown as the last error
-            report = SyncReport(ledger=self.sync.url, error=f"the sync stopped: {exc}")
-        finally:
-            db = self.sync.desk.db
-            if not db.is_closed():
-                db.close()  # this worker thread's connection only
-        self.relay.done.emit(report)
 
 
 class SyncPanel(QWidget):
@@ -73,12 +53,7 @@ class SyncPanel(QWidget):
         super().__init__(parent)
         self.desk, self.url, self.engine_options = desk, url, engine_options
         self.running = False
-        self._job: _SyncJob | None = None
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.relay = _Relay(self)
-        self.relay.progressed.connect(self._progress)
-        self.relay.done.connect(self._done)
+        self.runner = runner()
 
         self.state = QLabel(objectName="syncState")
         self.pending = QLabel(objectName="syncPending")
@@ -154,8 +129,20 @@ class SyncPanel(QWidget):
         self.state.setText("Syncing…")
         self.bar.setVisible(False)
         self.started.emit()
-        self._job = _SyncJob(self._sync(), self.relay)
-        self.pool.start(self._job)
+        sync = self._sync()
+
+        def stopped(exc: QwtimerError) -> None:  # never lost: shown as the last error
+            self._done(SyncReport(ledger=sync.url, error=f"the sync stopped: {exc}"))
+
+        self.runner.run(
+            lambda report: sync.run(progress=report),
+            self._done,
+            on_error=stopped,
+            on_progress=self._progress,
+            on_end=self._ended,
+            desk=self.desk,
+            owner=self,
+        )
         return True
 
     @Slot(str, int, int)
@@ -166,17 +153,24 @@ class SyncPanel(QWidget):
             self.bar.setValue(min(done, total))
             self.bar.setFormat("sending %v of %m rows")
 
-    @Slot(object)
     def _done(self, report: SyncReport) -> None:
-        self.running = False
-        self.button.setEnabled(True)
-        self.bar.setVisible(False)
-        self.refresh()
+        self._ended()
         if not report.ok:
             self._show_error(report.error)
         self.finished.emit(report)
 
+    def _ended(self) -> None:
+        """Ready to sync again (after a report, an error or a bug)."""
+        if not self.running:
+            return
+        self.running = False
+        self.button.setEnabled(True)
+        self.bar.setVisible(False)
+        self.refresh()
+
     def shutdown(self) -> None:
-        """Stop the timer and wait for a running sync (call before the window closes)."""
+        """Stop the timers and wait for a running sync (call before the window closes):
+        once closed, the panel reads nothing more from the database."""
         self.timer.stop()
-        self.pool.waitForDone()
+        self.first_status.stop()
+        self.runner.wait()

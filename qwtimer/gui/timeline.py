@@ -9,7 +9,47 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from qwtimer.core.billing import clock_text
 from qwtimer.core.timer import SegmentKind
+from qwtimer.desk.calls import Live
+from qwtimer.desk.reports import segments
 from qwtimer.gui.theme import KIND_COLOURS, KIND_LABELS
+
+Piece = tuple[SegmentKind, int]  # a segment's kind and length in milliseconds
+
+
+class LiveSegments:
+    """The running call's segments for the timeline bar. Closed segments are read once per
+    state change; the open one grows with the live tally (no query per tick)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] = ()
+        self._closed: list[Piece] = []
+        self._open_kind: SegmentKind | None = None
+        self._seen_total = 0
+
+    def forget(self) -> None:
+        """Read the segments afresh next time (after an action)."""
+        self._key = ()
+
+    def of(self, live: Live, waiting: list[Piece]) -> list[Piece]:
+        """Every segment of ``live`` in order; ``waiting``: pieces not yet saved (a full
+        disk), shown after the open one and taken out of its length."""
+        key = (live.call.id, live.state, live.pending_gap_ms, live.tally.total < self._seen_total)
+        if key != self._key:
+            rows = [
+                (SegmentKind(s["kind"]), int(s["duration_ms"]), s["open"])
+                for s in segments(live.call)
+            ]
+            self._closed = [(k, ms) for k, ms, is_open in rows if not is_open]
+            self._open_kind = next((k for k, _, is_open in rows if is_open), None)
+            self._key = key
+        self._seen_total = live.tally.total
+        pieces = list(self._closed)
+        if self._open_kind is not None:
+            closed_ms = sum(ms for _, ms in pieces)
+            open_ms = live.tally.total * 1000 - closed_ms - sum(ms for _, ms in waiting)
+            pieces.append((self._open_kind, max(0, open_ms)))
+            pieces.extend(waiting)  # kept while the disk is full
+        return pieces
 
 
 class TimelineBar(QWidget):

@@ -1,20 +1,27 @@
 """How the window's views show the data as it is now: the customer list (its Bank column and
-the count in the status bar), the picked customer's entitlement and bank, and Recent calls,
-each refreshed from the change hub's one notification. Mixed into MainWindow."""
+the count in the status bar), the picked customer's entitlement and bank, Recent calls, each
+refreshed from the change hub's one notification, the call as the controller tells it
+(running, idle, interrupted, stopped with its bill), and the first run's data (a CSV import or
+the demo data, loaded by the operation runner). Mixed into MainWindow."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
+from qwtimer.core.timer import CallState
 from qwtimer.core.words import count
+from qwtimer.desk import demo
+from qwtimer.desk.calls import Live
 from qwtimer.desk.changes import Changes
+from qwtimer.desk.customers import ImportReport
 from qwtimer.desk.reports import recent_rows
-from qwtimer.desk.search import CustomerIndex, read_banks, row_of
-from qwtimer.gui.prompts import ReopenPrompt
+from qwtimer.desk.search import CustomerIndex, read_banks, rows_of
+from qwtimer.gui.prompts import FirstRunOffer, ReopenPrompt
 from qwtimer.gui.rows_model import cell_text
-from qwtimer.store.models import Customer
+from qwtimer.gui.stop_dialog import BillSummary
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.main_window import MainWindow
@@ -30,8 +37,14 @@ class WindowViews:
         """Customers first (the window is usable), then their banks, off the GUI thread.
         Once loaded, a reload reads both in one go (the banks never show "…" again)."""
         desk, banks = self.desk, self.loaded
-        self.background.run(
-            lambda: CustomerIndex.load(desk, banks=banks), self._customers_loaded, self._failed
+        self.runner.run(  # a newer load supersedes one still on its way
+            lambda: CustomerIndex.load(desk, banks=banks),
+            self._customers_loaded,
+            on_error=self._failed,
+            desk=desk,
+            owner=self,
+            key=f"customers:{id(self)}",
+            latest=True,
         )
 
     def _customers_loaded(self: MainWindow, index: CustomerIndex) -> None:
@@ -45,17 +58,76 @@ class WindowViews:
         self.loaded = True
         if first:
             desk = self.desk
-            self.background.run(
-                lambda: read_banks(desk), self.search.model.banks_loaded, self._failed
+            self.runner.run(
+                lambda: read_banks(desk),
+                self.search.model.banks_loaded,
+                on_error=self._failed,
+                desk=desk,
+                owner=self,
             )
         self.show_count()
         if first:
             if self.status.text() == LOADING:
                 self.status.setText("")
             self.ready.emit()
-        if len(index) == 0 and not self._asking and not self.offered:
+        if len(index) == 0 and not self.controller.asking and not self.offered:
             self.offered = True
             QTimer.singleShot(0, self.offer_first_run)
+
+    # -- the first run: import a CSV file or load the demo data ----------------------------
+    def _failed(self: MainWindow, exc: Exception) -> None:
+        self.report(str(exc))
+
+    def offer_first_run(self: MainWindow) -> None:
+        with self.controller.question():
+            answer = FirstRunOffer.ask(self)
+        if answer == "import":
+            self.import_customers()
+        elif answer == "demo":
+            self.load_demo()
+
+    def load_demo(self: MainWindow) -> None:
+        desk = self.desk
+        self.status.setText("Loading the demo data…")
+        self.runner.run(
+            lambda: demo.load(desk),
+            lambda _: self._demo_loaded(),
+            on_error=self._failed,
+            changes=Changes.everything(),
+            hub=self.hub,
+            desk=desk,
+            owner=self,
+        )
+
+    def _demo_loaded(self: MainWindow) -> None:
+        self._set_title()
+        self.report("loaded the demo data: every demo customer is named (demo)", error=False)
+
+    def import_customers(self: MainWindow) -> None:
+        """Ask for a CSV file and import it (Customer menu, first run). No argument: a menu
+        action's ``checked`` flag can never be taken for a file name."""
+        path = self.choose_csv()
+        if path:
+            self.import_file(path)
+
+    def import_file(self: MainWindow, path: str) -> None:
+        """Import the customers of ``path`` off the GUI thread; bad rows are skipped and
+        counted."""
+        self.status.setText(f"Importing {Path(path).name}…")
+        customers = self.customers
+        self.runner.run(
+            lambda: customers.import_csv(Path(path), skip_bad=True),
+            self._imported,
+            on_error=self._failed,
+            changes=Changes.everything(),
+            hub=self.hub,
+            desk=self.desk,
+            owner=self,
+        )
+
+    def _imported(self: MainWindow, report: ImportReport) -> None:
+        bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
+        self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
 
     def show_count(self: MainWindow) -> None:
         """How many customers there are, in the status bar (kept true by every refresh)."""
@@ -70,11 +142,7 @@ class WindowViews:
         if changes.all_customers:
             self.load_customers()
             return
-        rows = []
-        for cid in changes.customers:  # type: ignore[union-attr]
-            customer = Customer.get_or_none(Customer.id == cid)
-            if customer is not None:
-                rows.append(row_of(self.desk, customer))
+        rows = rows_of(self.desk, changes.customers)  # type: ignore[arg-type]
         if rows:
             self.search.refresh_rows(rows)
             self.show_count()
@@ -83,7 +151,7 @@ class WindowViews:
         """The entitlement panel and the call panel's bank, when their customer changed."""
         if self.customer is not None and changes.touches_customer(self.customer.id):
             self.customer_changed()
-            if not self._recovering:  # the recovery question shows the interrupted call
+            if not self.controller.recovering:  # the recovery question shows that call
                 self.refresh()  # the call panel's bank, read afresh
 
     def _refresh_recent(self: MainWindow, changes: Changes) -> None:
@@ -96,14 +164,43 @@ class WindowViews:
         self.recent.select_call(keep)
 
     def _confirm_reopen(self: MainWindow, call_id: str) -> bool:
-        if self._asking or self.calls.current() is not None:
-            return not self._asking  # a running call: the desk says why not
+        if self.controller.asking or self.controller.calls.current() is not None:
+            return not self.controller.asking  # a running call: the desk says why not
         row = next((r for r in self.recent.model.rows if r["call_id"] == call_id), None)
         if row is None or not row.get("billed_seconds"):
             return True
         label = f"for {row['customer']} at {cell_text(row['started_at'], 'time')}"
-        self._asking = True
-        try:
+        with self.controller.question():
             return ReopenPrompt.ask(self, label, int(row["billed_seconds"])) == "reopen"
-        finally:
-            self._asking = False
+
+    # -- the call, as the controller tells it ---------------------------------------------
+    def show_live(self: MainWindow, live: Live) -> None:
+        """A call runs: panel, actions, tray, the disk banner, its customer."""
+        self.disk_banner.show_for(self.controller.pending.full)
+        if self.customer is None or self.customer.id != live.customer_id:
+            self.show_customer(live.customer_id)
+        local_now = self.desk.clock.read().utc.astimezone()  # local time, zone named
+        segs = self.controller.timeline(live)
+        self.call_panel.show_live(
+            live, segs, self.warn_minutes * 60, local_now, live.bill.billable_seconds
+        )
+        state = CallState.IDLE if live.interrupted else live.state
+        self.commands.enable_for(state, True)
+        self.tray.update(live.state, live.elapsed_seconds, live.customer_name)
+
+    def show_idle(self: MainWindow) -> None:
+        self.disk_banner.show_for(None)
+        self.commands.enable_for(CallState.IDLE, self.can_start())
+        self.call_panel.show_idle(self.customer.name if self.customer else None)
+        self.tray.update(CallState.IDLE, 0)
+
+    def show_interrupted(self: MainWindow, customer_id: str, name: str, elapsed: int) -> None:
+        """The recovery question is open for this call: show it, offer no action."""
+        self.show_customer(customer_id)
+        self.call_panel.show_interrupted(name, elapsed)
+        self.commands.enable_for(CallState.IDLE, False)
+
+    def show_bill(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]) -> None:
+        self.last_bill = bill
+        self.bill_dialog = BillSummary.present(self, name, bill)
+        self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)

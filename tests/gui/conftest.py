@@ -106,8 +106,8 @@ def make_window(qtbot: Any, desk: Desk, answers: Answers) -> Iterator[Callable[[
     for w in made:
         answers.queue["close"].clear()
         w.close()
-        w.ticker.stop()
-        w.background.wait()
+        w.controller.ticker.stop()
+        w.runner.wait()
 
 
 @pytest.fixture

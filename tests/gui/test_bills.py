@@ -25,10 +25,10 @@ def test_bill_after_a_reopening_shows_what_it_added_and_the_bank_before_and_afte
     w.recent.view.selectRow(0)
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
     clock.advance(50)
-    w.tick()
+    w.controller.tick()
     qtbot.keyClick(w, Qt.Key.Key_F5)  # the call-back
     clock.advance(10)
-    w.tick()
+    w.controller.tick()
     qtbot.keyClick(w, Qt.Key.Key_F9)
     text = w.bill_dialog.text.text()
     assert (

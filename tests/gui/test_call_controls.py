@@ -27,21 +27,21 @@ def test_hold_working_resume_stop_by_shortcuts_records_exact_segments_and_bill(
     pick(qtbot, w, "ada")
     assert w.customer is not None and w.entitlement.heading.text() == "Ada Lovelace Ltd"
     press(qtbot, w, Qt.Key.Key_F2)  # Start
-    assert w.live is not None and w.live.state is CallState.TALK
+    assert w.controller.live is not None and w.controller.live.state is CallState.TALK
     clock.advance(120)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.elapsed.text() == "2:00"
     press(qtbot, w, Qt.Key.Key_F3)  # Hold
     clock.advance(60)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.state_label.text().endswith("on hold")
     press(qtbot, w, Qt.Key.Key_F4)  # Working on hold
     assert w.commands.work.isChecked()
     clock.advance(90)
-    w.tick()
+    w.controller.tick()
     press(qtbot, w, Qt.Key.Key_F5)  # Resume
     clock.advance(30)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.figures["talk"].text() == "2:30"
     assert w.call_panel.figures["hold"].text() == "1:00"
     assert w.call_panel.figures["working_hold"].text() == "1:30"
@@ -70,7 +70,7 @@ def test_hold_working_resume_stop_by_shortcuts_records_exact_segments_and_bill(
     assert (close.outcome, close.notes) == ("resolved", "reset the template path")
     assert [e.seconds for e in Entry.select().where(Entry.kind == "call_debit")] == [-240]
     # The window is idle again, the list shows the new bank, the call is in recent calls.
-    assert w.live is None and not w.ticker.isActive()
+    assert w.controller.live is None and not w.controller.ticker.isActive()
     assert w.search.model.row_at(0).balance_seconds == 45 * 60 - 240
     assert w.search.view.currentIndex().row() == 0  # still on the caller
     assert w.recent.model.rows[0]["call_id"] == call.id
@@ -84,7 +84,7 @@ def test_buttons_drive_the_same_actions_as_shortcuts(qtbot, window, clock, desk,
     clock.advance(10)
     qtbot.mouseClick(b["research"], Qt.MouseButton.LeftButton)
     clock.advance(50)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.state_label.text().endswith("researching")
     qtbot.mouseClick(b["resume"], Qt.MouseButton.LeftButton)
     clock.advance(5)
@@ -126,13 +126,13 @@ def test_tray_shows_elapsed_and_state_and_holds_and_resumes(qtbot, window, clock
     pick(qtbot, w, "ada")
     press(qtbot, w, Qt.Key.Key_F2)
     clock.advance(65)
-    w.tick()
+    w.controller.tick()
     assert w.tray.text() == "Ada Lovelace Ltd: 1:05 talk"
     assert w.commands.hold in w.tray.menu.actions()  # the window's own Hold
     w.commands.hold.trigger()
     assert Call.get().state == "hold"
     clock.advance(5)
-    w.tick()
+    w.controller.tick()
     assert w.tray.text() == "Ada Lovelace Ltd: 1:10 hold"
     assert w.commands.resume in w.tray.menu.actions()
     w.commands.resume.trigger()
@@ -146,7 +146,7 @@ def test_timeline_bar_shows_segments_in_order(qtbot, window, clock):
     clock.advance(30)
     press(qtbot, w, Qt.Key.Key_F3)
     clock.advance(15)
-    w.tick()
+    w.controller.tick()
     kinds = [k.value for k, _ in w.call_panel.timeline.segments]
     assert kinds == ["talk", "hold"]
     assert w.call_panel.timeline.describe() == "talk 0:30, hold (unbilled) 0:15"

@@ -27,7 +27,7 @@ def test_a_call_started_for_the_wrong_customer_moves_to_the_highlighted_one(
     pick(qtbot, w, "acme")
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(90)
-    w.tick()
+    w.controller.tick()
     qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(w.search.box, "zeta")
     answers.give("reason", "Zeta called, not Acme")
@@ -38,7 +38,7 @@ def test_a_call_started_for_the_wrong_customer_moves_to_the_highlighted_one(
     fix = CallCorrection.get()
     assert (fix.kind, fix.before, fix.after) == ("moved", "Acme Corp", "Zeta Systems")
     assert (fix.reason, fix.author, fix.call_id) == ("Zeta called, not Acme", "tess", call.id)
-    assert w.live is not None and w.entitlement.heading.text() == "Zeta Systems"
+    assert w.controller.live is not None and w.entitlement.heading.text() == "Zeta Systems"
     assert w.entitlement.summary.balance_seconds == 5 * 60  # Zeta's bank, not Acme's
     assert "(billed so far 2:00)" in w.call_panel.bank.text()
 
@@ -56,7 +56,11 @@ def test_a_call_started_by_mistake_is_discarded_with_its_reason(
     fix = CallCorrection.get()
     assert fix.kind == "discarded" and fix.reason == "pressed F2 by mistake"
     assert fix.before.startswith("Acme Corp")
-    assert w.live is None and not w.ticker.isActive() and w.commands.start.isEnabled()
+    assert (
+        w.controller.live is None
+        and not w.controller.ticker.isActive()
+        and w.commands.start.isEnabled()
+    )
 
 
 def test_a_call_past_its_first_minutes_is_not_moved_or_discarded(
@@ -66,7 +70,7 @@ def test_a_call_past_its_first_minutes_is_not_moved_or_discarded(
     pick(qtbot, w, "acme")
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(6 * 60)
-    w.tick()
+    w.controller.tick()
     w.commands.discard_call.trigger()
     assert "first 5 minutes" in w.last_error and answers.asked["reason"] == []
     assert Call.select().count() == 2 and CallCorrection.select().count() == 0

@@ -32,14 +32,14 @@ def live_window(qtbot: Any, desk: Desk, answers: Answers) -> Iterator[MainWindow
     yield w
     w.crash.uninstall()
     w.close()
-    w.ticker.stop()
-    w.background.wait()
+    w.controller.ticker.stop()
+    w.runner.wait()
 
 
 def start_call(qtbot: Any, w: MainWindow) -> None:
     pick(qtbot, w, "ada")
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    assert w.live is not None and w.ticker.isActive()
+    assert w.controller.live is not None and w.controller.ticker.isActive()
 
 
 @pytest.mark.qt_no_exception_capture
@@ -74,7 +74,7 @@ def test_a_bug_in_the_tick_is_logged_told_in_one_line_and_the_call_goes_on(
 
     clock.advance(42)  # the ticker fires again: the call is still timed and shown
     qtbot.waitUntil(lambda: w.call_panel.elapsed.text() == "0:42", timeout=5_000)
-    assert w.ticker.isActive()
+    assert w.controller.ticker.isActive()
 
 
 @pytest.mark.qt_no_exception_capture
@@ -93,6 +93,28 @@ def test_a_bug_in_a_background_thread_is_logged_and_told_on_the_window(
     assert str(log_dir / "qwtimer.log") in w.status.text()
     text = (log_dir / "qwtimer.log").read_text()
     assert "in thread import" in text and "a bug off the GUI thread" in text
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_bug_in_a_background_operation_goes_to_the_crash_handler_and_the_call_goes_on(
+    qtbot: Any, live_window: MainWindow, clock: Any, log_dir: Path
+) -> None:
+    w = live_window
+    start_call(qtbot, w)
+    shown: list[object] = []
+
+    def import_with_a_bug() -> None:
+        raise KeyError("a bug in an import")
+
+    w.runner.run(import_with_a_bug, shown.append, on_error=shown.append, desk=w.desk)
+    qtbot.waitUntil(lambda: "KeyError" in w.status.text(), timeout=5_000)
+    assert str(log_dir / "qwtimer.log") in w.status.text() and "call goes on" in w.status.text()
+    assert shown == []  # a bug is not a known condition: never shown as one
+    text = (log_dir / "qwtimer.log").read_text()
+    assert "in a background operation" in text and "import_with_a_bug" in text
+    clock.advance(5)
+    w.controller.tick()
+    assert w.controller.live is not None and w.call_panel.elapsed.text() == "0:05"
 
 
 class Opened(QObject):

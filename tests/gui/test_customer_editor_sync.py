@@ -14,7 +14,7 @@ from tests.gui.conftest import add_customer
 def test_the_editor_s_changes_to_a_synced_customer_reach_the_ledger(qtbot, desk):
     c = add_customer(desk)
     assert Sync(desk).run().ok
-    d = CustomerEditor(Customers(desk), c)
+    d = CustomerEditor(Customers(desk), Customers(desk).summary(c))
     qtbot.addWidget(d)
     d.phone.setText("+1 555 0199")
     d.email.setText("desk@ada.example")

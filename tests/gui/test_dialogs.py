@@ -46,7 +46,7 @@ def test_customer_editor_says_what_to_fix(qtbot, desk):
 
 def test_customer_editor_edits_contact_adds_a_line_and_renews_ump(qtbot, desk):
     c = add_customer(desk)
-    d = CustomerEditor(Customers(desk), c)
+    d = CustomerEditor(Customers(desk), Customers(desk).summary(c))
     qtbot.addWidget(d)
     assert d.lines.count() == 1
     d.email.setText("accounts@ada.example")
@@ -67,7 +67,8 @@ def test_new_customer_from_the_window_is_found_and_picked(qtbot, window, desk, a
         assert current is None
         from qwtimer.desk.customers import LineInput
 
-        return customers.add("Zed Newcomer", LineInput("desktop", "license"), "", "")
+        added = customers.add("Zed Newcomer", LineInput("desktop", "license"), "", "")
+        return customers.summary(added)
 
     answers.give("editor", create)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -103,6 +104,21 @@ def test_first_run_import_runs_off_the_gui_thread(qtbot, make_window, desk, answ
     assert w.customer.name == "Imported Two"
 
 
+def test_import_from_the_customer_menu_asks_for_the_file_and_imports_it(
+    qtbot, window, answers, tmp_path
+):
+    csv = Path(tmp_path) / "more.csv"
+    csv.write_text(
+        "name,product,plan,edition,maintenance_until,active_until,phone,email\n"
+        "Menu Import Ltd,desktop,license,,2027-01-01,,555-3000,menu@ex.com\n"
+    )
+    answers.give("csv_file", str(csv))
+    window.commands.by_key["import_csv"].trigger()  # as the menu item does
+    assert answers.asked["csv_file"] == [()]
+    qtbot.waitUntil(lambda: window.customer_count.text() == "2 customers", timeout=10_000)
+    assert "imported 1 customer" in window.status.text()
+
+
 def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, answers):
     w = window
     pick(qtbot, w, "ada")
@@ -116,9 +132,9 @@ def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, a
     w.recent.view.selectRow(0)
     answers.give("reopen", "reopen")
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
-    assert w.live is not None and w.call_panel.state_label.text().endswith("researching")
+    assert w.controller.live is not None and w.call_panel.state_label.text().endswith("researching")
     clock.advance(50)
-    w.tick()
+    w.controller.tick()
     answers.give("stop", ("resolved", "looked up the fix"))
     qtbot.keyClick(w, Qt.Key.Key_F9)
     call = Call.get()
@@ -192,7 +208,10 @@ def test_edit_customer_from_the_window_refreshes_list_and_panel(qtbot, window, a
 
     def rename(parent, customers, current):
         assert current.name == "Ada Lovelace Ltd"
-        return customers.update_contact(current, "Ada Analytical Engines", current.phone, "")
+        ada = customers.find(current.id)
+        return customers.summary(
+            customers.update_contact(ada, "Ada Analytical Engines", current.phone, "")
+        )
 
     answers.give("editor", rename)
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)

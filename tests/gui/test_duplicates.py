@@ -63,7 +63,7 @@ def test_editor_add_anyway_adds_the_duplicate(qtbot: Any, desk: Desk) -> None:
 def test_editing_a_customer_onto_another_ones_email_shows_the_match(qtbot: Any, desk: Desk) -> None:
     add_customer(desk)
     bob = Customers(desk).add("Bob's Bikes", new_line())
-    d = CustomerEditor(Customers(desk), bob)
+    d = CustomerEditor(Customers(desk), Customers(desk).summary(bob))
     qtbot.addWidget(d)
     d.email.setText("ADA@example.com")
     assert not d.save()
@@ -99,10 +99,12 @@ def test_supervisor_merge_moves_the_duplicate_and_the_window_drops_it(
     monkeypatch.setattr(MergeDialog, "ask", choose)
     review = w.open_review()
     qtbot.addWidget(review)
+    qtbot.waitUntil(lambda: review.loaded)
     review.customer_filter.setText("Ada")
     rows = review.calls.rows
     review.call_view.selectRow(next(n for n, r in enumerate(rows) if r["customer_id"] == ada.id))
     qtbot.mouseClick(review.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Merged" in review.status.text())  # merged off the GUI thread
     assert asked == [[twin.id]]
     assert "Merged" in review.status.text()
     # both calls count; the duplicate's license is the same product, granted once (R1)

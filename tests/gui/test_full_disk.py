@@ -40,7 +40,7 @@ def test_f3_on_a_full_disk_shows_the_banner_at_once_and_the_clock_keeps_running(
     pick(qtbot, w, "ada")
     press(qtbot, w, Qt.Key.Key_F2)
     clock.advance(120)
-    w.tick()
+    w.controller.tick()
     disk.fill(desk.db_path)
     press(qtbot, w, Qt.Key.Key_F3)  # Hold: the disk has no room for it
     banner = w.disk_banner
@@ -52,7 +52,7 @@ def test_f3_on_a_full_disk_shows_the_banner_at_once_and_the_clock_keeps_running(
     assert w.commands.resume.isEnabled() and not w.commands.hold.isEnabled()
     for shown in ("2:01", "2:02", "2:03"):  # the clock does not freeze
         clock.advance(1)
-        w.tick()
+        w.controller.tick()
         assert w.call_panel.elapsed.text() == shown
         assert w.call_panel.figures["hold"].text() == "0:0" + shown[-1]
         assert banner.isVisible()
@@ -60,7 +60,7 @@ def test_f3_on_a_full_disk_shows_the_banner_at_once_and_the_clock_keeps_running(
     press(qtbot, w, Qt.Key.Key_F9)  # Stop is refused with the banner's words, time kept
     assert answers.asked["stop"] == []
     assert w.last_error.startswith("cannot stop yet: The call is NOT being saved")
-    assert Call.get().state == "talk" and w.live is not None
+    assert Call.get().state == "talk" and w.controller.live is not None
     answers.queue["stop"].clear()
 
 
@@ -71,25 +71,25 @@ def test_when_space_returns_the_hold_starts_at_the_moment_f3_was_pressed(
     pick(qtbot, w, "ada")
     press(qtbot, w, Qt.Key.Key_F2)
     clock.advance(120)
-    w.tick()
+    w.controller.tick()
     disk.fill(desk.db_path)
     press(qtbot, w, Qt.Key.Key_F3)  # hold at 2:00
     clock.advance(60)
-    w.tick()
+    w.controller.tick()
     press(qtbot, w, Qt.Key.Key_F4)  # working on hold at 3:00, still no room
     clock.advance(90)
-    w.tick()
-    assert w.disk_banner.isVisible() and len(w.pending.queue) == 2
+    w.controller.tick()
+    assert w.disk_banner.isVisible() and len(w.controller.pending.queue) == 2
     assert w.commands.work.isChecked()
     disk.free()  # space returns: the next try records both with their own moments
     for _ in range(5):
         clock.advance(1)
-        w.tick()
+        w.controller.tick()
     assert not w.disk_banner.isVisible()
-    assert w.pending.saving and Call.get().state == CallState.WORKING_HOLD.value
+    assert w.controller.pending.saving and Call.get().state == CallState.WORKING_HOLD.value
     press(qtbot, w, Qt.Key.Key_F5)
     clock.advance(30)
-    w.tick()
+    w.controller.tick()
     answers.give("stop", ("resolved", ""))
     press(qtbot, w, Qt.Key.Key_F9)
     call = Call.get()
@@ -112,21 +112,21 @@ def test_a_heartbeat_on_a_full_disk_is_not_fatal_and_the_call_goes_on(
     pick(qtbot, w, "ada")
     press(qtbot, w, Qt.Key.Key_F2)
     clock.advance(30)
-    w.tick()
+    w.controller.tick()
     disk.fill(desk.db_path)
     clock.advance(1)
-    w.tick()  # the heartbeat finds no room
-    assert w.disk_banner.isVisible() and w.pending.queue == []
+    w.controller.tick()  # the heartbeat finds no room
+    assert w.disk_banner.isVisible() and w.controller.pending.queue == []
     for _ in range(4):
         clock.advance(1)
-        w.tick()
-    assert w.call_panel.elapsed.text() == "0:35" and w.live is not None
+        w.controller.tick()
+    assert w.call_panel.elapsed.text() == "0:35" and w.controller.live is not None
     press(qtbot, w, Qt.Key.Key_F9)  # Stop cannot be recorded either: said, nothing lost
     assert answers.asked["stop"] == [] and "disk full" in w.last_error
     assert Call.get().state == "talk" and w.disk_banner.isVisible()
     disk.free()
     clock.advance(1)
-    w.tick()
+    w.controller.tick()
     assert not w.disk_banner.isVisible()
     answers.give("stop", ("resolved", ""))
     press(qtbot, w, Qt.Key.Key_F9)

@@ -36,7 +36,7 @@ def test_painting_a_running_call_never_drops_references_to_none(
     painted = (panel, panel.timeline, panel.findChild(Legend))
     for widget in painted:  # warm up: first paints create caches
         widget.repaint()
-    w.tick()
+    w.controller.tick()
 
     before = sys.getrefcount(None)
     allowed = PAINTS // 2  # None's count may wobble; a leak drops it by one or more per paint
@@ -44,7 +44,7 @@ def test_painting_a_running_call_never_drops_references_to_none(
         if before - sys.getrefcount(None) > allowed:
             break  # fail now, well before the interpreter would abort
         clock.advance(1)
-        w.tick()  # new figures: the readouts change every second
+        w.controller.tick()  # new figures: the readouts change every second
         w.report(f"{n} s", error=False)  # QLabel.setText
         for widget in painted:
             widget.repaint()

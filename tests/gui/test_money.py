@@ -18,19 +18,19 @@ def test_overage_start_time_and_warning_before_the_bank_runs_out(qtbot, make_win
     pick(qtbot, w, "fabrikam")
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(60)
-    w.tick()
+    w.controller.tick()
     panel = w.call_panel
     assert panel.bank.text().startswith("Bank left for this call: 7:00")
     assert panel.overage.text().startswith("Overage starts at 14:08")  # fake clock: 14:01 + 7
     assert not panel.warning.isVisibleTo(w)
     clock.advance(121)  # 4:59 left: inside the 5-minute warning
-    w.tick()
+    w.controller.tick()
     assert panel.warning.isVisibleTo(w)
     assert "Bank runs out in 4:59" in panel.warning.text()
     assert "ask the caller for one (R6.1)" in panel.warning.text()  # Fabrikam has no card
     qtbot.keyClick(w, Qt.Key.Key_F3)  # passive hold does not spend the bank (R4)
     clock.advance(60)
-    w.tick()
+    w.controller.tick()
     assert "paused" in panel.overage.text()
     assert panel.bank.text().startswith("Bank left for this call: 4:59")
 
@@ -43,7 +43,7 @@ def test_the_warning_with_a_card_on_file_only_says_pay_per_minute_is_next(
     pick(qtbot, w, "fabrikam")
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(30)
-    w.tick()
+    w.controller.tick()
     text = w.call_panel.warning.text()
     assert text == "Bank runs out in 3:30: tell the caller pay-per-minute is next"
 
@@ -56,7 +56,7 @@ def test_warning_minutes_are_configurable_and_kept(qtbot, make_window, desk, clo
     assert w.warn_minutes == 20 and desk.meta("gui.warn_minutes") == "20"
     pick(qtbot, w, "fabrikam")
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.warning.isVisibleTo(w)
 
 
@@ -66,7 +66,7 @@ def test_shortfall_with_card_reference_buys_blocks(qtbot, make_window, desk, clo
     pick(qtbot, w, "tailspin")
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(12 * 60)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.overage.text().startswith("Pay-per-minute now: 7:00")
     answers.give("stop", ("resolved", ""))
     answers.give("card", "auth_778899")
@@ -108,7 +108,7 @@ def test_backing_out_of_the_card_prompt_keeps_the_call_running(
     answers.give("card", None)
     qtbot.keyClick(w, Qt.Key.Key_F9)
     assert answers.asked["card"], answers.asked
-    assert Call.get(Call.manual == False).state == "talk" and w.live is not None  # noqa: E712
+    assert Call.get(Call.manual == False).state == "talk" and w.controller.live is not None  # noqa: E712
 
 
 def test_card_prompt_refuses_a_card_number(qtbot):

@@ -1,16 +1,13 @@
-"""Smaller parts of the window: the background helper, the tray badge, the bill summary."""
+"""Smaller parts of the window: the tray badge, the bill summary."""
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import Qt, QThread
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from qwtimer.core.timer import CallState
 from qwtimer.gui.stop_dialog import BillSummary, bill_lines
 from qwtimer.gui.tray import state_icon
-from qwtimer.gui.worker import Background
 
 PAID = {
     "call_id": "c1",
@@ -33,32 +30,6 @@ PAID = {
     "added_charge_cents": 3000,
     "stop_number": 1,
 }
-
-
-def test_background_work_runs_off_the_gui_thread_and_reports_on_it(qtbot):
-    bg = Background()
-    gui = QThread.currentThread()
-    seen: dict[str, object] = {}
-
-    def work() -> int:
-        seen["worker"] = threading.current_thread() is threading.main_thread()
-        return 42
-
-    def done(result: int) -> None:
-        seen["result"] = result
-        seen["on_gui"] = QThread.currentThread() is gui
-
-    bg.run(work, done, lambda exc: seen.setdefault("error", exc))
-    qtbot.waitUntil(lambda: "result" in seen)
-    assert seen == {"worker": False, "result": 42, "on_gui": True}
-
-    def fail() -> None:
-        raise ValueError("the file is not a CSV export")
-
-    bg.run(fail, done, lambda exc: seen.__setitem__("error", exc))
-    qtbot.waitUntil(lambda: "error" in seen)
-    assert str(seen["error"]) == "the file is not a CSV export"
-    assert not bg.busy()
 
 
 def test_tray_badge_for_every_state(qapp):

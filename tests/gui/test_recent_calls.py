@@ -72,8 +72,8 @@ def test_reopening_a_billed_call_asks_first(
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
     assert answers.asked["reopen"][0][1] == 5 * 60
     assert "Ada Lovelace Ltd" in answers.asked["reopen"][0][0]
-    assert w.live is None and Call.get_by_id(call.id).state == "stopped"
+    assert w.controller.live is None and Call.get_by_id(call.id).state == "stopped"
     assert Segment.select().where(Segment.call == call).count() == 1
     answers.give("reopen", "reopen")
     qtbot.keyClick(w.recent.view, Qt.Key.Key_Return)
-    assert w.live is not None and Call.get_by_id(call.id).state == "research"
+    assert w.controller.live is not None and Call.get_by_id(call.id).state == "research"

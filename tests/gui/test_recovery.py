@@ -29,10 +29,10 @@ def test_after_a_restart_resume_asks_what_the_missing_time_was(
     w = make_window()
     assert answers.asked["recovery"] == [("Ada Lovelace Ltd", 100, 300)]
     assert answers.asked["gap"] == [("Ada Lovelace Ltd", 300)]
-    assert w.live is not None and w.ticker.isActive()
+    assert w.controller.live is not None and w.controller.ticker.isActive()
     assert w.entitlement.heading.text() == "Ada Lovelace Ltd"
     clock.advance(20)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.elapsed.text() == "7:00"
     answers.give("stop", ("resolved", ""))
     qtbot.keyClick(w, Qt.Key.Key_F9)
@@ -51,7 +51,7 @@ def test_after_a_restart_end_at_the_last_heartbeat(qtbot, make_window, desk, clo
     assert segment_rows(call.id) == [("talk", 100_000)]
     assert w.last_bill["billed_seconds"] == 120
     assert "last heartbeat" in CallClose.get().notes
-    assert w.live is None and w.bill_dialog is not None
+    assert w.controller.live is None and w.bill_dialog is not None
 
 
 def test_a_crash_without_restart_is_found_by_its_stale_heartbeat(
@@ -73,13 +73,13 @@ def test_a_suspend_during_a_call_is_asked_about_and_billed_as_said(
     pick(qtbot, w, "ada")
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(30)
-    w.tick()
+    w.controller.tick()
     clock.suspend(600)
     answers.give("gap", "working")
-    w.tick()
+    w.controller.tick()
     assert answers.asked["gap"] == [("Ada Lovelace Ltd", 600)]
     clock.advance(30)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.figures["working_hold"].text() == "10:00"
     assert not w.call_panel.gap.isVisibleTo(w)
     answers.give("stop", ("resolved", ""))
@@ -94,10 +94,10 @@ def test_a_suspend_that_was_not_part_of_the_call_is_dropped(qtbot, window, clock
     pick(qtbot, w, "ada")
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(10)
-    w.tick()
+    w.controller.tick()
     clock.suspend(3600)
     answers.give("gap", "none")
-    w.tick()
+    w.controller.tick()
     clock.advance(5)
     answers.give("stop", ("resolved", ""))
     qtbot.keyClick(w, Qt.Key.Key_F9)
@@ -108,11 +108,11 @@ def test_an_unanswered_gap_waits_and_blocks_stop_until_answered(qtbot, window, c
     w = window
     pick(qtbot, w, "ada")
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    w.tick()
+    w.controller.tick()
     clock.suspend(120)
     answers.give("gap", None)
-    w.tick()
-    w.tick()  # the same gap is not asked about again every second
+    w.controller.tick()
+    w.controller.tick()  # the same gap is not asked about again every second
     assert len(answers.asked["gap"]) == 1
     assert w.call_panel.gap.isVisibleTo(w) and "2:00 unaccounted" in w.call_panel.gap.text()
     answers.give("gap", None)
@@ -145,7 +145,7 @@ def test_while_the_recovery_question_is_open_nothing_is_heartbeat_or_started(
     seen = {}
 
     def look(w, customer, elapsed, down):
-        w.tick()  # the timer fires while the question is open
+        w.controller.tick()  # the timer fires while the question is open
         seen["state"] = w.call_panel.state_label.text()
         seen["start"] = w.commands.start.isEnabled() or w.commands.hold.isEnabled()
         seen["heartbeat"] = Call.get_by_id(call.id).heartbeat_at
@@ -171,9 +171,9 @@ def test_the_recovery_question_cannot_be_dismissed(qtbot):
 
 def test_a_call_started_on_the_command_line_is_picked_up(qtbot, window, desk, clock):
     w = window
-    assert w.live is None
+    assert w.controller.live is None
     Calls(desk).start(Customer.get())  # as 'qwtimer timer start' does
     clock.advance(3)
-    w.look_for_call()
-    assert w.live is not None and w.ticker.isActive()
+    w.controller.look_for_call()
+    assert w.controller.live is not None and w.controller.ticker.isActive()
     assert w.call_panel.elapsed.text() == "0:03"

@@ -61,6 +61,7 @@ def test_window_shows_local_times_with_the_zone_as_the_command_line_does(
 
     review = open_supervisor(None, desk)
     qtbot.addWidget(review)
+    qtbot.waitUntil(lambda: review.loaded)
     calls = review.calls
     assert calls.data(calls.index(0, column(calls, "Started"))) == started
     review.customer_filter.setText("Ada")
@@ -77,7 +78,7 @@ def test_overage_start_is_local_time_with_its_zone(qtbot, window, clock) -> None
     pick(qtbot, window, "ada")
     qtbot.keyClick(window, Qt.Key.Key_F2)
     clock.advance(60)  # 14:01 UTC; 44 minutes of bank left
-    window.tick()
+    window.controller.tick()
     assert window.call_panel.overage.text().startswith("Overage starts at 09:45 EST")
 
 

@@ -27,12 +27,12 @@ def test_f2_starts_the_highlighted_customer_after_search(
     qtbot.keyClick(w, Qt.Key.Key_F2)
     answers.give("stop", ("resolved", ""))
     qtbot.keyClick(w, Qt.Key.Key_F9)
-    assert w.live is None and w.customer.name == "Acme Corp"
+    assert w.controller.live is None and w.customer.name == "Acme Corp"
 
     _find(qtbot, w, "zeta")
     assert w.search.model.rowCount() == 1  # only Zeta listed and highlighted
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    assert w.live is not None and w.live.call.customer.name == "Zeta Systems"
+    assert w.controller.live is not None and w.controller.live.call.customer.name == "Zeta Systems"
     running = Call.get(Call.state == "talk")
     assert running.customer.name == "Zeta Systems"
     assert w.entitlement.heading.text() == "Zeta Systems"
@@ -62,4 +62,4 @@ def test_f2_follows_the_highlight_moved_with_the_arrow_keys(
     qtbot.keyClick(w.search.box, Qt.Key.Key_Down)
     assert w.commands.start.isEnabled()
     qtbot.keyClick(w, Qt.Key.Key_F2)
-    assert w.live is not None and w.live.call.customer.name == "Acme Labs"
+    assert w.controller.live is not None and w.controller.live.call.customer.name == "Acme Labs"

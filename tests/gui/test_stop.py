@@ -25,19 +25,19 @@ def test_stop_bills_up_to_the_moment_f9_was_pressed(qtbot, make_window, desk, cl
     w = make_window()
     start(qtbot, w, "tailspin")
     clock.advance(5 * 60 + 53)
-    w.tick()
+    w.controller.tick()
     seen: dict[str, Any] = {}
 
     def type_notes(window, *args):
         clock.advance(15)  # notes typed for 15 s
-        window.tick()  # the one-second timer fires meanwhile
+        window.controller.tick()  # the one-second timer fires meanwhile
         seen["elapsed"] = window.call_panel.elapsed.text()
         seen["heartbeat"] = Call.get(Call.manual == False).heartbeat_at  # noqa: E712
         return ("resolved", "printer driver")
 
     def look_up_the_card(window, *args):
         clock.advance(23)  # the card prompt that turned 5:53 into 6:16
-        window.tick()
+        window.controller.tick()
         return "auth_778899"
 
     answers.give("stop", type_notes)
@@ -58,7 +58,7 @@ def test_going_back_from_stop_keeps_the_call_running_with_no_time_lost(
     w = window
     start(qtbot, w, "ada")
     clock.advance(60)
-    w.tick()
+    w.controller.tick()
 
     def think(window, *args):
         clock.advance(20)
@@ -66,9 +66,9 @@ def test_going_back_from_stop_keeps_the_call_running_with_no_time_lost(
 
     answers.give("stop", think)
     qtbot.keyClick(w, Qt.Key.Key_F9)
-    assert w.live is not None and w.ticker.isActive()
+    assert w.controller.live is not None and w.controller.ticker.isActive()
     clock.advance(10)
-    w.tick()
+    w.controller.tick()
     assert w.call_panel.elapsed.text() == "1:30"  # the 20 s in the dialog were the call's
     answers.give("stop", ("resolved", ""))
     qtbot.keyClick(w, Qt.Key.Key_F9)
@@ -110,7 +110,10 @@ def test_a_charge_over_the_block_limit_is_confirmed_first(qtbot, make_window, de
     assert answers.asked["confirm"] == [
         ("Tailspin", "3 blocks, $90.00, to the card ending 4242", "more than 2 blocks at once")
     ]
-    assert w.live is not None and not Entry.select().where(Entry.kind == "purchase").exists()
+    assert (
+        w.controller.live is not None
+        and not Entry.select().where(Entry.kind == "purchase").exists()
+    )
     answers.give("stop", ("resolved", ""))
     answers.give("confirm", True)
     qtbot.keyClick(w, Qt.Key.Key_F9)
@@ -127,7 +130,7 @@ def test_a_call_over_the_ceiling_is_confirmed_first(qtbot, window, clock, answer
     qtbot.keyClick(w, Qt.Key.Key_F9)
     _, charge, reason = answers.asked["confirm"][0]
     assert charge.startswith("unsettled") and "4:01:00, longer than the 4:00:00" in reason
-    assert w.live is not None and CallClose.select().count() == 0
+    assert w.controller.live is not None and CallClose.select().count() == 0
 
 
 def test_end_at_last_heartbeat_asks_outcome_and_notes(qtbot, make_window, desk, clock, answers):
@@ -207,4 +210,7 @@ def test_a_charge_that_changed_after_it_was_shown_is_not_made(
     qtbot.keyClick(w, Qt.Key.Key_F9)
     assert answers.asked["stop"][0][2] == "no charge: 4:00 from the bank"
     assert "charge changed" in w.last_error and "1 block, $30.00" in w.last_error
-    assert w.live is not None and not Entry.select().where(Entry.kind == "purchase").exists()
+    assert (
+        w.controller.live is not None
+        and not Entry.select().where(Entry.kind == "purchase").exists()
+    )

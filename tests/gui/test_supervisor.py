@@ -42,6 +42,7 @@ def review(qtbot: Any, desk: Desk, clock: FakeClock) -> SupervisorWindow:
     w = open_supervisor(None, desk)
     qtbot.addWidget(w)
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.loaded)  # every call is read off the GUI thread
     return w
 
 
@@ -97,11 +98,12 @@ def test_selecting_a_call_shows_segments_and_entries(review: SupervisorWindow) -
 
 
 def test_r13_adjust_posts_an_entry_with_who_when_and_why(
-    review: SupervisorWindow, desk: Desk, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, review: SupervisorWindow, desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     select(review, "Bob")
     monkeypatch.setattr(AdjustDialog, "ask", lambda *a: (10 * 60, "courtesy: line dropped"))
-    review.adjust_button.click()
+    review.adjust_button.click()  # posted off the GUI thread
+    qtbot.waitUntil(lambda: "sue" in review.status.text() and not review.runner.busy())
     last = review.entries.rows[-1]
     assert (last["kind"], last["seconds"], last["author"]) == ("adjustment", 600, "sue")
     assert last["reason"] == "courtesy: line dropped"
@@ -136,7 +138,7 @@ def test_reverse_dialog_refuses_an_empty_reason(qtbot: Any) -> None:
 
 
 def test_r13_reverse_posts_a_reversal_and_edits_nothing(
-    review: SupervisorWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, review: SupervisorWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     select(review, "Bob")
     debit = next(n for n, r in enumerate(review.entries.rows) if r["kind"] == "call_debit")
@@ -145,7 +147,8 @@ def test_r13_reverse_posts_a_reversal_and_edits_nothing(
     review.entry_view.selectRow(debit)
     asked: list[str] = []
     monkeypatch.setattr(ReverseDialog, "ask", lambda _p, text: asked.append(text) or "wrong caller")
-    review.reverse_button.click()
+    review.reverse_button.click()  # posted off the GUI thread
+    qtbot.waitUntil(lambda: "Reversal posted" in review.status.text() and not review.runner.busy())
     assert "call debit" in asked[0]
     last = review.entries.rows[-1]
     assert (last["kind"], last["reverses"], last["author"]) == ("reversal", original["id"], "sue")

@@ -12,7 +12,7 @@ from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
-from qwtimer.desk.sync import SyncReport
+from qwtimer.desk.sync import Sync, SyncReport
 from qwtimer.gui.sync_panel import SyncPanel
 
 
@@ -72,7 +72,7 @@ def test_a_second_sync_does_not_start_while_one_runs(qtbot: Any, panel: SyncPane
 def test_a_large_push_shows_progress(qtbot: Any, panel: SyncPanel, desk: Desk) -> None:
     _calls(desk, 200)  # 3 rows a call: more than BIG_PUSH rows
     seen: list[int] = []
-    panel.relay.progressed.connect(lambda what, done, total: seen.append(panel.bar.maximum()))
+    panel.bar.valueChanged.connect(lambda _: seen.append(panel.bar.maximum()))
     _sync(qtbot, panel)
     assert seen and max(seen) >= 500
     assert panel.bar.isHidden()  # gone once finished
@@ -106,3 +106,31 @@ def test_the_timer_syncs_every_few_minutes(qtbot: Any, desk: Desk, ledger_url: s
     with qtbot.waitSignal(panel.finished, timeout=30_000):
         pass
     panel.shutdown()
+
+
+def test_a_bug_in_a_sync_goes_to_the_crash_handler_and_the_panel_can_sync_again(
+    qtbot: Any, panel: SyncPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bugs: list[BaseException] = []
+    monkeypatch.setattr(panel.runner, "on_bug", bugs.append)
+
+    def run_with_a_bug(self: Sync, **_: Any) -> SyncReport:
+        raise ZeroDivisionError("a bug in the sync")
+
+    monkeypatch.setattr(Sync, "run", run_with_a_bug)
+    assert panel.sync_now()
+    qtbot.waitUntil(lambda: panel.button.isEnabled())
+    assert [type(b) for b in bugs] == [ZeroDivisionError]
+    assert not panel.running and panel.state.text().startswith("Last sync:")
+    monkeypatch.undo()
+    assert _sync(qtbot, panel).ok  # the next sync runs as usual
+
+
+def test_a_panel_shut_down_before_its_first_status_reads_nothing_afterwards(
+    qtbot: Any, desk: Desk, ledger_url: str
+) -> None:
+    p = SyncPanel(desk, ledger_url, every_ms=60_000)
+    qtbot.addWidget(p)
+    assert p.first_status.isActive() and p.timer.isActive()
+    p.shutdown()  # the window closes at once, its data folder may go with it
+    assert not p.first_status.isActive() and not p.timer.isActive()

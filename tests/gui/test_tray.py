@@ -35,7 +35,7 @@ def test_tooltip_says_customer_elapsed_and_state(
     assert window.tray.text() == "qwtimer: no call running"
     start(qtbot, window)
     clock.advance(12 * 60 + 34)
-    window.tick()
+    window.controller.tick()
     assert window.tray.text() == "Ada Lovelace Ltd: 12:34 talk"
     qtbot.keyClick(window, Qt.Key.Key_F3)
     assert window.tray.text().endswith(" hold")
@@ -78,10 +78,10 @@ def test_icon_shows_elapsed_minutes_redrawn_once_a_minute_or_on_state_change(
     draws = tray.icon_draws
     for _ in range(59):
         clock.advance(1)
-        window.tick()
+        window.controller.tick()
     assert tray.icon_draws == draws  # 59 ticks, same minute: not redrawn
     clock.advance(1)
-    window.tick()
+    window.controller.tick()
     assert (tray.icon_key, tray.icon_draws) == ((CallState.TALK, 1), draws + 1)
     qtbot.keyClick(window, Qt.Key.Key_F3)
     assert (tray.icon_key, tray.icon_draws) == ((CallState.HOLD, 1), draws + 2)
@@ -108,7 +108,7 @@ def test_closing_during_a_call_hides_to_the_tray_and_the_call_keeps_running(
     assert answers.asked["close"] == [("Ada Lovelace Ltd", True)]
     assert not window.isVisible()
     clock.advance(90)
-    window.tick()  # the ticker goes on while hidden
+    window.controller.tick()  # the ticker goes on while hidden
     assert Call.get().state == "talk"
     assert window.tray.text() == "Ada Lovelace Ltd: 1:30 talk"
     window.show_window_action.trigger()

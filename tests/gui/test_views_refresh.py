@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
@@ -93,11 +94,15 @@ def test_supervisor_adjustment_refreshes_main_window_bank(
     review.call_view.selectRow(0)
     monkeypatch.setattr(AdjustDialog, "ask", lambda *a: (-4 * 60, "duplicate call"))
     qtbot.mouseClick(review.adjust_button, Qt.MouseButton.LeftButton)
-    assert window.entitlement.summary.balance_seconds == 40 * 60
+    qtbot.waitUntil(lambda: window.entitlement.summary.balance_seconds == 40 * 60)
     assert "bank 40:00" in window.entitlement.plain_text()
     assert _bank_cell(window, "Ada Lovelace Ltd") == "40:00"
+    window.activateWindow()  # back to the technician's window, as a click on it does
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window, Qt.Key.Key_F2)  # a call: its panel shows the bank left
     assert window.call_panel.bank.text().startswith("Bank left for this call: 40:00")
     review.call_view.selectRow(0)
     qtbot.mouseClick(review.adjust_button, Qt.MouseButton.LeftButton)
-    assert window.call_panel.bank.text().startswith("Bank left for this call: 36:00")
+    qtbot.waitUntil(
+        lambda: window.call_panel.bank.text().startswith("Bank left for this call: 36:00")
+    )

@@ -1,0 +1,106 @@
+"""The questions the call controller asks the technician, as one interface.
+
+:class:`CallPrompts` is what the controller needs (Stop's outcome and notes, a card reference,
+a confirmation beyond the policy's limits, the recovery and gap questions, a reason for a
+correction); :class:`DialogPrompts` asks them with the window's dialogs. A test gives the
+controller its own object with the same methods and drives it without any dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtWidgets import QWidget
+
+from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split
+from qwtimer.core.charges import charge_text, over_limits
+from qwtimer.core.clock import Reading
+from qwtimer.desk.calls import CallRecord, Calls
+from qwtimer.gui import prompts, stop_dialog
+
+Said = tuple[str, str, str | None, Split]  # outcome, notes, card reference, the charge shown
+
+
+class CallPrompts(Protocol):
+    """Each method returns the technician's answer, or None (False) to go back."""
+
+    def stop(self, customer: str, total_seconds: int, charge: str) -> tuple[str, str] | None:
+        """(outcome, notes) for a call of ``total_seconds`` that will be charged ``charge``."""
+        ...
+
+    def card(self, customer: str, overage: int, charge_cents: int, blocks: int) -> str | None:
+        """A card reference, '' to record the call as unsettled, None to go back."""
+        ...
+
+    def confirm_charge(self, customer: str, charge: str, reason: str) -> bool:
+        """True to charge beyond the policy's limits (``reason`` says which)."""
+        ...
+
+    def recovery(self, customer: str, elapsed: int, down_seconds: int) -> str | None:
+        """'resume' or 'end' for a call interrupted by a crash or restart."""
+        ...
+
+    def gap(self, customer: str, gap_seconds: int) -> str | None:
+        """What unrecorded time was: a key of ``prompts.GAP_CHOICES``."""
+        ...
+
+    def reason(self, title: str, text: str, action: str) -> str | None:
+        """Why a call is moved or discarded (kept with the correction)."""
+        ...
+
+
+class DialogPrompts:
+    """The window's dialogs, each opened over ``parent``."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+
+    def stop(self, customer: str, total_seconds: int, charge: str) -> tuple[str, str] | None:
+        return stop_dialog.StopDialog.ask(self.parent, customer, total_seconds, charge)
+
+    def card(self, customer: str, overage: int, charge_cents: int, blocks: int) -> str | None:
+        return prompts.CardPrompt.ask(self.parent, customer, overage, charge_cents, blocks)
+
+    def confirm_charge(self, customer: str, charge: str, reason: str) -> bool:
+        return prompts.ConfirmCharge.ask(self.parent, customer, charge, reason)
+
+    def recovery(self, customer: str, elapsed: int, down_seconds: int) -> str | None:
+        return prompts.RecoveryPrompt.ask(self.parent, customer, elapsed, down_seconds)
+
+    def gap(self, customer: str, gap_seconds: int) -> str | None:
+        return prompts.GapPrompt.ask(self.parent, customer, gap_seconds)
+
+    def reason(self, title: str, text: str, action: str) -> str | None:
+        return prompts.ReasonPrompt.ask(self.parent, title, text, action)
+
+
+def ask_to_end(
+    asker: CallPrompts, calls: Calls, call: CallRecord, at: Reading | None
+) -> Said | None:
+    """Outcome and notes, a card reference if a shortfall needs one (R6.1), and a
+    confirmation when the charge is beyond the policy's limits; each question states what
+    will be charged, computed by the billing that will bill, as of ``at``. Returns
+    (outcome, notes, card reference or None, the charge shown: the only one the desk will
+    then make), or None when the technician went back."""
+    name = call.customer.name
+    bill, part, payer = calls.charge_at(call, at)
+    total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
+    total += bill.research_seconds
+    answer = asker.stop(name, total, charge_text(part, payer))
+    if answer is None:
+        return None
+    outcome, notes = answer
+    card_ref = None
+    if part.settlement == SETTLEMENT_UNSETTLED:
+        # what a card would pay: the reference itself is not known yet
+        _, paid, _ = calls.charge_at(call, at, card_ref="to be given")
+        ref = asker.card(name, paid.overage_seconds, paid.charge_cents, paid.blocks_purchased)
+        if ref is None:
+            return None
+        card_ref = ref or None
+        if card_ref:
+            bill, part, payer = calls.charge_at(call, at, card_ref)
+    reason = over_limits(total, part, calls.policy_of(call))
+    if reason is not None and not asker.confirm_charge(name, charge_text(part, payer), reason):
+        return None
+    return outcome, notes, card_ref, part
