@@ -391,7 +391,7 @@ class SupervisorWindow(QDialog):
                 with output_file(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
                     write_statement_csv(st, f, relay.moved.emit)
             else:
-                from qwtimer.gui.statement_pdf import write_statement_pdf
+                from qwtimer.printing.statement_pdf import write_statement_pdf
 
                 write_statement_pdf(st, path, relay.moved.emit)
             return path
