@@ -100,12 +100,10 @@ def _run(argv: Sequence[str] | None) -> int:
     except Exception as exc:
         # The transaction was rolled back. A known condition is said in one line; anything
         # else is a bug: its traceback goes to the log and one line names the log.
+        from qwtimer.desk.faults import known_condition
         from qwtimer.logs import bug_line, log_bug
-        from qwtimer.paths import data_dir, local_db_path
-        from qwtimer.store.faults import classify
 
-        path = desk.db_path if desk is not None else local_db_path(data_dir(args.data_dir))
-        fault = classify(exc, path)
+        fault = known_condition(exc, args.data_dir)
         if fault is not None:
             print(f"qwtimer: {one_line(str(fault))}", file=sys.stderr)
             return EXIT_INPUT
