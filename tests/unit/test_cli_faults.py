@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from qwtimer import cli as cli_main
+from qwtimer import entry
 from qwtimer.cli import customers as customer_commands
 from qwtimer.core.clock import Reading, SystemClock
 from qwtimer.desk import context
@@ -207,7 +208,7 @@ def test_a_bug_opening_the_window_is_logged_and_named_in_one_line(
         raise AttributeError("the window lost a part")
 
     monkeypatch.setattr(app, "run", broken_window)
-    status = cli_main.main(["--data-dir", str(tmp_path / "data")])
+    status = entry.main(["--data-dir", str(tmp_path / "data")])
     lines = capsys.readouterr().err.strip().splitlines()
     assert status == 1
     assert len(lines) == 1 and str(log_dir / "qwtimer.log") in lines[0]
