@@ -2,7 +2,7 @@
 
 import sys
 
-from qwtimer.cli import main
+from qwtimer.entry import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,5 +1,5 @@
 import sys
 
-from qwtimer.cli import main
+from qwtimer.entry import main
 
 sys.exit(main())

@@ -28,6 +28,7 @@ BACKUPS = 3
 _path: Path | None = None  # the file set up, if any
 _fault_file: IO[str] | None = None  # where faulthandler writes until the handler exists
 _handler: Any = None  # the RotatingFileHandler, made by logger()
+_faults_elsewhere = False  # faulthandler already reported somewhere when setup() took over
 
 
 def _fault_into(stream: IO[Any] | None) -> None:
@@ -40,7 +41,7 @@ def setup() -> Path | None:
     Calling it again for the same folder changes nothing; for another folder
     (``QWTIMER_LOG_DIR`` changed) it moves there. Returns the file, or ``None`` when the
     folder cannot be written: qwtimer then runs on and errors go to stderr instead."""
-    global _path, _fault_file, _handler
+    global _path, _fault_file, _handler, _faults_elsewhere
     path = (log_dir() / LOG_NAME).absolute()
     if path == _path:
         return path
@@ -49,6 +50,8 @@ def setup() -> Path | None:
         fault_file = path.open("a", encoding="utf-8")
     except OSError:
         return None
+    if _path is None:
+        _faults_elsewhere = faulthandler.is_enabled()
     _fault_into(fault_file)
     if _fault_file is not None:
         _fault_file.close()
@@ -59,6 +62,29 @@ def setup() -> Path | None:
         _handler = None
     _path, _fault_file = path, fault_file
     return path
+
+
+def release() -> None:
+    """Undo :func:`setup` in a process whose fatal-error reports went somewhere before it (a
+    host running qwtimer in-process, such as a test runner): the log's handler and file are
+    closed and the reports go to stderr again. In a process of its own the log stays set up
+    to the end, so that a crash while the process shuts down still lands in the file."""
+    global _path, _fault_file, _handler
+    if _path is None or not _faults_elsewhere:
+        return
+    stderr = sys.__stderr__
+    if stderr is not None:
+        faulthandler.enable(stderr, all_threads=True)
+    else:  # pragma: no cover - a windowed bundle has no stderr
+        faulthandler.disable()
+    if _handler is not None:
+        sys.modules["logging"].getLogger("qwtimer").removeHandler(_handler)
+        _handler.close()
+        _handler = None
+    if _fault_file is not None:
+        _fault_file.close()
+        _fault_file = None
+    _path = None
 
 
 def current() -> Path | None:

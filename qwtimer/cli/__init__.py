@@ -6,6 +6,10 @@ was wrong and what to do, nothing half-written; 1 a bug: its traceback goes to t
 one line on stderr names that file; 141 (as for SIGPIPE) when whoever reads the output stopped
 reading (``| head``). The grammar is in ``parser``; each command's handler lives in the module
 named there and is imported only when it runs.
+
+Handlers reach the data only through desk services (never ``qwtimer.store``) and never load
+the window's package: the program :mod:`qwtimer.entry` hands :func:`main` the window to open
+when no command is given.
 """
 
 from __future__ import annotations
@@ -54,15 +58,32 @@ def _handler(name: str) -> Callable[[Any, argparse.Namespace, Out], None]:
     return handler
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command (or open the window); returns the exit status (see the module)."""
+Window = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None, *, window: Window | None = None) -> int:
+    """Run one command (``sys.argv[1:]`` when ``argv`` is ``None``) and return its exit status
+    (see the module), argparse's refusals and ``--help`` included: it never raises
+    ``SystemExit``. With no command it runs ``window`` (the program passes the one that opens
+    the technician's window); without one that is refused as bad input.
+
+    A command may run many times in one process (tests, scripts) and leaves the process as it
+    found it: the models bound to the database they were bound to before, no Qt application
+    left behind (a PDF's is shut down), the environment unchanged, and, in a process whose
+    fatal-error reports went elsewhere before (a test runner), the log file closed again
+    (:func:`qwtimer.logs.release`).
+    """
     from qwtimer import logs
 
+    set_up_here = logs.current() is None
     logs.setup()
     try:
-        status = _run(argv)
+        status = _run(argv, window)
         if sys.stdout is not None:  # None in a windowed bundle
             sys.stdout.flush()  # a closed pipe shows here, not at exit
+    except SystemExit as done:  # argparse: --help (0) or a refusal already said (2)
+        code = done.code
+        return code if isinstance(code, int) else 0 if code is None else EXIT_INPUT
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly. Later writes (the flush at exit) go
         # nowhere instead of raising again.
@@ -73,18 +94,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug outside a command's handler (opening the window...)
         print(f"qwtimer: {logs.bug_line(exc, logs.log_bug(exc, 'starting'))}", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        if set_up_here:
+            logs.release()
     return status
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def _run(argv: Sequence[str] | None, window: Window | None) -> int:
     from qwtimer.cli.parser import build_parser
 
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         if args.cmd is None:
-            return _open_window(args)
-        parser.parse_args([*(argv or sys.argv[1:]), "--help"])
+            if window is None:
+                parser.error("name a command")
+            return window(args)
+        parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
     handler = _handler(args.handler)
     from qwtimer.desk.context import Desk
 
@@ -100,12 +126,10 @@ def _run(argv: Sequence[str] | None) -> int:
     except Exception as exc:
         # The transaction was rolled back. A known condition is said in one line; anything
         # else is a bug: its traceback goes to the log and one line names the log.
+        from qwtimer.desk.faults import known_condition
         from qwtimer.logs import bug_line, log_bug
-        from qwtimer.paths import data_dir, local_db_path
-        from qwtimer.store.faults import classify
 
-        path = desk.db_path if desk is not None else local_db_path(data_dir(args.data_dir))
-        fault = classify(exc, path)
+        fault = known_condition(exc, args.data_dir)
         if fault is not None:
             print(f"qwtimer: {one_line(str(fault))}", file=sys.stderr)
             return EXIT_INPUT
@@ -115,32 +139,3 @@ def _run(argv: Sequence[str] | None) -> int:
         if desk is not None:
             desk.close()
     return 0
-
-
-def _no_display() -> bool:
-    """On Linux and the BSDs a window needs an X or Wayland display (or a platform chosen)."""
-    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return False
-    return not any(
-        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    )
-
-
-def _open_window(args: argparse.Namespace) -> int:
-    if _no_display():
-        print(
-            "qwtimer: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
-            "unset); run it in a desktop session, or use the command line: 'qwtimer --help'",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
-    try:
-        from qwtimer.gui.app import run
-    except ImportError as exc:  # pragma: no cover - a broken Qt install
-        print(
-            f"qwtimer: the window cannot start ({exc}); the command line still works, "
-            "see 'qwtimer --help'",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
-    return run(args.data_dir, args.technician)

@@ -10,7 +10,6 @@ unreachable ledger (offline is normal: nothing is lost).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
@@ -20,13 +19,11 @@ from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import signed_seconds
 from qwtimer.core.times import local_text
 from qwtimer.core.words import count
-from qwtimer.desk import roles
+from qwtimer.desk import ledger_admin, roles
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
-from qwtimer.desk.sync import K_URL, Sync
-from qwtimer.store import central as central_store
-from qwtimer.store import central_schema as cs
+from qwtimer.desk.sync import Sync
 
 
 def cmd_ledger_adjust(desk: Desk, a: argparse.Namespace, out: Out) -> None:
@@ -79,21 +76,11 @@ def cmd_ledger_entries(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     )
 
 
-def _admin_url(desk: Desk, given: str | None) -> str:
-    url = given or os.environ.get("QWTIMER_LEDGER") or desk.meta(K_URL)
-    if not url:
-        raise QwtimerError(
-            "which ledger? pass --ledger URL (e.g. postgresql://admin@host/qwtimer) or set "
-            "QWTIMER_LEDGER"
-        )
-    return url
-
-
 def cmd_ledger_init(desk: Desk, a: argparse.Namespace, out: Any) -> None:
-    where, version = central_store.init_ledger(a.url)
+    ready = ledger_admin.init_ledger(a.url)
     out.emit(
-        {"ledger": where, "schema_version": version},
-        f"ledger ready at {where} (schema {version}); add logins with "
+        {"ledger": ready.where, "schema_version": ready.schema_version},
+        f"ledger ready at {ready.where} (schema {ready.schema_version}); add logins with "
         "'qwtimer ledger add-technician NAME'",
     )
 
@@ -102,49 +89,29 @@ def _add_login(desk: Desk, a: argparse.Namespace, out: Any, group: str) -> None:
     password = None
     if a.password_stdin:
         password = sys.stdin.readline().rstrip("\n") or None
-    name = central_store.add_login(_admin_url(desk, a.ledger), a.name, group, password)
+    login = ledger_admin.add_login(desk, a.ledger, a.name, group, password)
     out.emit(
-        {"role": name, "group": group, "password_set": password is not None},
-        f"login '{name}' is a {group}"
-        + ("" if password else " (no password set: use certificates, peer or a .pgpass)"),
+        {"role": login.role, "group": login.group, "password_set": login.password_set},
+        f"login '{login.role}' is a {login.group}"
+        + ("" if login.password_set else " (no password set: use certificates, peer or a .pgpass)"),
     )
 
 
 def cmd_add_technician(desk: Desk, a: argparse.Namespace, out: Any) -> None:
-    _add_login(desk, a, out, cs.TECHNICIAN_ROLE)
+    _add_login(desk, a, out, roles.TECHNICIAN)
 
 
 def cmd_add_supervisor(desk: Desk, a: argparse.Namespace, out: Any) -> None:
-    _add_login(desk, a, out, cs.SUPERVISOR_ROLE)
+    _add_login(desk, a, out, roles.SUPERVISOR)
 
 
 def cmd_ledger_use(desk: Desk, a: argparse.Namespace, out: Any) -> None:
-    url = a.url.strip()
-    if (not url.startswith("sqlite") and "://" in url) or "=" in url:
-        central_store.pg_params(url)  # refuses an address carrying a password
-    with desk.db.atomic():
-        desk.set_meta(K_URL, url)
-    role = _learn_role(desk, url)
+    chosen = ledger_admin.use_ledger(desk, a.url)
     out.emit(
-        {"ledger_url": url, "ledger_role": role or "pending"},
-        f"this computer now syncs with {url}"
-        + (f" as a {role}" if role else " (its role is learnt at the first sync)"),
+        {"ledger_url": chosen.url, "ledger_role": chosen.role or "pending"},
+        f"this computer now syncs with {chosen.url}"
+        + (f" as a {chosen.role}" if chosen.role else " (its role is learnt at the first sync)"),
     )
-
-
-def _learn_role(desk: Desk, url: str) -> str | None:
-    """Ask the ledger what this login may do (R13) and remember it; None when it cannot say
-    now (offline, not set up yet): the first sync asks again."""
-    try:
-        central = central_store.connect(url, who=desk.technician)
-    except QwtimerError:
-        return None
-    try:
-        with desk.db.atomic():
-            desk.set_meta(roles.role_key(url, desk.technician), central.role_name)
-        return central.role_name
-    finally:
-        central.close()
 
 
 def cmd_sync(desk: Desk, a: argparse.Namespace, out: Any) -> None:

@@ -97,7 +97,7 @@ def cmd_statement(desk: Desk, a: argparse.Namespace, out: Any) -> None:
         target, pages = a.csv, None
     elif a.pdf:
         try:
-            from qwtimer.gui.statement_pdf import write_statement_pdf
+            from qwtimer.printing.statement_pdf import write_statement_pdf
         except ImportError as exc:  # pragma: no cover - a broken Qt install
             raise QwtimerError(f"PDF needs Qt, which cannot load ({exc}); use --csv") from exc
         target, pages = a.pdf, write_statement_pdf(st, a.pdf)

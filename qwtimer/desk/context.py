@@ -14,7 +14,7 @@ from qwtimer.core.clock import Clock, SystemClock
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import data_dir, local_db_path, resource
 from qwtimer.store.connection import open_local
-from qwtimer.store.models import Meta
+from qwtimer.store.models import Meta, database
 
 
 class Desk:
@@ -30,14 +30,25 @@ class Desk:
     ) -> None:
         self.folder = data_dir(folder)
         self.db_path = local_db_path(self.folder)
-        self.db: SqliteDatabase = open_local(self.db_path)
-        self.clock: Clock = clock or SystemClock()
-        self.policies = policies or PolicyBook.from_dir(resource("policies"))
-        self.technician = (
-            technician or os.environ.get("QWTIMER_TECHNICIAN") or getpass.getuser() or "technician"
-        )
-        refuse_card_numbers({"the technician's name (--technician)": self.technician})
-        self.device_id = self.meta("device_id") or self._new_device_id()
+        self._bound_before = database.obj  # what the models were bound to (see close)
+        try:
+            self.db: SqliteDatabase = open_local(self.db_path)
+            self.clock: Clock = clock or SystemClock()
+            self.policies = policies or PolicyBook.from_dir(resource("policies"))
+            self.technician = (
+                technician
+                or os.environ.get("QWTIMER_TECHNICIAN")
+                or getpass.getuser()
+                or "technician"
+            )
+            refuse_card_numbers({"the technician's name (--technician)": self.technician})
+            self.device_id = self.meta("device_id") or self._new_device_id()
+        except BaseException:  # a desk that could not open leaves no database bound nor open
+            opened = database.obj
+            if opened is not self._bound_before:
+                opened.close()
+                database.initialize(self._bound_before)
+            raise
 
     def meta(self, key: str) -> str | None:
         row = Meta.get_or_none(Meta.key == key)
@@ -57,5 +68,10 @@ class Desk:
         return device
 
     def close(self) -> None:
+        """Close the database. While the models are still bound to it, they go back to the
+        database they were bound to before this desk opened (a caller's own desk, when a
+        command ran inside its process)."""
         if not self.db.is_closed():
             self.db.close()
+        if database.obj is self.db:
+            database.initialize(self._bound_before)

@@ -63,7 +63,7 @@ class StatementExporter(QObject):
                 with output_file(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
                     write_statement_csv(st, f, report)
             else:
-                from qwtimer.gui.statement_pdf import write_statement_pdf
+                from qwtimer.printing.statement_pdf import write_statement_pdf
 
                 write_statement_pdf(st, path, report)
             return path

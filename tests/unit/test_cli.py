@@ -1,4 +1,7 @@
-"""The command line contract, each command its own process (``--data-dir`` in a temp folder).
+"""The command line contract, run through ``qwtimer.cli.main(argv)`` in this process with its
+output captured (``--data-dir`` in a temp folder); a few tests run the real program
+(``python -m qwtimer``) as a process of its own, for its exit statuses and what only a
+process shows.
 
 Scripts at the desk rely on these commands, JSON keys and exit statuses. Bad input exits 2
 with one line on stderr naming the problem, and leaves the database exactly as it was.
@@ -6,6 +9,7 @@ with one line on stderr naming the problem, and leaves the database exactly as i
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -13,7 +17,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from qwtimer import cli as command_line
 from qwtimer.store.connection import SCHEMA_VERSION
 from tests.unit.scenario import table_rows
 
@@ -72,6 +76,8 @@ CARD_NUMBER = "4111 1111 1111 1111"
 
 
 def environment() -> dict[str, str]:
+    """The environment of a command: none of the user's QWTIMER_* settings but the test's log
+    folder, and the technician tess."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -81,24 +87,40 @@ def environment() -> dict[str, str]:
     return env
 
 
-@dataclass
-class Cli:
-    """``qwtimer --data-dir DATA ...`` as a separate process."""
+@contextlib.contextmanager
+def command_environment() -> Iterator[None]:
+    """:func:`environment` in this process for the block, then the environment as it was."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in os.environ:
+            if name.startswith("QWTIMER_") and name != "QWTIMER_LOG_DIR":
+                mp.delenv(name)
+        mp.setenv("QWTIMER_TECHNICIAN", "tess")
+        yield
 
-    cmd: list[str]
+
+@dataclass
+class Done:
+    """What a command did: its exit status and everything it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Runner:
+    """``qwtimer --data-dir DATA ...``; :meth:`run` checks the exit status."""
+
     data: Path
 
-    def run(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        p = subprocess.run(
-            [*self.cmd, "--data-dir", str(self.data), *args],
-            capture_output=True,
-            text=True,
-            env=environment(),
-            cwd=REPO,
-            timeout=60,
+    def status_and_output(self, argv: list[str]) -> Done:
+        raise NotImplementedError
+
+    def run(self, *args: str, code: int = 0) -> Done:
+        done = self.status_and_output(["--data-dir", str(self.data), *args])
+        assert done.returncode == code, (
+            f"qwtimer {' '.join(args)} -> {done.returncode}\n{done.stderr}"
         )
-        assert p.returncode == code, f"qwtimer {' '.join(args)} -> {p.returncode}\n{p.stderr}"
-        return p
+        return done
 
     def json(self, *args: str) -> Any:
         return json.loads(self.run(*args, "--json").stdout)
@@ -108,12 +130,48 @@ class Cli:
         return self.data / "qwtimer.db"
 
 
+@dataclass
+class InProcess(Runner):
+    """The command line in this process: ``qwtimer.cli.main(argv)``, stdout and stderr captured."""
+
+    data: Path
+
+    def status_and_output(self, argv: list[str]) -> Done:
+        out, err = io.StringIO(), io.StringIO()
+        with (
+            command_environment(),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            status = command_line.main(argv)
+        return Done(status, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class Cli(Runner):
+    """The real program (``cmd``: ``python -m qwtimer``) as a process of its own."""
+
+    cmd: list[str]
+    data: Path
+
+    def status_and_output(self, argv: list[str]) -> Done:
+        p = subprocess.run(
+            [*self.cmd, *argv],
+            capture_output=True,
+            text=True,
+            env=environment(),
+            cwd=REPO,
+            timeout=60,
+        )
+        return Done(p.returncode, p.stdout, p.stderr)
+
+
 @pytest.fixture
-def cli(qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
-    return Cli(qwtimer_cmd, tmp_path / "data")
+def cli(tmp_path: Path) -> InProcess:
+    return InProcess(tmp_path / "data")
 
 
-def add_acme(cli: Cli, *extra: str) -> str:
+def add_acme(cli: Runner, *extra: str) -> str:
     out = cli.run(
         "customer",
         "add",
@@ -129,7 +187,7 @@ def add_acme(cli: Cli, *extra: str) -> str:
     return out.stdout.strip()
 
 
-def assert_refused(p: subprocess.CompletedProcess[str], *words: str) -> None:
+def assert_refused(p: Done, *words: str) -> None:
     """Exit 2 (checked by the runner), one line on stderr naming the problem, no output."""
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1, p.stderr
@@ -141,7 +199,7 @@ def assert_refused(p: subprocess.CompletedProcess[str], *words: str) -> None:
 
 
 # -- customers -----------------------------------------------------------------------------
-def test_customer_commands_and_show_json(cli: Cli) -> None:
+def test_customer_commands_and_show_json(cli: InProcess) -> None:
     cid = add_acme(cli, "--phone", "555-0100")
     assert len(cid) == 36  # the new customer's id, alone on the line
 
@@ -196,7 +254,9 @@ CSV_ROWS = (
 BAD_LINES = {5: "--active-until", 6: "'fax'", 7: "name is empty", 8: "not a date"}
 
 
-def test_import_reports_bad_rows_by_line_and_imports_nothing(cli: Cli, tmp_path: Path) -> None:
+def test_import_reports_bad_rows_by_line_and_imports_nothing(
+    cli: InProcess, tmp_path: Path
+) -> None:
     export = tmp_path / "crm.csv"
     export.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
     p = cli.run("customer", "import", str(export), code=2)
@@ -208,7 +268,7 @@ def test_import_reports_bad_rows_by_line_and_imports_nothing(cli: Cli, tmp_path:
     assert cli.json("customer", "list") == []
 
 
-def test_import_skip_bad_imports_the_good_rows(cli: Cli, tmp_path: Path) -> None:
+def test_import_skip_bad_imports_the_good_rows(cli: InProcess, tmp_path: Path) -> None:
     export = tmp_path / "crm.csv"
     export.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
     p = cli.run("customer", "import", str(export), "--skip-bad", "--json")
@@ -222,7 +282,7 @@ def test_import_skip_bad_imports_the_good_rows(cli: Cli, tmp_path: Path) -> None
 
 
 # -- support, minutes, calls ---------------------------------------------------------------
-def test_support_check_json(cli: Cli) -> None:
+def test_support_check_json(cli: InProcess) -> None:
     add_acme(cli)
     phone = cli.json("support", "check", ACME, "--channel", "phone")
     assert {"eligible", "reason", "until", "via"} <= set(phone)
@@ -251,14 +311,14 @@ def test_support_check_json(cli: Cli) -> None:
     assert web["eligible"] is False and web["reason"]
 
 
-def test_minutes_buy(cli: Cli) -> None:
+def test_minutes_buy(cli: InProcess) -> None:
     add_acme(cli)
     bought = cli.json("minutes", "buy", ACME, "--blocks", "2", "--card-ref", "auth-77")
     assert (bought["seconds"], bought["charge_cents"]) == (60 * 60, 6000)
     assert bought["balance_seconds"] == 45 * 60 + 60 * 60
 
 
-def test_call_log_prints_the_bill(cli: Cli) -> None:
+def test_call_log_prints_the_bill(cli: InProcess) -> None:
     add_acme(cli)
     cli.run("customer", "card", ACME, "--ref", "tok_visa_8f2a", "--last4", "4242")
     cli.run("call", "log", ACME, "--talk", "40m")  # leaves 5 minutes in the bank
@@ -294,7 +354,7 @@ def test_call_log_prints_the_bill(cli: Cli) -> None:
     assert "billed 1:00" in text and "settlement bank" in text
 
 
-def test_timer_commands_each_in_its_own_process(cli: Cli) -> None:
+def test_timer_commands_each_in_a_run_of_its_own(cli: InProcess) -> None:
     cid = add_acme(cli)
     assert cli.json("timer", "status") == {"state": "idle"}
     started = cli.json("timer", "start", ACME)
@@ -343,7 +403,7 @@ def test_timer_commands_each_in_its_own_process(cli: Cli) -> None:
     ]
 
 
-def test_calls_listing_table_csv_json_and_policy_show(cli: Cli) -> None:
+def test_calls_listing_table_csv_json_and_policy_show(cli: InProcess) -> None:
     acme = add_acme(cli)
     cli.run("customer", "add", "Zed Co", "--product", "desktop", "--plan", "license")
     cli.run("call", "log", ACME, "--talk", "3m")
@@ -376,7 +436,7 @@ def test_calls_listing_table_csv_json_and_policy_show(cli: Cli) -> None:
     assert "increment_seconds: 60" in cli.run("policy", "show").stdout
 
 
-def test_ledger_corrections_carry_who_when_and_why(cli: Cli) -> None:
+def test_ledger_corrections_carry_who_when_and_why(cli: InProcess) -> None:
     add_acme(cli)
     taken = cli.json("ledger", "adjust", ACME, "--minutes=-90s", "--reason", "duplicate call")
     assert (taken["seconds"], taken["balance_seconds"]) == (-90, 45 * 60 - 90)
@@ -400,21 +460,49 @@ def test_ledger_corrections_carry_who_when_and_why(cli: Cli) -> None:
     assert cli.json("customer", "show", ACME)["balance_seconds"] == 55 * 60
 
 
+# -- the real program, each command a process of its own ----------------------------------
+@pytest.fixture
+def program(qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
+    return Cli(qwtimer_cmd, tmp_path / "data")
+
+
+def test_the_program_keeps_a_call_across_processes_and_exits_0(program: Cli) -> None:
+    add_acme(program)
+    call_id = program.json("timer", "start", ACME)["call_id"]
+    assert program.json("timer", "hold") == {"call_id": call_id, "state": "hold"}
+    stopped = program.json("timer", "stop", "--outcome", "resolved")
+    assert set(stopped) >= BILL_KEYS and stopped["call_id"] == call_id
+    assert "customer" in program.run("--help").stdout
+
+
+def test_the_program_exits_2_with_one_line_for_bad_input_and_for_bad_grammar(
+    program: Cli,
+) -> None:
+    assert_refused(program.run("customer", "show", "Nobody", code=2), "no customer 'Nobody'")
+    assert_refused(
+        program.run("call", "log", ACME, "--talk", "", code=2), "--talk", "value is empty"
+    )
+    assert_refused(program.run("timer", "sing", code=2), "'sing'")
+
+
 # -- bad input -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with one customer and one logged call; each test works on a copy."""
-    cli = Cli([sys.executable, "-m", "qwtimer"], tmp_path_factory.mktemp("seeded") / "data")
-    add_acme(cli)
-    cli.run("call", "log", ACME, "--talk", "5m")
+    base = tmp_path_factory.mktemp("seeded")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QWTIMER_LOG_DIR", str(base / "logs"))
+        cli = InProcess(base / "data")
+        add_acme(cli)
+        cli.run("call", "log", ACME, "--talk", "5m")
     return cli.data
 
 
 @pytest.fixture
-def seeded_cli(seeded: Path, qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
+def seeded_cli(seeded: Path, tmp_path: Path) -> InProcess:
     data = tmp_path / "data"
     shutil.copytree(seeded, data)
-    return Cli(qwtimer_cmd, data)
+    return InProcess(data)
 
 
 BAD_INPUT: dict[str, tuple[list[str], list[str]]] = {
@@ -488,14 +576,16 @@ BAD_INPUT: dict[str, tuple[list[str], list[str]]] = {
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUT))
-def test_bad_input_exits_2_with_one_line_and_changes_nothing(seeded_cli: Cli, case: str) -> None:
+def test_bad_input_exits_2_with_one_line_and_changes_nothing(
+    seeded_cli: InProcess, case: str
+) -> None:
     args, words = BAD_INPUT[case]
     before = table_rows(seeded_cli.db)
     assert_refused(seeded_cli.run(*args, code=2), *words)
     assert table_rows(seeded_cli.db) == before
 
 
-def test_illegal_transitions_of_a_running_call(seeded_cli: Cli) -> None:
+def test_illegal_transitions_of_a_running_call(seeded_cli: InProcess) -> None:
     call_id = seeded_cli.json("timer", "start", ACME)["call_id"]
     before = table_rows(seeded_cli.db)
     assert_refused(seeded_cli.run("timer", "work", code=2), "cannot work", "talking")
@@ -509,7 +599,7 @@ def test_illegal_transitions_of_a_running_call(seeded_cli: Cli) -> None:
     assert seeded_cli.json("timer", "status")["call_id"] == call_id
 
 
-def test_a_corrupt_database_is_refused(seeded_cli: Cli) -> None:
+def test_a_corrupt_database_is_refused(seeded_cli: InProcess) -> None:
     garbage = b"\x00not a database\xff" * 512
     seeded_cli.db.write_bytes(garbage)
     assert_refused(seeded_cli.run("customer", "list", code=2), "damaged", str(seeded_cli.db))
@@ -531,14 +621,14 @@ def _corrupt_table(db: Path, table: str) -> None:
 @pytest.mark.parametrize(
     "args", [["customer", "show", ACME], ["call", "log", ACME, "--talk", "5m"]], ids=str
 )
-def test_a_database_damaged_inside_is_refused(seeded_cli: Cli, args: list[str]) -> None:
+def test_a_database_damaged_inside_is_refused(seeded_cli: InProcess, args: list[str]) -> None:
     _corrupt_table(seeded_cli.db, "entry")
     before = seeded_cli.db.read_bytes()
     assert_refused(seeded_cli.run(*args, code=2), "damaged", "backup")
     assert seeded_cli.db.read_bytes() == before
 
 
-def test_a_database_newer_than_the_code_is_refused(seeded_cli: Cli) -> None:
+def test_a_database_newer_than_the_code_is_refused(seeded_cli: InProcess) -> None:
     con = sqlite3.connect(seeded_cli.db)
     with con:
         con.execute(
@@ -554,12 +644,10 @@ def test_a_database_newer_than_the_code_is_refused(seeded_cli: Cli) -> None:
     assert table_rows(seeded_cli.db) == before
 
 
-def test_a_data_dir_that_cannot_be_created_is_refused(
-    qwtimer_cmd: list[str], tmp_path: Path
-) -> None:
+def test_a_data_dir_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    cli = Cli(qwtimer_cmd, blocker / "data")
+    cli = InProcess(blocker / "data")
     assert_refused(cli.run("customer", "list", code=2), "cannot create the data folder")
     assert blocker.read_text() == "not a folder"
 
@@ -573,7 +661,8 @@ def read_only_cli(seeded: Path, qwtimer_cmd: list[str]) -> Iterator[Cli]:
 
     File permissions do not bind root, so when the tests run as root the command runs as
     the unprivileged user 'nobody' (through ``setpriv``) and the folder is made readable
-    for it; the test is skipped only if that user cannot be used.
+    for it; the test is skipped only if that user cannot be used. The command is a process
+    of its own: only a process can run as another user.
     """
     base = Path(tempfile.mkdtemp(prefix="qwtimer-ro-"))
     base.chmod(0o755)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.unit.test_cli import Cli, cli  # noqa: F401  (the fixture)
+from tests.unit.test_cli import InProcess, cli  # noqa: F401  (the fixture)
 
 LINE = ("--product", "desktop", "--plan", "license", "--maintenance-until", "2027-03-01")
 
@@ -16,7 +16,7 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
         return con.execute(sql).fetchall()
 
 
-def test_timer_move_and_discard_are_audited_corrections(cli: Cli) -> None:  # noqa: F811
+def test_timer_move_and_discard_are_audited_corrections(cli: InProcess) -> None:  # noqa: F811
     cli.run("customer", "add", "Acme Ltd", *LINE)
     cli.run("customer", "add", "Zeta Ltd", *LINE)
     started = cli.json("timer", "start", "Acme Ltd")
@@ -36,7 +36,7 @@ def test_timer_move_and_discard_are_audited_corrections(cli: Cli) -> None:  # no
     assert fixes == [("discarded", "test call", "tess"), ("moved", "Zeta called", "tess")]
 
 
-def test_a_correction_without_a_reason_or_a_call_changes_nothing(cli: Cli) -> None:  # noqa: F811
+def test_a_correction_without_a_reason_or_a_call_changes_nothing(cli: InProcess) -> None:  # noqa: F811
     cli.run("customer", "add", "Acme Ltd", *LINE)
     call_id = cli.json("timer", "start", "Acme Ltd")["call_id"]
     blank = cli.run("timer", "discard", "--reason", "  ", code=2)

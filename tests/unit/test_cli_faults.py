@@ -1,6 +1,7 @@
 """When something goes wrong under a command: known conditions get one true, actionable line
 (exit 2), bugs get their traceback logged and one line naming the log (exit 1), and a reader
-that stops reading (``| head``) ends the command quietly."""
+that stops reading (``| head``) ends the command quietly. Commands run in this process; a pipe
+and a race between two commands need processes of their own."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from pathlib import Path
 import pytest
 
 from qwtimer import cli as cli_main
+from qwtimer import entry
 from qwtimer.cli import customers as customer_commands
 from qwtimer.core.clock import Reading, SystemClock
-from qwtimer.desk import context
+from qwtimer.desk import context, customer_import
 from tests.unit.test_cli import (
     ACME,
     CSV_HEADER,
-    Cli,
+    InProcess,
     add_acme,
     assert_refused,
     environment,
@@ -30,8 +32,8 @@ from tests.unit.test_cli import (
 
 
 @pytest.fixture
-def seeded(qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
-    cli = Cli(qwtimer_cmd, tmp_path / "data")
+def seeded(tmp_path: Path) -> InProcess:
+    cli = InProcess(tmp_path / "data")
     add_acme(cli)
     return cli
 
@@ -43,7 +45,9 @@ def hold_lock(db: Path) -> sqlite3.Connection:
     return other
 
 
-def test_a_lock_held_by_another_program_is_said_in_one_line_after_retrying(seeded: Cli) -> None:
+def test_a_lock_held_by_another_program_is_said_in_one_line_after_retrying(
+    seeded: InProcess,
+) -> None:
     before = table_rows(seeded.db)
     other = hold_lock(seeded.db)
     try:
@@ -58,7 +62,7 @@ def test_a_lock_held_by_another_program_is_said_in_one_line_after_retrying(seede
     assert table_rows(seeded.db) == before
 
 
-def test_a_lock_released_while_retrying_lets_the_command_through(seeded: Cli) -> None:
+def test_a_lock_released_while_retrying_lets_the_command_through(seeded: InProcess) -> None:
     other = hold_lock(seeded.db)
     release = threading.Timer(1.0, other.close)
     release.start()
@@ -87,10 +91,8 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_disk_says_disk_full_and_names_the_folder(
-    qwtimer_cmd: list[str], tiny_disk: Path, tmp_path: Path
-) -> None:
-    cli = Cli(qwtimer_cmd, tiny_disk / "data")
+def test_a_full_disk_says_disk_full_and_names_the_folder(tiny_disk: Path, tmp_path: Path) -> None:
+    cli = InProcess(tiny_disk / "data")
     add_acme(cli)
     cli.run("call", "log", ACME, "--talk", "5m")
     before = table_rows(cli.db)
@@ -135,17 +137,20 @@ def test_a_bug_is_logged_with_its_traceback_and_named_in_one_line(
     assert "in broken" in text and "unheard-of column" in text
 
 
-def test_piping_a_command_to_head_exits_quietly(seeded: Cli) -> None:
+def test_piping_a_command_to_head_exits_quietly(
+    seeded: InProcess, qwtimer_cmd: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = seeded.data.parent / "crm.csv"  # more output than a pipe buffer holds
     export.write_text(
         CSV_HEADER
         + "".join(f"Customer {n:04d},desktop,license,,2027-06-30,,,\n" for n in range(2000)),
         encoding="utf-8",
     )
+    monkeypatch.setattr(customer_import, "PAUSE_SECONDS", 0)  # no timer here to let in
     seeded.run("customer", "import", str(export))
     env = {k: v for k, v in os.environ.items() if k != "QWTIMER_DATA_DIR"}
     env["QWTIMER_TECHNICIAN"] = "tess"
-    cmd = " ".join(seeded.cmd)
+    cmd = " ".join(qwtimer_cmd)
     shell = subprocess.run(
         [
             "bash",
@@ -165,7 +170,10 @@ def test_piping_a_command_to_head_exits_quietly(seeded: Cli) -> None:
 
 
 def test_a_command_racing_another_waits_for_it_and_acts_on_what_it_left(
-    seeded: Cli, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    seeded: InProcess,
+    qwtimer_cmd: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`timer hold` here is inside its transaction when another process asks for a hold too:
     the other waits for the lock instead of acting on a stale read, then finds the call on
@@ -178,7 +186,7 @@ def test_a_command_racing_another_waits_for_it_and_acts_on_what_it_left(
             if not other:  # inside this command's transaction, before its write
                 other.append(
                     subprocess.Popen(
-                        [*seeded.cmd, "--data-dir", str(seeded.data), "timer", "hold"],
+                        [*qwtimer_cmd, "--data-dir", str(seeded.data), "timer", "hold"],
                         stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE,
                         text=True,
@@ -207,7 +215,7 @@ def test_a_bug_opening_the_window_is_logged_and_named_in_one_line(
         raise AttributeError("the window lost a part")
 
     monkeypatch.setattr(app, "run", broken_window)
-    status = cli_main.main(["--data-dir", str(tmp_path / "data")])
+    status = entry.main(["--data-dir", str(tmp_path / "data")])
     lines = capsys.readouterr().err.strip().splitlines()
     assert status == 1
     assert len(lines) == 1 and str(log_dir / "qwtimer.log") in lines[0]

@@ -1,4 +1,4 @@
-"""``qwtimer statement`` and ``qwtimer report``, each its own process in a temp data folder.
+"""``qwtimer statement`` and ``qwtimer report``, run in this process in a temp data folder.
 
 Files are written whole or not at all; bad input exits 2 with one line on stderr.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_cli import ACME, Cli, add_acme, assert_refused, cli  # noqa: F401
+from tests.unit.test_cli import ACME, InProcess, add_acme, assert_refused, cli  # noqa: F401
 
 STATEMENT_KEYS = {
     "customer_id",
@@ -44,7 +44,7 @@ SUMMARY_ROW_KEYS = {
 
 
 @pytest.fixture
-def busy(cli: Cli) -> Cli:  # noqa: F811
+def busy(cli: InProcess) -> InProcess:  # noqa: F811
     """Acme: 45 min granted, a card, 3 calls of 20 min (one block bought), an adjustment."""
     add_acme(cli)
     cli.run("customer", "card", ACME, "--ref", "tok_acme", "--last4", "4242")
@@ -54,7 +54,7 @@ def busy(cli: Cli) -> Cli:  # noqa: F811
     return cli
 
 
-def test_statement_text_and_json(busy: Cli) -> None:
+def test_statement_text_and_json(busy: InProcess) -> None:
     text = busy.run("statement", ACME).stdout
     assert "opening bank" in text and "closing bank" in text
     assert "courtesy: dropped line" in text and "call_debit" in text
@@ -68,13 +68,13 @@ def test_statement_text_and_json(busy: Cli) -> None:
     assert data["lines"][-1]["author"] == "tess"
 
 
-def test_statement_period_outside_the_entries_is_empty(busy: Cli) -> None:
+def test_statement_period_outside_the_entries_is_empty(busy: InProcess) -> None:
     data = busy.json("statement", ACME, "--since", "2099-01-01")
     assert data["lines"] == []
     assert data["opening_seconds"] == data["closing_seconds"] == 20 * 60
 
 
-def test_statement_csv_file(busy: Cli, tmp_path: Path) -> None:
+def test_statement_csv_file(busy: InProcess, tmp_path: Path) -> None:
     out = tmp_path / "acme.csv"
     info = busy.json("statement", ACME, "--csv", str(out))
     assert info["file"] == str(out) and info["entries"] == 6
@@ -86,7 +86,7 @@ def test_statement_csv_file(busy: Cli, tmp_path: Path) -> None:
     assert sorted(tmp_path.iterdir()) == [out, busy.data]  # no temporary file left
 
 
-def test_statement_pdf_file(busy: Cli, tmp_path: Path) -> None:
+def test_statement_pdf_file(busy: InProcess, tmp_path: Path) -> None:
     for _ in range(12):  # enough entries for a second page
         busy.run("call", "log", ACME, "--talk", "3:00")
     out = tmp_path / "acme.pdf"
@@ -98,7 +98,24 @@ def test_statement_pdf_file(busy: Cli, tmp_path: Path) -> None:
     assert len(data) > 5_000
 
 
-def test_report_text_json_and_csv(busy: Cli, tmp_path: Path) -> None:
+def test_a_statement_pdf_leaves_no_qt_application_and_the_environment_as_it_was(
+    busy: InProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command makes a Qt application only to draw (offscreen: no display here) and shuts
+    it down: a window made later in the same process can make its own."""
+    from PySide6.QtGui import QGuiApplication
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    app_before, env_before = QGuiApplication.instance(), dict(os.environ)
+    busy.run("statement", ACME, "--pdf", str(tmp_path / "one.pdf"))
+    assert QGuiApplication.instance() is app_before
+    assert dict(os.environ) == env_before
+    busy.run("statement", ACME, "--pdf", str(tmp_path / "two.pdf"))  # again, in the same process
+    assert (tmp_path / "two.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_report_text_json_and_csv(busy: InProcess, tmp_path: Path) -> None:
     busy.run("customer", "add", "Bolt", "--product", "web", "--plan", "subscription",
              "--edition", "essential", "--active-until", "2027-01-31")  # fmt: skip
     busy.run("call", "log", "Bolt", "--talk", "50:00")
@@ -129,12 +146,14 @@ def test_report_text_json_and_csv(busy: Cli, tmp_path: Path) -> None:
         (["report", "--since", "2026-12-01", "--until", "2026-11-01"], ["before"]),
     ],
 )
-def test_bad_input_exits_2(busy: Cli, args: list[str], words: list[str]) -> None:
+def test_bad_input_exits_2(busy: InProcess, args: list[str], words: list[str]) -> None:
     assert_refused(busy.run(*args, code=2), *words)
 
 
 @pytest.mark.parametrize("kind", ["--csv", "--pdf"])
-def test_unwritable_output_exits_2_and_writes_nothing(busy: Cli, tmp_path: Path, kind: str) -> None:
+def test_unwritable_output_exits_2_and_writes_nothing(
+    busy: InProcess, tmp_path: Path, kind: str
+) -> None:
     missing = tmp_path / "no such folder" / "out"
     assert_refused(busy.run("statement", ACME, kind, str(missing), code=2), "does not exist")
     folder = tmp_path / "a folder"

@@ -1,13 +1,16 @@
 """A customer statement as a PDF: header, totals, a bank-balance chart, then every entry.
 
-Drawn with QPainter on a QPdfWriter, so it needs a Qt application object but no window: the
-command line calls ``ensure_app`` first. Safe to run off the GUI thread (it paints on a PDF
-device only and touches no widget).
+Drawn with QPainter on a QPdfWriter: it needs a Qt application object but no window. In the
+window it uses the window's application and is safe to run off the GUI thread (it paints on a
+PDF device only and touches no widget); elsewhere (the command line) it makes an application
+for the drawing and shuts it down afterwards.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -45,18 +48,23 @@ COLUMNS = (0.13, 0.11, 0.08, 0.08, 0.08, 0.08, 0.44)
 HEADINGS = ("When", "Entry", "Minutes", "Charge", "Bank", "By", "Details")
 
 
-_made: list[QGuiApplication] = []  # an application made here lives as long as the process
-
-
-def ensure_app() -> QGuiApplication:
-    """The running Qt application, or a new offscreen one when there is none and no display."""
-    app = QGuiApplication.instance()
-    if app is not None:
-        return app  # type: ignore[return-value]
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _made.append(QGuiApplication(["qwtimer"]))
-    return _made[0]
+@contextmanager
+def _qt_application() -> Iterator[None]:
+    """A Qt application for the drawing inside the block: the running one, else one made for
+    the block (offscreen when there is no display and no platform chosen) and shut down after
+    it, so that the process is left without one and may later make its own (a window's
+    ``QApplication``). Leaves the environment as it was."""
+    if QGuiApplication.instance() is not None:
+        yield
+        return
+    argv = ["qwtimer"]
+    if not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        argv += ["-platform", "offscreen"]
+    app = QGuiApplication(argv)
+    try:
+        yield
+    finally:
+        app.shutdown()
 
 
 def signed(seconds: int) -> str:
@@ -276,8 +284,7 @@ def _table(pages: _Pages, st: Statement, progress: Progress | None) -> None:
 
 def write_statement_pdf(st: Statement, path: Path | str, progress: Progress | None = None) -> int:
     """Write ``st`` to ``path`` (whole or not at all); returns the number of pages."""
-    ensure_app()
-    with output_file(path) as tmp:
+    with _qt_application(), output_file(path) as tmp:
         writer = QPdfWriter(str(tmp))
         writer.setResolution(300)
         writer.setTitle(f"Statement: {st.customer}")
