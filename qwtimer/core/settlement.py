@@ -3,8 +3,8 @@
 Technicians record what they observed (calls, segments, closes, block orders, product lines);
 only the ledger writes the entries that move the bank (R1, R2, R6, R6.1). It settles:
 
-- **a call close**: the call's segments that started before the stop are billed once per
-  call (R3, ``billing``) under the call's policy version; what this stop adds (R5: research
+- **a call close**: the call's segments the stop covers (1..``last_seq``, numbered on the
+  laptop, so a clock set back moves nothing) are billed once per call (R3, ``billing``) under the call's policy version; what this stop adds (R5: research
   after the call bills only the difference) is paid from the bank as it stands in the ledger,
   the rest by blocks on the card or left unsettled (R6, R6.1). It writes a ``call_debit``
   and, when it bought minutes, a ``purchase``, and keeps the split (``allocation``).
@@ -104,7 +104,7 @@ class CloseFacts:
     policy_version: str
     stopped_at: str  # as the device wrote it
     device_settlement: str  # the device's own word for its split (kept beside the ledger's)
-    durations_ms: tuple[tuple[SegmentKind, int], ...]  # segments started before the stop
+    durations_ms: tuple[tuple[SegmentKind, int], ...]  # the segments this stop covers
     card_ref: str | None  # a card the technician gave at the stop (R6.1)
 
 
@@ -213,14 +213,22 @@ def settle_closes(
     the ledger now). ``prior_billed``: call -> seconds its earlier, settled stops billed;
     ``cards``: customer -> latest card on file; ``policies``: by version."""
     bank = dict(banks)
-    prior = dict(prior_billed)
+    closes = list(closes)
+    billed = {c.close_id: billed_of(c.durations_ms, policies[c.policy_version]) for c in closes}
+    # R5: what the call's earlier stops (by number) billed is not billed again
+    already: dict[str, int] = {}
+    by_call: dict[str, list[CloseFacts]] = {}
+    for c in closes:
+        by_call.setdefault(c.call_id, []).append(c)
+    for stops in by_call.values():
+        most = prior_billed.get(stops[0].call_id, 0)
+        for c in sorted(stops, key=lambda s: s.seq):
+            already[c.close_id] = most
+            most = max(most, billed[c.close_id])
     out = []
     for c in sorted(closes, key=order_key):
         policy = policies[c.policy_version]
-        billed = billed_of(c.durations_ms, policy)
-        before_billed = prior.get(c.call_id, 0)
-        added = max(0, billed - before_billed)
-        prior[c.call_id] = max(before_billed, billed)
+        added = max(0, billed[c.close_id] - already[c.close_id])
         card = c.card_ref or cards.get(c.customer_id)
         before = bank.get(c.customer_id, 0)
         part = billing.split(added, before, card is not None, policy)

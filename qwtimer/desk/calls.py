@@ -607,6 +607,7 @@ class Calls:
             bill_json=json.dumps(bill.as_dict(), sort_keys=True),
             settlement=bill.settlement,
             card_ref=card_ref,
+            last_seq=rows.next_seq(self.desk.db, call.id) - 1,  # every segment so far is billed
         )
         call.state = CallState.STOPPED.value
         call.save()

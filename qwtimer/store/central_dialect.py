@@ -207,8 +207,10 @@ class SqliteCentral(Central):
         from qwtimer.store import central_guard as guard
 
         db = self.db
-        if "card_ref" not in {c.name for c in db.get_columns("call_close")}:
-            db.execute_sql("ALTER TABLE call_close ADD COLUMN card_ref TEXT")
+        have = {c.name for c in db.get_columns("call_close")}
+        for column, kind in (("card_ref", "TEXT"), ("last_seq", "INTEGER")):
+            if column not in have:
+                db.execute_sql(f"ALTER TABLE call_close ADD COLUMN {column} {kind}")
         for table in ("call_close", "block_order"):
             for when in ("INSERT", "UPDATE"):
                 db.execute_sql(

@@ -138,6 +138,7 @@ class CallClose(CentralModel):
     bill_json = TextField()
     settlement = TextField()
     card_ref = TextField(null=True)  # a card given at the stop (schema 4)
+    last_seq = IntegerField(null=True)  # the call's segments 1..last_seq are billed by now
 
     class Meta:
         table_name = "call_close"
@@ -291,6 +292,7 @@ PUSHED: dict[str, tuple[str, ...]] = {
         "bill_json",
         "settlement",
         "card_ref",
+        "last_seq",
     ),
     "block_order": (
         "id",

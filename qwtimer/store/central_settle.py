@@ -149,15 +149,16 @@ def _settle_closes_sql() -> str:
       from_bank bigint; blocks bigint; bought bigint; charge bigint; how text; added bigint;
       missing text; now_text text := {_NOW};
       n_id text[]; n_call text[]; n_seq int[]; n_stop text[]; n_dev text[]; n_card text[];
-      n_cust text[]; n_tech text[]; n_ver text[];
+      n_cust text[]; n_tech text[]; n_ver text[]; n_last int[];
       x_ord int[]; x_added bigint[]; x_bank bigint[]; x_before bigint[]; x_blocks int[];
       x_bought bigint[]; x_charge bigint[]; x_how text[]; x_card text[];
     BEGIN
       -- the new closes with their calls, looked up once
       SELECT array_agg(n.id), array_agg(n.call_id), array_agg(n.seq), array_agg(n.stopped_at),
              array_agg(n.settlement), array_agg(nullif(n.card_ref, '')),
-             array_agg(c.customer_id), array_agg(c.technician), array_agg(c.policy_version)
-        INTO n_id, n_call, n_seq, n_stop, n_dev, n_card, n_cust, n_tech, n_ver
+             array_agg(c.customer_id), array_agg(c.technician), array_agg(c.policy_version),
+             array_agg(coalesce(n.last_seq, 2147483647))
+        INTO n_id, n_call, n_seq, n_stop, n_dev, n_card, n_cust, n_tech, n_ver, n_last
         FROM new_closes n CROSS JOIN LATERAL (
           SELECT customer_id, technician, policy_version FROM call WHERE call.id = n.call_id
         ) AS c;
@@ -174,11 +175,11 @@ def _settle_closes_sql() -> str:
         SELECT DISTINCT hashtext(x) AS h FROM unnest(n_cust) AS x ORDER BY 1) AS locks;
       FOR r IN
         WITH n AS (
-          SELECT * FROM unnest(n_call, n_seq, n_stop, n_card, n_cust, n_ver)
+          SELECT * FROM unnest(n_call, n_seq, n_stop, n_card, n_cust, n_ver, n_last)
             WITH ORDINALITY AS n(call_id, seq, stopped_at, card_ref, customer_id,
-                                 policy_version, o)),
+                                 policy_version, last_seq, o)),
         billed AS (  -- each close's own rows by index: a batch never reads whole tables
-          SELECT n.o, n.call_id, n.seq, n.stopped_at, n.customer_id,
+          SELECT n.o, n.call_id, n.seq, n.stopped_at, n.customer_id, n.last_seq,
                  p.block_minutes * 60 AS block_seconds, p.block_price_cents,
                  p.rate_cents_per_minute, p.settlement, p.card_required,
                  coalesce(pr.billed, 0) AS prior_billed,
@@ -189,8 +190,7 @@ def _settle_closes_sql() -> str:
           FROM n JOIN policy_rule p ON p.version = n.policy_version
           CROSS JOIN LATERAL (
             SELECT ARRAY[{kinds}]::bigint[] AS ms FROM segment s
-            WHERE s.call_id = n.call_id
-              AND s.start_at::timestamptz < n.stopped_at::timestamptz) AS ms
+            WHERE s.call_id = n.call_id AND s.seq <= n.last_seq) AS ms
           CROSS JOIN LATERAL (
             SELECT sum(a.billed_seconds) AS billed FROM allocation a
             WHERE a.call_id = n.call_id) AS pr
@@ -203,7 +203,7 @@ def _settle_closes_sql() -> str:
           ) AS card ON true
           OFFSET 0)  -- (computed once: the window below reads each bill twice)
         SELECT b.*, greatest(0, b.billed - greatest(b.prior_billed, coalesce(max(b.billed)
-                 OVER (PARTITION BY b.call_id ORDER BY b.stopped_at COLLATE "C", b.seq
+                 OVER (PARTITION BY b.call_id ORDER BY b.seq
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS added
         FROM billed b
         ORDER BY b.customer_id COLLATE "C", b.stopped_at COLLATE "C",
@@ -320,16 +320,16 @@ def _orders_sql() -> str:
 
 
 def _no_late_segments_sql() -> str:
-    """A segment that started before a stop the ledger already settled cannot be added."""
+    """A segment a stop the ledger already settled covers (its number) cannot be added."""
     return f"""CREATE OR REPLACE FUNCTION refuse_late_segments() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = {cs.PG_SCHEMA} SET jit = off AS $$
     BEGIN
       IF EXISTS (SELECT 1 FROM new_segments s CROSS JOIN LATERAL (
                    SELECT 1 FROM call_close c WHERE c.call_id = s.call_id
-                   AND s.start_at::timestamptz < c.stopped_at::timestamptz LIMIT 1) AS late)
+                   AND s.seq <= c.last_seq LIMIT 1) AS late)
       THEN
-        RAISE EXCEPTION 'a segment that started before a settled stop of its call cannot be '
-          'added afterwards' USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION 'a segment of a settled stop of its call cannot be added afterwards'
+          USING ERRCODE = 'check_violation';
       END IF;
       RETURN NULL;
     END $$"""
@@ -342,11 +342,13 @@ def pg_sql() -> list[str]:
     sup_kinds = ", ".join(f"'{k}'" for k in settlement.SUPERVISOR_KINDS)
     return [
         "ALTER TABLE call_close ADD COLUMN IF NOT EXISTS card_ref TEXT",
+        "ALTER TABLE call_close ADD COLUMN IF NOT EXISTS last_seq integer",
         "CREATE INDEX IF NOT EXISTS allocation_call ON allocation (call_id)",
         "CREATE INDEX IF NOT EXISTS call_close_call ON call_close (call_id)",
         f"ALTER TABLE segment ADD CONSTRAINT segment_is_observed CHECK (kind IN ({kinds}) "
         f"AND duration_ms BETWEEN 0 AND {MAX_SEGMENT_MS} AND seq >= 1) NOT VALID",
-        "ALTER TABLE call_close ADD CONSTRAINT call_close_seq CHECK (seq >= 1) NOT VALID",
+        "ALTER TABLE call_close ADD CONSTRAINT call_close_seq CHECK (seq >= 1 AND "
+        "last_seq >= 0) NOT VALID",
         "ALTER TABLE block_order ADD CONSTRAINT block_order_blocks CHECK "
         "(blocks BETWEEN 1 AND 1000 AND card_ref <> '')",
         "ALTER TABLE block_order ADD CONSTRAINT block_order_no_card_number CHECK "

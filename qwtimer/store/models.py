@@ -224,6 +224,8 @@ class CallClose(BaseModel):
     bill_json = TextField()
     settlement = CharField()
     card_ref = CharField(null=True)  # a card given at this stop (R6.1), schema 6
+    # the call's segments this stop covers: 1..last_seq (schema 6; the ledger bills by it)
+    last_seq = IntegerField(null=True)
     synced = BooleanField(default=False)  # partial index: see connection.INDEXES
 
     class Meta:

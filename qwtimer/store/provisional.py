@@ -62,6 +62,8 @@ def migrate(db: SqliteDatabase, policies: PolicyBook) -> None:
     which the ledger will post them (so its rows replace them instead of doubling them)."""
     if "card_ref" not in {c.name for c in db.get_columns("call_close")}:
         db.execute_sql("ALTER TABLE call_close ADD COLUMN card_ref VARCHAR(255)")
+    if "last_seq" not in {c.name for c in db.get_columns("call_close")}:
+        db.execute_sql("ALTER TABLE call_close ADD COLUMN last_seq INTEGER")
     db.create_tables(SCHEMA_6_TABLES)
     db.execute_sql(
         "CREATE INDEX IF NOT EXISTS block_order_unsynced ON block_order (id) WHERE synced = 0"
@@ -69,6 +71,12 @@ def migrate(db: SqliteDatabase, policies: PolicyBook) -> None:
     columns = {c.name for c in db.get_columns("call_close")}
     if not {"stopped_at", "card_ref"} <= columns:
         return  # a file older than the tables it would fill (nothing to carry over)
+    # the segments an older stop covered: those started by its moment (the next covers the rest)
+    db.execute_sql(
+        "UPDATE call_close SET last_seq = (SELECT coalesce(max(s.seq), 0) FROM segment s "
+        "WHERE s.call_id = call_close.call_id AND s.start_at <= call_close.stopped_at) "
+        "WHERE last_seq IS NULL"
+    )
     # the card given at a stop, from the purchase that stop posted
     db.execute_sql(
         "UPDATE call_close SET card_ref = (SELECT e.card_ref FROM entry e WHERE e.call_id = "

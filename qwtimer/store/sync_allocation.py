@@ -4,8 +4,8 @@ On PostgreSQL the ledger's own functions do this (``central_settle``). On the em
 the push calls these after inserting observed rows, in the same transaction, so both ledgers
 write the same entries and splits from the same facts:
 
-- ``settle_closes``: each close just inserted is billed from its call's segments that started
-  before the stop, under the call's policy version, and paid from the bank as the ledger holds
+- ``settle_closes``: each close just inserted is billed from the call's segments it covers
+  (``last_seq``), under the call's policy version, and paid from the bank as the ledger holds
   it (``account``), then by blocks on the card or left unsettled (R2, R3, R5, R6, R6.1);
 - ``post_grants``: the included minutes of the product lines just inserted (R1);
 - ``post_orders``: the purchases of the block orders just inserted (R6).
@@ -30,16 +30,13 @@ from qwtimer.store.sync_stage import bulk_insert
 
 ENTRY_COLS = cs.PUSHED["entry"]
 _PRODUCTS = {p.value for p in Product}
+_ALL = 2_147_483_647  # a stop recorded before stops said which segments they cover
 _CLOSE = cs.PUSHED["call_close"]
 
 
 def where_in(central: Central, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     """``column IN values`` as SQL and parameters (one array parameter on PostgreSQL)."""
     return central.where_in(column, values)
-
-
-def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def _post(central: Central, postings: Sequence[rules.Posting]) -> None:
@@ -72,10 +69,10 @@ def read_facts(
     each close, the banks, the billed seconds of the calls' settled stops and the cards."""
     db = central.db
     ix = {c: _CLOSE.index(c) for c in ("id", "call_id", "seq", "stopped_at", "settlement")}
-    i_card = _CLOSE.index("card_ref")
+    i_card, i_last = _CLOSE.index("card_ref"), _CLOSE.index("last_seq")
     call_ids = sorted({str(c[ix["call_id"]]) for c in closes})
     calls: dict[str, tuple[Any, ...]] = {}
-    durations: dict[str, list[tuple[datetime, SegmentKind, int]]] = {}
+    durations: dict[str, list[tuple[int, SegmentKind, int]]] = {}
     prior: dict[str, int] = {}
     for i in range(0, len(call_ids), 500):
         part = call_ids[i : i + 500]
@@ -85,10 +82,10 @@ def read_facts(
         ).fetchall():
             calls[r[0]] = tuple(r)
         cond, params = where_in(central, "call_id", part)
-        for call_id, start, kind, ms in db.execute_sql(
-            f"SELECT call_id, start_at, kind, duration_ms FROM segment WHERE {cond}", params
+        for call_id, seq, kind, ms in db.execute_sql(
+            f"SELECT call_id, seq, kind, duration_ms FROM segment WHERE {cond}", params
         ).fetchall():
-            durations.setdefault(call_id, []).append((_moment(start), SegmentKind(kind), ms))
+            durations.setdefault(call_id, []).append((int(seq), SegmentKind(kind), ms))
         for call_id, billed in db.execute_sql(
             f"SELECT call_id, sum(billed_seconds) FROM allocation WHERE {cond} GROUP BY call_id",
             params,
@@ -99,7 +96,7 @@ def read_facts(
         call = calls.get(str(c[ix["call_id"]]))
         if call is None:  # a close whose call was refused: reported as a problem already
             continue
-        stop = _moment(c[ix["stopped_at"]])
+        last = _ALL if c[i_last] is None else int(c[i_last])  # the stop's segments: 1..last
         facts.append(
             rules.CloseFacts(
                 close_id=c[ix["id"]],
@@ -110,9 +107,7 @@ def read_facts(
                 policy_version=call[3],
                 stopped_at=c[ix["stopped_at"]],
                 device_settlement=c[ix["settlement"]],
-                durations_ms=tuple(
-                    (k, ms) for at, k, ms in durations.get(call[0], []) if at < stop
-                ),
+                durations_ms=tuple((k, ms) for n, k, ms in durations.get(call[0], []) if n <= last),
                 card_ref=c[i_card] or None,
             )
         )

@@ -97,7 +97,7 @@ def make_rows(device_id: str, technician: str) -> dict[str, list[tuple[Any, ...]
         stopped = (began + timedelta(minutes=6)).isoformat(timespec="microseconds")
         close = uid()
         out["call_close"].append(
-            (close, call, 1, "resolved", "", stopped, _bill(billed, 0), "bank", None)
+            (close, call, 1, "resolved", "", stopped, _bill(billed, 0), "bank", None, 3)
         )
         out["entry"].append(  # written by the ledger; the device's provisional copy
             (settlement.debit_id(close), cid, call, "call_debit", -billed, 0, None, "call",

@@ -110,13 +110,19 @@ def _segment(
 
 
 def _close(
-    sql: psycopg.Connection[Any], call_id: str, seq: int, stopped: str, bill: str = "{}"
+    sql: psycopg.Connection[Any],
+    call_id: str,
+    seq: int,
+    stopped: str,
+    bill: str = "{}",
+    last_seq: int | None = None,
 ) -> str:
+    """A stop covering the call's segments 1..last_seq (its own number unless given)."""
     close_id = f"{call_id}-c{seq}"
     sql.execute(
         "INSERT INTO call_close (id, call_id, seq, outcome, notes, stopped_at, bill_json, "
-        "settlement) VALUES (%s, %s, %s, 'resolved', '', %s, %s, 'bank')",
-        (close_id, call_id, seq, stopped, bill),
+        "settlement, last_seq) VALUES (%s, %s, %s, 'resolved', '', %s, %s, 'bank', %s)",
+        (close_id, call_id, seq, stopped, bill, seq if last_seq is None else last_seq),
     )
     return close_id
 
@@ -149,12 +155,14 @@ def test_time_cannot_be_added_to_a_settled_stop_afterwards(pg_ledger: PgLedger, 
     with psql(pg_ledger) as sql:
         _call(sql, acme, "call-2")
         _segment(sql, "call-2", 1, "talk", AT, 60_000)
-        _close(sql, "call-2", 1, "2026-11-30T10:01:00+00:00")
+        # the stop covered two segments, one of them held back to be sent later
+        _close(sql, "call-2", 1, "2026-11-30T10:01:00+00:00", last_seq=2)
         with pytest.raises(psycopg.errors.CheckViolation, match="settled stop"):
             _segment(sql, "call-2", 2, "talk", AT, 600_000)
-        # research after the call is a later segment, billed by the next stop only (R5)
-        _segment(sql, "call-2", 2, "research", "2026-11-30T12:00:00+00:00", 120_000)
-        _close(sql, "call-2", 2, "2026-11-30T12:02:00+00:00")
+        # research after the call is a later segment, billed by the next stop only (R5),
+        # whatever its clock says (a laptop's clock set back an hour)
+        _segment(sql, "call-2", 3, "research", "2026-11-30T09:00:00+00:00", 120_000)
+        _close(sql, "call-2", 2, "2026-11-30T09:02:00+00:00", last_seq=3)
     assert [a["billed_seconds"] for a in allocations(pg_ledger.admin, acme)] == [60, 120]
 
 

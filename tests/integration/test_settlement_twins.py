@@ -132,7 +132,7 @@ def rows_of(h: History) -> Rows:
                 )
             t += timedelta(seconds=1)
             closes.append(
-                (str(uuid.uuid4()), call_id, k, "resolved", "", _text(t), "{}", "bank", card)
+                (str(uuid.uuid4()), call_id, k, "resolved", "", _text(t), "{}", "bank", card, seq)
             )
             t += timedelta(seconds=1)
     cut = len(closes) // 2 if h.batches == 2 else len(closes)
@@ -143,9 +143,9 @@ def reference(h: History, r: Rows) -> tuple[list[tuple[Any, ...]], list[tuple[An
     bank = {r.customer: h.bank}
     prior: dict[str, int] = {}
     cards = {r.customer: "tok_on_file"} if h.card else {}
-    segs_by_call: dict[str, list[tuple[str, SegmentKind, int]]] = {}
+    segs_by_call: dict[str, list[tuple[int, SegmentKind, int]]] = {}
     for s in r.segments:
-        segs_by_call.setdefault(s[1], []).append((s[4], SegmentKind(s[3]), s[7]))
+        segs_by_call.setdefault(s[1], []).append((s[2], SegmentKind(s[3]), s[7]))
     splits: list[tuple[Any, ...]] = []
     entries: list[tuple[Any, ...]] = []
     for batch in r.closes:
@@ -159,7 +159,7 @@ def reference(h: History, r: Rows) -> tuple[list[tuple[Any, ...]], list[tuple[An
                 h.policy.version,
                 c[5],
                 c[7],
-                tuple((k, ms) for at, k, ms in segs_by_call.get(c[1], []) if at < c[5]),
+                tuple((k, ms) for n, k, ms in segs_by_call.get(c[1], []) if n <= c[9]),
                 c[8] or None,
             )
             for c in batch
@@ -237,7 +237,7 @@ def test_both_ledgers_settle_like_the_reference(pg: PgLedger, tmp_path: Path, h:
         )
         _opening(conn, "%s", r, h)
         for batch in r.closes:  # one statement per batch: one settlement of many closes
-            marks = ", ".join(["(" + ", ".join(["%s"] * 9) + ")"] * len(batch))
+            marks = ", ".join(["(" + ", ".join(["%s"] * 10) + ")"] * len(batch))
             conn.execute(
                 f"INSERT INTO call_close ({_cols('call_close')}) VALUES {marks}",
                 [v for c in batch for v in c],
@@ -254,7 +254,7 @@ def test_both_ledgers_settle_like_the_reference(pg: PgLedger, tmp_path: Path, h:
                 for c in batch:
                     cur.execute(
                         f"INSERT INTO call_close ({_cols('call_close')}) VALUES "
-                        f"({', '.join('?' * 9)})",
+                        f"({', '.join('?' * 10)})",
                         c,
                     )
                 twin.settle_closes(central, batch, PolicyBook([h.policy]))

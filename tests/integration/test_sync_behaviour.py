@@ -266,3 +266,28 @@ def test_a_ledger_that_cannot_be_reached_is_offline(
     tess.add_customer("Acme")
     report = tess.sync("postgresql://tess@127.0.0.1:1/ledger")
     assert report.offline and "nothing is lost" in (report.error or "")
+
+
+def test_r5_research_after_the_stop_is_billed_once_even_when_the_clock_was_set_back(
+    ledger: Backend, make_device: MakeDevice
+) -> None:
+    """A stop says which of the call's segments it covers, so the ledger bills research
+    added after it by number, whatever the laptop's clock said in between."""
+    from qwtimer.core.timer import SegmentKind
+
+    tess = make_device("tess")
+    cid = tess.add_customer("Acme", card=True)
+    calls = Calls(tess.use().desk)
+    call, _ = calls.log(Customers(tess.desk).find(cid), {SegmentKind.TALK: 600})
+    tess.clock.jump_wall(-3600)  # the clock is set back an hour
+    calls.act(Action.RESEARCH, call.id)
+    tess.clock.advance(300)
+    _, bill = calls.stop(call_id=call.id, confirmed=True)
+    assert bill.billed_seconds == 900
+    assert tess.sync(ledger.url("tess")).ok
+    assert sorted(a["billed_seconds"] for a in allocations(ledger.admin, cid)) == [300, 600]
+    debits = tess.desk.db.execute_sql(
+        "SELECT sum(seconds) FROM entry WHERE call_id = ? AND kind = 'call_debit'", (call.id,)
+    ).fetchone()[0]
+    assert -debits == bill.billed_seconds  # the ledger's entries, as the laptop billed
+    assert tess.balance(cid) == central_balance(ledger.admin, cid) == 45 * 60 - 900
