@@ -12,31 +12,28 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
-from qwtimer.core import billing, charges, settlement
+from qwtimer.core import billing
 from qwtimer.core.billing import Bill, Split, Tally
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import IllegalTransition, InputError
-from qwtimer.core.parse import card_reference
 from qwtimer.core.policy import Policy
-from qwtimer.core.timer import OUTCOMES, Action, CallState, SegmentKind, next_state
-from qwtimer.desk import corrections
+from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
+from qwtimer.desk import call_billing, call_entry, call_live, call_recovery, corrections
+from qwtimer.desk.call_common import GAP_THRESHOLD_MS
+from qwtimer.desk.call_live import Live
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
-from qwtimer.desk.provisional import provisional_entry
 from qwtimer.store import timer_rows as rows
 from qwtimer.store.connection import committed
-from qwtimer.store.models import Call, CallClose, Customer, Segment, new_id
+from qwtimer.store.models import Call, Customer, Segment
 
 CallRecord = Call  # a call as the desk hands it out (the window names it by this name)
 
-GAP_THRESHOLD_MS = 5_000  # a sleep shorter than this is clock noise, not a gap
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -56,52 +53,6 @@ def _one_transaction(
 
     functools.update_wrapper(run, method)
     return run
-
-
-@dataclass(frozen=True)
-class Live:
-    """A running call as the window shows it: the live tally and the bill so far."""
-
-    call: Call
-    state: CallState
-    tally: Tally
-    elapsed_seconds: int
-    bill: Bill
-    overage_in_seconds: int  # further billable seconds until pay-per-minute starts
-    pending_gap_ms: int
-    interrupted: bool  # a restart or crash: resume or end at the last heartbeat first
-    has_card: bool = True  # a card on file pays what the bank cannot (R6.1)
-
-    @property
-    def call_id(self) -> str:
-        return str(self.call.id)
-
-    @property
-    def customer_id(self) -> str:
-        return str(self.call.customer_id)
-
-    @property
-    def customer_name(self) -> str:
-        """The caller's name (already read with the figures: no query)."""
-        return str(self.call.customer.name)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "call_id": self.call.id,
-            "customer_id": self.call.customer_id,
-            "state": self.state.value,
-            "elapsed_seconds": self.elapsed_seconds,
-            "seconds": {
-                "talk": self.tally.talk,
-                "hold": self.tally.hold,
-                "working_hold": self.tally.working_hold,
-                "research": self.tally.research,
-            },
-            "overage_in_seconds": self.overage_in_seconds,
-            "pending_gap_seconds": self.pending_gap_ms // 1000,
-            "interrupted": self.interrupted,
-            "bill": self.bill.as_dict(),
-        }
 
 
 class Calls:
@@ -346,68 +297,17 @@ class Calls:
 
     # -- recovery after a crash or restart -----------------------------------------------
     def interrupted(self) -> Call | None:
-        """A running call whose heartbeat is stale or from another boot (a crash, a restart)."""
-        call = self.current()
-        if call is None:
-            return None
-        r = self.desk.clock.read()
-        if self.is_interrupted(call, r):
-            return call
-        if call.heartbeat_mono_ms is not None and r.monotonic_ms - call.heartbeat_mono_ms > 5_000:
-            return call
-        return None
+        return call_recovery.interrupted(self)
 
     def downtime_ms(self, call: Call, r: Reading | None = None) -> int:
-        """How long the call went unobserved since its last heartbeat."""
-        r = r or self.desk.clock.read()
-        if call.boot_id == r.boot_id and call.heartbeat_boot_ms is not None:
-            return max(0, r.boottime_ms - call.heartbeat_boot_ms)
-        return max(0, int((r.utc - call.heartbeat_at).total_seconds() * 1000))
+        return call_recovery.downtime_ms(self, call, r)
 
     @_one_transaction
     def recover_resume(self) -> Call:
-        """Resume an interrupted call: its open segment ends at the last heartbeat and the time
-        since is a pending gap the technician must account for; the same kind goes on."""
-        call = self._require_current()
-        r = self.desk.clock.read()
-        down = self.downtime_ms(call, r)
-        seg = self.open_segment(call)
-        kind = SegmentKind(call.state)
-        if seg is not None:
-            seg.end_at = call.heartbeat_at
-            seg.open = False
-            seg.save()  # duration_ms holds the progress of the last heartbeat
-        if down > GAP_THRESHOLD_MS // 5:
-            call.pending_gap_at = call.heartbeat_at
-            call.pending_gap_ms += down
-        call.boot_id = r.boot_id
-        call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
-        call.heartbeat_boot_ms = r.boottime_ms
-        call.save()
-        row = self._row(call.id)
-        rows.open_segment(
-            self.desk.db,
-            row,
-            kind.value,
-            r.utc,
-            r.utc_offset_min,
-            r.monotonic_ms,
-            r.boottime_ms,
-        )
-        return Call.get_by_id(call.id)
+        return call_recovery.recover_resume(self)
 
     def last_heartbeat(self, call: Call) -> Reading | None:
-        """The clocks as the call's last heartbeat read them: where "end at last heartbeat"
-        ends it. None when the call has no heartbeat of its own (its segments then say)."""
-        if call.heartbeat_mono_ms is None or call.heartbeat_boot_ms is None:
-            return None
-        return Reading(
-            call.heartbeat_mono_ms,
-            call.heartbeat_boot_ms,
-            call.heartbeat_at,
-            call.utc_offset_min,
-            call.boot_id,
-        )
+        return call_recovery.last_heartbeat(self, call)
 
     @_one_transaction
     def recover_end(
@@ -417,24 +317,7 @@ class Calls:
         card_ref: str | None = None,
         confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
-        """End an interrupted call at its last heartbeat and bill it; a charge beyond the
-        policy's limits is refused (nothing written) unless ``confirmed`` (True, or the very
-        charge the technician was shown, see ``_require_confirmation``)."""
-        call = self._require_current()
-        _check_outcome(outcome)
-        card_ref = card_reference(card_ref) if card_ref is not None else None  # R6.1
-        seg = self.open_segment(call)
-        if seg is not None:
-            seg.end_at = call.heartbeat_at
-            seg.open = False
-            seg.save()
-        call.pending_gap_ms = 0
-        call.pending_gap_at = None
-        call.save()
-        self._require_confirmation(call, card_ref, confirmed)
-        note = (notes + "\n" if notes else "") + "ended at its last heartbeat after a restart"
-        bill = self._bill_and_post(call, outcome, note, card_ref, call.heartbeat_at)
-        return call, bill
+        return call_recovery.recover_end(self, outcome, notes, card_ref, confirmed)
 
     # -- stopping and billing ------------------------------------------------------------
     def end_reading(self) -> Reading:
@@ -448,49 +331,12 @@ class Calls:
     def charge_at(
         self, call: Call, at: Reading | None = None, card_ref: str | None = None
     ) -> tuple[Bill, Split, str | None]:
-        """What stopping ``call`` as of ``at`` bills (the whole call) and charges now, and who
-        pays (the card on file, or ``card_ref``), from ``billing.settle`` exactly as stop
-        bills. ``at`` None: the segments as recorded. Writes nothing."""
-        card = self.customers.card(call.customer)
-        payer = (
-            f"card reference {card_ref}"
-            if card_ref
-            else (f"the card ending {card.last4}" if card else None)
-        )
-        bill, part = billing.settle(
-            self.tally(call, at),
-            self.customers.balance(call.customer),
-            payer is not None,
-            self.policy_of(call),
-            self.last_bill(call),
-        )
-        return bill, part, payer
+        return call_billing.charge_at(self, call, at, card_ref)
 
     def _require_confirmation(
         self, call: Call, card_ref: str | None, confirmed: bool | Split
     ) -> None:
-        """Inside the stop's transaction. ``confirmed`` True (``--yes``) lets any charge
-        through; a Split (what the window showed) lets exactly that charge through and refuses
-        any other (the bank moved meanwhile, e.g. a sync); False refuses a charge beyond the
-        policy's limits (a call over the ceiling, more blocks than allowed at once)."""
-        if confirmed is True:
-            return
-        bill, part, payer = self.charge_at(call, None, card_ref)
-        if isinstance(confirmed, Split):
-            if part != confirmed:
-                raise IllegalTransition(
-                    "the charge changed while the call was being stopped (the bank moved, "
-                    f"e.g. a sync); it is now {charges.charge_text(part, payer)}: stop it again"
-                )
-            return
-        total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
-        reason = charges.over_limits(total + bill.research_seconds, part, self.policy_of(call))
-        if reason is not None:
-            raise charges.refuse_unconfirmed(
-                f"this call would be billed {billing.clock_text(bill.billed_seconds)}: "
-                + charges.charge_text(part, payer),
-                reason,
-            )
+        return call_billing.require_confirmation(self, call, card_ref, confirmed)
 
     def stop(
         self,
@@ -524,94 +370,18 @@ class Calls:
         ended: Reading | None,
         confirmed: bool | Split,
     ) -> tuple[Call, Bill] | int:
-        """The stop, or the milliseconds of a pending gap that refuse it. A gap just noticed
-        is committed like a heartbeat would, so 'timer gap' can account for it next."""
-        row = self._row(call_id)
-        r = ended or self.desk.clock.read()
-        next_state(CallState(row.state), Action.STOP)
-        if self.is_interrupted(row, r):
-            raise IllegalTransition(
-                "this call was interrupted by a restart: resume it or end it at its last "
-                "heartbeat first ('qwtimer timer recover')"
-            )
-        if row.segment_mono_start_ms is not None and r.monotonic_ms < row.segment_mono_start_ms:
-            raise IllegalTransition(
-                "the call changed after Stop was asked for (another action came first); "
-                "stop it again"
-            )
-        _check_outcome(outcome)
-        ref = card_reference(card_ref) if card_ref is not None else None
-        db = self.desk.db
-        self._observe(row, r)
-        rows.save_call(db, row)
-        if row.pending_gap_ms:
-            if row.segment_id is not None:
-                rows.segment_progress(db, row.segment_id, self._elapsed_open(row, r))
-            return row.pending_gap_ms
-        if row.segment_id is not None:
-            rows.close_segment(db, row.segment_id, self._elapsed_open(row, r), r.utc)
-        call = Call.get_by_id(row.call_id)
-        self._require_confirmation(call, ref, confirmed)
-        return call, self._bill_and_post(call, outcome, notes, ref, r.utc)
+        return call_billing.stop_or_gap(self, outcome, notes, card_ref, call_id, ended, confirmed)
 
     def tally(self, call: Call, r: Reading | None = None) -> Tally:
-        pairs = []
-        for seg in call.segments:
-            ms = seg.duration_ms
-            if (
-                seg.open
-                and r is not None
-                and seg.mono_start_ms is not None
-                and (call.boot_id == r.boot_id)
-            ):
-                ms = r.monotonic_ms - seg.mono_start_ms
-            pairs.append((SegmentKind(seg.kind), ms))
-        return billing.tally(pairs)
+        return call_billing.tally(self, call, r)
 
     def last_bill(self, call: Call) -> Bill | None:
-        close = call.closes.order_by(CallClose.seq.desc()).first()
-        return Bill.from_dict(json.loads(close.bill_json)) if close else None
+        return call_billing.last_bill(self, call)
 
     def _bill_and_post(
         self, call: Call, outcome: str, notes: str, card_ref: str | None, at: datetime
     ) -> Bill:
-        customer = call.customer
-        policy = self.policy_of(call)
-        card = self.customers.card(customer)
-        ref = card_ref or (card.ref if card else None)
-        previous = self.last_bill(call)
-        bill, part = billing.settle(
-            self.tally(call), self.customers.balance(customer), ref is not None, policy, previous
-        )
-        close_id = new_id()
-        # provisional until the ledger's own entries, under the same ids, replace them
-        for posting in settlement.close_postings(
-            close_id,
-            call.id,
-            customer.id,
-            self.desk.technician,
-            "",
-            bill.stop_number,
-            bill.added_billed_seconds,
-            part,
-            ref,
-        ):
-            provisional_entry(self.desk, posting, at, call)
-        CallClose.create(
-            id=close_id,
-            call=call,
-            seq=call.closes.count() + 1,
-            outcome=outcome,
-            notes=notes,
-            stopped_at=at,
-            bill_json=json.dumps(bill.as_dict(), sort_keys=True),
-            settlement=bill.settlement,
-            card_ref=card_ref,
-            last_seq=rows.next_seq(self.desk.db, call.id) - 1,  # every segment so far is billed
-        )
-        call.state = CallState.STOPPED.value
-        call.save()
-        return bill
+        return call_billing.bill_and_post(self, call, outcome, notes, card_ref, at)
 
     # -- manual entry --------------------------------------------------------------------
     def log(
@@ -623,50 +393,7 @@ class Calls:
         card_ref: str | None = None,
         confirmed: bool | Split = False,
     ) -> tuple[Call, Bill]:
-        """Record a call after the fact from its durations per kind (whole seconds). A charge
-        beyond the policy's limits is refused (nothing written) unless ``confirmed``."""
-        _check_outcome(outcome)
-        if any(v < 0 for v in seconds.values()):
-            raise InputError("durations cannot be negative")
-        if seconds.get(SegmentKind.TALK, 0) <= 0:
-            raise InputError("a call needs some talk time (--talk), e.g. --talk 12:30")
-        ref = card_reference(card_ref) if card_ref is not None else None
-        r = self.desk.clock.read()
-        policy = self.desk.policies.in_force(r.utc.date())
-        total = sum(seconds.values())
-        start = r.utc - timedelta(seconds=total)
-        with self.desk.db.atomic():
-            call = Call.create(
-                customer=customer,
-                technician=self.desk.technician,
-                device_id=self.desk.device_id,
-                policy_version=policy.version,
-                state=CallState.STOPPED.value,
-                started_at=start,
-                utc_offset_min=r.utc_offset_min,
-                manual=True,
-                boot_id=r.boot_id,
-            )
-            at = start
-            for kind in SegmentKind:
-                secs = seconds.get(kind, 0)
-                if not secs:
-                    continue
-                Segment.create(
-                    call=call,
-                    seq=rows.next_seq(self.desk.db, call.id),
-                    kind=kind.value,
-                    start_at=at,
-                    end_at=at + timedelta(seconds=secs),
-                    utc_offset_min=r.utc_offset_min,
-                    duration_ms=secs * 1000,
-                    open=False,
-                    note="entered by hand",
-                )
-                at += timedelta(seconds=secs)
-            self._require_confirmation(call, ref, confirmed)
-            bill = self._bill_and_post(call, outcome, notes, ref, r.utc)
-        return call, bill
+        return call_entry.log(self, customer, seconds, outcome, notes, card_ref, confirmed)
 
     # -- corrections of a call started by mistake -----------------------------------------
     @_one_transaction
@@ -682,34 +409,4 @@ class Calls:
 
     # -- live view -----------------------------------------------------------------------
     def live(self, call: Call | None = None, at: Reading | None = None) -> Live | None:
-        """The running (or given) call's live figures as of ``at`` (default: now); writes
-        nothing."""
-        call = call or self.current()
-        if call is None:
-            return None
-        r = at or self.desk.clock.read()
-        policy = self.policy_of(call)
-        t = self.tally(call, r)
-        previous = self.last_bill(call)
-        card = self.customers.card(call.customer)
-        balance = self.customers.balance(call.customer)
-        bill, _ = billing.settle(t, balance, card is not None, policy, previous)
-        # The bank as it stood for this call: earlier stops of it already took their share.
-        already = previous.billed_seconds if previous else 0
-        overage_in = billing.overage_starts_after(balance + already, t.billable(policy), policy)
-        return Live(
-            call=call,
-            state=CallState(call.state),
-            tally=t,
-            elapsed_seconds=t.total,
-            bill=bill,
-            overage_in_seconds=overage_in,
-            pending_gap_ms=call.pending_gap_ms,
-            interrupted=self.is_interrupted(call, r),
-            has_card=card is not None,
-        )
-
-
-def _check_outcome(outcome: str) -> None:
-    if outcome not in OUTCOMES:
-        raise InputError(f"outcome '{outcome}' is not one of: {', '.join(OUTCOMES)}")
+        return call_live.live(self, call, at)

@@ -15,7 +15,8 @@ from qwtimer.core import billing
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
-from qwtimer.desk.calls import Calls, Live
+from qwtimer.desk.call_live import Live
+from qwtimer.desk.calls import Calls
 from qwtimer.store.models import Call
 
 RETRY_MS = 3_000  # how often a full disk is tried again

@@ -1,0 +1,72 @@
+"""A call recorded after the fact from its durations per kind (``qwtimer call log``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from qwtimer.core.billing import Bill, Split
+from qwtimer.core.errors import InputError
+from qwtimer.core.parse import card_reference
+from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.desk.call_common import check_outcome
+from qwtimer.store import timer_rows as rows
+from qwtimer.store.models import Call, Customer, Segment
+
+if TYPE_CHECKING:
+    from qwtimer.desk.calls import Calls
+
+
+def log(
+    calls: Calls,
+    customer: Customer,
+    seconds: dict[SegmentKind, int],
+    outcome: str = "resolved",
+    notes: str = "",
+    card_ref: str | None = None,
+    confirmed: bool | Split = False,
+) -> tuple[Call, Bill]:
+    """Record a call after the fact from its durations per kind (whole seconds). A charge
+    beyond the policy's limits is refused (nothing written) unless ``confirmed``."""
+    check_outcome(outcome)
+    if any(v < 0 for v in seconds.values()):
+        raise InputError("durations cannot be negative")
+    if seconds.get(SegmentKind.TALK, 0) <= 0:
+        raise InputError("a call needs some talk time (--talk), e.g. --talk 12:30")
+    ref = card_reference(card_ref) if card_ref is not None else None
+    r = calls.desk.clock.read()
+    policy = calls.desk.policies.in_force(r.utc.date())
+    total = sum(seconds.values())
+    start = r.utc - timedelta(seconds=total)
+    with calls.desk.db.atomic():
+        call = Call.create(
+            customer=customer,
+            technician=calls.desk.technician,
+            device_id=calls.desk.device_id,
+            policy_version=policy.version,
+            state=CallState.STOPPED.value,
+            started_at=start,
+            utc_offset_min=r.utc_offset_min,
+            manual=True,
+            boot_id=r.boot_id,
+        )
+        at = start
+        for kind in SegmentKind:
+            secs = seconds.get(kind, 0)
+            if not secs:
+                continue
+            Segment.create(
+                call=call,
+                seq=rows.next_seq(calls.desk.db, call.id),
+                kind=kind.value,
+                start_at=at,
+                end_at=at + timedelta(seconds=secs),
+                utc_offset_min=r.utc_offset_min,
+                duration_ms=secs * 1000,
+                open=False,
+                note="entered by hand",
+            )
+            at += timedelta(seconds=secs)
+        calls._require_confirmation(call, ref, confirmed)
+        bill = calls._bill_and_post(call, outcome, notes, ref, r.utc)
+    return call, bill
