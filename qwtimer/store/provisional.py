@@ -35,11 +35,13 @@ ENTRY_DELETE = f"""CREATE TRIGGER IF NOT EXISTS entry_append_only_delete BEFORE 
 
 
 def replace(local: SqliteDatabase, ids: Sequence[str]) -> None:
-    """Before the ledger's entries with these ids go in: drop the provisional ones."""
+    """Before the ledger's entries with these ids go in: drop the provisional ones. One a
+    supervisor already reversed here stays (its reversal names it; the ledger holds both)."""
     for i in range(0, len(ids), 900):
         part = list(ids[i : i + 900])
         local.execute_sql(
-            f"DELETE FROM entry WHERE id IN ({', '.join('?' * len(part))}) AND {PROVISIONAL}",
+            f"DELETE FROM entry WHERE id IN ({', '.join('?' * len(part))}) AND {PROVISIONAL} "
+            "AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.reverses_id = entry.id)",
             part,
         )
 

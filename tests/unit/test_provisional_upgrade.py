@@ -105,3 +105,25 @@ def test_an_upgraded_laptops_unsent_money_is_settled_once_by_the_ledger(
         ]
     finally:
         desk.close()
+
+
+def test_a_provisional_entry_reversed_before_the_sync_never_blocks_the_pull(
+    tmp_path: Path,
+) -> None:
+    from qwtimer.desk.customers import Customers, LineInput
+    from qwtimer.desk.ledger import Ledger
+
+    desk = Desk(tmp_path / "laptop", clock=FakeClock(), technician="sam", policies=POLICIES)
+    try:
+        c = Customers(desk).add(
+            "Acme", LineInput("desktop", "license", maintenance_until="2027-06-30")
+        )
+        grant = desk.db.execute_sql("SELECT id FROM entry WHERE kind = 'grant'").fetchone()[0]
+        Ledger(desk).reverse(grant, "entered by mistake")  # the supervisor's own laptop
+        ledger = f"sqlite://{tmp_path / 'ledger.db'}"
+        report = Sync(desk, ledger).run()
+        assert report.ok, report.error
+        assert Sync(desk, ledger).run().ok  # and every sync after it
+        assert Customers(desk).balance(c) == central_balance(ledger, c.id) == 0
+    finally:
+        desk.close()
