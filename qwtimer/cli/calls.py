@@ -7,6 +7,7 @@ import io
 import json
 import sys
 import time
+from typing import Any
 
 from qwtimer.cli import Out
 from qwtimer.core.billing import Bill, bill_json, clock_text, money
@@ -190,11 +191,12 @@ def cmd_call_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     calls = Calls(desk)
     call = calls.get(a.call_id)
     bill = calls.last_bill(call)
-    data = {
+    parts = segments(call)
+    data: dict[str, Any] = {
         "call_id": call.id,
         "customer": call.customer.name,
         "state": call.state,
-        "segments": segments(call),
+        "segments": parts,
         "bill": bill.as_dict() if bill else None,
     }
     out.emit(
@@ -204,7 +206,7 @@ def cmd_call_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
             + "\n"
             + "\n".join(
                 f"  {s['seq']:>3} {s['kind']:<13} {s['duration_ms'] / 1000:>9.1f} s {s['note']}"
-                for s in data["segments"]
+                for s in parts
             )
         ),
     )

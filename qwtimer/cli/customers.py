@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from qwtimer.cli import Out
 from qwtimer.core.billing import clock_text, money
@@ -89,8 +90,10 @@ def cmd_customer_maintenance(desk: Desk, a: argparse.Namespace, out: Out) -> Non
     svc = Customers(desk)
     c = svc.find(a.customer)
     line = svc.maintenance(c, a.until)
+    until = line.maintenance_until
+    assert until is not None  # the renewal just set it
     out.emit(
-        {"id": c.id, "maintenance_until": line.maintenance_until.isoformat()},
+        {"id": c.id, "maintenance_until": until.isoformat()},
         f"UMP for {c.name} now runs until {line.maintenance_until} (no minutes added, R9)",
     )
 
@@ -107,7 +110,9 @@ def cmd_customer_card(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
 def cmd_customer_list(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
-    rows = [{"id": c.id, "name": c.name, "balance_seconds": svc.balance(c)} for c in svc.all()]
+    rows: list[dict[str, Any]] = [
+        {"id": c.id, "name": c.name, "balance_seconds": svc.balance(c)} for c in svc.all()
+    ]
 
     def text() -> str:
         return (

@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("customer")
     sp.add_argument("--name")
     for clearable in ("--phone", "--email"):  # an empty value is an edit: it clears the field
-        sp.add_argument(clearable, help="'' clears it").empty_clears = True
+        setattr(sp.add_argument(clearable, help="'' clears it"), "empty_clears", True)  # noqa: B010
     sp.add_argument(
         "--allow-duplicate",
         action="store_true",
