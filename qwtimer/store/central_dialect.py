@@ -19,9 +19,24 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from peewee import Database
 
 from qwtimer.core.policy import PolicyBook
+from qwtimer.store import central_schema as cs
+
+_PG_TYPES = {"TEXT": "text", "INT": "int4", "BIGINT": "int8", "BOOL": "bool"}
+_MODELS = {m._meta.table_name: m for m in cs.MODELS}
+
+
+def _binary_types(table: str, cols: Sequence[str]) -> list[str] | None:
+    """The PostgreSQL types of these columns, for a binary COPY (cheaper to send and to read
+    than text); None when one is not known (then the COPY is in text)."""
+    model = _MODELS.get(table)
+    if model is None:
+        return None
+    types = [_PG_TYPES.get(getattr(model._meta.columns.get(c), "field_type", "")) for c in cols]
+    return None if None in types else [str(t) for t in types]
 
 
 @dataclass
@@ -34,7 +49,6 @@ class Central:
     ledger_id: str = ""
     supervisor: bool = True  # may post adjustments and reversals (R13)
 
-    kind = ""
     param = "?"
     same = "IS"  # null-safe equality of two columns
     settles_itself = False  # the database writes the money entries itself (its triggers)
@@ -101,7 +115,6 @@ class Central:
 
 
 class PgCentral(Central):
-    kind = "postgresql"
     param = "%s"
     same = "IS NOT DISTINCT FROM"
     settles_itself = True
@@ -120,9 +133,37 @@ class PgCentral(Central):
         stage: str,
         meanwhile: Callable[[], object] | None,
     ) -> set[Any] | None:
-        from qwtimer.store import sync_stage
-
-        return sync_stage.bulk_insert_pg(self, table, cols, rows, stage, meanwhile)
+        """A binary COPY into a temporary table dropped at commit."""
+        names = ", ".join(cols)
+        cur = self.db.cursor()
+        cur.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA",
+            prepare=False,  # the staging table is new in every transaction: nothing to reuse
+        )
+        types = _binary_types(table, cols)
+        fmt = " (FORMAT BINARY)" if types else ""
+        with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as copy:
+            if types:
+                copy.set_types(types)
+            for r in rows:
+                copy.write_row(r)
+        key = cols[0]
+        if meanwhile is not None:
+            meanwhile()
+        # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
+        # keys; when any key is already there (a retry), redo it the careful way.
+        cur.execute("SAVEPOINT bulk_insert", prepare=False)
+        try:
+            cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}", prepare=False)
+            cur.execute("RELEASE SAVEPOINT bulk_insert", prepare=False)
+            return None  # every row (a key already there raises instead)
+        except psycopg.errors.UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT bulk_insert", prepare=False)
+            cur.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
+                f"ON CONFLICT DO NOTHING RETURNING {key}"
+            )
+        return {r[0] for r in cur.fetchall()}
 
     def apply_revision(self, row: Sequence[Any]) -> str:
         marks = ", ".join(["%s"] * len(row))
@@ -153,8 +194,6 @@ class PgCentral(Central):
 
 
 class SqliteCentral(Central):
-    kind = "sqlite"
-
     def transaction(self) -> AbstractContextManager[Any]:
         return self.db.atomic("IMMEDIATE")  # type: ignore[no-any-return]
 
@@ -181,9 +220,21 @@ class SqliteCentral(Central):
         stage: str,
         meanwhile: Callable[[], object] | None,
     ) -> set[Any] | None:
-        from qwtimer.store import sync_stage
-
-        return sync_stage.bulk_insert_sqlite(self, table, cols, rows, stage, meanwhile)
+        """A temporary table, dropped by ``drop_stage``."""
+        names = ", ".join(cols)
+        db = self.db
+        db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+        db.execute_sql(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
+        db.cursor().executemany(
+            f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
+        )
+        if meanwhile is not None:
+            meanwhile()
+        cur = db.execute_sql(
+            f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
+            f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
+        )
+        return {r[0] for r in cur.fetchall()}
 
     def drop_stage(self, stage: str) -> None:
         self.db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")

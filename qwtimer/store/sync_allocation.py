@@ -34,11 +34,6 @@ _ALL = 2_147_483_647  # a stop recorded before stops said which segments they co
 _CLOSE = cs.PUSHED["call_close"]
 
 
-def where_in(central: Central, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """``column IN values`` as SQL and parameters (one array parameter on PostgreSQL)."""
-    return central.where_in(column, values)
-
-
 def _post(central: Central, postings: Sequence[rules.Posting]) -> None:
     rows = []
     for p in postings:
@@ -76,12 +71,12 @@ def read_facts(
     prior: dict[str, int] = {}
     for i in range(0, len(call_ids), 500):
         part = call_ids[i : i + 500]
-        cond, params = where_in(central, "id", part)
+        cond, params = central.where_in("id", part)
         for r in db.execute_sql(
             f"SELECT id, customer_id, technician, policy_version FROM call WHERE {cond}", params
         ).fetchall():
             calls[r[0]] = tuple(r)
-        cond, params = where_in(central, "call_id", part)
+        cond, params = central.where_in("call_id", part)
         for call_id, seq, kind, ms in db.execute_sql(
             f"SELECT call_id, seq, kind, duration_ms FROM segment WHERE {cond}", params
         ).fetchall():
@@ -115,7 +110,7 @@ def read_facts(
     banks: dict[str, int] = {}
     cards: dict[str, str] = {}
     if customers:
-        cond, params = where_in(central, "customer_id", customers)
+        cond, params = central.where_in("customer_id", customers)
         for cust, total in db.execute_sql(
             f"SELECT customer_id, balance_seconds FROM account WHERE {cond}", params
         ).fetchall():
@@ -182,7 +177,7 @@ def post_grants(
     if not firsts:
         return
     keys = sorted(firsts)
-    cond, params = where_in(central, "grant_key", keys)
+    cond, params = central.where_in("grant_key", keys)
     taken = {
         r[0]
         for r in central.db.execute_sql(
@@ -212,7 +207,7 @@ def stored(
     if not close_ids:
         return []
     cols = cs.ALLOCATION_COLUMNS
-    cond, params = where_in(central, "close_id", close_ids)
+    cond, params = central.where_in("close_id", close_ids)
     only = f" AND settlement = {central.db.param}" if settlement else ""
     rows = central.db.execute_sql(
         f"SELECT {', '.join(cols)} FROM allocation WHERE {cond}{only}",

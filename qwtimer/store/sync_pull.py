@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,66 +80,63 @@ def pull(
 ) -> PullResult:
     """Bring this device up to date with the ledger. Safe to interrupt at any point."""
     result = PullResult()
-    p = central.db.param
     for table in cs.PULLED:
-        cols = cs.PUSHED[table]
-        key = cursor_key(central.ledger_id, table)
-        seen = _cursor(local, key)
-        top = central.db.execute_sql(f"SELECT max(ledger_seq) FROM {table}").fetchone()[0]
-        if seen > int(top or 0):
-            # Past the ledger's highest number: it renumbered a row that carried a forged
-            # number (schema step 2). Read again from the start; rows already here are kept.
-            seen = 0
-        mine = f" AND device_id <> {p}" if table == "entry" else ""
-        while True:
-            params: list[Any] = [seen] + ([device_id] if mine else [])
-            rows = central.db.execute_sql(
-                f"SELECT {', '.join(cols)}, ledger_seq FROM {table} WHERE ledger_seq > {p}"
-                f"{mine} ORDER BY ledger_seq LIMIT {CHUNK}",
-                params,
-            ).fetchall()
-            if not rows:
-                break
-            seen = max(int(r[-1]) for r in rows)
-            data = [tuple(r[:-1]) for r in rows]
-            with local.atomic():
-                n = _store(local, table, data, result)
-                local.execute_sql(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(seen))
-                )
+        mine = " AND device_id <> {p}" if table == "entry" else ""
+
+        def store(rows: list[tuple[Any, ...]], table: str = table) -> None:
+            n = _store(local, table, rows, result)
             result.pulled[table] = result.pulled.get(table, 0) + n
             if progress:
                 progress(f"pull {table}", result.pulled[table], result.pulled[table])
-            if len(rows) < CHUNK:
-                break
-    _pull_settlements(local, central, result)
+
+        _follow(local, central, table, cs.PUSHED[table], store, mine, [device_id] if mine else [])
+
+    def settled(rows: list[tuple[Any, ...]]) -> None:
+        # the ledger's splits: the provisional entries a close was settled without go
+        provisional.drop_unmade(local, [(str(r[0]), int(r[1]), int(r[2])) for r in rows])
+        result.pulled["allocation"] = result.pulled.get("allocation", 0) + len(rows)
+
+    _follow(local, central, "allocation", SETTLED_COLUMNS, settled)
     return result
 
 
-def _pull_settlements(local: SqliteDatabase, central: Central, result: PullResult) -> None:
-    """The ledger's splits (``allocation``) since the cursor: the provisional entries of a
-    close the ledger settled without them go (``provisional.drop_unmade``)."""
+SETTLED_COLUMNS = ("close_id", "billed_seconds", "purchased_seconds")
+
+
+def _follow(
+    local: SqliteDatabase,
+    central: Central,
+    table: str,
+    cols: Sequence[str],
+    store: Callable[[list[tuple[Any, ...]]], None],
+    where: str = "",
+    params: Sequence[Any] = (),
+) -> None:
+    """Read ``table`` after this device's cursor, a page at a time: ``store`` takes each page
+    in the local transaction that also moves the cursor (an interrupted pull resumes where it
+    stopped). ``where``: more conditions, ``{p}`` for the ledger's parameter mark."""
     p = central.db.param
-    key = cursor_key(central.ledger_id, "allocation")
+    key = cursor_key(central.ledger_id, table)
     seen = _cursor(local, key)
-    top = central.db.execute_sql("SELECT max(ledger_seq) FROM allocation").fetchone()[0]
+    top = central.db.execute_sql(f"SELECT max(ledger_seq) FROM {table}").fetchone()[0]
     if seen > int(top or 0):
+        # Past the ledger's highest number: it renumbered a row that carried a forged
+        # number (schema step 2). Read again from the start; rows already here are kept.
         seen = 0
     while True:
         rows = central.db.execute_sql(
-            "SELECT close_id, billed_seconds, purchased_seconds, ledger_seq FROM allocation "
-            f"WHERE ledger_seq > {p} ORDER BY ledger_seq LIMIT {CHUNK}",
-            (seen,),
+            f"SELECT {', '.join(cols)}, ledger_seq FROM {table} WHERE ledger_seq > {p}"
+            f"{where.format(p=p)} ORDER BY ledger_seq LIMIT {CHUNK}",
+            [seen, *params],
         ).fetchall()
         if not rows:
             return
         seen = max(int(r[-1]) for r in rows)
         with local.atomic():
-            provisional.drop_unmade(local, [(str(r[0]), int(r[1]), int(r[2])) for r in rows])
+            store([tuple(r[:-1]) for r in rows])
             local.execute_sql(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(seen))
             )
-        result.pulled["allocation"] = result.pulled.get("allocation", 0) + len(rows)
         if len(rows) < CHUNK:
             return
 

@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-
 from qwtimer.store import central_schema as cs
 from qwtimer.store.central_dialect import Central
 
@@ -42,20 +40,6 @@ class Staged:
     conflicts: list[Conflict]
 
 
-_PG_TYPES = {"TEXT": "text", "INT": "int4", "BIGINT": "int8", "BOOL": "bool"}
-_MODELS = {m._meta.table_name: m for m in cs.MODELS}
-
-
-def _binary_types(table: str, cols: Sequence[str]) -> list[str] | None:
-    """The PostgreSQL types of these columns, for a binary COPY (cheaper to send and to read
-    than text); None when one is not known (then the COPY is in text)."""
-    model = _MODELS.get(table)
-    if model is None:
-        return None
-    types = [_PG_TYPES.get(getattr(model._meta.columns.get(c), "field_type", "")) for c in cols]
-    return None if None in types else [str(t) for t in types]
-
-
 def bulk_insert(
     central: Central,
     table: str,
@@ -71,72 +55,6 @@ def bulk_insert(
     called once the rows are staged, just before the server moves them into ``table`` (on
     PostgreSQL: work for another thread starts there while this one waits on the server)."""
     return central.bulk_insert(table, cols, rows, stage or f"stage_{table}", meanwhile)
-
-
-def bulk_insert_pg(
-    central: Central,
-    table: str,
-    cols: Sequence[str],
-    rows: Sequence[tuple[Any, ...]],
-    stage: str,
-    meanwhile: Callable[[], object] | None,
-) -> set[Any] | None:
-    """``bulk_insert`` on PostgreSQL: a binary COPY into a temporary table dropped at commit."""
-    names = ", ".join(cols)
-    cur = central.db.cursor()
-    cur.execute(
-        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA",
-        prepare=False,  # the staging table is new in every transaction: nothing to reuse
-    )
-    types = _binary_types(table, cols)
-    fmt = " (FORMAT BINARY)" if types else ""
-    with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as copy:
-        if types:
-            copy.set_types(types)
-        for r in rows:
-            copy.write_row(r)
-    key = cols[0]
-    if meanwhile is not None:
-        meanwhile()
-    # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
-    # keys; when any key is already there (a retry), redo it the careful way.
-    cur.execute("SAVEPOINT bulk_insert", prepare=False)
-    try:
-        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}", prepare=False)
-        cur.execute("RELEASE SAVEPOINT bulk_insert", prepare=False)
-        return None  # every row (a key already there raises instead)
-    except psycopg.errors.UniqueViolation:
-        cur.execute("ROLLBACK TO SAVEPOINT bulk_insert", prepare=False)
-        cur.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
-            f"ON CONFLICT DO NOTHING RETURNING {key}"
-        )
-    return {r[0] for r in cur.fetchall()}
-
-
-def bulk_insert_sqlite(
-    central: Central,
-    table: str,
-    cols: Sequence[str],
-    rows: Sequence[tuple[Any, ...]],
-    stage: str,
-    meanwhile: Callable[[], object] | None,
-) -> set[Any] | None:
-    """``bulk_insert`` on the embedded ledger: a temporary table, dropped by ``drop_stage``."""
-    names = ", ".join(cols)
-    db = central.db
-    db.execute_sql(f"DROP TABLE IF EXISTS temp.{stage}")
-    db.execute_sql(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
-    db.cursor().executemany(
-        f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
-    )
-    if meanwhile is not None:
-        meanwhile()
-    cur = db.execute_sql(
-        f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
-        f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"
-    )
-    return {r[0] for r in cur.fetchall()}
 
 
 def stage_insert(
