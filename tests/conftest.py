@@ -15,6 +15,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.paths import resource
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QWTIMER_STRICT_CHANGES", "1")  # a write nobody announced fails the test
 
 POLICY_FILE = resource("policies", "2026-11.toml")
 

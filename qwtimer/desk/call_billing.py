@@ -16,6 +16,7 @@ from qwtimer.core.errors import IllegalTransition
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
 from qwtimer.desk.call_common import check_outcome
+from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.provisional import provisional_entry
 from qwtimer.store import timer_rows as rows
 from qwtimer.store.models import Call, CallClose, new_id
@@ -118,20 +119,21 @@ def bill_and_post(
         ref,
     ):
         provisional_entry(calls.desk, posting, at, call)
-    CallClose.create(
-        id=close_id,
-        call=call,
-        seq=call.closes.count() + 1,
+    row = rows.by_id(calls.desk.db, call.id)
+    assert row is not None  # read in this very transaction
+    rows.close_call(
+        calls.desk.db,
+        row,
+        close_id=close_id,
         outcome=outcome,
         notes=notes,
         stopped_at=at,
         bill_json=json.dumps(bill.as_dict(), sort_keys=True),
         settlement=bill.settlement,
         card_ref=card_ref,
-        last_seq=rows.next_seq(calls.desk.db, call.id) - 1,  # every segment so far is billed
     )
-    call.state = CallState.STOPPED.value
-    call.save()
+    call.state = row.state  # the model handed back says what was written
+    note(Changes.of(customers=[customer.id], calls=[call.id], ledger=True))
     return bill
 
 

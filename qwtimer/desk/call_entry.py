@@ -11,7 +11,7 @@ from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.desk.call_common import check_outcome
 from qwtimer.store import timer_rows as rows
-from qwtimer.store.models import Call, Customer, Segment
+from qwtimer.store.models import Call, Customer
 
 if TYPE_CHECKING:
     from qwtimer.desk.calls import Calls
@@ -39,34 +39,34 @@ def log(
     total = sum(seconds.values())
     start = r.utc - timedelta(seconds=total)
     with calls.desk.db.atomic():
-        call = Call.create(
-            customer=customer,
+        row = rows.new_call(
+            calls.desk.db,
+            customer_id=customer.id,
             technician=calls.desk.technician,
             device_id=calls.desk.device_id,
             policy_version=policy.version,
             state=CallState.STOPPED.value,
             started_at=start,
             utc_offset_min=r.utc_offset_min,
-            manual=True,
             boot_id=r.boot_id,
+            manual=True,
         )
         at = start
         for kind in SegmentKind:
             secs = seconds.get(kind, 0)
             if not secs:
                 continue
-            Segment.create(
-                call=call,
-                seq=rows.next_seq(calls.desk.db, call.id),
-                kind=kind.value,
-                start_at=at,
-                end_at=at + timedelta(seconds=secs),
-                utc_offset_min=r.utc_offset_min,
-                duration_ms=secs * 1000,
-                open=False,
-                note="entered by hand",
+            rows.add_segment(
+                calls.desk.db,
+                row.call_id,
+                kind.value,
+                at,
+                secs * 1000,
+                r.utc_offset_min,
+                "entered by hand",
             )
             at += timedelta(seconds=secs)
+        call = Call.get_by_id(row.call_id)
         calls._require_confirmation(call, ref, confirmed)
         bill = calls._bill_and_post(call, outcome, notes, ref, r.utc)
     return call, bill

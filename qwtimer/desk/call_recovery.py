@@ -11,6 +11,7 @@ from qwtimer.core.clock import Reading
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.call_common import GAP_THRESHOLD_MS, check_outcome
+from qwtimer.desk.changes import Changes, note
 from qwtimer.store import timer_rows as rows
 from qwtimer.store.models import Call
 
@@ -42,33 +43,24 @@ def downtime_ms(calls: Calls, call: Call, r: Reading | None = None) -> int:
 def recover_resume(calls: Calls) -> Call:
     """Resume an interrupted call: its open segment ends at the last heartbeat and the time
     since is a pending gap the technician must account for; the same kind goes on."""
-    call = calls._require_current()
+    row = calls._row(None)
     r = calls.desk.clock.read()
-    down = calls.downtime_ms(call, r)
-    seg = calls.open_segment(call)
-    kind = SegmentKind(call.state)
-    if seg is not None:
-        seg.end_at = call.heartbeat_at
-        seg.open = False
-        seg.save()  # duration_ms holds the progress of the last heartbeat
+    down = calls.downtime_ms(calls._as_call(row), r)
+    kind = SegmentKind(row.state)
+    db = calls.desk.db
+    if row.segment_id is not None:  # it ends at the last heartbeat, with that progress
+        assert row.heartbeat_at is not None
+        rows.close_segment(db, row.segment_id, None, row.heartbeat_at)
     if down > GAP_THRESHOLD_MS // 5:
-        call.pending_gap_at = call.heartbeat_at
-        call.pending_gap_ms += down
-    call.boot_id = r.boot_id
-    call.heartbeat_at, call.heartbeat_mono_ms = r.utc, r.monotonic_ms
-    call.heartbeat_boot_ms = r.boottime_ms
-    call.save()
-    row = calls._row(call.id)
-    rows.open_segment(
-        calls.desk.db,
-        row,
-        kind.value,
-        r.utc,
-        r.utc_offset_min,
-        r.monotonic_ms,
-        r.boottime_ms,
-    )
-    return Call.get_by_id(call.id)
+        row.pending_gap_at = row.heartbeat_at
+        row.pending_gap_ms += down
+    row.boot_id = r.boot_id
+    row.heartbeat_at, row.heartbeat_mono_ms = r.utc, r.monotonic_ms
+    row.heartbeat_boot_ms = r.boottime_ms
+    rows.open_segment(db, row, kind.value, r.utc, r.utc_offset_min, r.monotonic_ms, r.boottime_ms)
+    rows.save_call(db, row)
+    note(Changes.of(calls=[row.call_id]))
+    return calls._as_call(row)
 
 
 def last_heartbeat(calls: Calls, call: Call) -> Reading | None:
@@ -95,17 +87,17 @@ def recover_end(
     """End an interrupted call at its last heartbeat and bill it; a charge beyond the
     policy's limits is refused (nothing written) unless ``confirmed`` (True, or the very
     charge the technician was shown, see ``_require_confirmation``)."""
-    call = calls._require_current()
+    row = calls._row(None)
     check_outcome(outcome)
     card_ref = card_reference(card_ref) if card_ref is not None else None  # R6.1
-    seg = calls.open_segment(call)
-    if seg is not None:
-        seg.end_at = call.heartbeat_at
-        seg.open = False
-        seg.save()
-    call.pending_gap_ms = 0
-    call.pending_gap_at = None
-    call.save()
+    db = calls.desk.db
+    if row.segment_id is not None:
+        assert row.heartbeat_at is not None
+        rows.close_segment(db, row.segment_id, None, row.heartbeat_at)
+    row.pending_gap_ms = 0
+    row.pending_gap_at = None
+    rows.save_call(db, row)
+    call = Call.get_by_id(row.call_id)
     calls._require_confirmation(call, card_ref, confirmed)
     note = (notes + "\n" if notes else "") + "ended at its last heartbeat after a restart"
     bill = calls._bill_and_post(call, outcome, note, card_ref, call.heartbeat_at)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
 from qwtimer.core import billing
@@ -25,7 +25,7 @@ from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
 from qwtimer.desk import call_billing, call_entry, call_live, call_recovery, corrections
 from qwtimer.desk.call_common import GAP_THRESHOLD_MS
 from qwtimer.desk.call_live import Live
-from qwtimer.desk.changes import Changes
+from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
@@ -170,34 +170,17 @@ class Calls:
         r = self.desk.clock.read()
         next_state(CallState.IDLE, Action.START)
         policy = self.desk.policies.in_force(r.utc.date())
-        call = Call.create(
-            customer=customer,
+        row = rows.new_call(
+            self.desk.db,
+            customer_id=customer.id,
             technician=self.desk.technician,
             device_id=self.desk.device_id,
             policy_version=policy.version,  # R12: billed under the version in force
             state=CallState.TALK.value,
             started_at=r.utc,
             utc_offset_min=r.utc_offset_min,
-            heartbeat_at=r.utc,
-            heartbeat_mono_ms=r.monotonic_ms,
-            heartbeat_boot_ms=r.boottime_ms,
             boot_id=r.boot_id,
-        )
-        row = rows.CallRow(
-            call.id,
-            customer.id,
-            call.state,
-            r.boot_id,
-            r.utc,
-            r.monotonic_ms,
-            r.boottime_ms,
-            0,
-            None,
-            r.utc_offset_min,
-            None,
-            None,
-            None,
-            0,
+            heartbeat=(r.utc, r.monotonic_ms, r.boottime_ms),
         )
         rows.open_segment(
             self.desk.db,
@@ -208,7 +191,8 @@ class Calls:
             r.monotonic_ms,
             r.boottime_ms,
         )
-        return call
+        note(Changes.of(customers=[customer.id], calls=[row.call_id]))
+        return self._as_call(row)
 
     @_one_transaction
     def act(self, action: Action, call_id: str | None = None, at: Reading | None = None) -> Call:
@@ -252,6 +236,7 @@ class Calls:
         )
         row.state = new.value
         rows.save_call(db, row)
+        note(Changes.of(calls=[row.call_id]))
         return self._as_call(row)
 
     @_one_transaction
@@ -269,31 +254,32 @@ class Calls:
         rows.save_call(self.desk.db, row)
         if row.segment_id is not None:
             rows.segment_progress(self.desk.db, row.segment_id, self._elapsed_open(row, r))
+        note(Changes.of(calls=[row.call_id]))
         return self._as_call(row)
 
     @_one_transaction
     def resolve_gap(self, kind: SegmentKind | None, call_id: str | None = None) -> Call:
         """Say what a pending gap was: a segment kind, or None (not part of the call)."""
-        call = self.get(call_id) if call_id else self._require_current()
-        if not call.pending_gap_ms:
+        row = self._row(call_id)
+        if not row.pending_gap_ms:
             raise InputError("this call has no unaccounted gap to resolve")
         if kind is not None:
-            start = call.pending_gap_at or call.heartbeat_at
-            Segment.create(
-                call=call,
-                seq=rows.next_seq(self.desk.db, call.id),
-                kind=kind.value,
-                start_at=start,
-                end_at=start + timedelta(milliseconds=call.pending_gap_ms),
-                utc_offset_min=call.utc_offset_min,
-                duration_ms=call.pending_gap_ms,
-                open=False,
-                note="gap: the technician said it was " + kind.value.replace("_", " "),
+            start = row.pending_gap_at or row.heartbeat_at
+            assert start is not None  # a gap is only ever noticed by a heartbeat
+            rows.add_segment(
+                self.desk.db,
+                row.call_id,
+                kind.value,
+                start,
+                row.pending_gap_ms,
+                row.utc_offset_min,
+                "gap: the technician said it was " + kind.value.replace("_", " "),
             )
-        call.pending_gap_ms = 0
-        call.pending_gap_at = None
-        call.save()
-        return call
+        row.pending_gap_ms = 0
+        row.pending_gap_at = None
+        rows.save_call(self.desk.db, row)
+        note(Changes.of(calls=[row.call_id]))
+        return self._as_call(row)
 
     # -- recovery after a crash or restart -----------------------------------------------
     def interrupted(self) -> Call | None:
@@ -400,12 +386,12 @@ class Calls:
     def move(self, call_id: str, customer: Customer, reason: str) -> Changes:
         """Move a call started for the wrong customer (first minutes, nothing billed or
         synced yet); audited with who, when and why. See ``desk.corrections``."""
-        return corrections.move(self.desk, self.get(call_id), customer, reason)
+        return note(corrections.move(self.desk, self.get(call_id), customer, reason))
 
     @_one_transaction
     def discard(self, call_id: str, reason: str) -> Changes:
         """Discard a call started by mistake, on the same terms as ``move``."""
-        return corrections.discard(self.desk, self.get(call_id), reason)
+        return note(corrections.discard(self.desk, self.get(call_id), reason))
 
     # -- live view -----------------------------------------------------------------------
     def live(self, call: Call | None = None, at: Reading | None = None) -> Live | None:

@@ -1,17 +1,29 @@
 """What a write changed, so that every view can refresh exactly what it shows.
 
-A desk operation (or the window, after one) describes its effect as a :class:`Changes`: the
-customers whose details or bank moved, the calls whose state or bill moved, and whether the
-ledger (balances, entries) moved. ``ALL`` stands for "anything may have changed" (a write by
+Every desk operation that writes says what it changed, as a :class:`Changes` (the customers
+whose details or bank moved, the calls whose state or bill moved, and whether the ledger moved),
+with :func:`note`. Whoever runs operations (the window's runner and call controller) collects
+those with :func:`recording` and broadcasts them, so every view refreshes from what was written,
+never from what its caller guessed. ``ALL`` stands for "anything may have changed" (a write by
 another process, a sync, an import). Qt-free: the window broadcasts these, the desk makes them.
+
+A recording also watches the database: an operation that wrote to it without saying what it
+changed is announced as ``everything()``, logged as the fault it is, and, where
+``QWTIMER_STRICT_CHANGES`` is set (the test suite), raised, so a forgotten ``note`` is found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import Literal, Protocol
+
+log = logging.getLogger(__name__)
 
 
 class _All(Enum):
@@ -80,3 +92,61 @@ class Changes:
 
     def __bool__(self) -> bool:
         return self.customers is ALL or bool(self.customers) or self.any_call
+
+
+class _Counted(Protocol):
+    """A database whose connection counts the rows it changed (Peewee's SqliteDatabase)."""
+
+    def connection(self) -> object: ...
+
+
+class UnannouncedWrite(AssertionError):
+    """A desk operation wrote without saying what it changed (a fault in qwtimer)."""
+
+
+@dataclass
+class Recording:
+    """What the operations run inside one :func:`recording` said they changed."""
+
+    changes: Changes = Changes()
+
+    def add(self, changes: Changes) -> None:
+        self.changes = self.changes | changes
+
+
+_current: ContextVar[Recording | None] = ContextVar("qwtimer_changes", default=None)
+
+
+def note(changes: Changes) -> Changes:
+    """Say what a write changed (to the :func:`recording` around it, if any); returns it."""
+    box = _current.get()
+    if box is not None:
+        box.add(changes)
+    return changes
+
+
+def _total_changes(db: _Counted | None) -> int | None:
+    if db is None:
+        return None
+    count = getattr(db.connection(), "total_changes", None)
+    return count if isinstance(count, int) else None
+
+
+@contextmanager
+def recording(db: _Counted | None = None) -> Iterator[Recording]:
+    """Collect what the operations inside say they changed (per thread). With ``db``, a
+    write to it that nobody announced becomes ``everything()`` (see the module)."""
+    box = Recording()
+    token = _current.set(box)
+    before = _total_changes(db)
+    try:
+        yield box
+    finally:  # an operation that failed is not checked: its error says enough
+        _current.reset(token)
+    after = _total_changes(db)
+    if before is not None and after is not None and after > before and not box.changes:
+        message = f"an operation wrote {after - before} row(s) without saying what changed"
+        if os.environ.get("QWTIMER_STRICT_CHANGES"):
+            raise UnannouncedWrite(message)
+        log.error("%s; every view refreshes", message)
+        box.changes = Changes.everything()

@@ -11,7 +11,8 @@ from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
-from qwtimer.store.models import Call, CallClose, CallCorrection, Customer, Entry, Segment
+from qwtimer.store import timer_rows as rows
+from qwtimer.store.models import Call, CallCorrection, Customer, Entry, Segment
 
 CORRECTION_WINDOW_SECONDS = 5 * 60  # a wrong start is noticed within the first minutes
 
@@ -59,7 +60,7 @@ def move(desk: Desk, call: Call, customer: Customer, reason: str) -> Changes:
     if old.id == customer.id:
         raise InputError(f"the call is already for {customer.name}")
     with desk.db.atomic():
-        Call.update(customer=customer).where(Call.id == call.id).execute()
+        rows.move_call(desk.db, call.id, customer.id)
         _record(desk, call.id, customer.id, "moved", old.name, customer.name, reason)
     return Changes.of(customers=[old.id, customer.id], calls=[call.id])
 
@@ -70,9 +71,7 @@ def discard(desk: Desk, call: Call, reason: str) -> Changes:
     kinds = [s.kind for s in call.segments]
     before = f"{call.customer.name}, started {call.started_at.isoformat(timespec='seconds')}"
     with desk.db.atomic():
-        Segment.delete().where(Segment.call == call).execute()
-        CallClose.delete().where(CallClose.call == call).execute()  # none: checked above
-        Call.delete().where(Call.id == call.id).execute()
+        rows.remove_call(desk.db, call.id)  # it has no close: checked above
         after = "discarded (" + ", ".join(k.replace("_", " ") for k in kinds) + ")"
         _record(desk, call.id, call.customer_id, "discarded", before, after, reason)
     return Changes.of(customers=[call.customer_id], calls=[call.id])

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, cast
 from qwtimer.core import eligibility as elig
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError, QwtimerError, StoreFault
+from qwtimer.desk.changes import ALL, Changes, note
 from qwtimer.desk.duplicates import DuplicateIndex, find_matches, name_key
 from qwtimer.store.models import Customer
 
@@ -165,7 +166,10 @@ def import_csv(
         new[key].lines.append(line)
     if report.bad and not skip_bad:
         return report
-    _write(customers, list(new.values()), report, progress)
+    try:
+        _write(customers, list(new.values()), report, progress)
+    finally:  # batches committed before a failure are written all the same
+        note(Changes(ALL, frozenset(), True))
     report.committed = True
     return report
 

@@ -19,6 +19,7 @@ from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
 from qwtimer.desk import revisions
+from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customer_import import ImportReport, Progress, import_csv
 from qwtimer.desk.duplicates import check_new
@@ -145,6 +146,7 @@ class Customers:
                 check_new(name, phone, email)
             c = Customer.create(name=name, phone=phone.strip(), email=email.strip())
             self._add_line(c, core_line)
+        note(Changes.of(customers=[c.id], ledger=True))
         return c
 
     def update_contact(
@@ -173,12 +175,15 @@ class Customers:
                 check_new(name, phone, email, exclude=customer.id)
             Customer.update(**contact).where(Customer.id == customer.id).execute()
             revisions.record(self.desk, "customer", customer.id, contact)
+        note(Changes.of(customers=[customer.id]))
         return Customer.get_by_id(customer.id)
 
     def add_product(self, customer: Customer, line: LineInput) -> ProductLine:
         core_line = line.validate()
         with self.desk.db.atomic():
-            return self._add_line(customer, core_line)
+            added = self._add_line(customer, core_line)
+        note(Changes.of(customers=[customer.id], ledger=True))
+        return added
 
     def _add_line(self, c: Customer, line: elig.ProductLine) -> ProductLine:
         r = self.desk.clock.read()
@@ -233,13 +238,16 @@ class Customers:
                 {"maintenance_until": new_until, "active_until": line.active_until},
             )
             Purchase.create(customer=customer, product="desktop", kind="ump", until=new_until)
+        note(Changes.of(customers=[customer.id]))
         return ProductLine.get_by_id(line.id)
 
     def add_card(self, customer: Customer, ref: str, last4: str) -> PaymentRef:
         ref = card_reference(ref)
         digits = last_four(last4)
         with self.desk.db.atomic():
-            return PaymentRef.create(customer=customer, ref=ref, last4=digits)
+            card = PaymentRef.create(customer=customer, ref=ref, last4=digits)
+        note(Changes.of(customers=[customer.id]))
+        return card
 
     # -- reading -------------------------------------------------------------------------
     def balance(self, customer: Customer | str) -> int:

@@ -11,6 +11,7 @@ from typing import cast
 
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
+from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.store.models import Customer
@@ -113,6 +114,7 @@ def load(desk: Desk) -> int:
                 )
             added += 1
         desk.set_meta(META_KEY, "1")
+    note(Changes.everything())
     return added
 
 

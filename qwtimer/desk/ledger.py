@@ -14,11 +14,19 @@ from qwtimer.core import charges, settlement
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.settlement import EntryKind
+from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.provisional import provisional_entry
 from qwtimer.desk.roles import require_supervisor
 from qwtimer.store.models import BlockOrder, Customer, Entry
+
+
+def _announced(entry: Entry) -> Entry:
+    """A correction written: its customer's bank, its call's flags and the ledger moved."""
+    calls = [entry.call_id] if entry.call_id else []
+    note(Changes.of(customers=[entry.customer_id], calls=calls, ledger=True))
+    return entry
 
 
 class Ledger:
@@ -85,15 +93,17 @@ class Ledger:
         if seconds == 0 and cents == 0:
             raise InputError("an adjustment of 0 minutes changes nothing")
         with self.desk.db.atomic():
-            return Entry.create(
-                customer=customer,
-                kind=EntryKind.ADJUSTMENT,
-                seconds=seconds,
-                cents=cents,
-                reason=reason.strip(),
-                author=self.desk.technician,
-                device_id=self.desk.device_id,
-                created_at=self.desk.clock.read().utc,
+            return _announced(
+                Entry.create(
+                    customer=customer,
+                    kind=EntryKind.ADJUSTMENT,
+                    seconds=seconds,
+                    cents=cents,
+                    reason=reason.strip(),
+                    author=self.desk.technician,
+                    device_id=self.desk.device_id,
+                    created_at=self.desk.clock.read().utc,
+                )
             )
 
     def reverse(self, entry_id: str, reason: str) -> Entry:
@@ -110,18 +120,20 @@ class Ledger:
         if already:
             raise InputError(f"entry {entry_id} is already reversed")
         with self.desk.db.atomic():
-            return Entry.create(
-                customer=original.customer_id,
-                call=original.call_id,
-                kind=EntryKind.REVERSAL,
-                seconds=-original.seconds,
-                cents=-original.cents,
-                card_ref=original.card_ref,
-                reason=reason.strip(),
-                author=self.desk.technician,
-                device_id=self.desk.device_id,
-                created_at=self.desk.clock.read().utc,
-                reverses=original,
+            return _announced(
+                Entry.create(
+                    customer=original.customer_id,
+                    call=original.call_id,
+                    kind=EntryKind.REVERSAL,
+                    seconds=-original.seconds,
+                    cents=-original.cents,
+                    card_ref=original.card_ref,
+                    reason=reason.strip(),
+                    author=self.desk.technician,
+                    device_id=self.desk.device_id,
+                    created_at=self.desk.clock.read().utc,
+                    reverses=original,
+                )
             )
 
     def entries(self, customer: Customer) -> list[dict[str, Any]]:

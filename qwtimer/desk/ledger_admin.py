@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import roles
+from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.sync import K_URL
 
@@ -89,6 +90,7 @@ def use_ledger(desk: Desk, url: str) -> LedgerChoice:
         central.pg_params(url)  # refuses an address carrying a password
     with desk.db.atomic():
         desk.set_meta(K_URL, url)
+    note(Changes(ledger=True))
     return LedgerChoice(url, _learn_role(desk, url))
 
 
@@ -104,6 +106,7 @@ def _learn_role(desk: Desk, url: str) -> str | None:
     try:
         with desk.db.atomic():
             desk.set_meta(roles.role_key(url, desk.technician), connection.role_name)
+        note(Changes(ledger=True))
         return connection.role_name
     finally:
         connection.close()

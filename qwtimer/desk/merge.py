@@ -21,6 +21,7 @@ from qwtimer.core import settlement
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
 from qwtimer.core.settlement import EntryKind
+from qwtimer.desk.changes import ALL, Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store.models import (
@@ -104,6 +105,7 @@ def merge(desk: Desk, keep: Customer, other: Customer, reason: str) -> MergeResu
             CustomerMerge.id == record.id
         ).execute()
         Customer.update(merged_into=keep.id).where(Customer.id == other.id).execute()
+    note(Changes(frozenset({keep.id, other.id}), ALL, True))  # their calls moved too
     return MergeResult(record.id, keep.id, other.id, moved, Customers(desk).balance(keep))
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from qwtimer.core.errors import QwtimerError
+from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 
 if TYPE_CHECKING:
@@ -161,7 +162,9 @@ class Sync:
         )
 
     def run(self, progress: Progress | None = None, hook: engine.Hook | None = None) -> SyncReport:
-        """Push then pull. Never raises for the ledger's sake: the report says what happened."""
+        """Push then pull. Never raises for the ledger's sake: the report says what happened.
+        Anything may have changed (rows pulled, calls re-settled): it says so."""
+        note(Changes.everything())
         from qwtimer.desk import resettle
         from qwtimer.store import central as central_store
         from qwtimer.store import sync as engine

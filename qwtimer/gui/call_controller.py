@@ -26,7 +26,7 @@ from qwtimer.core.billing import bill_json, clock_text
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.calls import Calls, Live
-from qwtimer.desk.changes import Changes
+from qwtimer.desk.changes import recording
 from qwtimer.desk.context import Desk
 from qwtimer.desk.corrections import correctable
 from qwtimer.desk.customers import Customers
@@ -77,6 +77,14 @@ class CallController(QObject):
         finally:
             self.asking = False
 
+    @contextmanager
+    def _announcing(self) -> Iterator[None]:
+        """The desk's writes made inside are announced as what it said they changed (an
+        error leaves nothing written and nothing to announce)."""
+        with recording(self.desk.db) as said:
+            yield
+        self.hub.announce(said.changes)
+
     def _say(self, message: str, error: bool = True) -> None:
         self.said.emit(message, error)
 
@@ -90,7 +98,8 @@ class CallController(QObject):
             if action is Action.START:
                 if customer_id is None:
                     raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
-                call = self.calls.start(self.customers.find(customer_id))
+                with self._announcing():
+                    self.calls.start(self.customers.find(customer_id))
             elif action is Action.STOP:
                 if not self.pending.retry(force=True):  # never bill past what waits to be saved
                     assert self.pending.full is not None
@@ -98,10 +107,8 @@ class CallController(QObject):
                 self.stop()
                 return
             else:
-                self.pending.act(action)  # kept with its moment while the disk is full
-                call = self.live.call if self.live is not None else None
-            if call is not None:
-                self.hub.announce(Changes.of(calls=[call.id]))
+                with self._announcing():
+                    self.pending.act(action)  # kept with its moment while the disk is full
         except DiskFull as exc:  # nothing waits, but the banner says so at once
             self.pending.full = exc
             self._say(str(exc))
@@ -112,11 +119,11 @@ class CallController(QObject):
     def reopen(self, call_id: str) -> None:
         """Add research to a stopped call (R5): it runs again, as research."""
         try:
-            call = self.calls.act(Action.RESEARCH, call_id)
+            with self._announcing():
+                self.calls.act(Action.RESEARCH, call_id)
         except QwtimerError as exc:
             self._say(str(exc))
             return
-        self.hub.announce(Changes.of(calls=[call.id]))
         self.refresh()
 
     # -- the tick ------------------------------------------------------------------------
@@ -193,7 +200,8 @@ class CallController(QObject):
             if said is None:
                 return None
             outcome, notes, card_ref, shown = said
-            call, bill = self.calls.stop(outcome, notes, card_ref, ended=ended, confirmed=shown)
+            with self._announcing():
+                call, bill = self.calls.stop(outcome, notes, card_ref, ended=ended, confirmed=shown)
         except QwtimerError as exc:
             self._say(str(exc))
             return None
@@ -202,9 +210,7 @@ class CallController(QObject):
         return self._after_stop(call.id, name, bill_json(call.id, bill))
 
     def _after_stop(self, call_id: str, name: str, bill: dict[str, Any]) -> dict[str, Any]:
-        customer_id = self.calls.get(call_id).customer_id
         self.stopped.emit(call_id, name, bill)
-        self.hub.announce(Changes.of(customers=[customer_id], calls=[call_id], ledger=True))
         self.refresh()
         return bill
 
@@ -244,11 +250,11 @@ class CallController(QObject):
                 )
             if reason is None:
                 return
-            changes = self.calls.move(live.call.id, customer, reason)
+            with self._announcing():
+                self.calls.move(live.call.id, customer, reason)
         except QwtimerError as exc:
             self._say(str(exc))
             return
-        self.hub.announce(changes)
         self.refresh()
         self._say(f"call moved from {old} to {customer.name}", error=False)
 
@@ -269,11 +275,11 @@ class CallController(QObject):
                 )
             if reason is None:
                 return
-            changes = self.calls.discard(live.call.id, reason)
+            with self._announcing():
+                self.calls.discard(live.call.id, reason)
         except QwtimerError as exc:
             self._say(str(exc))
             return
-        self.hub.announce(changes)
         self.refresh()
         self._say(f"call for {name} discarded", error=False)
 
@@ -314,11 +320,13 @@ class CallController(QObject):
         try:
             if answer == "end" and said is not None:
                 outcome, notes, card_ref, shown = said
-                ended, bill = self.calls.recover_end(outcome, notes, card_ref, confirmed=shown)
+                with self._announcing():
+                    ended, bill = self.calls.recover_end(outcome, notes, card_ref, confirmed=shown)
                 self._after_stop(ended.id, ended.customer.name, bill_json(ended.id, bill))
                 return
             if answer == "resume":
-                self.calls.recover_resume()
+                with self._announcing():
+                    self.calls.recover_resume()
         except QwtimerError as exc:
             self._say(str(exc))
         self.refresh()
@@ -338,7 +346,8 @@ class CallController(QObject):
             self._say("the unaccounted time is waiting: Ctrl+G when you know what it was")
             return
         try:
-            self.calls.resolve_gap(GAP_CHOICES[answer])
+            with self._announcing():
+                self.calls.resolve_gap(GAP_CHOICES[answer])
         except QwtimerError as exc:
             self._say(str(exc))
         self._gap_asked = 0

@@ -6,9 +6,10 @@ one :class:`OperationRunner` of the application (``runner()``). The operation ru
 thread and must not touch widgets; its result, its progress and its error come back on the GUI
 thread, always:
 
-- ``on_done(result)`` once it returned; if it changed data, ``changes`` (a :class:`Changes`, or
-  a function of the result giving one) is announced through the caller's change hub first, so
-  every view refreshes itself from that announcement;
+- ``on_done(result)`` once it returned; what it changed is announced through the caller's
+  change hub first, so every view refreshes itself from that announcement: what the desk
+  operations said they changed (``desk.changes.note``, collected by ``recording``), with any
+  ``changes`` the caller adds (a :class:`Changes`, or a function of the result giving one);
 - a known condition (:class:`QwtimerError`: bad input, a full disk, a busy ledger...) goes to
   ``on_error(exc)``, which shows it in words; without ``on_error`` the runner says it through
   its ``said`` signal;
@@ -35,7 +36,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.desk.changes import Changes
+from qwtimer.desk.changes import Changes, recording
 from qwtimer.desk.context import Desk
 from qwtimer.gui.changes import ChangeHub
 
@@ -53,7 +54,7 @@ def default_on_bug(exc: BaseException) -> None:
 class _Delivery(QObject):
     """Made on the GUI thread for one operation; the worker's emits reach it queued."""
 
-    done = Signal(object)
+    done = Signal(object, object)  # result, what the operation said it changed
     failed = Signal(object)
     progressed = Signal(object)
 
@@ -91,10 +92,11 @@ class _Delivery(QObject):
         if self.on_progress is not None and not self.abandoned:
             self.on_progress(*args)
 
-    @Slot(object)
-    def _done(self, result: Any) -> None:
+    @Slot(object, object)
+    def _done(self, result: Any, said: Changes) -> None:
         try:
-            changes = self.changes(result) if callable(self.changes) else self.changes
+            given = self.changes(result) if callable(self.changes) else self.changes
+            changes = said | given if given else said
             if changes and self.hub is not None and shiboken6.isValid(self.hub):
                 self.hub.announce(changes)  # written is written, whoever asked is gone or not
             if not (self.superseded or self.abandoned):
@@ -135,11 +137,12 @@ class _Job(QRunnable):
         delivery = self.delivery
         try:
             try:
-                result = self.op(delivery.report) if self.progress else self.op()
+                with recording(self.desk.db if self.desk is not None else None) as said:
+                    result = self.op(delivery.report) if self.progress else self.op()
             except Exception as exc:  # delivered to the GUI thread, never swallowed
                 delivery.failed.emit(exc)
             else:
-                delivery.done.emit(result)
+                delivery.done.emit(result, said.changes)
         finally:
             if self.desk is not None and not self.desk.db.is_closed():
                 self.desk.db.close()  # this worker thread's connection only
