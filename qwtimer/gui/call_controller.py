@@ -25,7 +25,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from qwtimer.core.billing import bill_json, clock_text
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
-from qwtimer.desk.calls import Calls, Live
+from qwtimer.desk.call_live import Live
+from qwtimer.desk.calls import Calls
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.corrections import correctable
@@ -86,11 +87,12 @@ class CallController(QObject):
         words; a full disk keeps the action with its moment and shows the banner."""
         if self.asking:
             return
+        call_id: str | None
         try:
             if action is Action.START:
                 if customer_id is None:
                     raise QwtimerError("pick the caller first (Ctrl+F, type, Enter)")
-                call = self.calls.start(self.customers.find(customer_id))
+                call_id = self.calls.start(self.customers.find(customer_id)).id
             elif action is Action.STOP:
                 if not self.pending.retry(force=True):  # never bill past what waits to be saved
                     assert self.pending.full is not None
@@ -99,9 +101,9 @@ class CallController(QObject):
                 return
             else:
                 self.pending.act(action)  # kept with its moment while the disk is full
-                call = self.live.call if self.live is not None else None
-            if call is not None:
-                self.hub.announce(Changes.of(calls=[call.id]))
+                call_id = self.live.call.id if self.live is not None else None
+            if call_id is not None:
+                self.hub.announce(Changes.of(calls=[call_id]))
         except DiskFull as exc:  # nothing waits, but the banner says so at once
             self.pending.full = exc
             self._say(str(exc))
