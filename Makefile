@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check qwtimer tests
 
 typecheck: $(STAMP)
-	$(BIN)/mypy qwtimer/core qwtimer/store qwtimer/desk qwtimer/cli qwtimer/printing qwtimer/logs.py qwtimer/paths.py
+	$(BIN)/mypy qwtimer
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

@@ -57,6 +57,11 @@ class Desk:
     def set_meta(self, key: str, value: str) -> None:
         Meta.replace(key=key, value=value).execute()
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this desk's connection: it changes whenever
+        another connection commits to the same database file, and only then."""
+        return int(self.db.execute_sql("PRAGMA data_version").fetchone()[0])
+
     def _new_device_id(self) -> str:
         """Made once per data folder: commands started together on an empty folder all find
         the one the first of them wrote (the transaction holds the write lock from BEGIN)."""

@@ -62,7 +62,28 @@ def tooltip(cmd: Command) -> str:
 
 
 class WindowActions(QObject):
-    """The window's actions, by name: ``actions.start``, ``actions.hold``, ..."""
+    """The window's actions, by name: ``actions.start``, ``actions.hold``, ... Each command's
+    key is declared here as a typed attribute (the tables above fill them in)."""
+
+    start: QAction
+    hold: QAction
+    work: QAction
+    resume: QAction
+    research: QAction
+    stop: QAction
+    find: QAction
+    new_customer: QAction
+    edit_customer: QAction
+    recent: QAction
+    move_call: QAction
+    discard_call: QAction
+    gap: QAction
+    review: QAction
+    warn: QAction
+    import_csv: QAction
+    demo: QAction
+    help: QAction
+    quit: QAction
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)

@@ -25,7 +25,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from qwtimer.core.billing import bill_json, clock_text
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
-from qwtimer.desk.calls import Calls, Live
+from qwtimer.desk.call_live import Live
+from qwtimer.desk.calls import Calls
 from qwtimer.desk.changes import recording
 from qwtimer.desk.context import Desk
 from qwtimer.desk.corrections import correctable

@@ -22,7 +22,7 @@ from qwtimer.core.billing import clock_text, money
 from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.core.times import local_time_text
 from qwtimer.core.words import count
-from qwtimer.desk.calls import Live
+from qwtimer.desk.call_live import Live
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.theme import KIND_COLOURS, warning_colour
 from qwtimer.gui.timeline import Legend, TimelineBar
@@ -205,8 +205,8 @@ class CallPanel(QGroupBox):
         self.elapsed.setText("0:00")
         self.state_label.setStyleSheet("")
         self.timeline.set_segments([])
-        for label in self.figures.values():
-            label.setText("0:00")
+        for figure in self.figures.values():
+            figure.setText("0:00")
         for label in (self.bank, self.overage, self.warning, self.gap):
             label.setText("")
         self.warning.hide()

@@ -24,23 +24,20 @@ class ChangeHub(QObject):
     def __init__(self, desk: Desk, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
-        self._seen = self._data_version()
-
-    def _data_version(self) -> int:
-        return int(self.desk.db.execute_sql("PRAGMA data_version").fetchone()[0])
+        self._seen = self.desk.data_version()
 
     def announce(self, changes: Changes) -> None:
         """Tell every view. An announcement of everything also covers what other
         connections committed so far (no second refresh for them)."""
         if changes.all_customers:
-            self._seen = self._data_version()
+            self._seen = self.desk.data_version()
         if changes:
             self.changed.emit(changes)
 
     def poll(self) -> bool:
         """Announce everything if another connection committed since the last look.
         Returns True when it did."""
-        version = self._data_version()
+        version = self.desk.data_version()
         if version == self._seen:
             return False
         self._seen = version

@@ -72,7 +72,7 @@ class CustomerEditor(QDialog):
         self.active.setPlaceholderText("YYYY-MM-DD (subscriptions)")
         self.ump = QLineEdit(self)
         self.ump.setPlaceholderText("YYYY-MM-DD: UMP renewed until (no minutes added, R9)")
-        for w, n in (
+        for widget, n in (
             (self.product, "Product"),
             (self.plan, "Plan"),
             (self.edition, "Edition"),
@@ -80,7 +80,7 @@ class CustomerEditor(QDialog):
             (self.active, "Subscription until"),
             (self.ump, "Renew UMP until"),
         ):
-            w.setAccessibleName(n)
+            widget.setAccessibleName(n)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")

@@ -13,12 +13,14 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -44,7 +46,7 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 class CustomerListModel(QAbstractTableModel):
     """The customers matching the current query, sorted by name."""
 
-    def __init__(self, index: CustomerIndex | None = None, parent: Any = None) -> None:
+    def __init__(self, index: CustomerIndex | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.index_ = index or CustomerIndex()
         self.query = ""
@@ -206,16 +208,18 @@ class CustomerSearch(QWidget):
     def has_focus(self) -> bool:
         return self.box.hasFocus() or self.view.hasFocus()
 
-    def eventFilter(self, watched: Any, event: Any) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self.box or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
         # Up/Down in the search box move through the results without leaving the box.
-        if watched is self.box and event.type() == event.Type.ShortcutOverride:
+        if event.type() == QEvent.Type.ShortcutOverride:
             # The window's shortcuts (Ctrl+E, Ctrl+N...) win over the line edit's own
             # editing keys (Ctrl+E is "end of line" there): they work from the search box.
             pressed = QKeySequence(event.keyCombination())
             if any(a.shortcut() == pressed for a in self.window().actions() if a.isEnabled()):
                 event.ignore()
                 return True
-        if watched is self.box and event.type() == event.Type.KeyPress:
+        if event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
                 current = self.view.currentIndex().row()

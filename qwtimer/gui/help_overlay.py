@@ -25,6 +25,7 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
 class HelpOverlay(QWidget):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self.covered = parent  # the window the overlay covers, all of it
         self.setAccessibleName("Keyboard shortcuts")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         rows = "".join(
@@ -49,15 +50,14 @@ class HelpOverlay(QWidget):
         self.hide()
 
     def open(self) -> None:
-        parent = self.parentWidget()
-        self.setGeometry(parent.rect())
+        self.setGeometry(self.covered.rect())
         self.raise_()
         self.show()
         self.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        if watched is self.covered and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.covered.rect())
         return False
 
     def paintEvent(self, event: QPaintEvent) -> None:

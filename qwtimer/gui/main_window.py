@@ -154,9 +154,7 @@ class MainWindow(WindowViews, QMainWindow):
         a.help.triggered.connect(self.help.open)
         a.quit.triggered.connect(self.close)
         self.search.picked.connect(self.pick)
-        self.search.browsed.connect(
-            lambda: c.live is None and self.commands.enable_for(CallState.IDLE, self.can_start())
-        )
+        self.search.browsed.connect(self.offer_start_for_highlighted)
         self.recent.reopen.connect(self.reopen_for_research)
         self.hub.changed.connect(self._refresh_customer_list)
         self.hub.changed.connect(self._refresh_picked)
@@ -218,7 +216,7 @@ class MainWindow(WindowViews, QMainWindow):
             message = f"The ledger re-settled {count(n, 'call')} (see Recent calls): {told}"
             self.report(message, error=False)
             self.tray.notify("A bill was changed by the ledger", message)
-        if report.ok and (sum(report.pulled.values()) or report.resettled):
+        if report.ok and (any(report.pulled.values()) or report.resettled):
             self.hub.announce(Changes.everything())
 
     def choose_csv(self) -> str:

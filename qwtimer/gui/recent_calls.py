@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.gui.rows_model import RowsModel, cell_text
+from qwtimer.gui.rows_model import Index, RowsModel, cell_text
 
 
 class RecentCallsModel(RowsModel):
@@ -35,7 +35,7 @@ class RecentCallsModel(RowsModel):
         ("Flags", "flags", "text"),
     )
 
-    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.UserRole and index.isValid() and index.row() < len(self.rows):
             return self.rows[index.row()]["call_id"]
         return super().data(index, role)
@@ -89,7 +89,7 @@ class RecentCalls(QWidget):
         ix = self.view.currentIndex()
         if not ix.isValid():
             return None
-        return self.model.rows[ix.row()]["call_id"]
+        return str(self.model.rows[ix.row()]["call_id"])
 
     def select_call(self, call_id: str | None) -> None:
         """Keep the selection on the same call after the rows were read again."""

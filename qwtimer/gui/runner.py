@@ -129,16 +129,20 @@ class _Job(QRunnable):
         self, op: Callable[..., Any], delivery: _Delivery, desk: Desk | None, progress: bool
     ) -> None:
         super().__init__()
-        self.op, self.delivery, self.desk, self.progress = op, delivery, desk, progress
+        self.op: Callable[..., Any] | None = op
+        self.delivery: _Delivery | None = delivery
+        self.desk, self.progress = desk, progress
         self.setAutoDelete(True)  # the pool owns it and deletes it once run() returns
 
     @Slot()
     def run(self) -> None:
-        delivery = self.delivery
+        op, delivery = self.op, self.delivery
+        if op is None or delivery is None:  # already run: it holds nothing of the caller's
+            return
         try:
             try:
                 with recording(self.desk.db if self.desk is not None else None) as said:
-                    result = self.op(delivery.report) if self.progress else self.op()
+                    result = op(delivery.report) if self.progress else op()
             except Exception as exc:  # delivered to the GUI thread, never swallowed
                 delivery.failed.emit(exc)
             else:
@@ -147,7 +151,7 @@ class _Job(QRunnable):
             if self.desk is not None and not self.desk.db.is_closed():
                 self.desk.db.close()  # this worker thread's connection only
             # Hold nothing of the caller's once answered (a closed window can then go).
-            self.op = self.delivery = None  # type: ignore[assignment]
+            self.op = self.delivery = None
 
 
 class OperationRunner(QObject):

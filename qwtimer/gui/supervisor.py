@@ -44,7 +44,13 @@ from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
 from qwtimer.gui.supervisor_export import StatementExporter, choose_export_file
 from qwtimer.gui.supervisor_filter import CallFilterBar
-from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel, Posted, breakdown_text
+from qwtimer.gui.supervisor_model import (
+    CallTableModel,
+    EntryTableModel,
+    Posted,
+    PostedEntry,
+    breakdown_text,
+)
 from qwtimer.gui.timeline import Legend, TimelineBar
 
 
@@ -292,7 +298,7 @@ class SupervisorWindow(QDialog):
             lambda e: f"Reversal posted by {e.author} for the {text}: {reason}",
         )
 
-    def _post(self, op: Callable[[], Any], said: Callable[[Posted], str]) -> None:
+    def _post(self, op: Callable[[], PostedEntry], said: Callable[[Posted], str]) -> None:
         """Post a correction off the GUI thread. Once posted: say so, show the customer's
         entries with the new one selected, and announce it (every view shows the bank)."""
 

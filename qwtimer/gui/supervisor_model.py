@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
 from qwtimer.core.billing import clock_text, money
@@ -71,7 +71,7 @@ class CallTableModel(RowsModel):
 
     columns = CALL_COLUMNS
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.all_rows: list[dict[str, Any]] = []
         self.filter = CallFilter()
@@ -107,7 +107,7 @@ class EntryTableModel(RowsModel):
 
     columns = ENTRY_COLUMNS
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.call_id: str | None = None
 
@@ -128,6 +128,17 @@ class EntryTableModel(RowsModel):
         return None
 
 
+class PostedEntry(Protocol):
+    """What the review reads of a ledger entry the desk just posted."""
+
+    @property
+    def id(self) -> object: ...
+    @property
+    def customer_id(self) -> object: ...
+    @property
+    def author(self) -> object: ...
+
+
 @dataclass(frozen=True)
 class Posted:
     """A correction as posted: the entry's id, its customer and who posted it."""
@@ -137,7 +148,7 @@ class Posted:
     author: str
 
     @classmethod
-    def of(cls, entry: Any) -> Posted:
+    def of(cls, entry: PostedEntry) -> Posted:
         return cls(str(entry.id), str(entry.customer_id), str(entry.author))
 
 

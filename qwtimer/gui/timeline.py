@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from qwtimer.core.billing import clock_text
 from qwtimer.core.timer import SegmentKind
-from qwtimer.desk.calls import Live
+from qwtimer.desk.call_live import Live
 from qwtimer.desk.reports import segments
 from qwtimer.gui.theme import KIND_COLOURS, KIND_LABELS
 

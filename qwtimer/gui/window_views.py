@@ -14,9 +14,9 @@ from PySide6.QtCore import QTimer
 from qwtimer.core.timer import CallState
 from qwtimer.core.words import count
 from qwtimer.desk import demo
-from qwtimer.desk.calls import Live
-from qwtimer.desk.changes import Changes
-from qwtimer.desk.customers import ImportReport
+from qwtimer.desk.call_live import Live
+from qwtimer.desk.changes import ALL, Changes
+from qwtimer.desk.customer_import import ImportReport
 from qwtimer.desk.reports import recent_rows
 from qwtimer.desk.search import CustomerIndex, read_banks, rows_of
 from qwtimer.gui.prompts import FirstRunOffer, ReopenPrompt
@@ -24,16 +24,64 @@ from qwtimer.gui.rows_model import cell_text
 from qwtimer.gui.stop_dialog import BillSummary
 
 if TYPE_CHECKING:  # pragma: no cover
-    from qwtimer.gui.main_window import MainWindow
+    from PySide6.QtCore import Signal
+    from PySide6.QtWidgets import QLabel, QWidget
+    from PySide6.QtWidgets import QMainWindow as _Window
+
+    from qwtimer.desk.context import Desk
+    from qwtimer.desk.customers import Customers
+    from qwtimer.desk.summary import CustomerSummary
+    from qwtimer.gui.actions import WindowActions
+    from qwtimer.gui.call_controller import CallController
+    from qwtimer.gui.call_panel import CallPanel
+    from qwtimer.gui.changes import ChangeHub
+    from qwtimer.gui.customer_search import CustomerSearch
+    from qwtimer.gui.disk_banner import DiskBanner
+    from qwtimer.gui.recent_calls import RecentCalls
+    from qwtimer.gui.runner import OperationRunner
+    from qwtimer.gui.tray import Tray
+else:
+    _Window = object  # MainWindow brings QMainWindow itself
 
 RECENT_LIMIT = 100
 LOADING = "Loading customers…"  # the status line until the list is searchable
 
 
-class WindowViews:
-    """View refreshes for :class:`MainWindow` (``self`` is the window)."""
+class WindowViews(_Window):
+    """View refreshes for :class:`MainWindow` (``self`` is the window). What they read of
+    the window is declared here; MainWindow provides it."""
 
-    def load_customers(self: MainWindow) -> None:
+    if TYPE_CHECKING:  # pragma: no cover
+        ready: Signal
+        desk: Desk
+        customers: Customers
+        runner: OperationRunner
+        hub: ChangeHub
+        controller: CallController
+        commands: WindowActions
+        customer: CustomerSummary | None
+        last_bill: dict[str, Any] | None
+        bill_dialog: QWidget | None
+        loaded: bool
+        offered: bool
+        warn_minutes: int
+        search: CustomerSearch
+        recent: RecentCalls
+        call_panel: CallPanel
+        disk_banner: DiskBanner
+        tray: Tray
+        status: QLabel
+        customer_count: QLabel
+
+        def report(self, message: str, error: bool = True) -> None: ...
+        def show_customer(self, customer_id: str) -> None: ...
+        def customer_changed(self) -> None: ...
+        def refresh(self) -> None: ...
+        def can_start(self) -> bool: ...
+        def choose_csv(self) -> str: ...
+        def _set_title(self) -> None: ...
+
+    def load_customers(self) -> None:
         """Customers first (the window is usable), then their banks, off the GUI thread.
         Once loaded, a reload reads both in one go (the banks never show "…" again)."""
         desk, banks = self.desk, self.loaded
@@ -47,7 +95,7 @@ class WindowViews:
             latest=True,
         )
 
-    def _customers_loaded(self: MainWindow, index: CustomerIndex) -> None:
+    def _customers_loaded(self, index: CustomerIndex) -> None:
         highlighted = self.search.highlighted()
         self.search.set_index(index)
         keep = highlighted if self.search.browsing else None
@@ -75,10 +123,10 @@ class WindowViews:
             QTimer.singleShot(0, self.offer_first_run)
 
     # -- the first run: import a CSV file or load the demo data ----------------------------
-    def _failed(self: MainWindow, exc: Exception) -> None:
+    def _failed(self, exc: Exception) -> None:
         self.report(str(exc))
 
-    def offer_first_run(self: MainWindow) -> None:
+    def offer_first_run(self) -> None:
         with self.controller.question():
             answer = FirstRunOffer.ask(self)
         if answer == "import":
@@ -86,7 +134,7 @@ class WindowViews:
         elif answer == "demo":
             self.load_demo()
 
-    def load_demo(self: MainWindow) -> None:
+    def load_demo(self) -> None:
         desk = self.desk
         self.status.setText("Loading the demo data…")
         self.runner.run(
@@ -99,18 +147,18 @@ class WindowViews:
             owner=self,
         )
 
-    def _demo_loaded(self: MainWindow) -> None:
+    def _demo_loaded(self) -> None:
         self._set_title()
         self.report("loaded the demo data: every demo customer is named (demo)", error=False)
 
-    def import_customers(self: MainWindow) -> None:
+    def import_customers(self) -> None:
         """Ask for a CSV file and import it (Customer menu, first run). No argument: a menu
         action's ``checked`` flag can never be taken for a file name."""
         path = self.choose_csv()
         if path:
             self.import_file(path)
 
-    def import_file(self: MainWindow, path: str) -> None:
+    def import_file(self, path: str) -> None:
         """Import the customers of ``path`` off the GUI thread; bad rows are skipped and
         counted."""
         self.status.setText(f"Importing {Path(path).name}…")
@@ -125,45 +173,46 @@ class WindowViews:
             owner=self,
         )
 
-    def _imported(self: MainWindow, report: ImportReport) -> None:
+    def _imported(self, report: ImportReport) -> None:
         bad = f"; {count(len(report.bad), 'bad row')} skipped" if report.bad else ""
         self.report(f"imported {count(report.imported, 'customer')}{bad}", error=False)
 
-    def show_count(self: MainWindow) -> None:
+    def show_count(self) -> None:
         """How many customers there are, in the status bar (kept true by every refresh)."""
         n = len(self.search.model.index_)
         self.customer_count.setText(count(n, "customer"))
 
     # -- every view refreshes itself from one change notification --------------------------
-    def _refresh_customer_list(self: MainWindow, changes: Changes) -> None:
+    def _refresh_customer_list(self, changes: Changes) -> None:
         """The list: the named customers' rows, or a full reload off the GUI thread."""
         if not self.loaded:
             return
-        if changes.all_customers:
+        named = changes.customers
+        if named is ALL:
             self.load_customers()
             return
-        rows = rows_of(self.desk, changes.customers)  # type: ignore[arg-type]
+        rows = rows_of(self.desk, named)
         if rows:
             self.search.refresh_rows(rows)
             self.show_count()
 
-    def _refresh_picked(self: MainWindow, changes: Changes) -> None:
+    def _refresh_picked(self, changes: Changes) -> None:
         """The entitlement panel and the call panel's bank, when their customer changed."""
         if self.customer is not None and changes.touches_customer(self.customer.id):
             self.customer_changed()
             if not self.controller.recovering:  # the recovery question shows that call
                 self.refresh()  # the call panel's bank, read afresh
 
-    def _refresh_recent(self: MainWindow, changes: Changes) -> None:
+    def _refresh_recent(self, changes: Changes) -> None:
         if changes.any_call:
             self.load_recent()
 
-    def load_recent(self: MainWindow) -> None:
+    def load_recent(self) -> None:
         keep = self.recent.selected_call()
         self.recent.model.set_rows(recent_rows(RECENT_LIMIT))
         self.recent.select_call(keep)
 
-    def _confirm_reopen(self: MainWindow, call_id: str) -> bool:
+    def _confirm_reopen(self, call_id: str) -> bool:
         if self.controller.asking or self.controller.calls.current() is not None:
             return not self.controller.asking  # a running call: the desk says why not
         row = next((r for r in self.recent.model.rows if r["call_id"] == call_id), None)
@@ -174,7 +223,7 @@ class WindowViews:
             return ReopenPrompt.ask(self, label, int(row["billed_seconds"])) == "reopen"
 
     # -- the call, as the controller tells it ---------------------------------------------
-    def show_live(self: MainWindow, live: Live) -> None:
+    def show_live(self, live: Live) -> None:
         """A call runs: panel, actions, tray, the disk banner, its customer."""
         self.disk_banner.show_for(self.controller.pending.full)
         if self.customer is None or self.customer.id != live.customer_id:
@@ -188,19 +237,24 @@ class WindowViews:
         self.commands.enable_for(state, True)
         self.tray.update(live.state, live.elapsed_seconds, live.customer_name)
 
-    def show_idle(self: MainWindow) -> None:
+    def show_idle(self) -> None:
         self.disk_banner.show_for(None)
         self.commands.enable_for(CallState.IDLE, self.can_start())
         self.call_panel.show_idle(self.customer.name if self.customer else None)
         self.tray.update(CallState.IDLE, 0)
 
-    def show_interrupted(self: MainWindow, customer_id: str, name: str, elapsed: int) -> None:
+    def offer_start_for_highlighted(self) -> None:
+        """The highlight moved in the list: while no call runs, Start follows it."""
+        if self.controller.live is None:
+            self.commands.enable_for(CallState.IDLE, self.can_start())
+
+    def show_interrupted(self, customer_id: str, name: str, elapsed: int) -> None:
         """The recovery question is open for this call: show it, offer no action."""
         self.show_customer(customer_id)
         self.call_panel.show_interrupted(name, elapsed)
         self.commands.enable_for(CallState.IDLE, False)
 
-    def show_bill(self: MainWindow, call_id: str, name: str, bill: dict[str, Any]) -> None:
+    def show_bill(self, call_id: str, name: str, bill: dict[str, Any]) -> None:
         self.last_bill = bill
         self.bill_dialog = BillSummary.present(self, name, bill)
         self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)

@@ -3,15 +3,16 @@ database holds afterwards."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_type_hints
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 
 from qwtimer.core.billing import bill_json
 from qwtimer.core.timer import CallState
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.customers import Customers
-from qwtimer.gui.actions import CALL_COMMANDS
+from qwtimer.gui.actions import CALL_COMMANDS, OTHER_COMMANDS, WindowActions
 from qwtimer.store.models import Call, CallClose, Entry
 from tests.gui.conftest import pick, segment_rows
 
@@ -119,6 +120,13 @@ def test_every_call_control_has_shortcut_in_tooltip_and_accessible_name(window):
         assert cmd.shortcut in button.toolTip()
         assert button.accessibleName()
         assert window.commands.by_key[cmd.key].shortcut().toString() == cmd.shortcut
+
+
+def test_every_command_is_a_declared_action_of_the_window(window):
+    declared = {key for key, kind in get_type_hints(WindowActions).items() if kind is QAction}
+    assert declared == {cmd.key for cmd in (*CALL_COMMANDS, *OTHER_COMMANDS)}
+    for key in declared:
+        assert getattr(window.commands, key) is window.commands.by_key[key]
 
 
 def test_tray_shows_elapsed_and_state_and_holds_and_resumes(qtbot, window, clock):

@@ -3,6 +3,7 @@ correction and writes by other processes on the same database (the command line)
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from typing import Any
@@ -15,6 +16,7 @@ from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.changes import ALL, Changes
 from qwtimer.desk.context import Desk
+from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.main_window import MainWindow
 from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.gui.supervisor_dialogs import AdjustDialog
@@ -46,6 +48,23 @@ def test_change_sets_combine_and_name_what_they_touch() -> None:
     assert both.customers == frozenset({"a", "b"}) and both.ledger
     assert (both | Changes.everything()).customers is ALL
     assert not Changes() and Changes.everything().touches_call("any")
+
+
+def test_the_hub_announces_a_commit_by_another_connection_once_and_its_own_writes_never(
+    qtbot: Any, desk: Desk
+) -> None:
+    hub = ChangeHub(desk)
+    heard: list[Changes] = []
+    hub.changed.connect(heard.append)
+    with desk.db.atomic():
+        desk.set_meta("probe", "this connection")
+    assert not hub.poll()
+    other = sqlite3.connect(desk.db_path)
+    with other:
+        other.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', 'another')")
+    other.close()
+    assert hub.poll() and not hub.poll()
+    assert heard == [Changes.everything()]
 
 
 def test_bank_column_refreshes_after_call_log_from_command_line(
