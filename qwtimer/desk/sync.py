@@ -162,9 +162,9 @@ class Sync:
         )
 
     def run(self, progress: Progress | None = None, hook: engine.Hook | None = None) -> SyncReport:
-        """Push then pull. Never raises for the ledger's sake: the report says what happened.
-        Anything may have changed (rows pulled, calls re-settled): it says so."""
-        note(Changes.everything())
+        """Push then pull. Never raises for the ledger's sake: the report says what happened,
+        and it says what changed: anything, once rows were pulled or calls re-settled;
+        otherwise the sync state of what was sent (``note``)."""
         from qwtimer.desk import resettle
         from qwtimer.store import central as central_store
         from qwtimer.store import sync as engine
@@ -248,4 +248,6 @@ class Sync:
                 p["what"] = self.describe(p["table"], p["id"])
             if report.ok or problems:
                 self._set(K_PROBLEMS, json.dumps(problems[:MAX_PROBLEMS]))
+        moved = any(report.pulled.values()) or bool(report.resettled)
+        note(Changes.everything() if moved else Changes(ledger=True))
         return report

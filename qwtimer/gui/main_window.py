@@ -92,7 +92,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.disk_banner = DiskBanner(self)
         column.addWidget(self.disk_banner)
         column.addWidget(self.call_panel, 1)
-        self.sync_panel = SyncPanel(desk, parent=self)
+        self.sync_panel = SyncPanel(desk, parent=self, hub=self.hub)
         self.sync_panel.setAccessibleName("Ledger sync")
         self.sync_panel.finished.connect(self._synced)
         ledger = QGroupBox("Ledger sync", self)
@@ -216,8 +216,6 @@ class MainWindow(WindowViews, QMainWindow):
             message = f"The ledger re-settled {count(n, 'call')} (see Recent calls): {told}"
             self.report(message, error=False)
             self.tray.notify("A bill was changed by the ledger", message)
-        if report.ok and (any(report.pulled.values()) or report.resettled):
-            self.hub.announce(Changes.everything())
 
     def choose_csv(self) -> str:
         path, _ = QFileDialog.getOpenFileName(self, "Import customers", "", "CSV files (*.csv)")

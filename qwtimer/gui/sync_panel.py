@@ -27,6 +27,7 @@ from qwtimer.core.errors import QwtimerError
 from qwtimer.core.times import local_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.sync import Sync, SyncReport
+from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.runner import runner
 
 EVERY_MS = 5 * 60 * 1000  # a background sync every five minutes
@@ -48,10 +49,12 @@ class SyncPanel(QWidget):
         url: str | None = None,
         every_ms: int = EVERY_MS,
         parent: QWidget | None = None,
+        hub: ChangeHub | None = None,
         **engine_options: int,
     ) -> None:
         super().__init__(parent)
         self.desk, self.url, self.engine_options = desk, url, engine_options
+        self.hub = hub  # what a sync changed is announced there (pulled rows, re-settled calls)
         self.running = False
         self.runner = runner()
 
@@ -146,6 +149,7 @@ class SyncPanel(QWidget):
             on_error=stopped,
             on_progress=self._progress,
             on_end=self._ended,
+            hub=self.hub,
             desk=self.desk,
             owner=self,
         )

@@ -187,3 +187,22 @@ def test_no_callback_runs_once_its_owner_is_gone_but_the_write_is_still_announce
 
 def test_the_application_has_one_runner(qtbot: Any) -> None:
     assert runner() is runner()
+
+
+def test_what_the_desk_said_it_changed_is_announced_without_the_caller_naming_it(
+    qtbot: Any, ops: OperationRunner, desk: Desk
+) -> None:
+    from qwtimer.desk.customers import Customers, LineInput
+
+    hub = ChangeHub(desk)
+    heard: list[Changes] = []
+    hub.changed.connect(heard.append)
+    made: list[Any] = []
+    ops.run(
+        lambda: Customers(desk).add("Acme", LineInput("desktop", "license")),
+        made.append,
+        hub=hub,
+        desk=desk,
+    )
+    qtbot.waitUntil(lambda: bool(made))
+    assert heard == [Changes.of(customers=[made[0].id], ledger=True)]
