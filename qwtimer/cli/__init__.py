@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from qwtimer.cli.text import one_line
 from qwtimer.core.errors import QwtimerError
 
 EXIT_INPUT = 2
@@ -41,12 +42,6 @@ class Out:
             print(json.dumps(data, indent=2, sort_keys=True, default=str))
         else:
             print(text() if callable(text) else text)
-
-
-def one_line(message: str) -> str:
-    """``message`` as one printable line: what a person typed (a name with a line break or a
-    NUL in it) can never split the line or hide part of it."""
-    return "".join(ch if ch.isprintable() else " " for ch in message)
 
 
 def _handler(name: str) -> Callable[[Any, argparse.Namespace, Out], None]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from qwtimer.cli.text import one_line
 from qwtimer.core.timer import GAP_ANSWERS, OUTCOMES
 
 EXIT_INPUT = 2
@@ -33,8 +34,6 @@ def _line_options(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        from qwtimer.cli import one_line
-
         self.exit(EXIT_INPUT, f"qwtimer: {one_line(message)} (see '{self.prog} --help')\n")
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:

@@ -19,17 +19,28 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from qwtimer.core import eligibility as elig
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError, QwtimerError, StoreFault
 from qwtimer.desk.changes import ALL, Changes, note
 from qwtimer.desk.duplicates import DuplicateIndex, find_matches, name_key
+from qwtimer.desk.product_lines import LineInput
 from qwtimer.store.models import Customer
 
 if TYPE_CHECKING:
-    from qwtimer.desk.customers import Customers
+    from qwtimer.desk.context import Desk
+    from qwtimer.store.models import ProductLine
+
+
+class Customers(Protocol):
+    """What an import needs of the customer service: its desk and how it adds a line (R1)."""
+
+    desk: Desk
+
+    def _add_line(self, c: Customer, line: elig.ProductLine) -> ProductLine: ...
+
 
 BATCH_ROWS = 2000
 BATCH_SECONDS = 0.25
@@ -110,8 +121,6 @@ def import_csv(
     an export adds nothing). A new name whose phone or email belongs to another customer is a
     bad row, unless ``allow_duplicate``; so is a row with more fields than the header. Bad
     rows are reported by line number; by default a file with any bad row imports nothing."""
-    from qwtimer.desk.customers import LineInput
-
     report = ImportReport()
     rows = read_rows(path)
     header = [h for h in (rows[0].keys() if rows else []) if h is not None]

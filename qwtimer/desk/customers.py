@@ -6,10 +6,8 @@ judged whole, then written in short transactions: see ``desk.customer_import``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from peewee import fn
 
@@ -23,60 +21,11 @@ from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customer_import import ImportReport, Progress, import_csv
 from qwtimer.desk.duplicates import check_new
+from qwtimer.desk.product_lines import LineInput as LineInput  # where callers find it
+from qwtimer.desk.product_lines import choice, to_core
 from qwtimer.desk.provisional import provisional_entry
 from qwtimer.desk.summary import Card, CustomerSummary, ProductRow
 from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
-
-
-@dataclass(frozen=True)
-class LineInput:
-    """A product line as typed by a person; ``validate`` turns it into a core ProductLine."""
-
-    product: str
-    plan: str
-    edition: str | None = None
-    maintenance_until: str | None = None
-    active_until: str | None = None
-
-    def validate(self) -> elig.ProductLine:
-        product = _choice(self.product, elig.Product, "product")
-        plan = _choice(self.plan, elig.Plan, "plan")
-        edition = _choice(self.edition, elig.Edition, "edition") if self.edition else None
-        maint = (
-            day(self.maintenance_until, "--maintenance-until") if self.maintenance_until else None
-        )
-        active = day(self.active_until, "--active-until") if self.active_until else None
-        if product is elig.Product.WEB and plan is not elig.Plan.SUBSCRIPTION:
-            raise InputError(
-                "QuoteWerks Web is sold only as a subscription: use --plan subscription"
-            )
-        if edition and product is not elig.Product.WEB:
-            raise InputError("--edition (essential, balanced, pinnacle) applies to Web only")
-        if plan is elig.Plan.SUBSCRIPTION and active is None:
-            raise InputError("a subscription needs --active-until DATE (its paid-through date)")
-        if plan is elig.Plan.SUBSCRIPTION and maint is not None:
-            raise InputError("--maintenance-until (UMP) applies to licenses, not subscriptions")
-        if plan is elig.Plan.LICENSE and active is not None:
-            raise InputError("--active-until applies to subscriptions, not licenses")
-        return elig.ProductLine(product, plan, edition, maint, active)
-
-
-def _choice(value: str, enum: Any, what: str) -> Any:
-    try:
-        return enum(value.strip().lower())
-    except ValueError:
-        options = ", ".join(e.value for e in enum)
-        raise InputError(f"{what} '{value}' is not one of: {options}") from None
-
-
-def to_core(line: ProductLine) -> elig.ProductLine:
-    return elig.ProductLine(
-        elig.Product(line.product),
-        elig.Plan(line.plan),
-        elig.Edition(line.edition) if line.edition else None,
-        line.maintenance_until,
-        line.active_until,
-    )
 
 
 class Customers:
@@ -275,8 +224,8 @@ class Customers:
     def check(
         self, customer: Customer, channel: str, product: str | None = None, on: date | None = None
     ) -> elig.Answer:
-        ch = _choice(channel, elig.Channel, "channel")
-        prod = _choice(product, elig.Product, "product") if product else None
+        ch = choice(channel, elig.Channel, "channel")
+        prod = choice(product, elig.Product, "product") if product else None
         when = on or self.desk.clock.read().utc.date()
         return elig.check(
             self.lines(customer),

@@ -224,7 +224,7 @@ def _v5(db: SqliteDatabase) -> None:
 def _v6(db: SqliteDatabase) -> None:
     """The ledger writes the money entries; this device's own stay provisional until then
     (``store.provisional``). The new card columns refuse card numbers like the others."""
-    provisional.migrate(db, PolicyBook.from_dir(resource("policies")))
+    provisional.migrate(db, PolicyBook.from_dir(resource("policies")), _ENTRY_APPEND_ONLY)
     table = _CARD_TABLE_V6
     db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_no_card_insert")  # made again, wider
     for sql in _card_triggers({table: FREE_TEXT[table], **_FREE_TEXT_V6}):

@@ -58,7 +58,7 @@ def drop_unmade(local: SqliteDatabase, settled: Iterable[tuple[str, int, int]]) 
     replace(local, gone)
 
 
-def migrate(db: SqliteDatabase, policies: PolicyBook) -> None:
+def migrate(db: SqliteDatabase, policies: PolicyBook, append_only: str) -> None:
     """Schema 6: a close keeps the card given at its stop, block orders are recorded for the
     ledger to price, and the device's unsent grants, purchases and debits take the ids under
     which the ledger will post them (so its rows replace them instead of doubling them)."""
@@ -107,9 +107,7 @@ def migrate(db: SqliteDatabase, policies: PolicyBook) -> None:
         if old != new:
             db.execute_sql("UPDATE entry SET reverses_id = ? WHERE reverses_id = ?", (new, old))
             db.execute_sql("UPDATE entry SET id = ? WHERE id = ?", (new, old))
-    from qwtimer.store.local_schema import _ENTRY_APPEND_ONLY
-
-    db.execute_sql(_ENTRY_APPEND_ONLY)
+    db.execute_sql(append_only)
     db.execute_sql("DROP TRIGGER IF EXISTS entry_append_only_delete")
     db.execute_sql(ENTRY_DELETE)
     db.cursor().executemany(

@@ -1,0 +1,9 @@
+"""What the command line prints, made safe to print."""
+
+from __future__ import annotations
+
+
+def one_line(message: str) -> str:
+    """``message`` as one printable line: what a person typed (a name with a line break or a
+    NUL in it) can never split the line or hide part of it."""
+    return "".join(ch if ch.isprintable() else " " for ch in message)
