@@ -8,8 +8,8 @@ engine, the revisions and the migrations never ask which ledger they talk to:
 - who settles what was observed (``settles_itself``): PostgreSQL's own functions, run by
   triggers (``central_settle``), or, on the embedded ledger, the push's transaction calling
   the same reference in Python (``after_insert``, ``sync_allocation``);
-- the schema steps that are written in each dialect's own SQL (``security_sql``,
-  ``guard_sql``, ``settle_step``).
+- the schema steps' frozen text (``frozen``, ``central_frozen``) and the parts of steps
+  written in each dialect's own SQL (``guard_sql``, ``settle_step``).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 from peewee import Database
 
 from qwtimer.core.policy import PolicyBook
+from qwtimer.store import central_frozen
 from qwtimer.store import central_schema as cs
 
 _PG_TYPES = {"TEXT": "text", "INT": "int4", "BIGINT": "int8", "BOOL": "bool"}
@@ -52,6 +53,7 @@ class Central:
     param = "?"
     same = "IS"  # null-safe equality of two columns
     settles_itself = False  # the database writes the money entries itself (its triggers)
+    frozen: ClassVar[dict[int, tuple[str, ...]]] = {}  # each step's frozen text, by step
 
     @property
     def role_name(self) -> str:
@@ -101,10 +103,6 @@ class Central:
     def revision_step(self) -> None:
         """Schema step 2's own SQL (the PostgreSQL function and its rights)."""
 
-    def security_sql(self) -> list[str]:
-        """Schema step 1: roles and row security, or the embedded ledger's own triggers."""
-        raise NotImplementedError
-
     def guard_sql(self) -> list[str]:
         """Schema step 3: the ledger numbers rows itself and refuses card numbers."""
         raise NotImplementedError
@@ -118,6 +116,7 @@ class PgCentral(Central):
     param = "%s"
     same = "IS NOT DISTINCT FROM"
     settles_itself = True
+    frozen = central_frozen.PG
 
     def transaction(self) -> AbstractContextManager[Any]:
         return self.db.atomic()  # type: ignore[no-any-return]
@@ -176,24 +175,28 @@ class PgCentral(Central):
         for stmt in revisions.pg_sql():
             conn.execute(stmt)
 
-    def security_sql(self) -> list[str]:
-        from qwtimer.store import central_security
-
-        return central_security.pg_security_sql()
-
     def guard_sql(self) -> list[str]:
         from qwtimer.store import central_guard as guard
 
         return guard.pg_guard_sql()
 
     def settle_step(self) -> None:
+        from playhouse.migrate import SchemaMigrator, migrate  # loaded for a migration only
+
         from qwtimer.store import central_settle as settle
 
+        migrator = SchemaMigrator.from_database(self.db)
+        migrate(
+            migrator.add_index("allocation", ("call_id",), name="allocation_call"),
+            migrator.add_index("call_close", ("call_id",), name="call_close_call"),
+        )
         for stmt in settle.pg_sql():
             self.db.execute_sql(stmt)
 
 
 class SqliteCentral(Central):
+    frozen = central_frozen.SQLITE
+
     def transaction(self) -> AbstractContextManager[Any]:
         return self.db.atomic("IMMEDIATE")  # type: ignore[no-any-return]
 
@@ -244,11 +247,6 @@ class SqliteCentral(Central):
 
         return revisions.apply_sqlite(self.db, dict(zip(revisions.COLUMNS, row, strict=True)))
 
-    def security_sql(self) -> list[str]:
-        from qwtimer.store import central_security
-
-        return central_security.sqlite_seq_triggers()
-
     def guard_sql(self) -> list[str]:
         from qwtimer.store import central_guard as guard
 
@@ -258,10 +256,6 @@ class SqliteCentral(Central):
         from qwtimer.store import central_guard as guard
 
         db = self.db
-        have = {c.name for c in db.get_columns("call_close")}
-        for column, kind in (("card_ref", "TEXT"), ("last_seq", "INTEGER")):
-            if column not in have:
-                db.execute_sql(f"ALTER TABLE call_close ADD COLUMN {column} {kind}")
         for table in ("call_close", "block_order"):
             for when in ("INSERT", "UPDATE"):
                 db.execute_sql(

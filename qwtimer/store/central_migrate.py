@@ -6,12 +6,23 @@ changes what they may write or how). A step that only adds what older laptops ne
 *additive* (``ADDITIVE``): a ledger ahead of a laptop by additive steps only still serves it,
 so a fleet upgrades one laptop at a time. Shown as major.minor: "4.2" is step 6, the last
 breaking step being 4.
+
+A step, once shipped, never changes: nothing here derives from today's models. A step runs
+its frozen text first (``central_frozen``: step 1 whole, the tables a step creates), then
+its function in ``STEPS``: columns and indexes as ``playhouse.migrate`` operations, then the
+triggers, functions and rights of its module (which have no such form). To change the
+schema, add the next step: a function ``_v5`` doing the above, ``5: _v5`` in ``STEPS``,
+``SCHEMA_VERSION = 5`` in ``central_schema``, the step in ``ADDITIVE`` when older laptops may
+ignore it, and any new table's ``CREATE TABLE`` text in ``central_frozen``. The tests check
+that a fresh ledger has every model column, and that no shipped step's text changed.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+
+from peewee import IntegerField, TextField
 
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import resource
@@ -77,12 +88,8 @@ def _major_of(step: int) -> int:
 
 
 def _v1(central: Central) -> None:
-    db = central.db
-    with db.bind_ctx(cs.MODELS):
-        db.create_tables(cs.MODELS, safe=True)
-    for stmt in central.security_sql():
-        db.execute_sql(stmt)
-    db.execute_sql(
+    """The tables, their indexes and security (all frozen); the ledger's own id."""
+    central.db.execute_sql(
         f"INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', {central.param})",
         (str(uuid.uuid4()),),
     )
@@ -90,9 +97,7 @@ def _v1(central: Central) -> None:
 
 def _v2(central: Central) -> None:
     """Changes to customers and product lines go through revisions (``store.revisions``)."""
-    from qwtimer.store import revisions
-
-    revisions.create_table(central)
+    central.revision_step()
 
 
 def _v3(central: Central) -> None:
@@ -102,10 +107,16 @@ def _v3(central: Central) -> None:
 
 
 def _v4(central: Central) -> None:
-    """Only the ledger writes the entries that move money (``central_settle``)."""
-    new = [cs.BlockOrder, cs.PolicyRule]
-    with central.db.bind_ctx(new):
-        central.db.create_tables(new, safe=True)
+    """Only the ledger writes the entries that move money (``central_settle``): a card and
+    the segments billed on each stop, block orders and policy rules (tables frozen)."""
+    from playhouse.migrate import SchemaMigrator  # loaded for a migration only
+    from playhouse.migrate import migrate as run
+
+    m = SchemaMigrator.from_database(central.db)
+    run(
+        m.add_column("call_close", "card_ref", TextField(null=True)),
+        m.add_column("call_close", "last_seq", IntegerField(null=True)),
+    )
     central.settle_step()
 
 
@@ -121,6 +132,8 @@ def migrate(central: Central) -> int:
     p = central.param
     for step in range(current + 1, cs.SCHEMA_VERSION + 1):
         with central.db.atomic():
+            for stmt in central.frozen.get(step, ()):
+                central.db.execute_sql(stmt)
             STEPS[step](central)
             done = {"schema_version": step}
             if step not in ADDITIVE:

@@ -336,15 +336,12 @@ def _no_late_segments_sql() -> str:
 
 
 def pg_sql() -> list[str]:
-    """Schema step 4 on PostgreSQL, run as the owner."""
+    """Schema step 4's SQL on PostgreSQL, run as the owner after its columns and indexes
+    (``central_migrate``)."""
     t, s, o = cs.TECHNICIAN_ROLE, cs.SUPERVISOR_ROLE, cs.OWNER_ROLE
     kinds = ", ".join(f"'{k.value}'" for k in SegmentKind)
     sup_kinds = ", ".join(f"'{k}'" for k in settlement.SUPERVISOR_KINDS)
     return [
-        "ALTER TABLE call_close ADD COLUMN IF NOT EXISTS card_ref TEXT",
-        "ALTER TABLE call_close ADD COLUMN IF NOT EXISTS last_seq integer",
-        "CREATE INDEX IF NOT EXISTS allocation_call ON allocation (call_id)",
-        "CREATE INDEX IF NOT EXISTS call_close_call ON call_close (call_id)",
         f"ALTER TABLE segment ADD CONSTRAINT segment_is_observed CHECK (kind IN ({kinds}) "
         f"AND duration_ms BETWEEN 0 AND {MAX_SEGMENT_MS} AND seq >= 1) NOT VALID",
         "ALTER TABLE call_close ADD CONSTRAINT call_close_seq CHECK (seq >= 1 AND "

@@ -219,13 +219,6 @@ def apply(central: Central, row: Sequence[Any]) -> str:
     return central.apply_revision(row)
 
 
-def create_table(central: Central) -> None:
-    """Schema step 2: the history table (and on PostgreSQL its function and rights)."""
-    with central.db.bind_ctx([Revision]):
-        central.db.create_tables([Revision], safe=True)
-    central.revision_step()
-
-
 # -- the push --------------------------------------------------------------------------------
 _PROBLEM = {
     "missing": "the ledger does not hold this row yet (see its own problem); the change is "
