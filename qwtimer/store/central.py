@@ -28,30 +28,20 @@ import psycopg
 from peewee import PostgresqlDatabase, SqliteDatabase
 from psycopg import sql as pgsql
 
-from qwtimer.core.errors import QwtimerError
 from qwtimer.store import central_guard as guard
 from qwtimer.store import central_migrate as steps
 from qwtimer.store import central_schema as cs
 from qwtimer.store import pgdriver
 from qwtimer.store.central_dialect import Central, PgCentral, SqliteCentral
+from qwtimer.store.ledger_errors import Conflict as Conflict
+from qwtimer.store.ledger_errors import LedgerBusy as LedgerBusy
+from qwtimer.store.ledger_errors import LedgerError as LedgerError
+from qwtimer.store.ledger_errors import LedgerOffline as LedgerOffline
 
 pgdriver.enable()  # Peewee was imported without it (see qwtimer.store)
 
 KEYRING_SERVICE = "qwtimer-ledger"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-class LedgerError(QwtimerError):
-    """The central ledger refused or cannot do what was asked; the message says what to do."""
-
-
-class LedgerOffline(LedgerError):
-    """The ledger cannot be reached. Normal for a laptop: nothing local is lost."""
-
-
-class LedgerBusy(LedgerError):
-    """Another connection kept the ledger locked (or a statement ran) past the sync's timeouts;
-    the transaction was rolled back whole and the next sync carries on."""
 
 
 def busy_error(exc: BaseException, where: str) -> LedgerBusy | None:

@@ -21,12 +21,16 @@ random histories through both.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qwtimer.core import billing, settlement
 from qwtimer.core.eligibility import PRODUCT_NAMES
 from qwtimer.core.policy import Policy, PolicyBook
 from qwtimer.core.timer import SegmentKind
 from qwtimer.store import central_schema as cs
-from qwtimer.store.central_dialect import Central
+
+if TYPE_CHECKING:
+    from qwtimer.store.central_dialect import Central
 
 POLICY_COLUMNS = tuple(f.name for f in cs.PolicyRule._meta.sorted_fields)
 MAX_SEGMENT_MS = 7 * 24 * 3600 * 1000  # a segment longer than a week is not a call

@@ -22,14 +22,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import Database, TextField
 
 from qwtimer.store import central_schema as cs
-from qwtimer.store.central import LedgerOffline
-from qwtimer.store.central_dialect import Central
-from qwtimer.store.sync_stage import Conflict
+from qwtimer.store.ledger_errors import Conflict, LedgerOffline
+
+if TYPE_CHECKING:
+    from qwtimer.store.central_dialect import Central
 
 _FIELDS: tuple[str, ...] = tuple(dict.fromkeys(c for cols in cs.EDITABLE.values() for c in cols))
 # A revision's columns, as pushed; the local ``revision`` table has the same plus ``synced``.

@@ -46,7 +46,8 @@ from qwtimer.store import sync_allocation as alloc
 from qwtimer.store.central import LedgerError, LedgerOffline, busy_error
 from qwtimer.store.central_dialect import Central
 from qwtimer.store.central_settle import UNKNOWN_POLICY
-from qwtimer.store.sync_stage import Conflict, Staged, stage_insert
+from qwtimer.store.ledger_errors import Conflict
+from qwtimer.store.sync_stage import Staged, stage_insert
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 Hook = Callable[[str], None]  # named points of a push, for fault-injection tests

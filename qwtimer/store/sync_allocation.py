@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qwtimer.core import bank
 from qwtimer.core import settlement as rules
@@ -25,8 +25,10 @@ from qwtimer.core.eligibility import PRODUCT_NAMES, Product
 from qwtimer.core.policy import PolicyBook
 from qwtimer.core.timer import SegmentKind
 from qwtimer.store import central_schema as cs
-from qwtimer.store.central_dialect import Central
 from qwtimer.store.sync_stage import bulk_insert
+
+if TYPE_CHECKING:
+    from qwtimer.store.central_dialect import Central
 
 ENTRY_COLS = cs.PUSHED["entry"]
 _PRODUCTS = {p.value for p in Product}

@@ -28,9 +28,9 @@ from qwtimer.core.cards import holds_card_number
 from qwtimer.store import central_schema as cs
 from qwtimer.store import provisional
 from qwtimer.store.central_dialect import Central
+from qwtimer.store.ledger_errors import Conflict
 from qwtimer.store.local_schema import FREE_TEXT
 from qwtimer.store.sync import Progress
-from qwtimer.store.sync_stage import Conflict
 
 CHUNK = 5000
 

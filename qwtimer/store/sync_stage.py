@@ -12,20 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qwtimer.store import central_schema as cs
-from qwtimer.store.central_dialect import Central
+from qwtimer.store import revisions
+from qwtimer.store.ledger_errors import Conflict
 
-
-@dataclass(frozen=True)
-class Conflict:
-    table: str
-    id: str
-    problem: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"table": self.table, "id": self.id, "problem": self.problem}
+if TYPE_CHECKING:
+    from qwtimer.store.central_dialect import Central
 
 
 def _eq(central: Central, cols: Sequence[str]) -> str:
@@ -101,8 +95,6 @@ def _compare(
         )
         out.conflicts.append(Conflict(table, str(rid), problem))
     if editable:
-        from qwtimer.store import revisions  # it builds on this module
-
         names = ", ".join(f"s.{c}" for c in ("id", *editable))
         changed = db.execute_sql(
             f"SELECT {names} FROM {stage} s JOIN {table} t ON t.id = s.id "
