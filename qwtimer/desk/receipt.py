@@ -89,7 +89,8 @@ class Receipt:
     technician: str
     policy_version: str
     running: bool  # research after the call is being timed now: this covers the stops so far
-    talk_seconds: int
+    length_seconds: int  # the call itself, up to its first stop (talk, hold, working, research)
+    talk_seconds: int  # the whole call's, call-backs after research included
     hold_seconds: int
     working_hold_seconds: int
     research_seconds: int  # during the call (before the first stop)
@@ -102,16 +103,6 @@ class Receipt:
     charged_cents: int
     made_at: datetime
 
-    @property
-    def length_seconds(self) -> int:
-        """The call itself, up to its first stop: talk, hold, working hold and research."""
-        return (
-            self.talk_seconds
-            + self.hold_seconds
-            + self.working_hold_seconds
-            + self.research_seconds
-        )
-
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for key in ("started_at", "made_at"):
@@ -120,7 +111,6 @@ class Receipt:
             for key in ("stopped_at", "at"):
                 if key in part:
                     part[key] = part[key].isoformat()
-        d["length_seconds"] = self.length_seconds
         return d
 
     def sections(self, customer_copy: bool = True) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -343,6 +333,10 @@ def receipt(desk: Desk, call_id: str) -> Receipt:
         technician=call.technician,
         policy_version=call.policy_version,
         running=call.state != CallState.STOPPED,
+        length_seconds=first_bill.talk_seconds
+        + first_bill.hold_seconds
+        + first_bill.working_hold_seconds
+        + first_bill.research_seconds,
         talk_seconds=last_bill.talk_seconds,
         hold_seconds=last_bill.hold_seconds,
         working_hold_seconds=last_bill.working_hold_seconds,

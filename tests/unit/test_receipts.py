@@ -116,6 +116,7 @@ def test_a_reopened_call_lists_each_stop_and_the_research_after_it(
     assert [s.number for s in r.stops] == [1, 2]
     assert [s.billed_seconds for s in r.stops] == [5 * MIN, 5 * MIN]
     assert r.stops[1].research_seconds == 4 * MIN
+    assert (r.length_seconds, r.talk_seconds) == (5 * MIN, 6 * MIN)  # the call-back is talk
     assert (r.bank_before_seconds, r.bank_after_seconds) == (45 * MIN, 35 * MIN)
     assert [(s.bank_before_seconds, s.bank_after_seconds) for s in r.stops] == [
         (45 * MIN, 40 * MIN),
