@@ -264,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     to.add_argument("--csv", metavar="FILE", help="write the statement as CSV")
     to.add_argument("--pdf", metavar="FILE", help="write the statement as PDF")
     sp = cmd(
+        sub, "receipt", "receipts:cmd_receipt", "a call's receipt for the customer (text, PDF)"
+    )
+    sp.add_argument("call_id")
+    sp.add_argument("--pdf", metavar="FILE", help="write the receipt as PDF")
+    sp.add_argument(
+        "--internal", action="store_true", help="the desk's copy: technician, policy, rules"
+    )
+    sp = cmd(
         sub, "report", "reports:cmd_report", "calls, minutes and charges per technician or customer"
     )
     sp.add_argument("--since", metavar="DATE")

@@ -40,6 +40,7 @@ from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
 from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
+from qwtimer.gui.receipt_dialog import open_receipt
 from qwtimer.gui.recent_calls import RecentCalls
 from qwtimer.gui.runner import runner
 from qwtimer.gui.sync_panel import SyncPanel
@@ -156,6 +157,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.search.picked.connect(self.pick)
         self.search.browsed.connect(self.offer_start_for_highlighted)
         self.recent.reopen.connect(self.reopen_for_research)
+        self.recent.receipt.connect(lambda call_id: open_receipt(self, self.desk, call_id))
         self.hub.changed.connect(self._refresh_customer_list)
         self.hub.changed.connect(self._refresh_picked)
         self.hub.changed.connect(self._refresh_recent)

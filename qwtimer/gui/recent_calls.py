@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -54,6 +54,7 @@ class RecentCallsModel(RowsModel):
 
 class RecentCalls(QWidget):
     reopen = Signal(str)  # call id: add research to this stopped call
+    receipt = Signal(str)  # call id: show its receipt for the customer
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +78,10 @@ class RecentCalls(QWidget):
         self.research.setToolTip("Reopen the selected stopped call to time research (R5)")
         self.research.clicked.connect(self._reopen_selected)
         self.view.activated.connect(lambda _ix: self._reopen_selected())
+        self.receipt_action = QAction("&Receipt…", self.view)  # the table's context menu
+        self.receipt_action.triggered.connect(self._receipt_of_selected)
+        self.view.addAction(self.receipt_action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.research)
@@ -97,6 +102,11 @@ class RecentCalls(QWidget):
             if row["call_id"] == call_id:
                 self.view.selectRow(n)
                 return
+
+    def _receipt_of_selected(self) -> None:
+        call_id = self.selected_call()
+        if call_id is not None:
+            self.receipt.emit(call_id)
 
     def _reopen_selected(self) -> None:
         call_id = self.selected_call()

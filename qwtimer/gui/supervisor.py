@@ -39,6 +39,7 @@ from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
 from qwtimer.desk.statements import Period
 from qwtimer.gui.changes import ChangeHub
+from qwtimer.gui.receipt_dialog import receipt_button
 from qwtimer.gui.rows_model import cell_text, table_view
 from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
@@ -107,6 +108,7 @@ class SupervisorWindow(QDialog):
         self.export_button.setAccessibleName("Export the customer's statement")
         self.merge_button = QPushButton("&Merge duplicate…", self)
         self.merge_button.setAccessibleName("Merge a duplicate into the customer")
+        self.receipt_button = receipt_button(self, desk, lambda: self.selected_call_id())
         self.close_button = QPushButton("Close", self)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Export progress")
@@ -120,6 +122,7 @@ class SupervisorWindow(QDialog):
         buttons = QHBoxLayout()
         for b in (self.adjust_button, self.reverse_button, self.export_button, self.merge_button):
             buttons.addWidget(b)
+        buttons.addWidget(self.receipt_button)
         buttons.addWidget(self.progress, 1)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -259,6 +262,7 @@ class SupervisorWindow(QDialog):
         entry = self.selected_entry()
         self.adjust_button.setEnabled(has_call)
         self.merge_button.setEnabled(has_call)
+        self.receipt_button.setEnabled(has_call)
         self.export_button.setEnabled(has_call and not self.exporter.busy())
         self.reverse_button.setEnabled(entry is not None and entry["kind"] != "reversal")
 

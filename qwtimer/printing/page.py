@@ -1,0 +1,117 @@
+"""What every printed document shares: the Qt application for drawing, the A4 PDF writer, the
+fonts and colours, and a cursor down the pages with a running footer.
+
+Drawn with QPainter on a QPdfWriter: it needs a Qt application object but no window. In the
+window the window's application is used and drawing is safe off the GUI thread (it paints on a
+PDF device only and touches no widget); elsewhere (the command line) an application is made
+for the drawing and shut down afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+
+INK, MUTED, RULE = QColor("#202124"), QColor("#5f6368"), QColor("#dadce0")
+RED = QColor("#c62828")
+FONT_FAMILY = "Helvetica"
+
+
+@contextmanager
+def qt_application() -> Iterator[None]:
+    """A Qt application for the drawing inside the block: the running one, else one made for
+    the block (offscreen when there is no display and no platform chosen) and shut down after
+    it, so that the process is left without one and may later make its own (a window's
+    ``QApplication``). Leaves the environment as it was."""
+    if QGuiApplication.instance() is not None:
+        yield
+        return
+    argv = ["qwtimer"]
+    if not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        argv += ["-platform", "offscreen"]
+    app = QGuiApplication(argv)
+    try:
+        yield
+    finally:
+        app.shutdown()
+
+
+def pdf_writer(path: Path | str, title: str) -> QPdfWriter:
+    """A 300 dpi A4 portrait PDF writer for ``path`` with the documents' margins (15 mm, 12 mm
+    at the foot). Needs a Qt application (``qt_application``)."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(300)
+    writer.setTitle(title)
+    writer.setCreator("qwtimer")
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(15, 15, 15, 12),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    return writer
+
+
+def font(size: float, bold: bool = False) -> QFont:
+    """The documents' font at ``size`` points."""
+    f = QFont(FONT_FAMILY)
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+class Pages:
+    """A cursor down the pages of a PDF with a running footer."""
+
+    def __init__(self, writer: QPdfWriter, painter: QPainter, footer: str) -> None:
+        self.writer, self.p, self.footer = writer, painter, footer
+        page = writer.pageLayout().paintRectPixels(writer.resolution())
+        self.width, self.height = float(page.width()), float(page.height())
+        self.pt = writer.resolution() / 72.0  # device pixels per point
+        self.number = 1
+        self.y = 0.0
+
+    def font(self, size: float, bold: bool = False) -> QFont:
+        f = font(size, bold)
+        self.p.setFont(f)
+        return f
+
+    @property
+    def bottom(self) -> float:
+        return self.height - 24 * self.pt
+
+    def draw_footer(self) -> None:
+        self.font(7.5)
+        self.p.setPen(MUTED)
+        rect = QRectF(0, self.height - 14 * self.pt, self.width, 12 * self.pt)
+        self.p.drawText(rect, Qt.AlignmentFlag.AlignLeft, self.footer)
+        self.p.drawText(rect, Qt.AlignmentFlag.AlignRight, f"Page {self.number}")
+
+    def new_page(self) -> None:
+        self.draw_footer()
+        self.writer.newPage()
+        self.number += 1
+        self.y = 0.0
+
+    def text(self, s: str, size: float, bold: bool = False, colour: QColor = INK) -> None:
+        f = self.font(size, bold)
+        self.p.setPen(colour)
+        h = QFontMetricsF(f, self.writer).height()
+        self.p.drawText(QRectF(0, self.y, self.width, h), Qt.AlignmentFlag.AlignLeft, s)
+        self.y += h
