@@ -23,6 +23,7 @@ from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.receipt import minutes_text, receipt
 from qwtimer.printing.receipt_pdf import write_receipt_pdf
 from qwtimer.store.models import Entry
+from tests.conftest import require
 from tests.unit.scenario import CARD_REF, MIN, customer, run_call, talk
 from tests.unit.test_reopened_bills import reopen
 
@@ -176,7 +177,9 @@ def test_receipt_pdf_is_one_page_with_the_customers_figures(
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", data)) == 1
     assert [p.name for p in out.parent.iterdir()] == ["receipt.pdf"]  # no temporary file
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler) reads the PDF's text; not installed")
+        require(
+            "QWTIMER_REQUIRE_PDF_TOOLS", "pdftotext (poppler) reads the PDF's text; not installed"
+        )
     text = subprocess.run(
         ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
