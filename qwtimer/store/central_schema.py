@@ -2,7 +2,8 @@
 
 The central tables mirror the local ones without the ``synced`` marks, plus:
 
-- ``ledger_seq`` (pulled tables only): a number the ledger assigns to every row when it is
+- ``ledger_seq`` (pulled tables; calls, segments and closes since step 5, ``central_team``,
+  which adds the column itself): a number the ledger assigns to every row when it is
   written (and again when a revision moves a customer's contact or a product line's dates,
   ``store.revisions``). Pulls ask for "rows after N". Writers
   of pulled tables are serialised by a statement trigger (PostgreSQL) or by SQLite's single
@@ -31,8 +32,9 @@ from peewee import (
 )
 
 # 2: changes through revisions; 3: the ledger numbers rows, refuses card numbers; 4: the
-# ledger alone writes the entries that move money (``central_settle``)
-SCHEMA_VERSION = 4
+# ledger alone writes the entries that move money (``central_settle``); 5: calls, segments
+# and closes are numbered too, for supervisors' pulls (``central_team``, additive)
+SCHEMA_VERSION = 5
 OWNER_ROLE = "qwtimer_owner"
 TECHNICIAN_ROLE = "technician"
 SUPERVISOR_ROLE = "supervisor"
