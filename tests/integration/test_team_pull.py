@@ -272,3 +272,25 @@ def test_the_ledger_numbers_a_call_itself_whatever_the_client_sends(
     report = sam.sync(ledger.url("sam"))
     assert report.ok and report.pulled.get("call") == 1  # the next pull sees it
 
+
+def test_sync_status_says_whose_calls_this_computer_shows_and_as_of_when(
+    ledger: Backend, team: tuple[Device, Device, Device], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sam, tess, _ = team
+    for device in (sam, tess):  # the command line's default ledger: this one
+        _main(capsys, device, "ledger", "use", ledger.url(device.desk.technician))
+    assert sam.sync(ledger.url("sam")).ok
+    status = _main(capsys, sam, "sync", "status", "--json")
+    assert (
+        status["team_as_of"]
+        == sam.desk.db.execute_sql(
+            "SELECT value FROM meta WHERE key = 'sync:last_ok_at'"
+        ).fetchone()[0]
+    )
+    assert status["calls_from"].startswith("the team's calls as of the last sync, ")
+    assert "calls shown: the team's calls as of the last sync" in _main(
+        capsys, sam, "sync", "status"
+    )
+    mine = _main(capsys, tess, "sync", "status", "--json")
+    assert mine["team_as_of"] is None and mine["pending"] == 0
+    assert mine["calls_from"].startswith("the calls made on this computer")
