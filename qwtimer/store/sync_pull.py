@@ -88,13 +88,14 @@ def pull(
 ) -> PullResult:
     """Bring this device up to date with the ledger. Safe to interrupt at any point."""
     result = PullResult()
-    # A supervisor reads the whole team's calls (R13: the review); a technician none of
-    # theirs. Only rows numbered before the customers are read come down, so each call's
-    # customer and each segment's call are here before it (they reach the ledger first).
-    team = _team_tops(central) if central.supervisor else {}
+    # A supervisor reads the whole team's calls (the review); a technician none (their own
+    # are here). Only rows numbered before the pull began come down, so each call's
+    # customer, each segment's call and each debit's call are here before it.
+    tops = _team_tops(central) if central.supervisor else {}
+    team = TEAM_TABLES if tops else ()
     tables = [t for t in cs.PULLED if t != "entry"] + [*team, "entry"]
     for table in tables:
-        mine = _NOT_MINE.get(table, "") if table in team or table == "entry" else ""
+        mine = _NOT_MINE.get(table, "")
 
         def store(rows: list[tuple[Any, ...]], table: str = table) -> None:
             n = (_store_team if table in team else _store)(local, table, rows, result)
@@ -103,7 +104,7 @@ def pull(
                 progress(f"pull {table}", result.pulled[table], result.pulled[table])
 
         params = [device_id] if mine else []
-        _follow(local, central, table, cs.PUSHED[table], store, mine, params, team.get(table))
+        _follow(local, central, table, cs.PUSHED[table], store, mine, params, tops.get(table))
 
     def settled(rows: list[tuple[Any, ...]]) -> None:
         # the ledger's splits: the provisional entries a close was settled without go
@@ -275,9 +276,11 @@ def _fit_entries(
 
 
 def _team_tops(central: Central) -> dict[str, int]:
-    """The highest number of each team table now, calls first (see ``pull``)."""
+    """The highest number now of the entries, then of the calls, segments and closes: a row
+    is numbered under the writers' lock, after the rows it refers to, so every row up to
+    these numbers finds what it refers to up to them (see ``pull``)."""
     tops = {}
-    for table in TEAM_TABLES:
+    for table in ("entry", *TEAM_TABLES):
         top = central.db.execute_sql(f"SELECT max(ledger_seq) FROM {table}").fetchone()[0]
         tops[table] = int(top or 0)
     return tops

@@ -153,6 +153,28 @@ def test_an_interrupted_team_pull_resumes_where_it_stopped(
         assert _rows(sam, table) == sorted(_rows(tess, table) + _rows(tom, table))
 
 
+def test_a_call_that_reaches_the_ledger_during_a_pull_comes_whole_at_the_next(
+    ledger: Backend, team: tuple[Device, Device, Device]
+) -> None:
+    """Its debit is not pulled before it either: the statement keeps the call's breakdown."""
+    sam, tess, _ = team
+    cid = _rows(tess, "call")[0][1]
+    late: list[str] = []
+
+    def meanwhile(what: str, done: int, total: int) -> None:
+        if what == "pull customer" and not late:
+            late.append(tess.log(cid, 5))
+            assert tess.sync(ledger.url("tess")).ok
+
+    assert sam.sync(ledger.url("sam"), progress=meanwhile).ok
+    assert late and late[0] not in {r[0] for r in _rows(sam, "call")}
+    assert sam.sync(ledger.url("sam")).ok
+    debits = sam.desk.db.execute_sql(
+        "SELECT count(*) FROM entry WHERE call_id = ? AND kind = 'call_debit'", (late[0],)
+    ).fetchone()
+    assert debits == (1,)
+
+
 def test_a_colleagues_call_is_never_the_supervisors_to_run_or_add_to(
     ledger: Backend, team: tuple[Device, Device, Device]
 ) -> None:
