@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from qwtimer.cli import Out
@@ -23,7 +24,7 @@ from qwtimer.desk import ledger_admin, roles
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
-from qwtimer.desk.sync import Sync
+from qwtimer.desk.sync import Sync, calls_source
 
 
 def cmd_ledger_adjust(desk: Desk, a: argparse.Namespace, out: Out) -> None:
@@ -114,7 +115,34 @@ def cmd_ledger_use(desk: Desk, a: argparse.Namespace, out: Any) -> None:
     )
 
 
+def _sync_status(desk: Desk, sync: Sync, out: Any) -> None:
+    """``sync status``: the last successful sync, what waits for the ledger, the last error,
+    and where the calls this computer shows come from (reads only)."""
+    status = sync.status()
+    data = status.as_dict()
+    data["calls_from"] = calls_source(desk, datetime.now(UTC))
+
+    def text() -> str:
+        last = local_text(status.last_ok_at) if status.last_ok_at else "never"
+        lines = [
+            f"last synced: {last}; {count(status.pending, 'row')} waiting for the ledger",
+            f"calls shown: {data['calls_from']}",
+        ]
+        if status.last_error:
+            lines.append(f"last attempt: {status.last_error}")
+        if status.problems:
+            lines.append(
+                f"{count(len(status.problems), 'problem')}: see 'qwtimer sync status --json'"
+            )
+        return "\n".join(lines)
+
+    out.emit(data, text)
+
+
 def cmd_sync(desk: Desk, a: argparse.Namespace, out: Any) -> None:
+    if a.what == "status":
+        _sync_status(desk, Sync(desk, a.ledger), out)
+        return
     report = Sync(desk, a.ledger).run()
     data = report.as_dict()
 

@@ -254,6 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("url")
     sp = cmd(sub, "sync", "ledger:cmd_sync", "send local rows to the ledger and fetch what changed")
     sp.add_argument("--ledger", metavar="URL", help="the ledger (or QWTIMER_LEDGER)")
+    sp.add_argument(
+        "what", nargs="?", choices=["status"], help="status: the last sync and what waits"
+    )
     sp = cmd(
         sub, "statement", "reports:cmd_statement", "a customer's statement for a period (CSV, PDF)"
     )

@@ -105,6 +105,12 @@ class Calls:
             row = rows.by_id(self.desk.db, call_id.strip())
             if row is None:
                 raise InputError(f"no call '{call_id}': see 'qwtimer calls' for call ids")
+            if row.device_id != self.desk.device_id:  # a colleague's, pulled by a supervisor
+                raise IllegalTransition(
+                    f"this call was taken by {row.technician} on another computer: only that "
+                    "computer can add to it or stop it (a supervisor corrects it with an "
+                    "adjustment)"
+                )
             return row
         row = rows.running_on(self.desk.db, self.desk.device_id)
         if row is None:

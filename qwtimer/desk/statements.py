@@ -266,8 +266,10 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
                 card_ref=e.card_ref,
                 technician=call.technician if call else None,
                 outcome=close.outcome if close else None,
+                # a breakdown only from the stop that posted it: a debit whose call is not
+                # on this device (a technician's laptop) has none, never one of blanks
                 call={k: bill.get(k) for k in BREAKDOWN_KEYS}
-                if e.kind == EntryKind.CALL_DEBIT
+                if e.kind == EntryKind.CALL_DEBIT and close is not None
                 else {},
             )
         )

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from qwtimer.core.errors import QwtimerError
+from qwtimer.core.times import local, local_text, local_time_text
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 
@@ -80,6 +81,51 @@ class SyncStatus:
     pending: int
     last_error: str | None
     problems: list[dict[str, str]]
+    # a supervisor's laptop holds the whole team's calls as of this sync (``sync_pull``);
+    # None for a technician (their own calls only) and before the first sync
+    team_as_of: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "last_ok_at": self.last_ok_at,
+            "pending": self.pending,
+            "last_error": self.last_error or None,
+            "problems": self.problems,
+            "team_as_of": self.team_as_of,
+        }
+
+
+def team_as_of(desk: Desk) -> str | None:
+    """When this laptop last received the whole team's calls: a supervisor's last successful
+    sync (ISO 8601), None on a technician's laptop or before the first sync."""
+    from qwtimer.desk.roles import SUPERVISOR, known_role
+
+    if known_role(desk) != SUPERVISOR:
+        return None
+    return desk.meta(K_LAST_OK) or None
+
+
+def calls_source(desk: Desk, now: datetime) -> str:
+    """Where the calls this laptop shows come from and how old they are, in one line:
+    "the team's calls as of the last sync, 14:05 UTC (12 min ago)" on a supervisor's laptop."""
+    as_of = team_as_of(desk)
+    if as_of is None:
+        return (
+            "the calls made on this computer (a supervisor's laptop holds the whole team's "
+            "after a sync)"
+        )
+    at = datetime.fromisoformat(as_of)
+    minutes = max(0, int((now - at).total_seconds() // 60))
+    when = local_time_text(at) if local(at).date() == local(now).date() else local_text(at)
+    if minutes < 1:
+        ago = "just now"
+    elif minutes < 120:
+        ago = f"{minutes} min ago"
+    elif minutes < 48 * 60:
+        ago = f"{minutes // 60} h ago"
+    else:
+        ago = f"{minutes // (24 * 60)} days ago"
+    return f"the team's calls as of the last sync, {when} ({ago})"
 
 
 _log = logging.getLogger(__name__)
@@ -159,6 +205,7 @@ class Sync:
             engine.pending(self.desk.db),
             self._get(K_LAST_ERROR),
             problems,
+            team_as_of(self.desk),
         )
 
     def run(self, progress: Progress | None = None, hook: engine.Hook | None = None) -> SyncReport:

@@ -9,6 +9,7 @@ brings their results and progress back on it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -38,6 +39,7 @@ from qwtimer.desk.merge import MergeResult, merge
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
 from qwtimer.desk.statements import Period
+from qwtimer.desk.sync import calls_source
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.receipt_dialog import receipt_button
 from qwtimer.gui.rows_model import cell_text, table_view
@@ -75,6 +77,8 @@ class SupervisorWindow(QDialog):
         self.loaded = False  # the calls were read at least once
 
         self.filters = CallFilterBar(self)
+        self.source = QLabel("", self)  # where the calls come from and how old they are
+        self.source.setAccessibleName("Calls shown")
         self.customer_filter = self.filters.customer
         self.technician_filter = self.filters.technician
         self.since, self.until = self.filters.since, self.filters.until
@@ -128,6 +132,7 @@ class SupervisorWindow(QDialog):
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filters)
+        layout.addWidget(self.source)
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -187,6 +192,7 @@ class SupervisorWindow(QDialog):
 
     def _show_calls(self, rows: list[dict[str, Any]], keep_call: str | None) -> None:
         keep_call = keep_call or self.selected_call_id()
+        self.source.setText(f"Calls shown: {calls_source(self.desk, datetime.now(UTC))}.")
         self.calls.set_calls(rows)
         self.filters.set_technicians(self.calls.technicians())
         self.call_view.resizeColumnsToContents()

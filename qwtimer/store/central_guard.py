@@ -164,6 +164,35 @@ def pg_card_function_sql() -> list[str]:
     ]
 
 
+def pg_seq_assign_sql(table: str) -> str:
+    """The row trigger that gives every inserted or updated row of ``table`` the next number
+    of its sequence ``<table>_ledger_seq_seq``, whatever the client sent."""
+    return (
+        f"CREATE TRIGGER {table}_seq_assign BEFORE INSERT OR UPDATE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION "
+        f"ledger_seq_assign('{cs.PG_SCHEMA}.{table}_ledger_seq_seq')"
+    )
+
+
+def sqlite_seq_sql(t: str) -> list[str]:
+    """The embedded ledger's numbering of ``t``: SQLite has no sequences, so a counter in
+    ledger_meta (starting at the highest number already there), moved forward for every row
+    written, whatever number the client sent (the insert trigger's own update moves it once
+    more: numbers only ever grow)."""
+    body = (
+        f"UPDATE ledger_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq:{t}'; "
+        f"UPDATE {t} SET ledger_seq = (SELECT CAST(value AS INTEGER) FROM ledger_meta "
+        f"WHERE key = 'seq:{t}') WHERE rowid = NEW.rowid;"
+    )
+    return [
+        f"INSERT OR REPLACE INTO ledger_meta (key, value) "
+        f"SELECT 'seq:{t}', coalesce(max(ledger_seq), 0) FROM {t}",
+        f"DROP TRIGGER IF EXISTS {t}_ledger_seq",
+        f"CREATE TRIGGER {t}_ledger_seq AFTER INSERT ON {t} BEGIN {body} END",
+        f"CREATE TRIGGER {t}_ledger_seq_moved AFTER UPDATE ON {t} BEGIN {body} END",
+    ]
+
+
 def pg_guard_sql() -> list[str]:
     """Schema step 2 on PostgreSQL (run as the owner role)."""
     sql = [
@@ -175,12 +204,7 @@ def pg_guard_sql() -> list[str]:
         f"REVOKE UPDATE (ledger_seq) ON product_line FROM {cs.TECHNICIAN_ROLE}, "
         f"{cs.SUPERVISOR_ROLE}",
     ]
-    for table in SEQ_TABLES:
-        sql.append(
-            f"CREATE TRIGGER {table}_seq_assign BEFORE INSERT OR UPDATE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION "
-            f"ledger_seq_assign('{cs.PG_SCHEMA}.{table}_ledger_seq_seq')"
-        )
+    sql += [pg_seq_assign_sql(table) for table in SEQ_TABLES]
     for table in SEQ_TABLES:  # numbers a client forged beyond the sequence: the ledger's now
         sql.append(
             f"UPDATE {table} SET ledger_seq = NULL WHERE ledger_seq > "
@@ -201,21 +225,7 @@ def sqlite_guard_sql() -> list[str]:
     """Schema step 2 on the SQLite ledger: the same rules as triggers."""
     sql: list[str] = []
     for t in SEQ_TABLES:
-        # SQLite has no sequences: a counter in ledger_meta, moved forward for every row
-        # written, whatever number the client sent (the insert trigger's own update moves
-        # it once more: numbers only ever grow).
-        body = (
-            f"UPDATE ledger_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq:{t}'; "
-            f"UPDATE {t} SET ledger_seq = (SELECT CAST(value AS INTEGER) FROM ledger_meta "
-            f"WHERE key = 'seq:{t}') WHERE rowid = NEW.rowid;"
-        )
-        sql += [
-            f"INSERT OR REPLACE INTO ledger_meta (key, value) "
-            f"SELECT 'seq:{t}', coalesce(max(ledger_seq), 0) FROM {t}",
-            f"DROP TRIGGER IF EXISTS {t}_ledger_seq",
-            f"CREATE TRIGGER {t}_ledger_seq AFTER INSERT ON {t} BEGIN {body} END",
-            f"CREATE TRIGGER {t}_ledger_seq_moved AFTER UPDATE ON {t} BEGIN {body} END",
-        ]
+        sql += sqlite_seq_sql(t)
     for table, cols in CARD_FREE_COLUMNS.items():
         cond = " OR ".join(f"holds_card_number(NEW.{c})" for c in cols)
         for when in ("INSERT", "UPDATE"):

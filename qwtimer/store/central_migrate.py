@@ -28,9 +28,10 @@ from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import resource
 from qwtimer.store import central_schema as cs
 from qwtimer.store import central_settle as settle
+from qwtimer.store import central_team as team
 from qwtimer.store.central_dialect import Central, PgCentral
 
-ADDITIVE: frozenset[int] = frozenset()  # steps that older laptops may ignore
+ADDITIVE: frozenset[int] = frozenset({5})  # steps that older laptops may ignore
 
 
 class SchemaMismatch(Exception):
@@ -120,7 +121,7 @@ def _v4(central: Central) -> None:
     central.settle_step()
 
 
-STEPS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+STEPS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: team.step}
 
 
 def migrate(central: Central) -> int:

@@ -2,7 +2,8 @@
 
 The central tables mirror the local ones without the ``synced`` marks, plus:
 
-- ``ledger_seq`` (pulled tables only): a number the ledger assigns to every row when it is
+- ``ledger_seq`` (pulled tables; calls, segments and closes since step 5, ``central_team``,
+  which adds the column itself): a number the ledger assigns to every row when it is
   written (and again when a revision moves a customer's contact or a product line's dates,
   ``store.revisions``). Pulls ask for "rows after N". Writers
   of pulled tables are serialised by a statement trigger (PostgreSQL) or by SQLite's single
@@ -31,8 +32,9 @@ from peewee import (
 )
 
 # 2: changes through revisions; 3: the ledger numbers rows, refuses card numbers; 4: the
-# ledger alone writes the entries that move money (``central_settle``)
-SCHEMA_VERSION = 4
+# ledger alone writes the entries that move money (``central_settle``); 5: calls, segments
+# and closes are numbered too, for supervisors' pulls (``central_team``, additive)
+SCHEMA_VERSION = 5
 OWNER_ROLE = "qwtimer_owner"
 TECHNICIAN_ROLE = "technician"
 SUPERVISOR_ROLE = "supervisor"
@@ -53,7 +55,8 @@ class CentralModel(Model):  # type: ignore[misc]
 
 
 class PulledModel(CentralModel):
-    """A table devices pull from: every row carries the ledger's sequence number."""
+    """A table devices pull from: every row carries the ledger's sequence number (calls,
+    segments and closes since step 5, pulled by supervisors only)."""
 
     ledger_seq = SeqField(null=True, index=True)
 
@@ -102,7 +105,7 @@ class PaymentRef(PulledModel):
     created_at = TextField()
 
 
-class Call(CentralModel):
+class Call(PulledModel):
     id = TextField(primary_key=True)
     customer_id = TextField(index=True)
     technician = TextField()
@@ -113,7 +116,7 @@ class Call(CentralModel):
     manual = BooleanField()
 
 
-class Segment(CentralModel):
+class Segment(PulledModel):
     id = TextField(primary_key=True)
     call_id = TextField()
     seq = IntegerField()
@@ -128,7 +131,7 @@ class Segment(CentralModel):
         indexes = ((("call_id", "seq"), True),)
 
 
-class CallClose(CentralModel):
+class CallClose(PulledModel):
     id = TextField(primary_key=True)
     call_id = TextField()
     seq = IntegerField()

@@ -9,8 +9,15 @@
   change made here has not reached the ledger yet); entries come down when another device or the
   ledger itself (settlements) wrote them. Pulled rows are marked synced: they are never pushed
   back.
+- A supervisor's laptop also pulls every other device's calls, segments and closes (schema
+  step 5, ``central_team``), before the entries so that their debits keep their call: the
+  review, listings, reports and statements then hold the whole team's calls. They are
+  written here as the ledger holds them, marked synced, as stopped calls (the timer state
+  stays on the device that runs the call), never over a row already here. A technician pulls
+  none (the ledger's row security would show them their own calls only, already here).
 - An entry whose call is not on this device keeps its amount and reason but no call link
-  (calls of other devices are not copied); the balance, a sum of entries, is unaffected.
+  (a technician's laptop has no other device's calls); the balance, a sum of entries, is
+  unaffected.
 - The ledger's own entries replace this device's provisional ones (same ids), and its
   splits remove the provisional entries it did not make (``provisional``): after a pull the
   device's bank is the ledger's, to the second and the cent.
@@ -28,6 +35,7 @@ from qwtimer.core.cards import holds_card_number
 from qwtimer.store import central_schema as cs
 from qwtimer.store import provisional
 from qwtimer.store.central_dialect import Central
+from qwtimer.store.central_team import TEAM_TABLES
 from qwtimer.store.ledger_errors import Conflict
 from qwtimer.store.local_schema import FREE_TEXT
 from qwtimer.store.sync import Progress
@@ -80,16 +88,23 @@ def pull(
 ) -> PullResult:
     """Bring this device up to date with the ledger. Safe to interrupt at any point."""
     result = PullResult()
-    for table in cs.PULLED:
-        mine = " AND device_id <> {p}" if table == "entry" else ""
+    # A supervisor reads the whole team's calls (the review); a technician none (their own
+    # are here). Only rows numbered before the pull began come down, so each call's
+    # customer, each segment's call and each debit's call are here before it.
+    tops = _team_tops(central) if central.supervisor else {}
+    team = TEAM_TABLES if tops else ()
+    tables = [t for t in cs.PULLED if t != "entry"] + [*team, "entry"]
+    for table in tables:
+        mine = _NOT_MINE.get(table, "")
 
         def store(rows: list[tuple[Any, ...]], table: str = table) -> None:
-            n = _store(local, table, rows, result)
+            n = (_store_team if table in team else _store)(local, table, rows, result)
             result.pulled[table] = result.pulled.get(table, 0) + n
             if progress:
                 progress(f"pull {table}", result.pulled[table], result.pulled[table])
 
-        _follow(local, central, table, cs.PUSHED[table], store, mine, [device_id] if mine else [])
+        params = [device_id] if mine else []
+        _follow(local, central, table, cs.PUSHED[table], store, mine, params, tops.get(table))
 
     def settled(rows: list[tuple[Any, ...]]) -> None:
         # the ledger's splits: the provisional entries a close was settled without go
@@ -101,6 +116,14 @@ def pull(
 
 
 SETTLED_COLUMNS = ("close_id", "billed_seconds", "purchased_seconds")
+# Rows another device wrote ({p}: this device's id); a call's segments and closes by its call.
+_OF_OTHERS = "NOT EXISTS (SELECT 1 FROM call c WHERE c.id = {t}.call_id AND c.device_id = {p})"
+_NOT_MINE = {
+    "entry": " AND device_id <> {p}",
+    "call": " AND device_id <> {p}",
+    "segment": " AND " + _OF_OTHERS.replace("{t}", "segment"),
+    "call_close": " AND " + _OF_OTHERS.replace("{t}", "call_close"),
+}
 
 
 def _follow(
@@ -111,14 +134,18 @@ def _follow(
     store: Callable[[list[tuple[Any, ...]]], None],
     where: str = "",
     params: Sequence[Any] = (),
+    upto: int | None = None,
 ) -> None:
     """Read ``table`` after this device's cursor, a page at a time: ``store`` takes each page
     in the local transaction that also moves the cursor (an interrupted pull resumes where it
-    stopped). ``where``: more conditions, ``{p}`` for the ledger's parameter mark."""
+    stopped). ``where``: more conditions, ``{p}`` for the ledger's parameter mark; ``upto``:
+    the highest number to read this time (the rest comes at the next pull)."""
     p = central.db.param
     key = cursor_key(central.ledger_id, table)
     seen = _cursor(local, key)
     top = central.db.execute_sql(f"SELECT max(ledger_seq) FROM {table}").fetchone()[0]
+    if upto is not None:
+        where += f" AND ledger_seq <= {int(upto)}"
     if seen > int(top or 0):
         # Past the ledger's highest number: it renumbered a row that carried a forged
         # number (schema step 2). Read again from the start; rows already here are kept.
@@ -246,3 +273,57 @@ def _fit_entries(
             row[i_rev] = None
         out.append(tuple(row))
     return out
+
+
+def _team_tops(central: Central) -> dict[str, int]:
+    """The highest number now of the entries, then of the calls, segments and closes: a row
+    is numbered under the writers' lock, after the rows it refers to, so every row up to
+    these numbers finds what it refers to up to them (see ``pull``)."""
+    tops = {}
+    for table in ("entry", *TEAM_TABLES):
+        top = central.db.execute_sql(f"SELECT max(ledger_seq) FROM {table}").fetchone()[0]
+        tops[table] = int(top or 0)
+    return tops
+
+
+# What the local tables hold beyond the ledger's columns, for a call, segment or close of
+# another device: the timer state is that device's own; here it is a finished record.
+_TEAM_EXTRA: dict[str, dict[str, Any]] = {
+    "call": {"state": "stopped", "boot_id": "", "pending_gap_ms": 0, "synced": 1},
+    "segment": {"open": 0, "synced": 1},
+    "call_close": {"synced": 1},
+}
+_PARENT = {"call": "customer", "segment": "call", "call_close": "call"}
+
+
+def _store_team(
+    local: SqliteDatabase, table: str, rows: list[tuple[Any, ...]], result: PullResult
+) -> int:
+    """Other devices' calls, segments and closes as they are in the ledger, marked synced
+    (never pushed back). A row already here is left as it is (this device's own are never
+    overwritten); a pulled call is stopped here whatever its device does, so it is never
+    this device's running call."""
+    cols = list(cs.PUSHED[table])
+    rows = _without_card_numbers(table, cols, rows, result)
+    parent = _PARENT[table]
+    known = _local_ids(local, parent, list({r[1] for r in rows}))
+    kept = []
+    for r in rows:
+        if r[1] in known:
+            kept.append(r)
+        else:
+            result.conflicts.append(
+                Conflict(table, str(r[0]), f"its {parent} is not on this device")
+            )
+    if table == "call":  # the ledger's booleans (PostgreSQL) as the local 0 and 1
+        i = cols.index("manual")
+        kept = [(*r[:i], int(bool(r[i])), *r[i + 1 :]) for r in kept]
+    extra = _TEAM_EXTRA[table]
+    names = ", ".join([*cols, *extra])
+    marks = ", ".join("?" * (len(cols) + len(extra)))
+    before = local.connection().total_changes
+    local.cursor().executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING",
+        [(*r, *extra.values()) for r in kept],
+    )
+    return int(local.connection().total_changes - before)

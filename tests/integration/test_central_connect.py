@@ -89,13 +89,14 @@ def test_a_ledger_ahead_by_additive_steps_only_still_serves_this_qwtimer(
     url = f"sqlite://{tmp_path / 'ledger.db'}"
     central_store.connect(url).close()
     c = central_store.connect(url, admin=True)
-    c.db.execute_sql("UPDATE ledger_meta SET value = '7' WHERE key = 'schema_version'")
+    ahead, breaking = central_store.cs.SCHEMA_VERSION + 3, central_store.cs.SCHEMA_VERSION + 1
+    c.db.execute_sql(f"UPDATE ledger_meta SET value = '{ahead}' WHERE key = 'schema_version'")
     c.close()
-    central = central_store.connect(url)  # 4.3: three additive steps ahead
+    central = central_store.connect(url)  # three additive steps ahead
     assert central.ledger_id
     central.close()
     c = central_store.connect(url, admin=True)
-    c.db.execute_sql("UPDATE ledger_meta SET value = '5' WHERE key = 'schema_major'")
+    c.db.execute_sql(f"UPDATE ledger_meta SET value = '{breaking}' WHERE key = 'schema_major'")
     c.close()
     with pytest.raises(QwtimerError, match="newer qwtimer"):
         central_store.connect(url)

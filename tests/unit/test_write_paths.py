@@ -15,8 +15,16 @@ TABLES = ("call", "segment", "call_close")
 MODELS = {"Call", "Segment", "CallClose"}
 WRITES = {"create", "update", "delete", "insert", "insert_many", "replace", "bulk_create"}
 OWNER = "store/timer_rows.py"
-# the sync engine marks rows it sent (``synced``); schema steps migrate old rows
-MAY_WRITE_SQL = {OWNER, "store/sync.py", "store/provisional.py", "store/local_schema.py"}
+# the sync engine marks rows it sent (``synced``); schema steps migrate old rows; the pull
+# copies other devices' calls, segments and closes, as the ledger holds them, to a
+# supervisor's laptop (never over a row already here)
+MAY_WRITE_SQL = {
+    OWNER,
+    "store/sync.py",
+    "store/provisional.py",
+    "store/local_schema.py",
+    "store/sync_pull.py",
+}
 SQL_WRITE = re.compile(
     r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+(" + "|".join(TABLES) + r")\b",
     re.IGNORECASE,
