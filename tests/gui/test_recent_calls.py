@@ -12,7 +12,7 @@ from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.store.models import Call, CallCorrection, Segment
-from tests.gui.conftest import add_customer
+from tests.gui.conftest import add_customer, recent_shown
 
 LONG = "Ada Lovelace Analytical Engines and Difference Machines International Ltd"
 
@@ -45,6 +45,7 @@ def test_recent_calls_show_time_name_billed_and_flags(
     )
     w = make_window()
     w.show_recent()
+    recent_shown(qtbot, w)
     rows = {_cells(w, n)["Customer"]: _cells(w, n) for n in range(w.recent.model.rowCount())}
     ada_row = rows[LONG]  # the whole name
     started = Call.get_by_id(first.id).started_at.astimezone()
@@ -67,6 +68,7 @@ def test_reopening_a_billed_call_asks_first(
     call, _ = Calls(desk).log(ada, {SegmentKind.TALK: 5 * 60})
     w = make_window()
     w.show_recent()
+    recent_shown(qtbot, w)
     w.recent.view.selectRow(0)
     answers.give("reopen", "cancel")
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
