@@ -3,6 +3,7 @@ and a flag when it is unsettled or corrected; reopening a billed call asks first
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
+from qwtimer.gui import window_views
 from qwtimer.store.models import Call, CallCorrection, Segment
 from tests.gui.conftest import add_customer, recent_shown
 
@@ -79,3 +81,24 @@ def test_reopening_a_billed_call_asks_first(
     answers.give("reopen", "reopen")
     qtbot.keyClick(w.recent.view, Qt.Key.Key_Return)
     assert w.controller.live is not None and Call.get_by_id(call.id).state == "research"
+
+
+def test_recent_calls_are_read_off_the_window_thread(
+    qtbot: Any, make_window: Any, desk: Desk, monkeypatch: Any
+) -> None:
+    """A long history never freezes the window: Recent calls is read on a worker thread
+    and shown when it arrives."""
+    call, _ = Calls(desk).log(add_customer(desk), {SegmentKind.TALK: 5 * 60})
+    readers: list[threading.Thread] = []
+    real = window_views.recent_rows
+
+    def read(limit: int) -> list[dict[str, Any]]:
+        readers.append(threading.current_thread())
+        return real(limit)
+
+    monkeypatch.setattr(window_views, "recent_rows", read)
+    w = make_window()
+    w.show_recent()
+    recent_shown(qtbot, w)
+    assert readers and threading.main_thread() not in readers
+    assert [r["call_id"] for r in w.recent.model.rows] == [call.id]
