@@ -24,6 +24,7 @@ import shutil
 import sys
 import time
 import uuid
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,8 @@ _CORRECTION = (
     "INSERT INTO call_correction (id, call_id, customer_id, kind, before, after, reason, "
     "author, device_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# ``Bill.as_dict()`` without its deep copy (the JSON is the same, in a fraction of the time)
+_BILL_FIELDS = tuple(f.name for f in fields(Bill))
 _NOTES = (
     "",
     "",
@@ -257,7 +260,7 @@ class _Writer:
                 outcome,
                 self.rng.choice(_NOTES),
                 _ts(at),
-                json.dumps(bill.as_dict(), sort_keys=True),
+                json.dumps({f: getattr(bill, f) for f in _BILL_FIELDS}, sort_keys=True),
                 bill.settlement.value,
                 len(segs),
                 synced,
