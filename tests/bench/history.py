@@ -200,24 +200,8 @@ class _Writer:
 
     def _entry(self, p: settlement.Posting, at: datetime, device: str, synced: int) -> None:
         self.bank[p.customer_id] += p.seconds
-        self._add(
-            _ENTRY,
-            (
-                p.id,
-                p.customer_id,
-                p.call_id,
-                p.kind.value,
-                p.seconds,
-                p.cents,
-                p.card_ref,
-                p.reason,
-                p.author,
-                device,
-                _ts(at),
-                p.grant_key,
-                synced,
-            ),
-        )
+        what = (p.id, p.customer_id, p.call_id, p.kind.value, p.seconds, p.cents, p.card_ref)
+        self._add(_ENTRY, (*what, p.reason, p.author, device, _ts(at), p.grant_key, synced))
 
     # -- calls -------------------------------------------------------------------------
     def _stop(
@@ -283,21 +267,8 @@ class _Writer:
         def segment(seq: int, kind: SegmentKind, ms: int) -> None:
             nonlocal at, mono
             end = at + timedelta(milliseconds=ms)
-            rows.append(
-                (
-                    self.new_id(),
-                    call_id,
-                    seq,
-                    kind.value,
-                    _ts(at),
-                    _ts(end),
-                    offset,
-                    mono,
-                    mono,
-                    ms,
-                    synced,
-                )
-            )
+            head = (self.new_id(), call_id, seq, kind.value, _ts(at), _ts(end))
+            rows.append((*head, offset, mono, mono, ms, synced))
             at, mono = end, mono + ms
 
         for seq, (kind, ms) in enumerate(segs, 1):
@@ -310,24 +281,9 @@ class _Writer:
             segs.append(extra)
             segment(len(segs), *extra)
             self._stop(call_id, customer, tech, segs, bill, at, mine)
-        self._add(
-            _CALL,
-            (
-                call_id,
-                customer,
-                tech,
-                self.devices[tech],
-                self.policy.version,
-                _ts(start),
-                offset,
-                int(rng.random() < 0.05),
-                _ts(at),
-                mono,
-                mono,
-                boot,
-                synced,
-            ),
-        )
+        head = (call_id, customer, tech, self.devices[tech], self.policy.version, _ts(start))
+        manual = int(rng.random() < 0.05)
+        self._add(_CALL, (*head, offset, manual, _ts(at), mono, mono, boot, synced))
         self.rows.setdefault(_SEGMENT, []).extend(rows)
         roll = rng.random()
         if roll < 0.004 and not mine:  # the ledger settled it differently
@@ -356,21 +312,8 @@ class _Writer:
 
     def _correction(self, call_id: str, customer: str, kind: str, before: str, after: str) -> None:
         reason = "the ledger settled the call first" if kind == "resettled" else after
-        self._add(
-            _CORRECTION,
-            (
-                self.new_id(),
-                call_id,
-                customer,
-                kind,
-                before,
-                after,
-                reason,
-                ME,
-                self.device,
-                _ts(END),
-            ),
-        )
+        who = (reason, ME, self.device, _ts(END))
+        self._add(_CORRECTION, (self.new_id(), call_id, customer, kind, before, after, *who))
 
     def run(self, progress: bool) -> None:
         rng = self.rng
