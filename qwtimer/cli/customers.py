@@ -111,7 +111,7 @@ def cmd_customer_card(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 def cmd_customer_list(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
     rows: list[dict[str, Any]] = [
-        {"id": c.id, "name": c.name, "balance_seconds": svc.balance(c)} for c in svc.all()
+        {"id": c.id, "name": c.name, "balance_seconds": bank} for c, bank in svc.all_with_banks()
     ]
 
     def text() -> str:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
+from peewee import SQL
+
 from qwtimer.core import billing
 from qwtimer.core.billing import Bill, Split, Tally
 from qwtimer.core.clock import Reading
@@ -30,6 +32,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.store import timer_rows as rows
 from qwtimer.store.connection import committed
+from qwtimer.store.local_schema import RUNNING_STATE
 from qwtimer.store.models import Call, Customer, Segment
 
 CallRecord = Call  # a call as the desk hands it out (the window names it by this name)
@@ -65,10 +68,8 @@ class Calls:
         """The call running on this device, if any."""
         running: Call | None = (
             Call.select()
-            .where(
-                (Call.device_id == self.desk.device_id)
-                & (Call.state.not_in([CallState.IDLE.value, CallState.STOPPED.value]))
-            )
+            # the running-call index's own words: it is read instead of every call
+            .where((Call.device_id == self.desk.device_id) & SQL(RUNNING_STATE))
             .order_by(Call.started_at.desc())
             .first()
         )

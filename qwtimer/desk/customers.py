@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from qwtimer.core import bank
 from qwtimer.core import eligibility as elig
@@ -71,6 +71,23 @@ class Customers:
             .where(Customer.merged_into.is_null())
             .order_by(fn.lower(Customer.name))
         )
+
+    def all_with_banks(self) -> list[tuple[Customer, int]]:
+        """Every customer not merged into another, by name, with their bank in seconds (R2),
+        in one query: the banks are summed from the entry index in one pass, never one
+        customer at a time."""
+        banks = (
+            Entry.select(Entry.customer, fn.SUM(Entry.seconds).alias("bank"))
+            .group_by(Entry.customer)
+            .alias("banks")
+        )
+        q = (
+            Customer.select(Customer, fn.COALESCE(banks.c.bank, 0).alias("bank_seconds"))
+            .join(banks, JOIN.LEFT_OUTER, on=(banks.c.customer_id == Customer.id))
+            .where(Customer.merged_into.is_null())
+            .order_by(fn.lower(Customer.name))
+        )
+        return [(c, int(c.bank_seconds)) for c in q]  # type: ignore[attr-defined]
 
     # -- writing -------------------------------------------------------------------------
     def add(

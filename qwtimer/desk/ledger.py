@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import fn
+from peewee import SQL, fn
 
 from qwtimer.core import charges, settlement
 from qwtimer.core.errors import InputError
@@ -149,5 +149,7 @@ class Ledger:
                 "author": e.author,
                 "created_at": e.created_at.isoformat(),
             }
-            for e in Entry.select().where(Entry.customer == customer).order_by(Entry.created_at)
+            for e in Entry.select()
+            .where(Entry.customer == customer)
+            .order_by(Entry.created_at, SQL("rowid"))  # as written, at the same instant too
         ]

@@ -6,6 +6,8 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
+from peewee import JOIN, fn
+
 from qwtimer.core.billing import Bill, Settlement
 from qwtimer.store.models import Call, CallClose, CallCorrection, Customer, Segment
 
@@ -36,23 +38,33 @@ ROW_KEYS = (
 def call_rows(
     customer: Customer | None = None, since: date | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """One row per call, newest first, with its latest bill (None figures while running)."""
-    q = Call.select(Call, Customer).join(Customer).order_by(Call.started_at.desc())
+    """One row per call, newest first, with its latest bill (None figures while running).
+
+    One query however many calls: each call's latest stop is joined by the index on (call,
+    seq), and the newest ``limit`` calls are read from the index on ``started_at``."""
+    latest = CallClose.alias()
+    last_seq = latest.select(fn.MAX(latest.seq)).where(latest.call == Call.id)
+    q = (
+        Call.select(Call, Customer, CallClose)
+        .join(Customer)
+        .switch(Call)
+        .join(
+            CallClose,
+            JOIN.LEFT_OUTER,
+            on=(CallClose.call == Call.id) & (CallClose.seq == last_seq),
+            attr="last_close",
+        )
+        .order_by(Call.started_at.desc())
+    )
     if customer is not None:
         q = q.where(Call.customer == customer)
     if since is not None:
         q = q.where(Call.started_at >= datetime.combine(since, time.min).astimezone())
     if limit:
         q = q.limit(limit)
-    calls = list(q)
-    closes: dict[str, CallClose] = {}
-    if calls:
-        for close in CallClose.select().where(CallClose.call.in_([c.id for c in calls])):
-            if close.call_id not in closes or close.seq > closes[close.call_id].seq:
-                closes[close.call_id] = close
     rows = []
-    for c in calls:
-        last = closes.get(c.id)
+    for c in q.iterator():
+        last: CallClose | None = c.last_close
         bill = Bill.from_dict(json.loads(last.bill_json)).as_dict() if last else {}
         rows.append(
             {

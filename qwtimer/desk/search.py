@@ -146,7 +146,10 @@ def rows_of(desk: Desk, customer_ids: Iterable[str]) -> list[CustomerRow]:
     """These customers as the index holds them now (ids no longer known are left out)."""
     from qwtimer.store.models import Customer
 
-    found = Customer.select().where(Customer.id.in_(list(customer_ids)))
+    ids = list(customer_ids)
+    found: list[Customer] = []
+    for i in range(0, len(ids), 500):  # never more ids in one query than SQLite takes
+        found.extend(Customer.select().where(Customer.id.in_(ids[i : i + 500])))
     return [row_of(desk, customer) for customer in found]
 
 

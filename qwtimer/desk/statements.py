@@ -195,16 +195,20 @@ class Statement:
         return [(start, self.opening_seconds)] + [(x.at, x.balance_seconds) for x in self.lines]
 
 
+_PART = 500  # ids per query
+
+
 def _closes(call_ids: Iterable[str]) -> dict[str, tuple[Call, list[CallClose]]]:
     """Each call with its stops (closes), first stop first."""
     ids = sorted(set(call_ids))
     if not ids:
         return {}
-    found: dict[str, tuple[Call, list[CallClose]]] = {
-        c.id: (c, []) for c in Call.select().where(Call.id.in_(ids))
-    }
-    for close in CallClose.select().where(CallClose.call.in_(ids)).order_by(CallClose.seq):
-        found[close.call_id][1].append(close)
+    found: dict[str, tuple[Call, list[CallClose]]] = {}
+    for i in range(0, len(ids), _PART):  # a long history: never more ids than SQLite takes
+        part = ids[i : i + _PART]
+        found.update((c.id, (c, [])) for c in Call.select().where(Call.id.in_(part)))
+        for close in CallClose.select().where(CallClose.call.in_(part)).order_by(CallClose.seq):
+            found[close.call_id][1].append(close)
     return found
 
 

@@ -206,8 +206,20 @@ class WindowViews(_Window):
             self.load_recent()
 
     def load_recent(self) -> None:
+        """Recent calls, read off the GUI thread; a newer read supersedes one on its way."""
+        self.runner.run(
+            lambda: recent_rows(RECENT_LIMIT),
+            self._recent_loaded,
+            on_error=self._failed,
+            desk=self.desk,
+            owner=self,
+            key=f"recent:{id(self)}",
+            latest=True,
+        )
+
+    def _recent_loaded(self, rows: list[dict[str, Any]]) -> None:
         keep = self.recent.selected_call()
-        self.recent.model.set_rows(recent_rows(RECENT_LIMIT))
+        self.recent.model.set_rows(rows)
         self.recent.select_call(keep)
 
     def _confirm_reopen(self, call_id: str) -> bool:

@@ -231,6 +231,30 @@ def _v6(db: SqliteDatabase) -> None:
         db.execute_sql(sql)  # (IF NOT EXISTS: the ones v3 made stay)
 
 
+# The running-call condition exactly as the partial index ``call_running`` and the triggers
+# spell it: a query must use these literal words (not bound parameters) for SQLite to read
+# that small index instead of the whole call table.
+RUNNING_STATE = _RUNNING
+
+# Schema 7: every per-call and per-second read finds its rows by index, however long the
+# history (``tests/unit/test_query_plans.py`` checks each hot query's plan).
+SCALE_INDEXES = [
+    # Recent calls and listings since a day: the newest calls without sorting them all.
+    "CREATE INDEX IF NOT EXISTS call_started ON call (started_at)",
+    # A bank is the sum of the customer's entries (R2): read from the index alone, for one
+    # customer (the live view, a stop) or for every customer at once (the list).
+    "CREATE INDEX IF NOT EXISTS entry_bank ON entry (customer_id, seconds)",
+    "DROP INDEX IF EXISTS entry_customer_id",  # the index above begins with its column
+]
+
+
+def _v7(db: SqliteDatabase) -> None:
+    """Additive: indexes that keep the timer, the live view, recent calls and the customer
+    list as fast at a million calls as at none."""
+    for sql in SCALE_INDEXES:
+        db.execute_sql(sql)
+
+
 # version reached -> step that reaches it from the version before
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1,
@@ -239,4 +263,5 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     4: _v4,
     5: _v5,
     6: _v6,
+    7: _v7,
 }

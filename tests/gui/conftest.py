@@ -124,6 +124,11 @@ def pick(qtbot: Any, w: MainWindow, text: str) -> None:
     qtbot.keyClick(w.search.box, Qt.Key.Key_Return)
 
 
+def recent_shown(qtbot: Any, w: MainWindow) -> None:
+    """Wait until Recent calls shows what it read (it reads off the GUI thread)."""
+    qtbot.waitUntil(lambda: not w.runner.busy())
+
+
 def segment_rows(call_id: str) -> list[tuple[str, int]]:
     return [
         (s.kind, s.duration_ms)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from qwtimer.core.billing import bill_json
 from qwtimer.desk.calls import Calls
 from qwtimer.store.models import Call
-from tests.gui.conftest import pick
+from tests.gui.conftest import pick, recent_shown
 
 
 def test_bill_after_a_reopening_shows_what_it_added_and_the_bank_before_and_after(
@@ -22,6 +22,9 @@ def test_bill_after_a_reopening_shows_what_it_added_and_the_bank_before_and_afte
     qtbot.keyClick(w, Qt.Key.Key_F9)
     assert "From the bank 5:00; bank 45:00 -> 40:00." in w.bill_dialog.text.text()
     qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    recent_shown(qtbot, w)
+    w.activateWindow()  # the technician is back in the window (F9 is the window's key)
+    qtbot.waitUntil(w.isActiveWindow)
     w.recent.view.selectRow(0)
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
     clock.advance(50)

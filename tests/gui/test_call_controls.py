@@ -14,7 +14,7 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.customers import Customers
 from qwtimer.gui.actions import CALL_COMMANDS, OTHER_COMMANDS, WindowActions
 from qwtimer.store.models import Call, CallClose, Entry
-from tests.gui.conftest import pick, segment_rows
+from tests.gui.conftest import pick, recent_shown, segment_rows
 
 
 def press(qtbot: Any, w: Any, key: Qt.Key) -> None:
@@ -74,6 +74,7 @@ def test_hold_working_resume_stop_by_shortcuts_records_exact_segments_and_bill(
     assert w.controller.live is None and not w.controller.ticker.isActive()
     assert w.search.model.row_at(0).balance_seconds == 45 * 60 - 240
     assert w.search.view.currentIndex().row() == 0  # still on the caller
+    recent_shown(qtbot, w)
     assert w.recent.model.rows[0]["call_id"] == call.id
 
 

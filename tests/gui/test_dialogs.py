@@ -16,7 +16,7 @@ from qwtimer.gui.help_overlay import shortcut_rows
 from qwtimer.gui.stop_dialog import StopDialog
 from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.store.models import Call, CallClose, Customer, Entry, ProductLine
-from tests.gui.conftest import add_customer, pick, segment_rows
+from tests.gui.conftest import add_customer, pick, recent_shown, segment_rows
 
 
 def test_customer_editor_creates_a_customer_with_a_product_line(qtbot, desk):
@@ -129,6 +129,9 @@ def test_research_after_the_call_from_recent_calls(qtbot, window, desk, clock, a
     assert w.last_bill["billed_seconds"] == 120
     qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert w.tabs.currentWidget() is w.recent
+    recent_shown(qtbot, w)
+    w.activateWindow()  # the technician is back in the window (F9 is the window's key)
+    qtbot.waitUntil(w.isActiveWindow)
     w.recent.view.selectRow(0)
     answers.give("reopen", "reopen")
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
@@ -196,10 +199,11 @@ def test_theme_follows_the_system_scheme(qapp):
         theme.apply(qapp)
 
 
-def test_logged_calls_show_in_recent_calls(window, desk):
+def test_logged_calls_show_in_recent_calls(qtbot, window, desk):
     c = Customer.get()
     Calls(desk).log(c, {SegmentKind.TALK: 90})
     window.load_recent()
+    recent_shown(qtbot, window)
     assert window.recent.model.rowCount() == 1
 
 

@@ -3,6 +3,7 @@ and a flag when it is unsettled or corrected; reopening a billed call asks first
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -11,8 +12,9 @@ from PySide6.QtCore import Qt
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
+from qwtimer.gui import window_views
 from qwtimer.store.models import Call, CallCorrection, Segment
-from tests.gui.conftest import add_customer
+from tests.gui.conftest import add_customer, recent_shown
 
 LONG = "Ada Lovelace Analytical Engines and Difference Machines International Ltd"
 
@@ -45,6 +47,7 @@ def test_recent_calls_show_time_name_billed_and_flags(
     )
     w = make_window()
     w.show_recent()
+    recent_shown(qtbot, w)
     rows = {_cells(w, n)["Customer"]: _cells(w, n) for n in range(w.recent.model.rowCount())}
     ada_row = rows[LONG]  # the whole name
     started = Call.get_by_id(first.id).started_at.astimezone()
@@ -67,6 +70,7 @@ def test_reopening_a_billed_call_asks_first(
     call, _ = Calls(desk).log(ada, {SegmentKind.TALK: 5 * 60})
     w = make_window()
     w.show_recent()
+    recent_shown(qtbot, w)
     w.recent.view.selectRow(0)
     answers.give("reopen", "cancel")
     qtbot.mouseClick(w.recent.research, Qt.MouseButton.LeftButton)
@@ -77,3 +81,24 @@ def test_reopening_a_billed_call_asks_first(
     answers.give("reopen", "reopen")
     qtbot.keyClick(w.recent.view, Qt.Key.Key_Return)
     assert w.controller.live is not None and Call.get_by_id(call.id).state == "research"
+
+
+def test_recent_calls_are_read_off_the_window_thread(
+    qtbot: Any, make_window: Any, desk: Desk, monkeypatch: Any
+) -> None:
+    """A long history never freezes the window: Recent calls is read on a worker thread
+    and shown when it arrives."""
+    call, _ = Calls(desk).log(add_customer(desk), {SegmentKind.TALK: 5 * 60})
+    readers: list[threading.Thread] = []
+    real = window_views.recent_rows
+
+    def read(limit: int) -> list[dict[str, Any]]:
+        readers.append(threading.current_thread())
+        return real(limit)
+
+    monkeypatch.setattr(window_views, "recent_rows", read)
+    w = make_window()
+    w.show_recent()
+    recent_shown(qtbot, w)
+    assert readers and threading.main_thread() not in readers
+    assert [r["call_id"] for r in w.recent.model.rows] == [call.id]

@@ -14,6 +14,7 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.gui.main_window import MainWindow
 from qwtimer.store.models import CallCorrection, Customer
+from tests.gui.conftest import recent_shown
 
 
 def _other_laptop(*args: str, folder: str, ledger: str) -> None:
@@ -58,6 +59,7 @@ def test_a_call_the_ledger_resettled_is_notified_and_marked_in_recent_calls(
     assert "re-settled 1 call" in window.status.text()
     assert window.tray.last_message is not None
     assert "Ada Lovelace Ltd" in window.tray.last_message[1]
+    recent_shown(qtbot, window)
     row = next(r for r in window.recent.model.rows if r["call_id"] == call.id)
     assert row["flags"].startswith(
         "re-settled by the ledger: 30:00 from the bank → 15:00 from the bank, 15:00 unsettled"

@@ -19,7 +19,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.gui.supervisor import open_supervisor
 from qwtimer.gui.sync_panel import SyncPanel
-from tests.gui.conftest import pick
+from tests.gui.conftest import pick, recent_shown
 from tests.unit.test_cli import environment
 
 EST = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d EST$")
@@ -45,6 +45,7 @@ def test_window_shows_local_times_with_the_zone_as_the_command_line_does(
     ada = Customers(desk).find("Ada Lovelace Ltd")
     Calls(desk).log(ada, {SegmentKind.TALK: 12 * 60})
     window.load_recent()
+    recent_shown(qtbot, window)
     m = window.recent.model
     shown = m.data(m.index(0, column(m, "Time")))  # the time of day, the day when not today
     assert re.search(r"\b08:48 EST$", shown), shown  # 12 minutes before 14:00 UTC

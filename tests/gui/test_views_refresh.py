@@ -75,7 +75,7 @@ def test_bank_column_refreshes_after_call_log_from_command_line(
     _cli(desk, "call", "log", "Ada Lovelace Ltd", "--talk", "44m")
     qtbot.waitUntil(lambda: _bank_cell(window, "Ada Lovelace Ltd") == "1:00", timeout=10_000)
     assert window.entitlement.summary.balance_seconds == 60  # the panel agrees
-    assert window.recent.model.rowCount() == 1  # and the call is in recent calls
+    qtbot.waitUntil(lambda: window.recent.model.rowCount() == 1)  # and in recent calls
 
 
 def test_status_bar_counts_the_new_customer(

@@ -623,6 +623,7 @@ def _corrupt_table(db: Path, table: str) -> None:
 )
 def test_a_database_damaged_inside_is_refused(seeded_cli: InProcess, args: list[str]) -> None:
     _corrupt_table(seeded_cli.db, "entry")
+    _corrupt_table(seeded_cli.db, "entry_bank")  # a bank is read from this index alone
     before = seeded_cli.db.read_bytes()
     assert_refused(seeded_cli.run(*args, code=2), "damaged", "backup")
     assert seeded_cli.db.read_bytes() == before

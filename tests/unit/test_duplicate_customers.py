@@ -205,7 +205,7 @@ def test_schema_1_database_is_migrated_to_allow_merges(tmp_path: Path) -> None:
         "created_at TEXT, reverses_id VARCHAR(255), grant_key VARCHAR(255), synced INTEGER);"
         "INSERT INTO customer VALUES ('c1', 'Acme', '', '', '2026-01-01', 1);"
         "CREATE TABLE call (id VARCHAR(255) PRIMARY KEY, customer_id VARCHAR(255), "
-        "device_id VARCHAR(255), state VARCHAR(255));"
+        "device_id VARCHAR(255), state VARCHAR(255), started_at TEXT);"
         "CREATE TABLE call_close (id VARCHAR(255) PRIMARY KEY, call_id VARCHAR(255), notes TEXT);"
         "CREATE TABLE payment_ref (id VARCHAR(255) PRIMARY KEY, customer_id VARCHAR(255), "
         "ref VARCHAR(255));"
