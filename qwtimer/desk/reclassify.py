@@ -228,8 +228,7 @@ def reclassify(
             call.customer_id,
             KIND,
             f"segment {segment_seq}: {_WORDS[old_kind]}; billed {clock_text(before.billed_seconds)}",
-            f"segment {segment_seq}: {_WORDS[new_kind]}; billed {clock_text(after.billed_seconds)}"
-            f" ({what})",
+            f"segment {segment_seq}: {_WORDS[new_kind]}; billed {clock_text(after.billed_seconds)}",
             reason,
         )
     note(Changes.of(customers=[call.customer_id], calls=[call.id], ledger=True))
