@@ -1,11 +1,15 @@
-"""Correcting a call started by mistake: move it to the right customer, or discard it."""
+"""Correcting a call: move one started for the wrong customer or discard one started by
+mistake (its first minutes), or re-classify a stopped call's time (supervisors, R13)."""
 
 from __future__ import annotations
 
 import argparse
 
 from qwtimer.cli import Out
+from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import IllegalTransition
+from qwtimer.core.timer import SegmentKind
+from qwtimer.desk import roles
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -36,3 +40,27 @@ def cmd_timer_correct(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     name = call.customer.name
     calls.discard(call.id, a.reason)
     out.emit({"call_id": call.id, "discarded": True}, f"call {call.id} for {name} discarded")
+
+
+def cmd_call_reclassify(desk: Desk, a: argparse.Namespace, out: Out) -> None:
+    """``call reclassify CALL_ID --segment N --as KIND --reason``: a supervisor's correction
+    of a stopped call's time, posted as one adjustment linked to the call (R13)."""
+    from qwtimer.desk.reclassify import reclassify
+
+    pending = roles.known_role(desk) is None
+    done = reclassify(desk, a.call_id, a.segment, SegmentKind(a.kind), a.reason)
+    e = done.entry
+    posted = (
+        f"adjustment {e.id} posted: {clock_text(e.seconds)}"
+        + (f", {money(e.cents)}" if e.cents else "")
+        if e
+        else "no adjustment: the bill does not change"
+    )
+    out.emit(
+        {**done.as_dict(), "ledger_role": roles.known_role(desk) or "pending"},
+        f"call {done.call_id} segment {done.segment_seq}: {done.old_kind.value.replace('_', ' ')}"
+        f" -> {done.new_kind.value.replace('_', ' ')}; billed "
+        f"{clock_text(done.before.billed_seconds)} -> {clock_text(done.after.billed_seconds)}; "
+        + posted
+        + (f" ({roles.PENDING_NOTE})" if pending else ""),
+    )

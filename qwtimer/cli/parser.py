@@ -8,7 +8,7 @@ import argparse
 from typing import Any
 
 from qwtimer.cli.text import one_line
-from qwtimer.core.timer import GAP_ANSWERS, OUTCOMES
+from qwtimer.core.timer import GAP_ANSWERS, OUTCOMES, SegmentKind
 
 EXIT_INPUT = 2
 
@@ -171,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
     _yes(sp)
     sp = cmd(callp, "show", "calls:cmd_call_show", "one call's segments and bill")
     sp.add_argument("call_id")
+    sp = cmd(
+        callp, "reclassify", "corrections:cmd_call_reclassify", "re-classify a segment's time (R13)"
+    )
+    sp.add_argument("call_id")
+    sp.add_argument("--segment", required=True, type=int, metavar="N", help="see 'call show'")
+    sp.add_argument("--as", dest="kind", required=True, choices=[k.value for k in SegmentKind])
+    sp.add_argument("--reason", required=True, help="why (kept with the adjustment)")
 
     timer = sub.add_parser("timer", help="the live call timer").add_subparsers(
         dest="timer_cmd", required=True, parser_class=_Parser

@@ -61,7 +61,7 @@ def move(desk: Desk, call: Call, customer: Customer, reason: str) -> Changes:
         raise InputError(f"the call is already for {customer.name}")
     with desk.db.atomic():
         rows.move_call(desk.db, call.id, customer.id)
-        _record(desk, call.id, customer.id, "moved", old.name, customer.name, reason)
+        record(desk, call.id, customer.id, "moved", old.name, customer.name, reason)
     return Changes.of(customers=[old.id, customer.id], calls=[call.id])
 
 
@@ -73,13 +73,15 @@ def discard(desk: Desk, call: Call, reason: str) -> Changes:
     with desk.db.atomic():
         rows.remove_call(desk.db, call.id)  # it has no close: checked above
         after = "discarded (" + ", ".join(k.replace("_", " ") for k in kinds) + ")"
-        _record(desk, call.id, call.customer_id, "discarded", before, after, reason)
+        record(desk, call.id, call.customer_id, "discarded", before, after, reason)
     return Changes.of(customers=[call.customer_id], calls=[call.id])
 
 
-def _record(
+def record(
     desk: Desk, call_id: str, customer_id: str, kind: str, before: str, after: str, reason: str
 ) -> None:
+    """Keep a correction of a call (``CallCorrection``) with who and when; the caller says
+    what it changed and writes it in the same transaction."""
     CallCorrection.create(
         call_id=call_id,
         customer_id=customer_id,

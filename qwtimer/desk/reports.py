@@ -98,6 +98,8 @@ def recent_rows(limit: int) -> list[dict[str, Any]]:
         for fix in fixes.get(row["call_id"], []):
             if fix.kind == "resettled":
                 flags.append(f"re-settled by the ledger: {fix.before} → {fix.after}")
+            elif fix.kind == "reclassified":  # what the timer recorded, then what it became
+                flags.append(f"corrected: re-classified {fix.before} → {fix.after} ({fix.reason})")
             elif fix.kind == "moved":
                 flags.append(f"corrected: moved from {fix.before} ({fix.reason})")
             else:
