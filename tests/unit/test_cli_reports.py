@@ -32,14 +32,27 @@ STATEMENT_KEYS = {
     "made_by",
     "lines",
 }
-SUMMARY_ROW_KEYS = {
+REPORT_ROW_KEYS = {
     "key",
+    "label",
     "calls",
+    "talk_seconds",
+    "hold_seconds",
+    "working_hold_seconds",
+    "research_seconds",
+    "billable_seconds",
+    "unbilled_seconds",
     "billed_seconds",
     "from_bank_seconds",
     "overage_seconds",
+    "blocks_purchased",
     "charge_cents",
-    "unsettled_seconds",
+    "outstanding_seconds",
+    "unsettled_at_the_time_seconds",
+    "corrections_seconds",
+    "corrections_cents",
+    "corrected_calls",
+    "resettled_calls",
 }
 
 
@@ -122,11 +135,11 @@ def test_report_text_json_and_csv(busy: InProcess, tmp_path: Path) -> None:
     text = busy.run("report", "--by", "customer").stdout
     assert "Acme Audio" in text and "Bolt" in text and "total" in text
     data = busy.json("report", "--by", "customer")
-    assert set(data) == {"since", "until", "by", "rows", "total"}
-    assert set(data["rows"][0]) == SUMMARY_ROW_KEYS
+    assert set(data) == {"since", "until", "by", "technicians", "customers", "rows", "total"}
+    assert set(data["rows"][0]) == REPORT_ROW_KEYS
     acme, bolt = data["rows"]
     assert (acme["calls"], acme["billed_seconds"], acme["charge_cents"]) == (3, 3600, 3000)
-    assert bolt["unsettled_seconds"] == 5 * 60
+    assert bolt["unsettled_at_the_time_seconds"] == bolt["outstanding_seconds"] == 5 * 60
     assert data["total"]["calls"] == 4
     by_tech = busy.json("report")
     assert [r["key"] for r in by_tech["rows"]] == ["tess"]

@@ -1,0 +1,230 @@
+"""Each call's latest figures, kept by the database itself (schema 7): one ``call_figures`` row
+per call, so that the supervisors' review filters, sorts, groups and totals a million calls in
+SQL without reading their bills in Python (``desk.review``).
+
+Triggers keep the row right whatever writes: the timer, a call logged after the fact, a sync
+pull, a merge, a correction. Each trigger recomputes the whole row of the call it touched
+from the call, its stops (``call_close``, the bill JSON read with ``json_extract``), its
+corrections (``entry`` of kind adjustment or reversal) and its audited corrections
+(``call_correction``), with the same statement the schema step uses to fill the table for
+the calls already there. Nothing in Python writes this table.
+
+The figures:
+
+- the breakdown and the bill of the call's latest stop (the whole call, R3, R5), its billed
+  seconds and charge net of the call's corrections (below);
+- ``unsettled_s``: what each stop left unsettled at the time (R6.1), its own pay-per-minute
+  time when it bought nothing, summed over the stops. A later stop's blocks that pay an
+  earlier overdraft do not change it: what is still owed now is worked out when read, from
+  the customer's bank (``desk.review``);
+- ``credit_s`` / ``credit_cents``: the corrections of the call (R13): adjustments posted for
+  it and reversals of its entries. A reversed debit gives its seconds back (billed less), a
+  refunded purchase its cents (charged less); the minutes a refunded purchase takes out of
+  the bank are not billed time, so they stay out of ``credit_s``;
+- flags: corrected (a correction entry, or the call moved to another customer), re-settled
+  by the ledger, a sleep gap (one accounted for, or one waiting for the technician).
+"""
+
+from __future__ import annotations
+
+from peewee import SqliteDatabase
+
+_BILL = "json_extract(lc.bill_json, '$.{key}')"
+_CORRECTION_KINDS = "('adjustment', 'reversal')"
+
+
+def _own_unsettled() -> str:
+    """The seconds the call's stops left unsettled at the time: per stop, its own overage
+    (this bill's less the previous stop's) when that stop bought nothing."""
+    figure = "json_extract({t}.bill_json, '$.{k}')"
+
+    def own(key: str) -> str:
+        return f"({figure.format(t='x', k=key)} - COALESCE({figure.format(t='p', k=key)}, 0))"
+
+    return f"""COALESCE((SELECT SUM(CASE WHEN {own("overage_seconds")} > 0
+              AND {own("charge_cents")} = 0 AND {own("blocks_purchased")} = 0
+              THEN {own("overage_seconds")} ELSE 0 END)
+         FROM call_close x LEFT JOIN call_close p ON p.call_id = x.call_id
+           AND p.seq = (SELECT MAX(q.seq) FROM call_close q
+                        WHERE q.call_id = x.call_id AND q.seq < x.seq)
+         WHERE x.call_id = c.id), 0)"""
+
+
+def _corrections(column: str) -> str:
+    """The sum of ``column`` over the call's corrections: entries of kind adjustment or
+    reversal posted for the call, and reversals (with no call of their own) of its entries.
+    ``credit_s`` leaves out the reversal of a purchase (bought minutes, not billed time)."""
+    seconds_only = column == "seconds"
+    not_purchase = " AND COALESCE(o.kind, '') <> 'purchase'" if seconds_only else ""
+    not_purchase_o = " AND o.kind <> 'purchase'" if seconds_only else ""
+    return f"""(COALESCE((SELECT SUM(e.{column}) FROM entry e
+              LEFT JOIN entry o ON o.id = e.reverses_id
+              WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS}{not_purchase}), 0)
+         + COALESCE((SELECT SUM(e.{column}) FROM entry o JOIN entry e ON e.reverses_id = o.id
+              WHERE o.call_id = c.id AND e.call_id IS NULL AND e.kind = 'reversal'
+              {not_purchase_o}), 0))"""
+
+
+COLUMNS = (
+    "call_id",
+    "customer_id",
+    "technician",
+    "started_at",
+    "state",
+    "policy_version",
+    "synced",
+    "stops",
+    "outcome",
+    "notes",
+    "talk_s",
+    "hold_s",
+    "working_hold_s",
+    "research_s",
+    "billable_s",
+    "unbilled_s",
+    "billed_s",
+    "from_bank_s",
+    "overage_s",
+    "blocks",
+    "charge_cents",
+    "settlement",
+    "unsettled_s",
+    "credit_s",
+    "credit_cents",
+    "corrected",
+    "resettled",
+    "sleep_gap",
+)
+
+_SELECT = f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
+       c.policy_version, c.synced,
+       (SELECT COUNT(*) FROM call_close k WHERE k.call_id = c.id),
+       lc.outcome,
+       COALESCE((SELECT group_concat(k.notes, char(10)) FROM call_close k
+                 WHERE k.call_id = c.id AND k.notes <> ''), ''),
+       {_BILL.format(key="talk_seconds")}, {_BILL.format(key="hold_seconds")},
+       {_BILL.format(key="working_hold_seconds")}, {_BILL.format(key="research_seconds")},
+       {_BILL.format(key="billable_seconds")}, {_BILL.format(key="unbilled_seconds")},
+       {_BILL.format(key="billed_seconds")} - {_corrections("seconds")},
+       {_BILL.format(key="from_bank_seconds")},
+       {_BILL.format(key="overage_seconds")}, {_BILL.format(key="blocks_purchased")},
+       {_BILL.format(key="charge_cents")} + {_corrections("cents")},
+       {_BILL.format(key="settlement")},
+       {_own_unsettled()},
+       {_corrections("seconds")},
+       {_corrections("cents")},
+       (EXISTS (SELECT 1 FROM entry e WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS})
+        OR EXISTS (SELECT 1 FROM entry o JOIN entry e ON e.reverses_id = o.id
+                   WHERE o.call_id = c.id AND e.kind = 'reversal')
+        OR EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id
+                   AND m.kind = 'moved')),
+       EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id AND m.kind = 'resettled'),
+       (c.pending_gap_ms > 0 OR EXISTS (SELECT 1 FROM segment s WHERE s.call_id = c.id
+                                        AND s.note LIKE 'gap:%'))
+  FROM call c
+  LEFT JOIN call_close lc ON lc.call_id = c.id
+   AND lc.seq = (SELECT MAX(k.seq) FROM call_close k WHERE k.call_id = c.id)"""
+
+_INSERT = f"INSERT OR REPLACE INTO call_figures ({', '.join(COLUMNS)}) "
+
+
+def refresh_sql(call_id: str) -> str:
+    """The statement that recomputes the row of the call ``call_id`` (an SQL expression)."""
+    return f"{_INSERT}{_SELECT} WHERE c.id = {call_id};"
+
+
+TABLE = f"""CREATE TABLE IF NOT EXISTS call_figures (
+    call_id TEXT PRIMARY KEY NOT NULL,
+    customer_id TEXT NOT NULL,
+    technician TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    policy_version TEXT NOT NULL,
+    synced INTEGER NOT NULL DEFAULT 0,
+    stops INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    {", ".join(f"{c} INTEGER" for c in COLUMNS[10:20])},
+    charge_cents INTEGER,
+    settlement TEXT,
+    unsettled_s INTEGER NOT NULL DEFAULT 0,
+    credit_s INTEGER NOT NULL DEFAULT 0,
+    credit_cents INTEGER NOT NULL DEFAULT 0,
+    corrected INTEGER NOT NULL DEFAULT 0,
+    resettled INTEGER NOT NULL DEFAULT 0,
+    sleep_gap INTEGER NOT NULL DEFAULT 0
+)"""
+
+# What the review filters and sorts by; the flags' indexes hold only the flagged calls.
+INDEXES = [
+    "CREATE INDEX IF NOT EXISTS call_figures_started ON call_figures (started_at)",
+    "CREATE INDEX IF NOT EXISTS call_figures_technician ON call_figures (technician, started_at)",
+    "CREATE INDEX IF NOT EXISTS call_figures_customer ON call_figures (customer_id, started_at)",
+    "CREATE INDEX IF NOT EXISTS call_figures_billed ON call_figures (billed_s)",
+    "CREATE INDEX IF NOT EXISTS call_figures_charge ON call_figures (charge_cents)",
+    *(
+        f"CREATE INDEX IF NOT EXISTS call_figures_{flag} ON call_figures "
+        f"({'customer_id, ' if flag == 'unsettled' else ''}started_at) WHERE {where}"
+        for flag, where in (
+            ("unsettled", "unsettled_s > 0"),
+            ("corrected", "corrected = 1"),
+            ("resettled", "resettled = 1"),
+            ("sleep_gap", "sleep_gap = 1"),
+        )
+    ),
+]
+
+# The call's columns the figures read: a heartbeat changes none of them, so it costs the
+# trigger's test only.
+_CALL_COLUMNS = (
+    "customer_id",
+    "technician",
+    "started_at",
+    "state",
+    "policy_version",
+    "synced",
+    "pending_gap_ms",
+)
+_ENTRY_CALL = "COALESCE(NEW.call_id, (SELECT o.call_id FROM entry o WHERE o.id = NEW.reverses_id))"
+
+TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_insert AFTER INSERT ON call
+        BEGIN {refresh_sql("NEW.id")} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_update AFTER UPDATE ON call
+        WHEN {" OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _CALL_COLUMNS)}
+        BEGIN {refresh_sql("NEW.id")} END""",
+    """CREATE TRIGGER IF NOT EXISTS call_figures_call_delete AFTER DELETE ON call
+        BEGIN DELETE FROM call_figures WHERE call_id = OLD.id; END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_close_insert AFTER INSERT ON call_close
+        BEGIN {refresh_sql("NEW.call_id")} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_close_update AFTER UPDATE ON call_close
+        WHEN NEW.notes IS NOT OLD.notes OR NEW.outcome IS NOT OLD.outcome
+          OR NEW.bill_json IS NOT OLD.bill_json
+        BEGIN {refresh_sql("NEW.call_id")} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_entry_insert AFTER INSERT ON entry
+        WHEN NEW.kind IN {_CORRECTION_KINDS}
+        BEGIN {refresh_sql(_ENTRY_CALL)} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_entry_update AFTER UPDATE ON entry
+        WHEN NEW.kind IN {_CORRECTION_KINDS} AND (NEW.call_id IS NOT OLD.call_id
+          OR NEW.reverses_id IS NOT OLD.reverses_id OR NEW.seconds IS NOT OLD.seconds
+          OR NEW.cents IS NOT OLD.cents)
+        BEGIN {refresh_sql(_ENTRY_CALL)} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_correction_insert
+        AFTER INSERT ON call_correction
+        BEGIN {refresh_sql("NEW.call_id")} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_gap_insert AFTER INSERT ON segment
+        WHEN NEW.note LIKE 'gap:%'
+        BEGIN {refresh_sql("NEW.call_id")} END""",
+]
+
+
+def create(db: SqliteDatabase) -> None:
+    """Make the table, its indexes and triggers, and fill it for the calls already there
+    (one statement; the triggers keep it from then on)."""
+    db.execute_sql(TABLE)
+    for sql in TRIGGERS:
+        db.execute_sql(sql)
+    db.execute_sql("DELETE FROM call_figures")
+    db.execute_sql(f"{_INSERT}{_SELECT}")
+    for sql in INDEXES:
+        db.execute_sql(sql)
