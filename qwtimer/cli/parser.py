@@ -35,8 +35,15 @@ def _call_filter(p: argparse.ArgumentParser) -> None:
     """Which calls a listing or report covers (``calls``, ``report``)."""
     p.add_argument("--since", metavar="DATE", help="first day")
     p.add_argument("--until", metavar="DATE", help="last day, included")
-    p.add_argument("--technician", action="append", help="only this technician's calls (repeat)")
-    p.add_argument("--customer", action="append", help="only this customer's calls (repeat)")
+    p.add_argument(
+        "--technician",
+        action="append",
+        dest="technicians",
+        help="only this technician's calls (repeat for more)",
+    )
+    p.add_argument(
+        "--customer", action="append", dest="customers", help="only this customer's calls (repeat)"
+    )
 
 
 class _Parser(argparse.ArgumentParser):

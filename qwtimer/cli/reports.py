@@ -90,9 +90,9 @@ def call_filter(desk: Desk, a: argparse.Namespace) -> review.Filter:
     """The calls a ``report`` or ``calls`` command names: its period, technicians (each must
     have taken a call) and customers (each found as ``customer`` commands find one)."""
     period = _period(a)
-    technicians = tuple(review.known_technician(t.strip()) for t in a.technician or ())
+    technicians = tuple(review.known_technician(t.strip()) for t in a.technicians or ())
     found = Customers(desk)
-    customers = tuple(found.find(c).id for c in a.customer or ())
+    customers = tuple(found.find(c).id for c in a.customers or ())
     return review.Filter(period=period, technicians=technicians, customers=customers)
 
 

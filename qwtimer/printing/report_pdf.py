@@ -22,17 +22,17 @@ from qwtimer.printing.statement_pdf import INK, MUTED, RED, RULE, _Pages, _qt_ap
 
 # (heading, part of the page width, the cell of a group row)
 COLUMNS = (
-    ("Group", 0.22),
-    ("Calls", 0.06),
+    ("Group", 0.19),
+    ("Calls", 0.05),
     ("Talk", 0.07),
     ("Research", 0.07),
     ("Billed", 0.08),
     ("From bank", 0.08),
     ("Pay-per-min", 0.08),
     ("Charges", 0.09),
-    ("Unsettled then", 0.09),
-    ("Outstanding", 0.09),
-    ("Corrected", 0.07),
+    ("Unsettled then", 0.11),
+    ("Outstanding", 0.10),
+    ("Corrected", 0.08),
 )
 
 
@@ -110,7 +110,7 @@ def write_report_pdf(r: Report, path: Path | str, made_by: str, made_at: datetim
             pages.y += 8 * pages.pt
 
             def heading() -> None:
-                _row(pages, [h for h, _ in COLUMNS], bold=True)
+                _row(pages, [r.by.capitalize(), *(h for h, _ in COLUMNS[1:])], bold=True)
                 _rule(pages, INK, 0.6)
 
             heading()
