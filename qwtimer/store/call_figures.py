@@ -174,24 +174,28 @@ INDEXES = [
     ),
 ]
 
-# The call's columns the figures read: a heartbeat changes none of them, so it costs the
-# trigger's test only.
+# The call's columns the figures read besides its state: a heartbeat changes none of them,
+# so it costs the triggers' tests only.
 _CALL_COLUMNS = (
     "customer_id",
     "technician",
     "started_at",
-    "state",
     "policy_version",
     "synced",
     "pending_gap_ms",
 )
+_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _CALL_COLUMNS)
 _ENTRY_CALL = "COALESCE(NEW.call_id, (SELECT o.call_id FROM entry o WHERE o.id = NEW.reverses_id))"
 
 TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_insert AFTER INSERT ON call
         BEGIN {refresh_sql("NEW.id")} END""",
+    # A timer transition changes the state only: one row's one column, nothing recomputed.
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_state AFTER UPDATE OF state ON call
+        WHEN NEW.state IS NOT OLD.state AND NOT ({_CHANGED})
+        BEGIN UPDATE call_figures SET state = NEW.state WHERE call_id = NEW.id; END""",
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_update AFTER UPDATE ON call
-        WHEN {" OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _CALL_COLUMNS)}
+        WHEN {_CHANGED}
         BEGIN {refresh_sql("NEW.id")} END""",
     """CREATE TRIGGER IF NOT EXISTS call_figures_call_delete AFTER DELETE ON call
         BEGIN DELETE FROM call_figures WHERE call_id = OLD.id; END""",

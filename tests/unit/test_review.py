@@ -172,3 +172,26 @@ def test_the_schema_step_fills_the_figures_of_calls_made_before_it(
         assert [r.as_dict() for r in review.page()] == kept
     finally:
         again.close()
+
+
+def test_a_running_calls_state_follows_every_transition_and_its_bill_comes_at_the_stop(
+    desk: Desk, clock: FakeClock
+) -> None:
+    from qwtimer.core.timer import Action
+
+    c = customer(desk)
+    calls = Calls(desk)
+    call = calls.start(c)
+    clock.advance(60)
+    assert (row(call.id).state, row(call.id).billed_seconds) == (call.state, None)
+    calls.act(Action.HOLD)
+    assert row(call.id).state == "hold"
+    calls.heartbeat()
+    calls.act(Action.RESUME)
+    clock.advance(60)
+    assert row(call.id).state == "talk"
+    billed = review.Filter(billed_only=True)
+    assert (review.totals().calls, review.totals(billed).calls) == (1, 0)  # no bill yet
+    calls.stop()
+    assert (row(call.id).state, row(call.id).billed_seconds) == ("stopped", 2 * MIN)
+    assert review.count(billed) == review.totals(billed).calls == 1
