@@ -21,7 +21,9 @@ desk opened, on the calling thread's connection.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -176,9 +178,25 @@ class GroupRow:
 GROUP_KEYS = ("key", "label", *TOTAL_KEYS)
 
 
-def _execute(sql: str, params: tuple[object, ...]) -> Any:
+def _execute(sql: str, params: tuple[object, ...] = ()) -> Any:
     """Run a read on the local database the desk opened (this thread's connection)."""
     return database.execute_sql(sql, params)
+
+
+_owed_tables = itertools.count()
+
+
+@contextmanager
+def _owed() -> Iterator[str]:
+    """A temporary table of what each call still owes now (``review_sql.owed_sql``), made
+    for one read on this connection and dropped after it."""
+    name = f"review_owed_{next(_owed_tables)}"
+    for sql in q.owed_sql(name):
+        _execute(sql)
+    try:
+        yield name
+    finally:
+        _execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 def _check_sort(sort: tuple[str, bool]) -> None:
@@ -196,8 +214,9 @@ def page(
     of ``SORTS``, ties broken by call id so pages never overlap)."""
     _check_sort(sort)
     w = flt.where()
-    sql = q.page_sql(w, sort[0], sort[1], max(0, limit), max(0, offset))
-    return [CallRow.of(r) for r in _execute(sql, w.params)]
+    with _owed() as owed:
+        sql = q.page_sql(owed, w, sort[0], sort[1], max(0, limit), max(0, offset))
+        return [CallRow.of(r) for r in _execute(sql, w.params)]
 
 
 def rows(
@@ -207,24 +226,27 @@ def rows(
     stays flat however many calls there are."""
     _check_sort(sort)
     w = flt.where()
-    cursor = _execute(q.page_sql(w, sort[0], sort[1], None, 0), w.params)
-    try:
-        while batch := cursor.fetchmany(500):
-            for r in batch:
-                yield CallRow.of(r)
-    finally:
-        cursor.close()
+    with _owed() as owed:
+        cursor = _execute(q.page_sql(owed, w, sort[0], sort[1], None, 0), w.params)
+        try:
+            while batch := cursor.fetchmany(500):
+                for r in batch:
+                    yield CallRow.of(r)
+        finally:
+            cursor.close()
 
 
 def count(flt: Filter = Filter()) -> int:
     w = flt.where()
-    return int(_execute(q.count_sql(w), w.params).fetchone()[0])
+    with _owed() as owed:
+        return int(_execute(q.count_sql(owed, w), w.params).fetchone()[0])
 
 
 def totals(flt: Filter = Filter()) -> Totals:
     """The sums over every call of ``flt``."""
     w = flt.where()
-    return Totals(*(int(v) for v in _execute(q.totals_sql(w), w.params).fetchone()))
+    with _owed() as owed:
+        return Totals(*(int(v) for v in _execute(q.totals_sql(owed, w), w.params).fetchone()))
 
 
 def group(flt: Filter, by: str) -> list[GroupRow]:
@@ -234,10 +256,11 @@ def group(flt: Filter, by: str) -> list[GroupRow]:
     if by not in GROUPINGS:
         raise InputError(f"--by {by}: group by one of {', '.join(GROUPINGS)}")
     w = flt.where()
-    return [
-        GroupRow(str(r[0]), str(r[1]), Totals(*(int(v) for v in r[2:])))
-        for r in _execute(q.group_sql(w, by), w.params)
-    ]
+    with _owed() as owed:
+        return [
+            GroupRow(str(r[0]), str(r[1]), Totals(*(int(v) for v in r[2:])))
+            for r in _execute(q.group_sql(owed, w, by), w.params)
+        ]
 
 
 def technicians() -> list[str]:

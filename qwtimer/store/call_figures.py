@@ -96,41 +96,54 @@ COLUMNS = (
     "sleep_gap",
 )
 
-_SELECT = f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
+_INNER = f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
        c.policy_version, c.synced,
-       (SELECT COUNT(*) FROM call_close k WHERE k.call_id = c.id),
+       (SELECT COUNT(*) FROM call_close k WHERE k.call_id = c.id) AS stops,
        lc.outcome,
        COALESCE((SELECT group_concat(k.notes, char(10)) FROM call_close k
-                 WHERE k.call_id = c.id AND k.notes <> ''), ''),
-       {_BILL.format(key="talk_seconds")}, {_BILL.format(key="hold_seconds")},
-       {_BILL.format(key="working_hold_seconds")}, {_BILL.format(key="research_seconds")},
-       {_BILL.format(key="billable_seconds")}, {_BILL.format(key="unbilled_seconds")},
-       {_BILL.format(key="billed_seconds")} - {_corrections("seconds")},
-       {_BILL.format(key="from_bank_seconds")},
-       {_BILL.format(key="overage_seconds")}, {_BILL.format(key="blocks_purchased")},
-       {_BILL.format(key="charge_cents")} + {_corrections("cents")},
-       {_BILL.format(key="settlement")},
-       {_own_unsettled()},
-       {_corrections("seconds")},
-       {_corrections("cents")},
+                 WHERE k.call_id = c.id AND k.notes <> ''), '') AS notes,
+       {_BILL.format(key="talk_seconds")} AS talk_s, {_BILL.format(key="hold_seconds")} AS hold_s,
+       {_BILL.format(key="working_hold_seconds")} AS working_hold_s,
+       {_BILL.format(key="research_seconds")} AS research_s,
+       {_BILL.format(key="billable_seconds")} AS billable_s,
+       {_BILL.format(key="unbilled_seconds")} AS unbilled_s,
+       {_BILL.format(key="billed_seconds")} AS bill_billed_s,
+       {_BILL.format(key="from_bank_seconds")} AS from_bank_s,
+       {_BILL.format(key="overage_seconds")} AS overage_s,
+       {_BILL.format(key="blocks_purchased")} AS blocks,
+       {_BILL.format(key="charge_cents")} AS bill_charge_cents,
+       {_BILL.format(key="settlement")} AS settlement,
+       {_own_unsettled()} AS unsettled_s,
+       {_corrections("seconds")} AS credit_s,
+       {_corrections("cents")} AS credit_cents,
        (EXISTS (SELECT 1 FROM entry e WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS})
         OR EXISTS (SELECT 1 FROM entry o JOIN entry e ON e.reverses_id = o.id
                    WHERE o.call_id = c.id AND e.kind = 'reversal')
         OR EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id
-                   AND m.kind = 'moved')),
-       EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id AND m.kind = 'resettled'),
+                   AND m.kind = 'moved')) AS corrected,
+       EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id
+               AND m.kind = 'resettled') AS resettled,
        (c.pending_gap_ms > 0 OR EXISTS (SELECT 1 FROM segment s WHERE s.call_id = c.id
-                                        AND s.note LIKE 'gap:%'))
+                                        AND s.note LIKE 'gap:%')) AS sleep_gap
   FROM call c
   LEFT JOIN call_close lc ON lc.call_id = c.id
    AND lc.seq = (SELECT MAX(k.seq) FROM call_close k WHERE k.call_id = c.id)"""
+
+
+def _select(where: str = "") -> str:
+    """The figures of the calls ``where`` keeps (all without it), in ``COLUMNS`` order: the
+    bill's billed seconds and charge net of the corrections."""
+    outer = [{"call_id": "id", "billed_s": "bill_billed_s - credit_s"}.get(c, c) for c in COLUMNS]
+    outer[COLUMNS.index("charge_cents")] = "bill_charge_cents + credit_cents"
+    return f"SELECT {', '.join(outer)} FROM ({_INNER} {where})"
+
 
 _INSERT = f"INSERT OR REPLACE INTO call_figures ({', '.join(COLUMNS)}) "
 
 
 def refresh_sql(call_id: str) -> str:
     """The statement that recomputes the row of the call ``call_id`` (an SQL expression)."""
-    return f"{_INSERT}{_SELECT} WHERE c.id = {call_id};"
+    return f"{_INSERT}{_select(f'WHERE c.id = {call_id}')};"
 
 
 TABLE = f"""CREATE TABLE IF NOT EXISTS call_figures (
@@ -157,11 +170,11 @@ TABLE = f"""CREATE TABLE IF NOT EXISTS call_figures (
 
 # What the review filters and sorts by; the flags' indexes hold only the flagged calls.
 INDEXES = [
-    "CREATE INDEX IF NOT EXISTS call_figures_started ON call_figures (started_at)",
-    "CREATE INDEX IF NOT EXISTS call_figures_technician ON call_figures (technician, started_at)",
-    "CREATE INDEX IF NOT EXISTS call_figures_customer ON call_figures (customer_id, started_at)",
-    "CREATE INDEX IF NOT EXISTS call_figures_billed ON call_figures (billed_s)",
-    "CREATE INDEX IF NOT EXISTS call_figures_charge ON call_figures (charge_cents)",
+    "CREATE INDEX IF NOT EXISTS call_figures_started ON call_figures (started_at, call_id)",
+    "CREATE INDEX IF NOT EXISTS call_figures_technician ON call_figures (technician, started_at, call_id)",
+    "CREATE INDEX IF NOT EXISTS call_figures_customer ON call_figures (customer_id, started_at, call_id)",
+    "CREATE INDEX IF NOT EXISTS call_figures_billed ON call_figures (billed_s, call_id)",
+    "CREATE INDEX IF NOT EXISTS call_figures_charge ON call_figures (charge_cents, call_id)",
     *(
         f"CREATE INDEX IF NOT EXISTS call_figures_{flag} ON call_figures "
         f"({'customer_id, ' if flag == 'unsettled' else ''}started_at) WHERE {where}"
@@ -229,6 +242,6 @@ def create(db: SqliteDatabase) -> None:
     for sql in TRIGGERS:
         db.execute_sql(sql)
     db.execute_sql("DELETE FROM call_figures")
-    db.execute_sql(f"{_INSERT}{_SELECT}")
+    db.execute_sql(f"{_INSERT}{_select()}")
     for sql in INDEXES:
         db.execute_sql(sql)

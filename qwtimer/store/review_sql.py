@@ -7,7 +7,8 @@ entry of its customer may pay it (blocks bought at a later stop, ``minutes buy``
 adjustment): a customer's overdraft (the bank below zero, the sum of its entries) is owed
 by its calls that left time unsettled, the newest first, each at most what it left
 unsettled. So a customer's calls never owe more than its overdraft, and a paid-up
-customer's calls owe nothing. Only the customers with such calls are summed.
+customer's calls owe nothing. Only the customers with such calls are summed, into a
+temporary table keyed by call (``owed_sql``) that the read then joins by key.
 
 Lists of technicians or customers are passed as one JSON parameter (``json_each``), so a
 filter never grows the statement. The SQL keeps to what PostgreSQL also runs, but for
@@ -20,7 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-OWED = """WITH debtor AS (
+_OWED = """WITH debtor AS (
     SELECT DISTINCT customer_id FROM call_figures WHERE unsettled_s > 0
 ), overdraft AS (
     SELECT customer_id, -SUM(seconds) AS owed FROM entry
@@ -39,8 +40,19 @@ OWED = """WITH debtor AS (
 )
 """
 
+
+def owed_sql(table: str) -> list[str]:
+    """Statements that fill the temporary table ``table`` with what each call still owes
+    (only calls that owe something), keyed by call id, so that every read joins it by key."""
+    return [
+        f"CREATE TEMP TABLE {table} (call_id TEXT PRIMARY KEY, outstanding_s INTEGER NOT NULL)",
+        f"INSERT INTO {table} {_OWED}SELECT call_id, outstanding_s FROM owed "
+        "WHERE outstanding_s > 0",
+    ]
+
+
 FROM = """FROM call_figures f JOIN customer cu ON cu.id = f.customer_id
-LEFT JOIN owed o ON o.call_id = f.call_id"""
+LEFT JOIN temp.{owed} o ON o.call_id = f.call_id"""
 
 OUTSTANDING = "COALESCE(o.outstanding_s, 0)"
 TOTAL_SECONDS = "(COALESCE(f.talk_s, 0) + COALESCE(f.hold_s, 0) + COALESCE(f.working_hold_s, 0) + COALESCE(f.research_s, 0))"
@@ -191,26 +203,27 @@ def where(
     return Where(" AND ".join(parts) or "1 = 1", tuple(params))
 
 
-def page_sql(w: Where, sort: str, desc: bool, limit: int | None, offset: int) -> str:
+# Each read below joins ``owed``: the temporary table ``owed_sql`` filled just before it.
+def page_sql(owed: str, w: Where, sort: str, desc: bool, limit: int | None, offset: int) -> str:
     direction = "DESC" if desc else "ASC"
     tail = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     return (
-        f"{OWED}SELECT {', '.join(ROW_COLUMNS)} {FROM} WHERE {w.sql} "
+        f"SELECT {', '.join(ROW_COLUMNS)} {FROM.format(owed=owed)} WHERE {w.sql} "
         f"ORDER BY {SORTS[sort]} {direction}, f.call_id {direction}{tail}"
     )
 
 
-def count_sql(w: Where) -> str:
-    return f"{OWED}SELECT COUNT(*) {FROM} WHERE {w.sql}"
+def count_sql(owed: str, w: Where) -> str:
+    return f"SELECT COUNT(*) {FROM.format(owed=owed)} WHERE {w.sql}"
 
 
-def totals_sql(w: Where) -> str:
-    return f"{OWED}SELECT COUNT(*), {', '.join(SUMS)} {FROM} WHERE {w.sql}"
+def totals_sql(owed: str, w: Where) -> str:
+    return f"SELECT COUNT(*), {', '.join(SUMS)} {FROM.format(owed=owed)} WHERE {w.sql}"
 
 
-def group_sql(w: Where, by: str) -> str:
+def group_sql(owed: str, w: Where, by: str) -> str:
     key, label, order = GROUPS[by]
     return (
-        f"{OWED}SELECT {key}, {label}, COUNT(*), {', '.join(SUMS)} {FROM} WHERE {w.sql} "
-        f"GROUP BY {key} ORDER BY {order}"
+        f"SELECT {key}, {label}, COUNT(*), {', '.join(SUMS)} {FROM.format(owed=owed)} "
+        f"WHERE {w.sql} GROUP BY {key} ORDER BY {order}"
     )
