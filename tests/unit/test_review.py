@@ -195,3 +195,21 @@ def test_a_running_calls_state_follows_every_transition_and_its_bill_comes_at_th
     calls.stop()
     assert (row(call.id).state, row(call.id).billed_seconds) == ("stopped", 2 * MIN)
     assert review.count(billed) == review.totals(billed).calls == 1
+
+
+def test_a_call_the_computer_slept_through_is_flagged_before_and_after_the_gap_is_told(
+    desk: Desk, clock: FakeClock
+) -> None:
+    c = customer(desk)
+    calls = Calls(desk)
+    call = calls.start(c)
+    clock.advance(60)
+    calls.heartbeat()
+    clock.suspend(600)
+    calls.heartbeat()
+    slept = review.Filter(flags=("sleep_gap",))
+    assert [r.call_id for r in review.page(slept)] == [call.id]  # waiting for the technician
+    calls.resolve_gap(SegmentKind.HOLD)
+    calls.stop()
+    run_call(desk, clock, c, talk(MIN))  # a call with no gap
+    assert [r.call_id for r in review.page(slept)] == [call.id] and row(call.id).sleep_gap
