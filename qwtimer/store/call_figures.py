@@ -6,8 +6,9 @@ Triggers keep the row right whatever writes: the timer, a call logged after the 
 pull, a merge, a correction. Each trigger recomputes the whole row of the call it touched
 from the call, its stops (``call_close``, the bill JSON read with ``json_extract``), its
 corrections (``entry`` of kind adjustment or reversal) and its audited corrections
-(``call_correction``), with the same statement the schema step uses to fill the table for
-the calls already there. Nothing in Python writes this table.
+(``call_correction``), reading that call's row of the view ``call_figures_source``, which
+the schema step also uses to fill the table for the calls already there. A timer
+transition only copies the call's new state. Nothing in Python writes this table.
 
 The figures:
 
@@ -15,8 +16,10 @@ The figures:
   seconds and charge net of the call's corrections (below);
 - ``unsettled_s``: what each stop left unsettled at the time (R6.1), its own pay-per-minute
   time when it bought nothing, summed over the stops. A later stop's blocks that pay an
-  earlier overdraft do not change it: what is still owed now is worked out when read, from
-  the customer's bank (``desk.review``);
+  earlier overdraft do not change it;
+- ``outstanding_s``: what of it is still owed now (``owed_sql``), worked out again for a
+  customer that owes whenever one of its entries changes or one of its calls' rows is
+  written afresh;
 - ``credit_s`` / ``credit_cents``: the corrections of the call (R13): adjustments posted for
   it and reversals of its entries. A reversed debit gives its seconds back (billed less), a
   refunded purchase its cents (charged less); the minutes a refunded purchase takes out of
