@@ -1,85 +1,30 @@
-"""Call listings and per-call breakdowns for technicians and supervisors."""
+"""Call listings and per-call breakdowns for technicians and supervisors, as the desk's
+review layer reads them (``desk.review``): rows by name, never by position."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
-from peewee import JOIN, fn
+from qwtimer.core.billing import Settlement
+from qwtimer.desk import review
+from qwtimer.desk.periods import Period
+from qwtimer.store.models import Call, CallCorrection, Customer, Segment
 
-from qwtimer.core.billing import Bill, Settlement
-from qwtimer.store.models import Call, CallClose, CallCorrection, Customer, Segment
-
-ROW_KEYS = (
-    "call_id",
-    "customer_id",
-    "customer",
-    "technician",
-    "started_at",
-    "state",
-    "outcome",
-    "talk_seconds",
-    "hold_seconds",
-    "working_hold_seconds",
-    "research_seconds",
-    "billable_seconds",
-    "unbilled_seconds",
-    "billed_seconds",
-    "from_bank_seconds",
-    "overage_seconds",
-    "blocks_purchased",
-    "charge_cents",
-    "settlement",
-    "policy_version",
-)
+ROW_KEYS = review.ROW_KEYS
 
 
 def call_rows(
     customer: Customer | None = None, since: date | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """One row per call, newest first, with its latest bill (None figures while running).
-
-    One query however many calls: each call's latest stop is joined by the index on (call,
-    seq), and the newest ``limit`` calls are read from the index on ``started_at``."""
-    latest = CallClose.alias()
-    last_seq = latest.select(fn.MAX(latest.seq)).where(latest.call == Call.id)
-    q = (
-        Call.select(Call, Customer, CallClose)
-        .join(Customer)
-        .switch(Call)
-        .join(
-            CallClose,
-            JOIN.LEFT_OUTER,
-            on=(CallClose.call == Call.id) & (CallClose.seq == last_seq),
-            attr="last_close",
-        )
-        .order_by(Call.started_at.desc())
+    """One row per call (``review.CallRow.as_dict``), newest first, with its latest bill
+    (None figures while running); at most ``limit`` rows."""
+    flt = review.Filter(
+        period=Period(since, None), customers=(customer.id,) if customer is not None else ()
     )
-    if customer is not None:
-        q = q.where(Call.customer == customer)
-    if since is not None:
-        q = q.where(Call.started_at >= datetime.combine(since, time.min).astimezone())
     if limit:
-        q = q.limit(limit)
-    rows = []
-    for c in q.iterator():
-        last: CallClose | None = c.last_close
-        bill = Bill.from_dict(json.loads(last.bill_json)).as_dict() if last else {}
-        rows.append(
-            {
-                "call_id": c.id,
-                "customer_id": c.customer.id,
-                "customer": c.customer.name,
-                "technician": c.technician,
-                "started_at": c.started_at.isoformat(),
-                "state": c.state,
-                "outcome": last.outcome if last else None,
-                **{k: bill.get(k) for k in ROW_KEYS[7:]},
-                "policy_version": c.policy_version,
-            }
-        )
-    return rows
+        return [r.as_dict() for r in review.page(flt, offset=0, limit=limit)]
+    return [r.as_dict() for r in review.rows(flt)]
 
 
 def recent_rows(limit: int) -> list[dict[str, Any]]:
@@ -104,10 +49,13 @@ def recent_rows(limit: int) -> list[dict[str, Any]]:
                 flags.append(f"corrected: moved from {fix.before} ({fix.reason})")
             else:
                 flags.append(f"corrected: {fix.kind} ({fix.reason})")
-        if row["settlement"] == Settlement.UNSETTLED:
+        if row["corrections_seconds"] or row["corrections_cents"]:
+            flags.append("corrected by the ledger's adjustments or reversals (R13)")
+        if row["outstanding_seconds"]:
             flags.append("unsettled (R6.1)")
+        elif row["settlement"] == Settlement.UNSETTLED:
+            flags.append("unsettled at the time, paid since (R6.1)")
         row["flags"] = "; ".join(flags)
-        row["resettled"] = any(f.kind == "resettled" for f in fixes.get(row["call_id"], []))
     return rows
 
 
