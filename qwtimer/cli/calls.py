@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import time
@@ -12,14 +11,15 @@ from typing import Any
 from qwtimer.cli import Out
 from qwtimer.core.billing import Bill, bill_json, clock_text, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.parse import day, duration_seconds, interval_seconds, whole_number
+from qwtimer.core.parse import duration_seconds, interval_seconds, whole_number
 from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
 from qwtimer.core.times import local_text
+from qwtimer.desk import review
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.csv_out import SafeCsv
 from qwtimer.desk.customers import Customers
-from qwtimer.desk.reports import ROW_KEYS, call_rows, segments
+from qwtimer.desk.reports import segments
 
 
 def bill_text(call_id: str, b: Bill) -> str:
@@ -160,31 +160,45 @@ def _watch(calls: Calls, interval: float, count: int | None, out: Out) -> None:
 
 
 def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
-    customer = Customers(desk).find(a.customer) if a.customer else None
-    since = day(a.since, "--since") if a.since else None
-    rows = call_rows(customer, since)
+    """Every call the options name, newest first, streamed as it is read: a table, CSV
+    (``--csv``) or a JSON array (``--json``); memory stays flat however many calls."""
+    from qwtimer.cli.reports import call_filter
+
+    calls = review.rows(call_filter(desk, a))
     if a.csv:
-        buf = io.StringIO()
-        writer = SafeCsv(buf, ROW_KEYS)
+        writer = SafeCsv(sys.stdout, review.ROW_KEYS)
         writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buf.getvalue())
+        for row in calls:
+            writer.writerow(row.as_dict())
         return
-
-    def text() -> str:
-        lines = [
-            f"{'started':<21} {'customer':<24} {'state':<8} {'billed':>8} {'charge':>9} settlement"
-        ]
-        for r in rows:
-            billed = clock_text(r["billed_seconds"]) if r["billed_seconds"] is not None else "-"
-            charge = money(r["charge_cents"]) if r["charge_cents"] is not None else "-"
-            lines.append(
-                f"{local_text(r['started_at']):<21} {r['customer'][:24]:<24} {r['state']:<8} "
-                f"{billed:>8} {charge:>9} {r['settlement'] or '-'}"
+    if out.as_json:
+        sys.stdout.write("[")
+        written = 0
+        for row in calls:
+            sys.stdout.write(
+                ("," if written else "") + "\n" + json.dumps(row.as_dict(), sort_keys=True)
             )
-        return "\n".join(lines) if rows else "no calls"
-
-    out.emit(rows, text)
+            written += 1
+        sys.stdout.write("\n]\n" if written else "]\n")
+        return
+    print(f"{'started':<21} {'customer':<24} {'state':<8} {'billed':>8} {'charge':>9} settlement")
+    empty = True
+    for r in calls:
+        empty = False
+        billed = clock_text(r.billed_seconds) if r.billed_seconds is not None else "-"
+        charge = money(r.charge_cents) if r.charge_cents is not None else "-"
+        flags = [
+            f
+            for f, on in (("outstanding", r.outstanding_seconds), ("corrected", r.corrected))
+            if on
+        ]
+        print(
+            f"{local_text(r.started_at):<21} {r.customer[:24]:<24} {r.state:<8} "
+            f"{billed:>8} {charge:>9} {r.settlement or '-'}"
+            + (f" ({', '.join(flags)})" if flags else "")
+        )
+    if empty:
+        print("no calls")
 
 
 def cmd_call_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:

@@ -32,6 +32,21 @@ def _line_options(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--active-until", metavar="DATE", help="subscription paid through")
 
 
+def _call_filter(p: argparse.ArgumentParser) -> None:
+    """Which calls a listing or report covers (``calls``, ``report``)."""
+    p.add_argument("--since", metavar="DATE", help="first day")
+    p.add_argument("--until", metavar="DATE", help="last day, included")
+    p.add_argument(
+        "--technician",
+        action="append",
+        dest="technicians",
+        help="only this technician's calls (repeat for more)",
+    )
+    p.add_argument(
+        "--customer", action="append", dest="customers", help="only this customer's calls (repeat)"
+    )
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_INPUT, f"qwtimer: {one_line(message)} (see '{self.prog} --help')\n")
@@ -213,9 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--card-ref", help="pays a shortfall (with 'end')")
     _yes(sp)
 
-    sp = cmd(sub, "calls", "calls:cmd_calls", "list calls")
-    sp.add_argument("--customer")
-    sp.add_argument("--since", metavar="DATE")
+    sp = cmd(sub, "calls", "calls:cmd_calls", "list calls, newest first")
+    _call_filter(sp)
     sp.add_argument("--csv", action="store_true")
 
     pol = sub.add_parser("policy", help="the support policy").add_subparsers(
@@ -274,8 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         sub, "report", "reports:cmd_report", "calls, minutes and charges per technician or customer"
     )
-    sp.add_argument("--since", metavar="DATE")
-    sp.add_argument("--until", metavar="DATE")
-    sp.add_argument("--by", default="technician", help="technician (default) or customer")
-    sp.add_argument("--csv", metavar="FILE", help="write the report as CSV")
+    _call_filter(sp)
+    sp.add_argument("--by", default="technician", choices=["call", "technician", "customer", "day"])
+    sp.add_argument("--format", choices=["table", "csv", "json", "pdf"], help="default: table")
+    sp.add_argument("--out", metavar="FILE", help="write the report to FILE (whole or not at all)")
+    sp.add_argument("--csv", metavar="FILE", help="the same as --format csv --out FILE")
     return p

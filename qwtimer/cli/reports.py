@@ -7,25 +7,20 @@ all (a temporary file renamed at the end). Bad input exits 2 with one line on st
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
+import json
+import sys
 from typing import Any
 
 from qwtimer.core.billing import clock_text, money
-from qwtimer.core.errors import QwtimerError
+from qwtimer.core.errors import InputError, QwtimerError
 from qwtimer.core.parse import day
 from qwtimer.core.times import local_text
+from qwtimer.desk import review
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
-from qwtimer.desk.statements import (
-    Period,
-    Statement,
-    Summary,
-    output_file,
-    statement,
-    summary,
-    write_statement_csv,
-    write_summary_csv,
-)
+from qwtimer.desk.periods import Period
+from qwtimer.desk.statements import Statement, output_file, statement, write_statement_csv
+from qwtimer.desk.team_report import Report, report, write_report_csv
 
 
 def _period(a: argparse.Namespace) -> Period:
@@ -73,19 +68,32 @@ def statement_text(st: Statement) -> str:
     return "\n".join(lines)
 
 
-def summary_text(s: Summary) -> str:
+def report_text(r: Report) -> str:
+    """The report as a table for people: one line per group, then the total."""
     head = (
-        f"{s.by:<24} {'calls':>5} {'billed':>9} {'from bank':>9} {'per-min':>9} "
-        f"{'charges':>10} {'unsettled':>9}"
+        f"{r.by:<24} {'calls':>5} {'billed':>9} {'from bank':>9} {'per-min':>9} "
+        f"{'charges':>10} {'unsettled then':>14} {'outstanding':>11} {'corrected':>9}"
     )
-    lines = [f"calls {s.period.text()}, by {s.by}", head]
-    for r in [*s.rows, s.total]:
+    lines = [f"calls {r.period.text()}, by {r.by}", head]
+    for g in [*r.rows, r.total_row()]:
+        t = g.totals
         lines.append(
-            f"{r.key[:24]:<24} {r.calls:>5} {clock_text(r.billed_seconds):>9} "
-            f"{clock_text(r.from_bank_seconds):>9} {clock_text(r.overage_seconds):>9} "
-            f"{money(r.charge_cents):>10} {clock_text(r.unsettled_seconds):>9}"
+            f"{g.label[:24]:<24} {t.calls:>5} {clock_text(t.billed_seconds):>9} "
+            f"{clock_text(t.from_bank_seconds):>9} {clock_text(t.overage_seconds):>9} "
+            f"{money(t.charge_cents):>10} {clock_text(t.unsettled_at_the_time_seconds):>14} "
+            f"{clock_text(t.outstanding_seconds):>11} {t.corrected_calls:>9}"
         )
     return "\n".join(lines)
+
+
+def call_filter(desk: Desk, a: argparse.Namespace) -> review.Filter:
+    """The calls a ``report`` or ``calls`` command names: its period, technicians (each must
+    have taken a call) and customers (each found as ``customer`` commands find one)."""
+    period = _period(a)
+    technicians = tuple(review.known_technician(t.strip()) for t in a.technicians or ())
+    found = Customers(desk)
+    customers = tuple(found.find(c).id for c in a.customers or ())
+    return review.Filter(period=period, technicians=technicians, customers=customers)
 
 
 def cmd_statement(desk: Desk, a: argparse.Namespace, out: Any) -> None:
@@ -116,14 +124,46 @@ def cmd_statement(desk: Desk, a: argparse.Namespace, out: Any) -> None:
     out.emit(data, f"statement for {st.customer} written to {target} ({len(st.lines)} entries)")
 
 
-def cmd_report(desk: Desk, a: argparse.Namespace, out: Any) -> None:
-    s = summary(desk, _period(a), a.by)
+def _report_format(a: argparse.Namespace, out: Any) -> tuple[str, str | None]:
+    """(format, file) from ``--format``/``--out``, the older ``--csv FILE`` and ``--json``."""
+    fmt, target = a.format, a.out
     if a.csv:
-        with output_file(a.csv) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
-            write_summary_csv(s, f)
-        out.emit(
-            {"file": str(a.csv), "rows": len(s.rows), "total": asdict(s.total)},
-            f"report by {s.by} written to {a.csv} ({len(s.rows)} rows)",
-        )
+        if (fmt not in (None, "csv")) or (target and target != a.csv):
+            raise InputError("--csv FILE is --format csv --out FILE: give one or the other")
+        fmt, target = "csv", a.csv
+    fmt = fmt or ("json" if out.as_json else "table")
+    if fmt == "pdf" and not target:
+        raise InputError("--format pdf needs --out FILE: say where to write the PDF")
+    return fmt, target
+
+
+def cmd_report(desk: Desk, a: argparse.Namespace, out: Any) -> None:
+    fmt, target = _report_format(a, out)
+    r = report(call_filter(desk, a), a.by)
+    if target is None:
+        if fmt == "csv":
+            write_report_csv(r, sys.stdout)
+        elif fmt == "json":
+            print(json.dumps(r.as_dict(), indent=2, sort_keys=True))
+        else:
+            print(report_text(r))
         return
-    out.emit(s.as_dict(), lambda: summary_text(s))
+    pages = None
+    if fmt == "pdf":
+        try:
+            from qwtimer.printing.report_pdf import write_report_pdf
+        except ImportError as exc:  # pragma: no cover - a broken Qt install
+            raise QwtimerError(f"PDF needs Qt, which cannot load ({exc}); use CSV") from exc
+        pages = write_report_pdf(r, target, desk.technician, desk.clock.read().utc)
+    else:
+        with output_file(target) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+            if fmt == "csv":
+                write_report_csv(r, f)
+            elif fmt == "json":
+                f.write(json.dumps(r.as_dict(), indent=2, sort_keys=True) + "\n")
+            else:
+                f.write(report_text(r) + "\n")
+    data: dict[str, Any] = {"file": str(target), "rows": len(r.rows), "total": r.total.as_dict()}
+    if pages is not None:
+        data["pages"] = pages
+    out.emit(data, f"report by {r.by} written to {target} ({len(r.rows)} rows)")

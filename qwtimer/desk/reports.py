@@ -1,73 +1,30 @@
-"""Call listings and per-call breakdowns for technicians and supervisors."""
+"""Call listings and per-call breakdowns for technicians and supervisors, as the desk's
+review layer reads them (``desk.review``): rows by name, never by position."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
-from qwtimer.core.billing import Bill, Settlement
-from qwtimer.store.models import Call, CallClose, CallCorrection, Customer, Segment
+from qwtimer.core.billing import Settlement
+from qwtimer.desk import review
+from qwtimer.desk.periods import Period
+from qwtimer.store.models import Call, CallCorrection, Customer, Segment
 
-ROW_KEYS = (
-    "call_id",
-    "customer_id",
-    "customer",
-    "technician",
-    "started_at",
-    "state",
-    "outcome",
-    "talk_seconds",
-    "hold_seconds",
-    "working_hold_seconds",
-    "research_seconds",
-    "billable_seconds",
-    "unbilled_seconds",
-    "billed_seconds",
-    "from_bank_seconds",
-    "overage_seconds",
-    "blocks_purchased",
-    "charge_cents",
-    "settlement",
-    "policy_version",
-)
+ROW_KEYS = review.ROW_KEYS
 
 
 def call_rows(
     customer: Customer | None = None, since: date | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """One row per call, newest first, with its latest bill (None figures while running)."""
-    q = Call.select(Call, Customer).join(Customer).order_by(Call.started_at.desc())
-    if customer is not None:
-        q = q.where(Call.customer == customer)
-    if since is not None:
-        q = q.where(Call.started_at >= datetime.combine(since, time.min).astimezone())
+    """One row per call (``review.CallRow.as_dict``), newest first, with its latest bill
+    (None figures while running); at most ``limit`` rows."""
+    flt = review.Filter(
+        period=Period(since, None), customers=(customer.id,) if customer is not None else ()
+    )
     if limit:
-        q = q.limit(limit)
-    calls = list(q)
-    closes: dict[str, CallClose] = {}
-    if calls:
-        for close in CallClose.select().where(CallClose.call.in_([c.id for c in calls])):
-            if close.call_id not in closes or close.seq > closes[close.call_id].seq:
-                closes[close.call_id] = close
-    rows = []
-    for c in calls:
-        last = closes.get(c.id)
-        bill = Bill.from_dict(json.loads(last.bill_json)).as_dict() if last else {}
-        rows.append(
-            {
-                "call_id": c.id,
-                "customer_id": c.customer.id,
-                "customer": c.customer.name,
-                "technician": c.technician,
-                "started_at": c.started_at.isoformat(),
-                "state": c.state,
-                "outcome": last.outcome if last else None,
-                **{k: bill.get(k) for k in ROW_KEYS[7:]},
-                "policy_version": c.policy_version,
-            }
-        )
-    return rows
+        return [r.as_dict() for r in review.page(flt, offset=0, limit=limit)]
+    return [r.as_dict() for r in review.rows(flt)]
 
 
 def recent_rows(limit: int) -> list[dict[str, Any]]:
@@ -90,10 +47,13 @@ def recent_rows(limit: int) -> list[dict[str, Any]]:
                 flags.append(f"corrected: moved from {fix.before} ({fix.reason})")
             else:
                 flags.append(f"corrected: {fix.kind} ({fix.reason})")
-        if row["settlement"] == Settlement.UNSETTLED:
+        if row["corrections_seconds"] or row["corrections_cents"]:
+            flags.append("corrected by the ledger's adjustments or reversals (R13)")
+        if row["outstanding_seconds"]:
             flags.append("unsettled (R6.1)")
+        elif row["settlement"] == Settlement.UNSETTLED:
+            flags.append("unsettled at the time, paid since (R6.1)")
         row["flags"] = "; ".join(flags)
-        row["resettled"] = any(f.kind == "resettled" for f in fixes.get(row["call_id"], []))
     return rows
 
 

@@ -1,4 +1,5 @@
-"""Customer statements and the desk-wide summary for a period, as plain data.
+"""Customer statements for a period, as plain data (the desk-wide report is
+``desk.team_report``).
 
 A statement lists every ledger entry of one customer in a period, oldest first, with the bank
 after each one: grants (R1), call debits with the call's breakdown (R3-R6), block purchases
@@ -23,19 +24,17 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from peewee import SQL, fn
 
-from qwtimer.core.billing import Settlement
 from qwtimer.core.errors import InputError
 from qwtimer.core.settlement import EntryKind
-from qwtimer.core.times import local_zone_text
 from qwtimer.desk.context import Desk
 from qwtimer.desk.csv_out import SafeCsv
-from qwtimer.desk.reports import call_rows
+from qwtimer.desk.periods import Period
 from qwtimer.store.models import Call, CallClose, Customer, Entry
 
 BREAKDOWN_KEYS = (
@@ -68,49 +67,6 @@ LINE_KEYS = (
     "outcome",
     *BREAKDOWN_KEYS,
 )
-SUMMARY_KEYS = (
-    "key",
-    "calls",
-    "billed_seconds",
-    "from_bank_seconds",
-    "overage_seconds",
-    "charge_cents",
-    "unsettled_seconds",
-)
-GROUPINGS = ("technician", "customer")
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days; either end may be open."""
-
-    since: date | None = None
-    until: date | None = None
-
-    def __post_init__(self) -> None:
-        if self.since and self.until and self.until < self.since:
-            raise InputError(
-                f"--until {self.until} is before --since {self.since}: give the earlier date first"
-            )
-
-    @property
-    def start(self) -> datetime | None:
-        return datetime.combine(self.since, time.min).astimezone() if self.since else None
-
-    @property
-    def end(self) -> datetime | None:
-        """The first instant after the period."""
-        if self.until is None:
-            return None
-        return datetime.combine(self.until + timedelta(days=1), time.min).astimezone()
-
-    def holds(self, at: datetime) -> bool:
-        return (self.start is None or at >= self.start) and (self.end is None or at < self.end)
-
-    def text(self) -> str:
-        """The period for people, naming the zone its days are in: '2026-11-01 to today,
-        days in EST'."""
-        return f"{self.since or 'the beginning'} to {self.until or 'today'}, days in {local_zone_text()}"
 
 
 @dataclass(frozen=True)
@@ -289,63 +245,6 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
     )
 
 
-@dataclass(frozen=True)
-class SummaryRow:
-    key: str
-    calls: int = 0
-    billed_seconds: int = 0
-    from_bank_seconds: int = 0
-    overage_seconds: int = 0
-    charge_cents: int = 0
-    unsettled_seconds: int = 0
-
-    def plus(self, bill: dict[str, Any]) -> SummaryRow:
-        unsettled = bill["overage_seconds"] if bill.get("settlement") == Settlement.UNSETTLED else 0
-        return SummaryRow(
-            self.key,
-            self.calls + 1,
-            self.billed_seconds + (bill["billed_seconds"] or 0),
-            self.from_bank_seconds + (bill["from_bank_seconds"] or 0),
-            self.overage_seconds + (bill["overage_seconds"] or 0),
-            self.charge_cents + (bill["charge_cents"] or 0),
-            self.unsettled_seconds + (unsettled or 0),
-        )
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Calls started in the period, grouped by technician or customer, with a total row."""
-
-    period: Period
-    by: str
-    rows: list[SummaryRow]
-    total: SummaryRow
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "since": self.period.since.isoformat() if self.period.since else None,
-            "until": self.period.until.isoformat() if self.period.until else None,
-            "by": self.by,
-            "rows": [asdict(r) for r in self.rows],
-            "total": asdict(self.total),
-        }
-
-
-def summary(desk: Desk, period: Period, by: str = "technician") -> Summary:
-    """Billed calls only (running calls have no bill yet). Reads only."""
-    if by not in GROUPINGS:
-        raise InputError(f"--by {by}: group by 'technician' or 'customer'")
-    groups: dict[str, SummaryRow] = {}
-    total = SummaryRow("total")
-    for r in call_rows(since=period.since):
-        if r["billed_seconds"] is None or not period.holds(datetime.fromisoformat(r["started_at"])):
-            continue
-        key = str(r[by])
-        groups[key] = groups.get(key, SummaryRow(key)).plus(r)
-        total = total.plus(r)
-    return Summary(period, by, [groups[k] for k in sorted(groups, key=str.lower)], total)
-
-
 # -- CSV ----------------------------------------------------------------------------------
 Progress = Callable[[int, int], None]
 
@@ -377,13 +276,6 @@ def write_statement_csv(st: Statement, stream: Any, progress: Progress | None = 
     )
     if progress:
         progress(len(st.lines), len(st.lines))
-
-
-def write_summary_csv(s: Summary, stream: Any) -> None:
-    w = SafeCsv(stream, SUMMARY_KEYS)
-    w.writeheader()
-    for r in [*s.rows, s.total]:
-        w.writerow(asdict(r))
 
 
 @contextmanager

@@ -35,9 +35,9 @@ from qwtimer.desk.customers import Customers
 from qwtimer.desk.duplicates import duplicates_of
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.merge import MergeResult, merge
+from qwtimer.desk.periods import Period
 from qwtimer.desk.reports import call_rows, segments
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
-from qwtimer.desk.statements import Period
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.receipt_dialog import receipt_button
 from qwtimer.gui.rows_model import cell_text, table_view

@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from qwtimer.desk.statements import Period
+from qwtimer.desk.periods import Period
 from qwtimer.gui.supervisor_model import CallFilter
 
 OPEN_DATE = QDate(2000, 1, 1)  # the dates' "any" value: no bound

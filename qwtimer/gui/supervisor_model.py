@@ -1,7 +1,7 @@
 """Table models of the supervisor's review: every call's breakdown, and a customer's entries.
 
-Both show rows the desk services return (``reports.call_rows``, ``Ledger.entries``); they
-never read the database themselves.
+Both show rows the desk services return (``reports.call_rows``, the review layer's
+``review.CallRow`` by name; ``Ledger.entries``); they never read the database themselves.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ CALL_COLUMNS = (
     ("Blocks", "blocks_purchased", "count"),
     ("Charge", "charge_cents", "money"),
     ("Settlement", "settlement", "text"),
+    ("Unsettled then", "unsettled_at_the_time_seconds", "clock"),
+    ("Outstanding", "outstanding_seconds", "clock"),
     ("Outcome", "outcome", "text"),
     ("Policy", "policy_version", "text"),
 )
@@ -67,7 +69,8 @@ class CallFilter:
 
 
 class CallTableModel(RowsModel):
-    """One row per call with its full breakdown (latest bill); unsettled calls in red (R6.1)."""
+    """One row per call with its full breakdown (latest bill, net of corrections); calls
+    that still owe time in red (R6.1)."""
 
     columns = CALL_COLUMNS
 
@@ -89,12 +92,16 @@ class CallTableModel(RowsModel):
         return sorted({str(r["technician"]) for r in self.all_rows}, key=str.lower)
 
     def extra(self, row: dict[str, Any], key: str, role: int) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and row.get("settlement") == "unsettled":
+        if role == Qt.ItemDataRole.ForegroundRole and row.get("outstanding_seconds"):
             return warning_colour()
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = f"call {row['call_id']}"
-            if row.get("settlement") == "unsettled":
-                tip += ": UNSETTLED, no card on file (R6.1)"
+            if row.get("outstanding_seconds"):
+                tip += f": {clock_text(row['outstanding_seconds'])} still owed (R6.1)"
+            elif row.get("settlement") == "unsettled":
+                tip += ": unsettled at the time, paid since (R6.1)"
+            if row.get("corrected"):
+                tip += "; corrected (R13)"
             return tip
         return None
 

@@ -11,7 +11,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import resource
-from qwtimer.store import customer_match, provisional
+from qwtimer.store import call_figures, customer_match, provisional
 from qwtimer.store.models import (
     SCHEMA_2_TABLES,
     SCHEMA_5_TABLES,
@@ -231,6 +231,12 @@ def _v6(db: SqliteDatabase) -> None:
         db.execute_sql(sql)  # (IF NOT EXISTS: the ones v3 made stay)
 
 
+def _v7(db: SqliteDatabase) -> None:
+    """Additive: each call's latest figures in one row, kept by triggers, filled for the
+    calls already there (``store.call_figures``), for the supervisors' review."""
+    call_figures.create(db)
+
+
 # version reached -> step that reaches it from the version before
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1,
@@ -239,4 +245,5 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     4: _v4,
     5: _v5,
     6: _v6,
+    7: _v7,
 }

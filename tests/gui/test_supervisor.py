@@ -55,7 +55,9 @@ def test_call_model_passes_the_model_tester(review: SupervisorWindow, qtmodeltes
     qtmodeltester.check(review.calls)
     qtmodeltester.check(review.entries)
     assert review.calls.rowCount() == 3
-    headings = [review.calls.headerData(n, Qt.Orientation.Horizontal) for n in range(16)]
+    headings = [
+        review.calls.headerData(n, Qt.Orientation.Horizontal) for n in range(len(CALL_COLUMNS))
+    ]
     for needed in ("Talk", "Hold", "Working hold", "Research", "Billable", "Billed"):
         assert needed in headings
     assert len(headings) == len(CALL_COLUMNS)
@@ -68,6 +70,7 @@ def test_breakdown_columns(review: SupervisorWindow) -> None:
     assert text["Talk"] == "50:00" and text["Billed"] == "50:00"
     assert text["From bank"] == "45:00" and text["Pay-per-minute"] == "5:00"
     assert text["Settlement"] == "unsettled" and text["Policy"] == "2026-11"
+    assert text["Unsettled then"] == text["Outstanding"] == "5:00"  # still owed now
     assert text["Technician"] == "sam"
     assert m.data(m.index(0, 0), Qt.ItemDataRole.ForegroundRole) is not None  # R6.1 flagged
 
@@ -110,6 +113,33 @@ def test_r13_adjust_posts_an_entry_with_who_when_and_why(
     assert last["created_at"].startswith(desk.clock.read().utc.date().isoformat())
     assert review.selected_entry() == last
     assert "sue" in review.status.text()
+
+
+def test_a_credit_that_pays_the_overdraft_clears_the_calls_outstanding_time_in_the_table(
+    qtbot: Any, review: SupervisorWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    select(review, "Bob")
+    monkeypatch.setattr(AdjustDialog, "ask", lambda *a: (10 * 60, "paid by cheque"))
+    review.adjust_button.click()
+    m = review.calls
+    col = {h: n for n, (h, _, _) in enumerate(CALL_COLUMNS)}
+    qtbot.waitUntil(lambda: m.data(m.index(0, col["Outstanding"])) == "0:00")
+    assert m.data(m.index(0, col["Unsettled then"])) == "5:00"  # what happened at the stop
+    assert m.data(m.index(0, 0), Qt.ItemDataRole.ForegroundRole) is None  # no longer owed
+
+
+def test_r13_a_reversed_debit_leaves_the_call_unbilled_and_flagged_in_the_table(
+    qtbot: Any, review: SupervisorWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    select(review, "Bob")
+    debit = next(n for n, r in enumerate(review.entries.rows) if r["kind"] == "call_debit")
+    review.entry_view.selectRow(debit)
+    monkeypatch.setattr(ReverseDialog, "ask", lambda _p, text: "wrong caller")
+    review.reverse_button.click()
+    m = review.calls
+    billed = next(n for n, (h, _, _) in enumerate(CALL_COLUMNS) if h == "Billed")
+    qtbot.waitUntil(lambda: m.data(m.index(0, billed)) == "0:00")
+    assert "corrected" in m.data(m.index(0, 0), Qt.ItemDataRole.ToolTipRole)
 
 
 def test_adjust_dialog_refuses_an_empty_reason(qtbot: Any) -> None:

@@ -69,6 +69,16 @@ ROW_KEYS = [
     "blocks_purchased",
     "charge_cents",
     "settlement",
+    "outstanding_seconds",
+    "unsettled_at_the_time_seconds",
+    "corrected",
+    "corrections_seconds",
+    "corrections_cents",
+    "resettled",
+    "sleep_gap",
+    "stops",
+    "notes",
+    "synced",
     "policy_version",
 ]
 ACME = "Acme Audio"

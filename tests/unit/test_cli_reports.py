@@ -9,6 +9,8 @@ import csv
 import io
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -32,14 +34,27 @@ STATEMENT_KEYS = {
     "made_by",
     "lines",
 }
-SUMMARY_ROW_KEYS = {
+REPORT_ROW_KEYS = {
     "key",
+    "label",
     "calls",
+    "talk_seconds",
+    "hold_seconds",
+    "working_hold_seconds",
+    "research_seconds",
+    "billable_seconds",
+    "unbilled_seconds",
     "billed_seconds",
     "from_bank_seconds",
     "overage_seconds",
+    "blocks_purchased",
     "charge_cents",
-    "unsettled_seconds",
+    "outstanding_seconds",
+    "unsettled_at_the_time_seconds",
+    "corrections_seconds",
+    "corrections_cents",
+    "corrected_calls",
+    "resettled_calls",
 }
 
 
@@ -122,11 +137,11 @@ def test_report_text_json_and_csv(busy: InProcess, tmp_path: Path) -> None:
     text = busy.run("report", "--by", "customer").stdout
     assert "Acme Audio" in text and "Bolt" in text and "total" in text
     data = busy.json("report", "--by", "customer")
-    assert set(data) == {"since", "until", "by", "rows", "total"}
-    assert set(data["rows"][0]) == SUMMARY_ROW_KEYS
+    assert set(data) == {"since", "until", "by", "technicians", "customers", "rows", "total"}
+    assert set(data["rows"][0]) == REPORT_ROW_KEYS
     acme, bolt = data["rows"]
     assert (acme["calls"], acme["billed_seconds"], acme["charge_cents"]) == (3, 3600, 3000)
-    assert bolt["unsettled_seconds"] == 5 * 60
+    assert bolt["unsettled_at_the_time_seconds"] == bolt["outstanding_seconds"] == 5 * 60
     assert data["total"]["calls"] == 4
     by_tech = busy.json("report")
     assert [r["key"] for r in by_tech["rows"]] == ["tess"]
@@ -170,3 +185,106 @@ def test_unwritable_output_exits_2_and_writes_nothing(
     finally:
         locked.chmod(0o700)
     assert list(locked.iterdir()) == []
+
+
+def test_report_by_customer_keeps_two_customers_of_the_same_name_apart(
+    busy: InProcess, tmp_path: Path
+) -> None:
+    for phone in ("555-0101", "555-0102"):
+        busy.run("customer", "add", "Smith & Co", "--product", "desktop", "--plan", "license",
+                 "--phone", phone, "--allow-duplicate")  # fmt: skip
+    ids = [c["id"] for c in busy.json("customer", "list") if c["name"] == "Smith & Co"]
+    for n, cid in enumerate(ids, start=1):
+        busy.run("call", "log", cid, "--talk", f"{n}m")
+    rows = busy.json("report", "--by", "customer")["rows"]
+    smiths = [r for r in rows if r["label"] == "Smith & Co"]
+    assert sorted((r["key"], r["billed_seconds"]) for r in smiths) == sorted(
+        zip(ids, [60, 120], strict=True)
+    )
+    only = busy.json("report", "--by", "call", "--customer", ids[1])
+    assert [r["label"] for r in only["rows"]] == ["Smith & Co"] and only["total"]["calls"] == 1
+
+
+def test_report_by_day_and_call_filters_technicians(busy: InProcess) -> None:
+    busy.run("--technician", "sam", "call", "log", ACME, "--talk", "2m")
+    by_day = busy.json("report", "--by", "day")
+    assert len(by_day["rows"]) == 1 and by_day["total"]["calls"] == 4
+    sams = busy.json("report", "--by", "call", "--technician", "sam")
+    assert sams["technicians"] == ["sam"] and sams["total"]["billed_seconds"] == 120
+    both = busy.json("report", "--technician", "sam", "--technician", "tess")
+    assert [r["key"] for r in both["rows"]] == ["sam", "tess"]
+
+
+def test_calls_until_and_technician_narrow_the_listing(busy: InProcess) -> None:
+    busy.run("--technician", "sam", "call", "log", ACME, "--talk", "2m")
+    assert len(busy.json("calls")) == 4
+    assert [r["technician"] for r in busy.json("calls", "--technician", "sam")] == ["sam"]
+    assert busy.json("calls", "--until", "2000-01-01") == []
+    lines = busy.run("calls", "--technician", "tess").stdout.splitlines()
+    assert len(lines) == 4  # the heading and three calls
+
+
+def test_report_pdf_has_every_group_and_the_total_on_its_pages(
+    busy: InProcess, tmp_path: Path
+) -> None:
+    for n in range(60):  # sixty customers: more rows than one page holds
+        busy.run("customer", "add", f"Customer {n:02d}", "--product", "desktop",
+                 "--plan", "license")  # fmt: skip
+        busy.run("call", "log", f"Customer {n:02d}", "--talk", "1m")
+    out = tmp_path / "report.pdf"
+    info = busy.json("report", "--by", "customer", "--format", "pdf", "--out", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", data)) == info["pages"] > 1
+    assert info["total"]["calls"] == 63
+    pdftotext, pdftoppm = shutil.which("pdftotext"), shutil.which("pdftoppm")
+    if not (pdftotext and pdftoppm):
+        pytest.skip("poppler's pdftotext and pdftoppm read the PDF back")
+    text = subprocess.run(
+        [pdftotext, "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert text.count("\f") == info["pages"]
+    total = next(line for line in text.splitlines() if line.lstrip().startswith("total"))
+    # calls, talk, research, billed: 3 calls of 20:00 billed and 60 of 1:00
+    assert total.split()[1:5] == ["63", "1:45:00", "15:00", "2:00:00"]
+    assert "Customer 59" in text and "Acme Audio" in text
+    subprocess.run([pdftoppm, "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) == info["pages"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["report", "--since", "2026-12-01", "--until", "2026-11-01"], ["before"]),
+        (["calls", "--since", "2026-12-01", "--until", "2026-11-01"], ["before"]),
+        (["report", "--technician", "nobody"], ["nobody"]),
+        (["calls", "--technician", "nobody"], ["nobody"]),
+        (["report", "--customer", "Nobody"], ["Nobody"]),
+        (["calls", "--customer", "Nobody"], ["Nobody"]),
+        (["report", "--by", "device"], ["--by", "device"]),
+        (["report", "--format", "pdf"], ["--out"]),
+        (["report", "--format", "xlsx"], ["--format"]),
+    ],
+)
+def test_report_and_calls_refuse_bad_input(
+    busy: InProcess, tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    assert_refused(busy.run(*args, code=2), *words)
+    if args[0] == "report" and "--format" not in args:
+        out = tmp_path / "never.csv"
+        assert_refused(busy.run(*args, "--format", "csv", "--out", str(out), code=2), *words)
+        assert list(tmp_path.iterdir()) == [busy.data]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "pdf", "json", "table"])
+def test_report_to_an_unwritable_file_exits_2_and_writes_nothing(
+    busy: InProcess, tmp_path: Path, fmt: str
+) -> None:
+    missing = tmp_path / "no such folder" / "out"
+    assert_refused(
+        busy.run("report", "--format", fmt, "--out", str(missing), code=2), "does not exist"
+    )
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    assert_refused(busy.run("report", "--format", fmt, "--out", str(folder), code=2), "folder")
+    assert list(folder.iterdir()) == []

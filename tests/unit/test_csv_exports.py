@@ -69,8 +69,25 @@ def test_report_csv_escapes_its_keys(desk_cli: Cli, tmp_path: Path, by: str) -> 
     desk_cli.run("report", "--by", by, "--csv", str(target))
     rows = rows_of(target.read_text(encoding="utf-8"))
     assert_no_formula(rows)
-    assert rows[0]["key"] == "'" + (NAME if by == "customer" else TECHNICIAN)
+    assert rows[0]["label"] == "'" + (NAME if by == "customer" else TECHNICIAN)
     assert int(rows[0]["billed_seconds"]) == 300
+
+
+@pytest.mark.parametrize("by", ["call", "day"])
+def test_report_csv_by_call_and_day_escapes_names_on_stdout(desk_cli: Cli, by: str) -> None:
+    rows = rows_of(desk_cli.run("report", "--by", by, "--format", "csv").stdout)
+    assert_no_formula(rows)
+    assert [r["key"] for r in rows][-1] == "total"
+    if by == "call":
+        assert rows[0]["label"] == "'" + NAME
+    assert int(rows[-1]["billed_seconds"]) == 300
+
+
+def test_calls_csv_escapes_notes_typed_as_a_formula(desk_cli: Cli) -> None:
+    desk_cli.run("call", "log", NAME, "--talk", "1m", "--note", REASON)
+    rows = rows_of(desk_cli.run("calls", "--csv").stdout)
+    assert_no_formula(rows)
+    assert {r["notes"] for r in rows} == {"", "'" + REASON}
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Statements and the desk summary: balances are sums of entries (R2), corrections show who,
+"""Statements and the desk-wide report: balances are sums of entries (R2), corrections show who,
 when and why (R13), and making a statement never changes the ledger."""
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.ledger import Ledger
+from qwtimer.desk.review import Filter
 from qwtimer.desk.statements import (
     LINE_KEYS,
     Period,
     output_file,
     statement,
-    summary,
     write_statement_csv,
-    write_summary_csv,
 )
+from qwtimer.desk.team_report import report, write_report_csv
 from qwtimer.store.models import Customer, Entry
 
 DAY = 86_400
@@ -183,7 +183,7 @@ def test_r13_a_statement_edits_nothing(desk: Desk, clock: FakeClock) -> None:
     before = [tuple(e.__data__.items()) for e in Entry.select().order_by(Entry.id)]
     st = statement(desk, ada, Period())
     write_statement_csv(st, io.StringIO())
-    summary(desk, Period(), "customer")
+    report(Filter(), "customer")
     assert [tuple(e.__data__.items()) for e in Entry.select().order_by(Entry.id)] == before
 
 
@@ -206,23 +206,23 @@ def test_csv_round_trips(desk: Desk, clock: FakeClock) -> None:
         assert row == expect
 
 
-def test_summary_by_technician_and_customer(desk: Desk, clock: FakeClock) -> None:
+def test_report_by_technician_and_customer(desk: Desk, clock: FakeClock) -> None:
     history(desk, clock)
-    by_cust = summary(desk, Period(), "customer")
-    assert [r.key for r in by_cust.rows] == ["Ada", "Bob"]
-    ada, bob = by_cust.rows
+    by_cust = report(Filter(), "customer")
+    assert [r.label for r in by_cust.rows] == ["Ada", "Bob"]
+    ada, bob = (r.totals for r in by_cust.rows)
     assert (ada.calls, ada.billed_seconds, ada.charge_cents) == (2, 52 * 60, 3000)
-    assert (bob.calls, bob.unsettled_seconds) == (1, 5 * 60)
+    assert (bob.calls, bob.unsettled_at_the_time_seconds) == (1, 5 * 60)
     assert by_cust.total.calls == 3
     assert by_cust.total.billed_seconds == ada.billed_seconds + bob.billed_seconds
-    by_tech = summary(desk, Period(D2, D2), "technician")
-    assert [(r.key, r.calls) for r in by_tech.rows] == [("sam", 1), ("tess", 1)]
+    by_tech = report(Filter(period=Period(D2, D2)), "technician")
+    assert [(r.key, r.totals.calls) for r in by_tech.rows] == [("sam", 1), ("tess", 1)]
     buf = io.StringIO()
-    write_summary_csv(by_tech, buf)
+    write_report_csv(by_tech, buf)
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
     assert rows[-1]["key"] == "total" and rows[-1]["calls"] == "2"
     with pytest.raises(InputError):
-        summary(desk, Period(), "device")
+        report(Filter(), "device")
 
 
 def test_output_file_leaves_nothing_on_failure(tmp_path: Path) -> None:

@@ -1,0 +1,144 @@
+"""The supervisors' review over a large local history: filling ``call_figures`` for calls made
+before it (the schema step), then each of the review's reads (totals, groups, a sorted page,
+a flagged count, the streamed listing) with the peak memory the stream needs.
+
+``python -m tests.bench.bench_review [CALLS]`` (default 1,000,000). The history is written
+with plain SQL (customers, calls, stops with their bills, grants and debits; one call in ten
+unsettled, one in ten reopened for research after the call), then the figures are filled by
+the schema step's own statement, as a database upgraded to it would be.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from qwtimer.core.clock import FakeClock
+from qwtimer.desk import review
+from qwtimer.desk.context import Desk
+from qwtimer.store import call_figures
+
+CUSTOMERS = 10_000
+
+
+def fill(desk: Desk, calls: int) -> None:
+    db = desk.db
+    for sql in call_figures.TRIGGERS:  # the history predates the figures
+        name = sql.split("EXISTS", 1)[1].split()[0]
+        db.execute_sql(f"DROP TRIGGER {name}")
+    db.execute_sql("DROP TABLE call_figures")
+    with db.atomic():
+        db.execute_sql(
+            f"""WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {CUSTOMERS - 1})
+            INSERT INTO customer (id, name, phone, email, created_at, synced)
+            SELECT 'cu' || i, 'Customer ' || (i % 9000), '', '', '2026-01-01T00:00:00.000000+00:00', 1
+            FROM n"""
+        )
+        db.execute_sql(
+            """INSERT INTO entry (id, customer_id, kind, seconds, cents, reason, author,
+               device_id, created_at, synced)
+               SELECT 'g' || id, id, 'grant', 2700, 0, 'R1', 'ledger', 'ledger',
+                      '2026-01-01T00:00:00.000000+00:00', 1 FROM customer"""
+        )
+        db.execute_sql(
+            f"""WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {calls - 1})
+            INSERT INTO call (id, customer_id, technician, device_id, policy_version, state,
+                started_at, utc_offset_min, manual, boot_id, pending_gap_ms, synced)
+            SELECT 'c' || i, 'cu' || (i % {CUSTOMERS}), 'tech' || (i % 25), 'd', '2026-11',
+                'stopped', strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', 1767225600 + i * 30,
+                'unixepoch'), 0, 0, '', 0, 1 FROM n"""
+        )
+        bill = """json_object('talk_seconds', {t}, 'hold_seconds', 0, 'working_hold_seconds', 0,
+            'research_seconds', {r}, 'billable_seconds', {b}, 'unbilled_seconds', 0,
+            'billed_seconds', {b}, 'from_bank_seconds', {b} - {o}, 'overage_seconds', {o},
+            'blocks_purchased', 0, 'charge_cents', 0, 'balance_before_seconds', 0,
+            'balance_after_seconds', 0, 'settlement', {s}, 'policy_version', '2026-11',
+            'added_billed_seconds', {b}, 'added_charge_cents', 0, 'stop_number', {k})"""
+        first = bill.format(
+            t="600 + (i % 7) * 60",
+            r=0,
+            b="600 + (i % 7) * 60",
+            o="CASE WHEN i % 10 = 0 THEN 300 ELSE 0 END",
+            s="CASE WHEN i % 10 = 0 THEN 'unsettled' ELSE 'bank' END",
+            k=1,
+        )
+        db.execute_sql(
+            f"""WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {calls - 1})
+            INSERT INTO call_close (id, call_id, seq, outcome, notes, stopped_at, bill_json,
+                settlement, last_seq, synced)
+            SELECT 'k' || i, 'c' || i, 1, 'resolved', CASE WHEN i % 100 = 0 THEN 'printer jam'
+                ELSE '' END, '2026-01-01T00:00:00.000000+00:00', {first},
+                CASE WHEN i % 10 = 0 THEN 'unsettled' ELSE 'bank' END, 1, 1 FROM n"""
+        )
+        second = bill.format(
+            t="600 + (i % 7) * 60", r=300, b="900 + (i % 7) * 60", o=300, s="'unsettled'", k=2
+        )
+        db.execute_sql(
+            f"""WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 10 FROM n WHERE i < {calls - 10})
+            INSERT INTO call_close (id, call_id, seq, outcome, notes, stopped_at, bill_json,
+                settlement, last_seq, synced)
+            SELECT 'r' || i, 'c' || i, 2, 'resolved', '', '2026-01-01T00:00:00.000000+00:00',
+                {second}, 'unsettled', 2, 1 FROM n"""
+        )
+        db.execute_sql(
+            """INSERT INTO entry (id, customer_id, call_id, kind, seconds, cents, reason,
+               author, device_id, created_at, synced)
+               SELECT 'd' || k.id, c.customer_id, c.id, 'call_debit',
+                      -json_extract(k.bill_json, '$.added_billed_seconds'), 0, 'call', 'tech',
+                      'ledger', k.stopped_at, 1
+               FROM call_close k JOIN call c ON c.id = k.call_id"""
+        )
+
+
+def timed(name: str, fn) -> object:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    out = fn()
+    print(f"{name:<58} {(time.perf_counter() - t0) * 1000:>9.0f} ms", flush=True)
+    return out
+
+
+def main(calls: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        desk = Desk(Path(folder) / "data", clock=FakeClock(), technician="sue")
+        try:
+            timed(f"write a history of {calls:,} calls (plain SQL)", lambda: fill(desk, calls))
+            timed(
+                "schema step: fill call_figures, indexes, triggers",
+                lambda: call_figures.create(desk.db),
+            )
+            desk.db.execute_sql("ANALYZE")
+            timed("totals of every call", review.totals)
+            timed("group by customer", lambda: review.group(review.Filter(), "customer"))
+            timed("group by technician", lambda: review.group(review.Filter(), "technician"))
+            timed("group by day", lambda: review.group(review.Filter(), "day"))
+            timed("first page, newest first", lambda: review.page(limit=100))
+            timed(
+                "page 5,000 sorted by billed desc",
+                lambda: review.page(sort=("billed_seconds", True), offset=500_000, limit=100),
+            )
+            timed(
+                "count of calls with time outstanding",
+                lambda: review.count(review.Filter(flags=("outstanding",))),
+            )
+            timed(
+                "page of one technician's calls",
+                lambda: review.page(review.Filter(technicians=("tech7",)), limit=100),
+            )
+            timed("notes contain 'jam'", lambda: review.count(review.Filter(text="jam")))
+            n = timed(
+                "stream every call (calls --csv's reader)", lambda: sum(1 for _ in review.rows())
+            )
+            tracemalloc.start()  # again, only to see the memory it holds (tracing is slow)
+            sum(1 for _ in review.rows())
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"streamed {n:,} calls, peak Python memory {peak / 2**20:.1f} MiB")
+        finally:
+            desk.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
