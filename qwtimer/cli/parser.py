@@ -287,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     to = sp.add_mutually_exclusive_group()
     to.add_argument("--csv", metavar="FILE", help="write the statement as CSV")
     to.add_argument("--pdf", metavar="FILE", help="write the statement as PDF")
+    sp.add_argument(
+        "--internal", action="store_true", help="the desk's copy: who, rules, policy, card refs"
+    )
     sp = cmd(
         sub, "receipt", "receipts:cmd_receipt", "a call's receipt for the customer (text, PDF)"
     )

@@ -19,7 +19,11 @@ from qwtimer.desk import review
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.periods import Period
-from qwtimer.desk.statements import Statement, output_file, statement, write_statement_csv
+from qwtimer.desk.receipt import UNIT_NOTE
+from qwtimer.desk.receipt import minutes_text as m
+from qwtimer.desk.statement_csv import write_statement_csv
+from qwtimer.desk.statement_words import entry_name, line_words, month_name, month_of, month_words
+from qwtimer.desk.statements import Statement, output_file, statement
 from qwtimer.desk.team_report import Report, report, write_report_csv
 
 
@@ -29,42 +33,42 @@ def _period(a: argparse.Namespace) -> Period:
     return Period(since, until)
 
 
-def signed(seconds: int) -> str:
-    """Seconds with an explicit sign: +2:00, -5:00, 0:00."""
-    return ("+" if seconds > 0 else "") + clock_text(seconds)
-
-
-def statement_text(st: Statement) -> str:
-    lines = [
-        f"statement for {st.customer} ({st.customer_id}), {st.period.text()}",
-        f"{'opening bank':<64} {clock_text(st.opening_seconds):>10}",
-    ]
-    for x in st.lines:
-        what = x.reason
-        if x.kind == "call_debit" and x.call:
-            b = x.call
-            what += (
-                f"; call so far: talk {clock_text(b['talk_seconds'])} hold "
-                f"{clock_text(b['hold_seconds'])} working {clock_text(b['working_hold_seconds'])} "
-                f"research {clock_text(b['research_seconds'])} billed "
-                f"{clock_text(b['billed_seconds'])} ({b['settlement']})"
-            )
-        money_text = money(x.cents) if x.cents else ""
+def statement_text(st: Statement, customer_copy: bool = True) -> str:
+    """The statement for people, one line per entry (further sentences indented under it),
+    a subtotal after each month, the period's total and the sum that makes the closing bank.
+    What is still owed is named only when something is (R6.1). The customer's copy is in
+    plain words; the internal copy adds who posted each entry and every detail."""
+    title = f"Statement for {st.customer} ({st.customer_id}), {st.period.text()}"
+    lines = [title + ("" if customer_copy else " (internal copy)"), UNIT_NOTE, ""]
+    lines.append(f"{'Opening bank':<21} {'':>10} {m(st.opening_seconds):>12}")
+    months = {t.month: t for t in st.months}
+    indent = " " * (21 + 1 + 10 + 1 + 12 + 2 + (0 if customer_copy else 13))
+    for n, x in enumerate(st.lines):
+        words = line_words(x, customer_copy)  # the customer's copy names the entry itself
+        who = "" if customer_copy else f"{x.author[:12]:<12} {entry_name(x, False)}: "
         lines.append(
-            f"{local_text(x.at):<21} {x.kind:<11} "
-            f"{x.author[:12]:<12} {money_text:>6} {clock_text(x.seconds):>10} "
-            f"{clock_text(x.balance_seconds):>10}  {what}"
+            f"{local_text(x.at):<21} {m(x.seconds, signed=True):>10} "
+            f"{m(x.balance_seconds):>12}  {who}{words[0]}"
         )
+        lines += [indent + w for w in words[1:]]
+        month = month_of(x)
+        if n + 1 == len(st.lines) or month_of(st.lines[n + 1]) != month:
+            lines.append(f"  Subtotal {month_name(month)}: {month_words(months[month])}")
     lines += [
-        f"{'closing bank':<64} {clock_text(st.closing_seconds):>10}",
-        f"opening {clock_text(st.opening_seconds)} + included {clock_text(st.included_seconds)}"
-        f" + bought {clock_text(st.bought_seconds)} + adjustments "
-        f"{signed(st.adjusted_seconds)} - used {clock_text(st.used_seconds)} = closing "
-        f"{clock_text(st.closing_seconds)}",
-        f"charged {money(st.charged_cents)}  unsettled {clock_text(st.unsettled_seconds)}",
+        f"{'Closing bank':<21} {'':>10} {m(st.closing_seconds):>12}",
+        "",
+        f"Period total: {month_words(st)}",
+        f"opening {m(st.opening_seconds)} + included {m(st.included_seconds)} + bought "
+        f"{m(st.bought_seconds)} + adjustments {m(st.adjusted_seconds, signed=True)} - used "
+        f"{m(st.used_seconds)} = closing {m(st.closing_seconds)}",
     ]
-    if st.unsettled_seconds:
-        lines.append("UNSETTLED: the bank is overdrawn; take payment (R6.1)")
+    if st.outstanding_seconds:
+        lines.append(
+            f"Still owed: {m(st.outstanding_seconds)} of support not yet paid"
+            + (" (no card on file)" if customer_copy else ": take payment (R6.1)")
+        )
+    if not customer_copy:
+        lines.append(f"made {local_text(st.made_at)} by {st.made_by}")
     return "\n".join(lines)
 
 
@@ -101,16 +105,16 @@ def cmd_statement(desk: Desk, a: argparse.Namespace, out: Any) -> None:
     st = statement(desk, customer, _period(a))
     if a.csv:
         with output_file(a.csv) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
-            write_statement_csv(st, f)
+            write_statement_csv(st, f, customer_copy=not a.internal)
         target, pages = a.csv, None
     elif a.pdf:
         try:
             from qwtimer.printing.statement_pdf import write_statement_pdf
         except ImportError as exc:  # pragma: no cover - a broken Qt install
             raise QwtimerError(f"PDF needs Qt, which cannot load ({exc}); use --csv") from exc
-        target, pages = a.pdf, write_statement_pdf(st, a.pdf)
+        target, pages = a.pdf, write_statement_pdf(st, a.pdf, customer_copy=not a.internal)
     else:
-        out.emit(st.as_dict(), lambda: statement_text(st))
+        out.emit(st.as_dict(), lambda: statement_text(st, customer_copy=not a.internal))
         return
     data = {
         "file": str(target),

@@ -12,6 +12,11 @@ Every entry of the period counts in exactly one total, by its own kind: included
 used (call debits). So for every statement
 ``opening + included + bought + adjustments - used = closing``.
 
+Each line also carries what the customer's copy says (``desk.statement_words``): what a call's
+stop added and how it was paid, the card's last four digits, the entry a reversal cancels,
+and what the call still owes now (the review's outstanding time, R6.1); the statement adds
+a subtotal per local month and what the customer still owes now.
+
 Periods are whole local days: ``since`` from its first instant, ``until`` to its last.
 Time is integer seconds and money integer cents.
 """
@@ -19,23 +24,20 @@ Time is integer seconds and money integer cents.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from peewee import SQL, fn
 
-from qwtimer.core.errors import InputError
-from qwtimer.core.settlement import EntryKind
+from qwtimer.core.settlement import EntryKind, purchase_id
+from qwtimer.core.times import local
+from qwtimer.desk import review
 from qwtimer.desk.context import Desk
-from qwtimer.desk.csv_out import SafeCsv
+from qwtimer.desk.output import output_file as output_file  # re-exported: exports import it here
 from qwtimer.desk.periods import Period
-from qwtimer.store.models import Call, CallClose, Customer, Entry
+from qwtimer.store.models import Call, CallClose, Customer, Entry, PaymentRef
 
 BREAKDOWN_KEYS = (
     "talk_seconds",
@@ -70,9 +72,57 @@ LINE_KEYS = (
 
 
 @dataclass(frozen=True)
+class CallPart:
+    """What one stop of a call added, for a call debit: the time by kind, the time billed
+    and how it was paid (from the bank, bought on the card, or not yet paid, R6, R6.1).
+    ``number`` is 1 for the call itself, 2, 3... for research after it (R5)."""
+
+    number: int
+    talk_seconds: int
+    hold_seconds: int
+    working_hold_seconds: int
+    research_seconds: int
+    billed_seconds: int
+    from_bank_seconds: int
+    paid_seconds: int  # beyond the bank, paid on the card by the stop's purchase
+    bought_seconds: int  # the minutes that purchase put in the bank (blocks or per minute)
+    blocks: int
+    paid_cents: int
+    unpaid_seconds: int  # beyond the bank with no card on file when the stop was made
+
+
+@dataclass(frozen=True)
+class Original:
+    """The entry a reversal cancels (R13), as the statement shows it beside the correction."""
+
+    kind: str
+    at: datetime
+    seconds: int
+    cents: int
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """One local month of a statement: every entry of it in exactly one total, by kind."""
+
+    month: str  # YYYY-MM, local
+    included_seconds: int = 0
+    bought_seconds: int = 0
+    adjusted_seconds: int = 0
+    used_seconds: int = 0
+    charged_cents: int = 0
+    closing_seconds: int = 0  # the bank after the month's last entry
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class StatementLine:
     """One ledger entry and the bank after it. ``reason`` is the entry's own text; for a call
-    debit ``call`` holds the bill of the stop that posted it (the whole call as of that stop)."""
+    debit ``call`` holds the bill of the stop that posted it (the whole call as of that stop)
+    and ``part`` what that stop added. ``still_owed_seconds`` is what of the call is still
+    owed now (``review``'s outstanding time), on the call's last debit of the statement."""
 
     at: datetime
     kind: str
@@ -88,11 +138,17 @@ class StatementLine:
     technician: str | None = None
     outcome: str | None = None
     call: dict[str, Any] = field(default_factory=dict)
+    part: CallPart | None = None
+    card_last4: str | None = None
+    call_started_at: datetime | None = None
+    original: Original | None = None
+    still_owed_seconds: int = 0
 
     def row(self) -> dict[str, Any]:
         """A flat row (the CSV columns, ``LINE_KEYS``)."""
         d = asdict(self)
         bill = d.pop("call")
+        d.pop("part")
         d["at"] = self.at.isoformat()
         return {**{k: d.get(k) for k in LINE_KEYS[:13]}, **{k: bill.get(k) for k in BREAKDOWN_KEYS}}
 
@@ -113,6 +169,8 @@ class Statement:
     unsettled_seconds: int
     made_at: datetime
     made_by: str
+    outstanding_seconds: int = 0  # still owed now by the customer's calls (R6.1, ``review``)
+    months: list[MonthTotals] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +188,8 @@ class Statement:
             "unsettled_seconds": self.unsettled_seconds,
             "made_at": self.made_at.isoformat(),
             "made_by": self.made_by,
+            "outstanding_seconds": self.outstanding_seconds,
+            "months": [m.as_dict() for m in self.months],
             "lines": [line.row() for line in self.lines],
         }
 
@@ -179,8 +239,68 @@ def posted_by(entry: Entry, closes: list[CallClose]) -> CallClose | None:
     return found
 
 
+def _part(e: Entry, balance: int, closes: list[CallClose], purchases: dict[str, Entry]) -> CallPart:
+    """What the stop that posted the debit ``e`` added and how it was paid; ``balance`` is
+    the bank just after ``e``. Read like the receipt reads a stop (``desk.receipt``)."""
+    close = posted_by(e, closes)
+    n = closes.index(close) if close is not None else 0
+    bill = json.loads(close.bill_json) if close else {}
+    prev = json.loads(closes[n - 1].bill_json) if close is not None and n else {}
+
+    def added(key: str) -> int:
+        return int(bill.get(key) or 0) - int(prev.get(key) or 0)
+
+    billed = -e.seconds
+    from_bank = max(0, min(billed, balance + billed))
+    bought = purchases.get(purchase_id(close.id)) if close is not None else None
+    beyond = billed - from_bank
+    return CallPart(
+        number=n + 1,
+        talk_seconds=added("talk_seconds"),
+        hold_seconds=added("hold_seconds"),
+        working_hold_seconds=added("working_hold_seconds"),
+        research_seconds=added("research_seconds"),
+        billed_seconds=billed,
+        from_bank_seconds=from_bank,
+        paid_seconds=beyond if bought is not None else 0,
+        bought_seconds=bought.seconds if bought is not None else 0,
+        blocks=added("blocks_purchased") if bought is not None else 0,
+        paid_cents=bought.cents if bought is not None else 0,
+        unpaid_seconds=0 if bought is not None else beyond,
+    )
+
+
+_TOTAL_OF = {
+    EntryKind.GRANT.value: "included_seconds",
+    EntryKind.PURCHASE.value: "bought_seconds",
+    EntryKind.CALL_DEBIT.value: "used_seconds",
+}  # every other kind (adjustments, reversals, the ledger's allocations): adjusted_seconds
+
+
+def _months(lines: list[StatementLine]) -> list[MonthTotals]:
+    """The lines' totals per local month, oldest first, each entry in exactly one total by
+    its kind (as the statement's own totals): the months add up to the period."""
+    out: dict[str, MonthTotals] = {}
+    for x in lines:
+        key = local(x.at).strftime("%Y-%m")
+        m = out.get(key) or MonthTotals(key)
+        total = _TOTAL_OF.get(str(x.kind), "adjusted_seconds")
+        value = -x.seconds if total == "used_seconds" else x.seconds
+        out[key] = replace(
+            m,
+            **{total: getattr(m, total) + value},
+            charged_cents=m.charged_cents + x.cents,
+            closing_seconds=x.balance_seconds,
+        )
+    return list(out.values())
+
+
 def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
-    """The customer's statement for ``period``. Reads only; the ledger is never changed (R13)."""
+    """The customer's statement for ``period``. Reads only; the ledger is never changed (R13).
+
+    Each line carries what both copies need: the customer's (plain words, the card's last
+    four digits, what each call still owes now) and the internal one (author, reason, card
+    reference, the bill with its policy version)."""
     before = Entry.select(fn.COALESCE(fn.SUM(Entry.seconds), 0)).where(Entry.customer == customer)
     if period.start is not None:
         opening = int(before.where(Entry.created_at < period.start).scalar())
@@ -193,6 +313,18 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         q = q.where(Entry.created_at < period.end)
     entries = list(q.order_by(Entry.created_at, SQL("rowid")))
     calls = _closes(e.call_id for e in entries if e.call_id)
+    linked = {purchase_id(c.id) for _, closes in calls.values() for c in closes}
+    linked |= {e.reverses_id for e in entries if e.reverses_id}
+    others = {e.id: e for e in Entry.select().where(Entry.id.in_(sorted(linked)))} if linked else {}
+    refs = {e.card_ref for e in entries if e.card_ref}
+    last4 = {p.ref: p.last4 for p in PaymentRef.select().where(PaymentRef.ref.in_(sorted(refs)))}
+    # R6.1: what each call still owes now, as the review works it out (never recomputed here)
+    owed = {
+        r.call_id: r.outstanding_seconds
+        for r in review.rows(review.Filter(customers=(customer.id,)))
+        if r.outstanding_seconds
+    }
+    last_debit = {e.call_id: e.id for e in entries if e.kind == EntryKind.CALL_DEBIT}
     lines: list[StatementLine] = []
     balance = opening
     included = used = bought = adjusted = charged = 0
@@ -211,6 +343,10 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         call, closes = calls.get(e.call_id, (None, [])) if e.call_id else (None, [])
         close = posted_by(e, closes)
         bill = json.loads(close.bill_json) if close else {}
+        # a breakdown only from the stop that posted it: a debit whose call is not on this
+        # device (a technician's laptop) has none, never one of blanks
+        debit = e.kind == EntryKind.CALL_DEBIT and close is not None
+        rev = others.get(e.reverses_id) if e.reverses_id else None
         lines.append(
             StatementLine(
                 at=e.created_at,
@@ -226,11 +362,16 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
                 card_ref=e.card_ref,
                 technician=call.technician if call else None,
                 outcome=close.outcome if close else None,
-                # a breakdown only from the stop that posted it: a debit whose call is not
-                # on this device (a technician's laptop) has none, never one of blanks
-                call={k: bill.get(k) for k in BREAKDOWN_KEYS}
-                if e.kind == EntryKind.CALL_DEBIT and close is not None
-                else {},
+                call={k: bill.get(k) for k in BREAKDOWN_KEYS} if debit else {},
+                part=_part(e, balance, closes, others) if debit else None,
+                card_last4=last4.get(e.card_ref) if e.card_ref else None,
+                call_started_at=call.started_at if call else None,
+                original=Original(rev.kind, rev.created_at, rev.seconds, rev.cents)
+                if rev
+                else None,
+                still_owed_seconds=owed.get(e.call_id or "", 0)
+                if debit and last_debit.get(e.call_id) == e.id
+                else 0,
             )
         )
     return Statement(
@@ -248,65 +389,9 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         unsettled_seconds=max(0, -balance),  # R6.1: a negative bank waits for payment
         made_at=desk.clock.read().utc,
         made_by=desk.technician,
+        outstanding_seconds=sum(owed.values()),
+        months=_months(lines),
     )
 
 
-# -- CSV ----------------------------------------------------------------------------------
 Progress = Callable[[int, int], None]
-
-
-def write_statement_csv(st: Statement, stream: Any, progress: Progress | None = None) -> None:
-    """One row per entry (``LINE_KEYS``), integer seconds and cents, after an opening row and
-    before a closing row that carry the balances. Right after the opening row come the
-    period's totals, one row each (kind ``included``, ``bought``, ``adjustments``, ``used``,
-    in ``seconds``): opening + included + bought + adjustments - used = closing."""
-    w = SafeCsv(stream, LINE_KEYS)
-    w.writeheader()
-    start = st.period.start or (st.lines[0].at if st.lines else st.made_at)
-    w.writerow({"at": start.isoformat(), "kind": "opening", "balance_seconds": st.opening_seconds})
-    for kind, seconds in st.totals()[1:-1]:
-        w.writerow({"at": start.isoformat(), "kind": kind, "seconds": seconds})
-    for n, line in enumerate(st.lines, start=1):
-        w.writerow(line.row())
-        if progress and n % 50 == 0:
-            progress(n, len(st.lines))
-    w.writerow(
-        {
-            "at": st.made_at.isoformat(),
-            "kind": "closing",
-            "seconds": st.closing_seconds - st.opening_seconds,
-            "cents": st.charged_cents,
-            "balance_seconds": st.closing_seconds,
-            "author": st.made_by,
-        }
-    )
-    if progress:
-        progress(len(st.lines), len(st.lines))
-
-
-@contextmanager
-def output_file(path: Path | str) -> Iterator[Path]:
-    """A temporary file beside ``path`` that becomes ``path`` only if the block succeeds.
-
-    An export that fails part-way leaves nothing behind; a folder that does not exist or
-    cannot be written is an ``InputError`` before anything is made.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise InputError(f"{target} is a folder: give a file name to write")
-    if not folder.is_dir():
-        raise InputError(f"cannot write {target}: the folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -126,6 +126,7 @@ class SupervisorWindow(QDialog):
         buttons = QHBoxLayout()
         for b in (self.adjust_button, self.reverse_button, self.export_button, self.merge_button):
             buttons.addWidget(b)
+        buttons.insertWidget(3, self.exporter.internal)  # beside Export statement
         buttons.addWidget(self.receipt_button)
         buttons.addWidget(self.progress, 1)
         buttons.addStretch(1)

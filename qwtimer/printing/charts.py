@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from itertools import pairwise
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -267,6 +267,38 @@ def _steps(points: Sequence[tuple[datetime, int]]) -> list[tuple[datetime, int]]
     return out
 
 
+TIME_STEPS_MIN = (5, 10, 15, 30, 60, 120, 180, 360, 720)
+DAY_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
+
+
+def time_ticks(t0: datetime, t1: datetime, most: int = 7) -> tuple[list[datetime], str, str]:
+    """Instants to label along a time axis from ``t0`` to ``t1``, their label format and a
+    caption naming what the labels are: local midnights every 1, 2, 3, 7... days
+    (``%Y-%m-%d``, "days in UTC") when the span is two days or more, else round times of day
+    every 5, 10, 15, 30... minutes (``%H:%M``, "times on 2026-11-30, UTC"). At most ``most``
+    ticks, each strictly inside or at the ends of the span, all different."""
+    a, b = local(t0), local(t1)
+    zone = local_text(b).rsplit(" ", 1)[1]
+    span = (b - a).total_seconds()
+    if span >= 2 * 86_400:
+        days = next((d for d in DAY_STEPS if span / 86_400 / d <= most - 1), DAY_STEPS[-1])
+        tick = datetime.combine(a.date() + timedelta(days=1), time.min).astimezone()
+        out = []
+        while tick <= b:
+            out.append(tick)
+            tick = datetime.combine(
+                local(tick).date() + timedelta(days=days), time.min
+            ).astimezone()
+        return out, "%Y-%m-%d", f"days in {zone}"
+    step = 60 * next((s for s in TIME_STEPS_MIN if span / 60 / s <= most - 1), TIME_STEPS_MIN[-1])
+    first = math.ceil(a.timestamp() / step) * step
+    ticks = [datetime.fromtimestamp(x, UTC) for x in range(first, int(b.timestamp()) + 1, step)]
+    days_text = a.strftime("%Y-%m-%d")
+    if b.date() != a.date():
+        days_text += " to " + b.strftime("%Y-%m-%d")
+    return ticks, "%H:%M", f"times on {days_text}, {zone}"
+
+
 def draw_bank(
     p: QPainter,
     area: QRectF,
@@ -275,45 +307,62 @@ def draw_bank(
     title: str = "Bank balance over time (min)",
 ) -> Drawn:
     """The bank (seconds, shown in minutes) after each entry as a step line from the first
-    point to ``until``, the area under it shaded, and a dashed red zero line when it goes
-    below zero; ``NO_ENTRIES`` when there are no points."""
+    point to ``until``: minutes up the side at round steps with the unit ("min") above them,
+    dates or times along the bottom that differ (``time_ticks``) with a caption naming them,
+    the area under the line shaded, and a dashed red zero line when it goes below zero.
+    ``NO_ENTRIES`` when there are no points; when every point is at one moment, says so in
+    words (the moment, the bank before and after) instead of drawing a flat axis."""
     c = _Canvas(p, area)
     top = area.top() + c.title(title)
-    points = _steps(points)
+    raw = list(points)
+    points = _steps(raw)
     if not points:
         return c.empty(top, NO_ENTRIES)
+    if len(points) == 1:
+        before = f"from {round(raw[0][1] / 60):,} min " if raw[0][1] != points[0][1] else ""
+        return c.empty(
+            top,
+            f"every entry at one moment, {local_text(points[0][0])}: the bank went "
+            f"{before}to {round(points[0][1] / 60):,} min",
+        )
     pt = c.pt
-    box = c.plot(top, 13)
-    values = [v for _, v in points]
-    lo, hi = min([0, *values]), max([0, *values])
-    hi = max(hi, lo + 600)  # at least ten minutes high, so a flat bank is a readable line
+    box = c.plot(top + 10 * pt, 24)
+    values = [v / 60 for _, v in points]
+    lo, hi = min([0.0, *values]), max([0.0, *values])
+    step = nice_step(max(hi - lo, 10.0))
+    lo, hi = step * math.floor(lo / step), step * math.ceil(hi / step)
+    hi = max(hi, lo + step)
     t0 = points[0][0].timestamp()
     t1 = max(until.timestamp(), points[-1][0].timestamp(), t0 + 1)
 
-    def at(t: float, v: int) -> QPointF:
+    def at(t: float, seconds: int) -> QPointF:
         x = box.left() + box.width() * (t - t0) / (t1 - t0)
-        y = box.bottom() - box.height() * (v - lo) / (hi - lo)
+        y = box.bottom() - box.height() * (seconds / 60 - lo) / (hi - lo)
         return QPointF(x, y)
 
-    for v in sorted({lo, 0, hi}):
-        y = at(t0, v).y()
+    v = lo
+    while v <= hi + 1e-9:
+        y = at(t0, round(v * 60)).y()
+        p.setPen(
+            QPen(RED, 0.6 * pt, Qt.PenStyle.DashLine) if v == 0 and lo < 0 else QPen(RULE, 0.5 * pt)
+        )
+        p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
         label = QRectF(area.left(), y - 6 * pt, box.left() - area.left() - 4 * pt, 12 * pt)
-        c.text(label, str(round(v / 60)), ALIGN_RIGHT, size=7)
-        if v == 0 and lo < 0:
-            p.setPen(QPen(RED, 0.6 * pt, Qt.PenStyle.DashLine))
-            p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
-
-    def when(t: float) -> str:  # local time with its zone; whole local days when long
-        moment = datetime.fromtimestamp(t, UTC)
-        return local_text(moment) if t1 - t0 < 2 * 86_400 else local(moment).strftime("%Y-%m-%d")
-
-    under = QRectF(box.left(), box.bottom() + 1 * pt, box.width(), 10 * pt)
-    c.text(under, when(t0), Qt.AlignmentFlag.AlignLeft, size=7)
-    c.text(under, when(t1), Qt.AlignmentFlag.AlignRight, size=7)
+        c.text(label, f"{v:,g}", ALIGN_RIGHT, size=7)
+        v += step
+    c.text(QRectF(area.left(), box.top() - 12 * pt, box.left() - area.left(), 10 * pt), "min")
+    ticks, shape, caption = time_ticks(points[0][0], datetime.fromtimestamp(t1, UTC))
+    for tick in ticks:
+        x = at(tick.timestamp(), 0).x()
+        p.setPen(QPen(RULE, 0.5 * pt))
+        p.drawLine(QPointF(x, box.bottom()), QPointF(x, box.bottom() + 3 * pt))
+        rect = QRectF(x - 30 * pt, box.bottom() + 2 * pt, 60 * pt, 10 * pt)
+        c.text(rect, local(tick).strftime(shape), ALIGN_CENTRE, size=7)
+    c.text(QRectF(box.left(), box.bottom() + 12 * pt, box.width(), 10 * pt), caption, size=7)
     path = QPainterPath(at(t0, points[0][1]))
-    for (_, before), (t, v) in pairwise(points):
-        path.lineTo(at(t.timestamp(), before))
-        path.lineTo(at(t.timestamp(), v))
+    for (_, before_v), (t, value) in pairwise(points):
+        path.lineTo(at(t.timestamp(), before_v))
+        path.lineTo(at(t.timestamp(), value))
     path.lineTo(at(t1, points[-1][1]))
     shade = QPainterPath(path)
     shade.lineTo(box.right(), at(t0, 0).y())

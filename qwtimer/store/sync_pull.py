@@ -206,11 +206,10 @@ def _store(
     else:
         tail = "ON CONFLICT(id) DO NOTHING"
     cur = local.cursor()
-    before = local.connection().total_changes
     cur.executemany(
         f"INSERT INTO {table} ({names}) VALUES ({marks}) {tail}", [(*r, 1) for r in rows]
     )
-    return int(local.connection().total_changes - before)
+    return int(cur.rowcount)  # the rows written, never what their triggers wrote besides
 
 
 def _without_card_numbers(
@@ -321,9 +320,9 @@ def _store_team(
     extra = _TEAM_EXTRA[table]
     names = ", ".join([*cols, *extra])
     marks = ", ".join("?" * (len(cols) + len(extra)))
-    before = local.connection().total_changes
-    local.cursor().executemany(
+    cur = local.cursor()
+    cur.executemany(
         f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING",
         [(*r, *extra.values()) for r in kept],
     )
-    return int(local.connection().total_changes - before)
+    return int(cur.rowcount)  # the rows written, never what their triggers wrote besides

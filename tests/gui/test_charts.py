@@ -13,6 +13,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
+from qwtimer.core.times import local
 from qwtimer.gui.chart_widget import ChartWidget
 from qwtimer.printing.charts import (
     NO_CALLS,
@@ -23,6 +24,7 @@ from qwtimer.printing.charts import (
     draw_histogram,
     draw_stacked_bars,
     length_buckets,
+    time_ticks,
 )
 
 MIN = 60
@@ -159,7 +161,8 @@ def test_bank_chart_draws_the_balance_and_a_zero_line_when_it_goes_below(
         "bank",
         tmp_path,
     )
-    assert {"Bank (min)", "45", "0", "-15", "2026-11-02", "2026-11-05"} <= set(drawn.texts)
+    days = {(local(T0).date() + timedelta(days=n)).isoformat() for n in (1, 2, 3)}
+    assert {"Bank (min)", "45", "0", "-15", "min", *days} <= set(drawn.texts)
     plot = drawn.plot
     reds = sum(
         QColor(image.pixel(x, y)).red() > 150 and QColor(image.pixel(x, y)).green() < 90
@@ -217,3 +220,26 @@ def test_chart_widget_draws_the_same_chart_on_screen(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: NO_CALLS in w.drawn.texts)
     image = w.grab().toImage()
     assert image.width() == 640 and image.height() == 320
+
+
+def test_bank_chart_over_hours_labels_times_that_differ_and_names_minutes(qapp: object) -> None:
+    points = [
+        (T0, 45 * MIN),
+        (T0 + timedelta(hours=1), 30 * MIN),
+        (T0 + timedelta(hours=3), 10 * MIN),
+    ]
+    until = T0 + timedelta(hours=4)
+    _, drawn = render(lambda p, a: draw_bank(p, a, points, until, "Bank (min)"), "hours")
+    ticks, shape, caption = time_ticks(T0, until)
+    labels = [local(t).strftime(shape) for t in ticks]
+    assert shape == "%H:%M" and caption.startswith("times on ")
+    assert len(set(labels)) == len(labels) >= 3  # every label a different time
+    assert {*labels, caption, "min"} <= set(drawn.texts)
+
+
+def test_bank_chart_with_every_entry_at_one_moment_says_so(qapp: object) -> None:
+    points = [(T0, 0), (T0, 45 * MIN), (T0, 33 * MIN)]
+    _, drawn = render(lambda p, a: draw_bank(p, a, points, T0, "Bank (min)"), "moment")
+    assert drawn.plot.isEmpty()  # no axis drawn
+    (said,) = [t for t in drawn.texts if t.startswith("every entry at one moment")]
+    assert said.endswith("the bank went from 0 min to 33 min")

@@ -208,6 +208,24 @@ def test_export_statement_to_csv_off_the_gui_thread(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ada.csv", "data"]
 
 
+def test_export_makes_the_customers_copy_unless_internal_copy_is_ticked(
+    qtbot: Any, review: SupervisorWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    select(review, "Ada")
+    box = review.exporter.internal
+    assert box.isVisible() and not box.isChecked()  # beside Export statement, unticked
+    export(qtbot, review, tmp_path / "customer.csv", monkeypatch)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "customer.csv").read_text())))
+    assert "author" not in rows[0] and "card_ref" not in rows[0]
+    assert any(r["kind"] == "month" for r in rows)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.isChecked()
+    review.exports.clear()
+    export(qtbot, review, tmp_path / "internal.csv", monkeypatch)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "internal.csv").read_text())))
+    assert "author" in rows[0] and any(r["author"] for r in rows[1:])
+
+
 def test_export_statement_to_pdf_for_the_chosen_dates(
     qtbot: Any, review: SupervisorWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -32,6 +32,8 @@ STATEMENT_KEYS = {
     "unsettled_seconds",
     "made_at",
     "made_by",
+    "outstanding_seconds",
+    "months",
     "lines",
 }
 REPORT_ROW_KEYS = {
@@ -71,8 +73,12 @@ def busy(cli: InProcess) -> InProcess:  # noqa: F811
 
 def test_statement_text_and_json(busy: InProcess) -> None:
     text = busy.run("statement", ACME).stdout
-    assert "opening bank" in text and "closing bank" in text
-    assert "courtesy: dropped line" in text and "call_debit" in text
+    assert "Opening bank" in text and "Closing bank" in text
+    assert "Correction: 5 min given back — courtesy: dropped line" in text
+    assert text.count("Hold time, not charged: 3 min") == 3
+    assert "tess" not in text and "tok_acme" not in text
+    internal = busy.run("statement", ACME, "--internal").stdout
+    assert "(internal copy)" in internal and "tess" in internal and "tok_acme" in internal
     data = busy.json("statement", ACME)
     assert set(data) == STATEMENT_KEYS
     assert data["opening_seconds"] == 0
@@ -91,7 +97,7 @@ def test_statement_period_outside_the_entries_is_empty(busy: InProcess) -> None:
 
 def test_statement_csv_file(busy: InProcess, tmp_path: Path) -> None:
     out = tmp_path / "acme.csv"
-    info = busy.json("statement", ACME, "--csv", str(out))
+    info = busy.json("statement", ACME, "--csv", str(out), "--internal")
     assert info["file"] == str(out) and info["entries"] == 6
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert rows[0]["kind"] == "opening" and rows[-1]["kind"] == "closing"
@@ -102,7 +108,7 @@ def test_statement_csv_file(busy: InProcess, tmp_path: Path) -> None:
 
 
 def test_statement_pdf_file(busy: InProcess, tmp_path: Path) -> None:
-    for _ in range(12):  # enough entries for a second page
+    for _ in range(24):  # enough entries for a second page
         busy.run("call", "log", ACME, "--talk", "3:00")
     out = tmp_path / "acme.pdf"
     info = busy.json("statement", ACME, "--pdf", str(out))

@@ -53,7 +53,7 @@ def test_statement_csv_escapes_reasons_and_keeps_negative_seconds(
     desk_cli: Cli, tmp_path: Path
 ) -> None:
     target = tmp_path / "statement.csv"
-    desk_cli.run("statement", NAME, "--csv", str(target))
+    desk_cli.run("statement", NAME, "--csv", str(target), "--internal")
     rows = rows_of(target.read_text(encoding="utf-8"))
     assert_no_formula(rows)
     adjustment = next(r for r in rows if r["kind"] == "adjustment")
@@ -108,3 +108,15 @@ def test_calls_csv_escapes_notes_typed_as_a_formula(desk_cli: Cli) -> None:
 )
 def test_only_text_that_would_run_is_quoted(value: object, written: object) -> None:
     assert safe_cell(value) == written
+
+
+def test_customers_statement_csv_is_safe_and_names_no_login(desk_cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "customer.csv"
+    desk_cli.run("statement", NAME, "--csv", str(target))  # the customer's copy
+    rows = rows_of(target.read_text(encoding="utf-8"))
+    assert_no_formula(rows)
+    correction = next(r for r in rows if r["kind"] == "adjustment")
+    assert correction["description"] == f"Correction: 5 min taken from your bank — {REASON}"
+    assert int(correction["seconds"]) == -300
+    assert "author" not in rows[0] and "card_ref" not in rows[0]
+    assert not any(TECHNICIAN in cell for row in rows for cell in row.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qwtimer.cli.reports import statement_text
-from qwtimer.core.billing import clock_text
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.errors import InputError
 from qwtimer.core.policy import PolicyBook
@@ -25,7 +25,9 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
-from qwtimer.desk.statements import Period, statement, write_statement_csv
+from qwtimer.desk.receipt import minutes_text
+from qwtimer.desk.statement_csv import write_statement_csv
+from qwtimer.desk.statements import Period, statement
 from qwtimer.store.models import Entry
 from tests.conftest import POLICY_FILE
 from tests.unit.scenario import DESKTOP_LICENSE, QUOTEVALET, customer
@@ -116,5 +118,11 @@ def test_every_statement_adds_up(
         assert header == dict(s.totals()[:-1])
         assert int(rows[-1]["balance_seconds"]) == s.closing_seconds
         text = statement_text(s)
-        assert f"= closing {clock_text(s.closing_seconds)}" in text
-        assert f"+ included {clock_text(s.included_seconds)}" in text
+        assert f"= closing {minutes_text(s.closing_seconds)}" in text
+        assert f"+ included {minutes_text(s.included_seconds)}" in text
+        # the months add up to the period, figure by figure
+        for figure in ("included", "bought", "adjusted", "used"):
+            key = f"{figure}_seconds"
+            assert sum(getattr(t, key) for t in s.months) == getattr(s, key)
+        assert sum(t.charged_cents for t in s.months) == s.charged_cents
+        assert not re.search(r"\bR\d", text) and "policy" not in text.lower()
