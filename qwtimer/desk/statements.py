@@ -24,7 +24,7 @@ Time is integer seconds and money integer cents.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -214,14 +214,17 @@ class Statement:
 _PART = 500  # ids per query
 
 
+def _parts(ids: Iterable[str]) -> Iterator[list[str]]:
+    """``ids`` in sorted lists of at most ``_PART``: never more ids than SQLite takes."""
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), _PART):
+        yield ordered[i : i + _PART]
+
+
 def _closes(call_ids: Iterable[str]) -> dict[str, tuple[Call, list[CallClose]]]:
     """Each call with its stops (closes), first stop first."""
-    ids = sorted(set(call_ids))
-    if not ids:
-        return {}
     found: dict[str, tuple[Call, list[CallClose]]] = {}
-    for i in range(0, len(ids), _PART):  # a long history: never more ids than SQLite takes
-        part = ids[i : i + _PART]
+    for part in _parts(call_ids):  # a long history: never more ids than SQLite takes
         found.update((c.id, (c, [])) for c in Call.select().where(Call.id.in_(part)))
         for close in CallClose.select().where(CallClose.call.in_(part)).order_by(CallClose.seq):
             found[close.call_id][1].append(close)
@@ -315,9 +318,13 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
     calls = _closes(e.call_id for e in entries if e.call_id)
     linked = {purchase_id(c.id) for _, closes in calls.values() for c in closes}
     linked |= {e.reverses_id for e in entries if e.reverses_id}
-    others = {e.id: e for e in Entry.select().where(Entry.id.in_(sorted(linked)))} if linked else {}
+    others = {e.id: e for part in _parts(linked) for e in Entry.select().where(Entry.id.in_(part))}
     refs = {e.card_ref for e in entries if e.card_ref}
-    last4 = {p.ref: p.last4 for p in PaymentRef.select().where(PaymentRef.ref.in_(sorted(refs)))}
+    last4 = {
+        p.ref: p.last4
+        for part in _parts(refs)
+        for p in PaymentRef.select().where(PaymentRef.ref.in_(part))
+    }
     # R6.1: what each call still owes now, as the review works it out (never recomputed here)
     owed = {
         r.call_id: r.outstanding_seconds
