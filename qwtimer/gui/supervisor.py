@@ -1,13 +1,15 @@
-"""The supervisor's review: every call's breakdown, its segments and the customer's entries;
-corrections by adjusting or reversing entries (R13); statements exported to CSV or PDF.
+"""The supervisor's review: every call's breakdown, filtered, sorted and totalled by the
+database and read page by page (``review_model``); the selected call's events, bill and
+entries beside it (``review_detail``); corrections by reversing, crediting or re-classifying
+(R13); the filtered table exported to CSV or PDF, and a customer's statement.
 
-Reads and writes go through desk services (reports, ledger, statements). The read of every
-call and the exports run off the GUI thread through the application's operation runner, which
-brings their results and progress back on it.
+Every read and write runs off the GUI thread through the application's operation runner;
+corrections are announced through the change hub, from which the review refreshes too.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +17,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -27,25 +28,49 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.timer import SegmentKind
-from qwtimer.desk.calls import Calls
+from qwtimer.desk import review
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.duplicates import duplicates_of
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.merge import MergeResult, merge
-from qwtimer.desk.reports import call_rows, segments
+from qwtimer.desk.periods import Period
 from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
-from qwtimer.desk.statements import Period
 from qwtimer.gui.changes import ChangeHub
-from qwtimer.gui.rows_model import cell_text, table_view
+from qwtimer.gui.review_detail import CallDetailPanel
+from qwtimer.gui.review_export import TableExporter, choose_table_file
+from qwtimer.gui.review_table import ReviewTable
+from qwtimer.gui.rows_model import cell_text
 from qwtimer.gui.runner import runner
-from qwtimer.gui.supervisor_dialogs import AdjustDialog, MergeDialog, ReverseDialog
+from qwtimer.gui.supervisor_dialogs import (
+    AdjustDialog,
+    MergeDialog,
+    ReclassifyDialog,
+    ReverseDialog,
+)
 from qwtimer.gui.supervisor_export import StatementExporter, choose_export_file
 from qwtimer.gui.supervisor_filter import CallFilterBar
-from qwtimer.gui.supervisor_model import CallTableModel, EntryTableModel, Posted, breakdown_text
-from qwtimer.gui.timeline import Legend, TimelineBar
+from qwtimer.gui.supervisor_model import Posted
+
+
+def reclassify_function() -> Callable[..., Any] | None:
+    """``desk.reclassify.reclassify`` when this build has it; None otherwise."""
+    try:
+        module = importlib.import_module("qwtimer.desk.reclassify")
+    except ImportError:
+        return None
+    found = getattr(module, "reclassify", None)
+    return found if callable(found) else None
+
+
+def posted_entry(result: Any) -> Posted:
+    """The entry a correction posted, whether it returned the entry or a result holding it."""
+    for name in ("entry", "adjustment"):
+        inner = getattr(result, name, None)
+        if inner is not None and hasattr(inner, "id"):
+            return Posted.of(inner)
+    return Posted.of(result)
 
 
 class SupervisorWindow(QDialog):
@@ -66,41 +91,36 @@ class SupervisorWindow(QDialog):
         self.setWindowFlag(Qt.WindowType.Window)
         self.runner = runner()
         self.loaded = False  # the calls were read at least once
+        self._keep: str | None = None  # the call to select again once the calls are read
+        self._posted = ""  # the entry a correction posted, selected once shown
 
         self.filters = CallFilterBar(self)
         self.customer_filter = self.filters.customer
         self.technician_filter = self.filters.technician
         self.since, self.until = self.filters.since, self.filters.until
-        self.calls = CallTableModel(self)
-        self.call_view = table_view(self, "Calls with their breakdown", self.calls)
-        self.timeline = TimelineBar(self)
-        self.legend = Legend(self)
-        self.breakdown = QLabel("Select a call to see its segments and entries.", self)
-        self.breakdown.setWordWrap(True)
-        self.breakdown.setAccessibleName("Selected call")
-        self.breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.entries = EntryTableModel(self)
-        self.entry_view = table_view(self, "Ledger entries of the customer", self.entries)
-        detail = QGroupBox("Selected call: segments and the customer's ledger entries", self)
-        dl = QVBoxLayout(detail)
-        dl.addWidget(self.breakdown)
-        dl.addWidget(self.timeline)
-        dl.addWidget(self.legend)
-        dl.addWidget(self.entry_view)
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.call_view)
-        split.addWidget(detail)
+        self.table = ReviewTable(desk, self)
+        self.calls, self.call_view = self.table.calls, self.table.view
+        self.detail = CallDetailPanel(desk, self)
+        self.entries, self.entry_view = self.detail.entries, self.detail.entry_view
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
+        self.split = split
 
-        self.adjust_button = QPushButton("&Adjust…", self)
-        self.adjust_button.setAccessibleName("Adjust the customer's bank")
-        self.reverse_button = QPushButton("&Reverse entry…", self)
-        self.reverse_button.setAccessibleName("Reverse the selected entry")
-        self.export_button = QPushButton("&Export statement…", self)
-        self.export_button.setAccessibleName("Export the customer's statement")
-        self.merge_button = QPushButton("&Merge duplicate…", self)
-        self.merge_button.setAccessibleName("Merge a duplicate into the customer")
+        def button(text: str, name: str) -> QPushButton:
+            b = QPushButton(text, self)
+            b.setAccessibleName(name)
+            return b
+
+        self.reverse_button = button("&Reverse charge…", "Reverse the selected entry of the call")
+        self.adjust_button = button("Credit m&inutes…", "Credit or take minutes from the bank")
+        self.reclassify_button = button("Re-classif&y time…", "Re-classify a segment of the call")
+        self.table_export_button = button("Export ta&ble…", "Export the calls shown")
+        self.export_button = button("Export &statement…", "Export the customer's statement")
+        self.merge_button = button("&Merge duplicate…", "Merge a duplicate into the customer")
+        self.cancel_button = button("Cancel export", "Cancel the export")
         self.close_button = QPushButton("Close", self)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Export progress")
@@ -110,11 +130,23 @@ class SupervisorWindow(QDialog):
         self.status.setWordWrap(True)
         self.exporter = StatementExporter(desk, self.progress, self.status, self)
         self.exporter.ended.connect(self._enable)
-        self.exports = self.exporter.exports  # files written, newest last
+        self.exports = self.exporter.exports  # statements written, newest last
+        self.table_exporter = TableExporter(
+            desk, self.progress, self.cancel_button, self.status, self
+        )
+        self.table_exporter.ended.connect(self._enable)
         buttons = QHBoxLayout()
-        for b in (self.adjust_button, self.reverse_button, self.export_button, self.merge_button):
+        for b in (
+            self.reverse_button,
+            self.adjust_button,
+            self.reclassify_button,
+            self.table_export_button,
+            self.export_button,
+            self.merge_button,
+        ):
             buttons.addWidget(b)
         buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -124,10 +156,16 @@ class SupervisorWindow(QDialog):
         layout.addLayout(buttons)
 
         self.filters.changed.connect(self.apply_filter)
+        self.calls.loaded.connect(self._loaded)
+        self.calls.failed.connect(self.status.setText)
         self.call_view.selectionModel().currentRowChanged.connect(lambda *_: self.show_call())
+        self.call_view.activated.connect(lambda *_: self.detail.events.setFocus())
+        self.detail.shown.connect(self._enable)
         self.entry_view.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
-        self.adjust_button.clicked.connect(self.adjust)
         self.reverse_button.clicked.connect(self.reverse)
+        self.adjust_button.clicked.connect(self.adjust)
+        self.reclassify_button.clicked.connect(self.reclassify)
+        self.table_export_button.clicked.connect(self.export_table)
         self.export_button.clicked.connect(self.export)
         self.merge_button.clicked.connect(self.merge_duplicate)
         self.close_button.clicked.connect(self.close)
@@ -137,16 +175,17 @@ class SupervisorWindow(QDialog):
         self.hub.changed.connect(self._changed)
 
     def show_role(self) -> None:
-        """Adjust and Reverse are for supervisors (R13): hidden when the ledger says this
-        login is a technician; while the role is pending they work and say so."""
+        """Corrections are for supervisors (R13): hidden when the ledger says this login is
+        a technician (the desk refuses them anyway); while the role is pending they work
+        and say so."""
         role = known_role(self.desk)
-        for button in (self.adjust_button, self.reverse_button):
-            button.setVisible(role != TECHNICIAN)
-            button.setToolTip(f"Supervisors only (R13); {PENDING_NOTE}" if role is None else "")
+        for b in (self.adjust_button, self.reverse_button, self.reclassify_button):
+            b.setVisible(role != TECHNICIAN)
+            b.setToolTip(f"Supervisors only (R13); {PENDING_NOTE}" if role is None else "")
         if role == TECHNICIAN:
             self.status.setText(
-                "Adjustments and reversals are for supervisors (R13): you sync as a "
-                "technician, so ask a supervisor to post them."
+                "Corrections (reversals, credits, re-classified time) are for supervisors "
+                "(R13): you sync as a technician, so ask a supervisor to post them."
             )
 
     def _changed(self, changes: Changes) -> None:
@@ -155,33 +194,41 @@ class SupervisorWindow(QDialog):
             self.refresh()
 
     def _fit_width(self) -> None:
-        """Wide enough for every breakdown column, within the screen."""
+        """Wide enough for the table and the detail, within the screen."""
         fm = self.fontMetrics()
-        wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * 14
+        wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * 60
         screen = self.screen().availableGeometry() if self.screen() else None
         width = min(wanted, int(screen.width() * 0.95)) if screen else wanted
-        self.resize(max(width, fm.averageCharWidth() * 100), fm.height() * 40)
+        height = min(fm.height() * 44, int(screen.height() * 0.9)) if screen else fm.height() * 44
+        self.resize(max(width, fm.averageCharWidth() * 100), height)
 
     # -- reading ---------------------------------------------------------------------------
-    def refresh(self, keep_call: str | None = None) -> None:
-        """Reload every call off the GUI thread, then show them (the selected call kept, its
-        entries read afresh); ``refreshed`` says when."""
+    def refresh(self) -> None:
+        """Read the calls again off the GUI thread (the selected call kept when it is among
+        the first page), and the technicians to offer; ``refreshed`` says when."""
         self.runner.run(
-            call_rows,
-            lambda rows: self._show_calls(rows, keep_call),
+            review.technicians,
+            self.filters.set_technicians,
             on_error=lambda exc: self.status.setText(str(exc)),
             desk=self.desk,
             owner=self,
-            key=f"review:{id(self)}",
+            key=f"review-technicians:{id(self)}",
             latest=True,
         )
+        self.apply_filter()
 
-    def _show_calls(self, rows: list[dict[str, Any]], keep_call: str | None) -> None:
-        keep_call = keep_call or self.selected_call_id()
-        self.calls.set_calls(rows)
-        self.filters.set_technicians(self.calls.technicians())
-        self.call_view.resizeColumnsToContents()
-        self.select_call(keep_call)
+    def apply_filter(self) -> None:
+        try:
+            flt = self.filters.call_filter()
+        except QwtimerError as exc:
+            self.status.setText(str(exc))  # shown, nothing re-read
+            return
+        self._keep = self.selected_call_id()
+        self.calls.set_query(flt, self.filters.customer_text())
+
+    def _loaded(self) -> None:
+        self.table.loaded()
+        self.select_call(self._keep)
         if not self.loaded:
             self.loaded = True
             self._fit_width()
@@ -190,24 +237,15 @@ class SupervisorWindow(QDialog):
     def period(self) -> Period:
         return self.filters.period()
 
-    def apply_filter(self) -> None:
-        keep = self.selected_call_id()
-        try:
-            self.calls.set_filter(self.filters.call_filter())
-        except QwtimerError as exc:
-            self.status.setText(str(exc))
-            return
-        self.select_call(keep)
-
     def select_call(self, call_id: str | None) -> None:
-        row = self.calls.row_of(call_id) if call_id else -1
+        row = self.calls.row_of(call_id)
         if row < 0 and self.calls.rows:
             row = 0
         if row >= 0:
             self.call_view.selectRow(row)
         self.show_call()
 
-    def selected_call(self) -> dict[str, Any] | None:
+    def selected_call(self) -> review.CallRow | None:
         ix = self.call_view.currentIndex()
         if not ix.isValid() or ix.row() >= len(self.calls.rows):
             return None
@@ -215,53 +253,45 @@ class SupervisorWindow(QDialog):
 
     def selected_call_id(self) -> str | None:
         row = self.selected_call()
-        return row["call_id"] if row else None
+        return row.call_id if row else None
 
     def selected_entry(self) -> dict[str, Any] | None:
-        ix = self.entry_view.currentIndex()
-        if not ix.isValid() or ix.row() >= len(self.entries.rows):
-            return None
-        return self.entries.rows[ix.row()]
+        return self.detail.selected_entry()
 
     def show_call(self) -> None:
-        row = self.selected_call()
-        if row is None:
-            self.timeline.set_segments([])
-            self.entries.set_entries([], None)
-            self.breakdown.setText("No call selected.")
-            self._enable()
-            return
-        call = Calls(self.desk).get(row["call_id"])
-        self.timeline.set_segments(
-            [(SegmentKind(s["kind"]), int(s["duration_ms"])) for s in segments(call)]
-        )
-        customer = Customers(self.desk).find(row["customer_id"])
-        kept = self.selected_entry()
-        self.entries.set_entries(Ledger(self.desk).entries(customer), row["call_id"])
-        self.entry_view.resizeColumnsToContents()
-        own = [n for n, e in enumerate(self.entries.rows) if e["call_id"] == row["call_id"]]
-        if own:  # the call's own entries (bold) in view, the latest at the bottom
-            self.entry_view.scrollTo(self.entries.index(own[-1], 0))
-        if kept is not None:  # a refresh keeps the selected entry selected
-            self._select_entry(kept["id"])
-        bank = Customers(self.desk).balance(customer)
-        self.breakdown.setText(breakdown_text(row, bank, self.timeline.describe()))
+        self.detail.show_call(self.selected_call_id())
         self._enable()
 
     def _enable(self) -> None:
-        has_call = self.selected_call() is not None
-        entry = self.selected_entry()
-        self.adjust_button.setEnabled(has_call)
-        self.merge_button.setEnabled(has_call)
-        self.export_button.setEnabled(has_call and not self.exporter.busy())
-        self.reverse_button.setEnabled(entry is not None and entry["kind"] != "reversal")
+        row = self.selected_call()
+        own = self.detail.detail is not None and row is not None
+        own = own and self.detail.detail.call_id == row.call_id  # type: ignore[union-attr]
+        self.adjust_button.setEnabled(row is not None)
+        self.merge_button.setEnabled(row is not None)
+        self.reclassify_button.setEnabled(own and bool(self.detail.detail.segments))  # type: ignore[union-attr]
+        self.reverse_button.setEnabled(own and self._entry_to_reverse() is not None)
+        exporting = self.exporter.busy() or self.table_exporter.busy()
+        self.export_button.setEnabled(row is not None and not exporting)
+        self.table_export_button.setEnabled(not exporting)
 
     # -- corrections (R13) -----------------------------------------------------------------
+    def _entry_to_reverse(self) -> dict[str, Any] | None:
+        """The selected entry of the call; without one, its latest entry not yet reversed."""
+        entry = self.selected_entry()
+        rows = self.entries.rows
+        reversed_ids = {r["reverses"] for r in rows if r["reverses"]}
+        if entry is None:
+            open_ = [r for r in rows if r["kind"] != "reversal" and r["id"] not in reversed_ids]
+            entry = open_[-1] if open_ else None
+        if entry is None or entry["kind"] == "reversal" or entry["id"] in reversed_ids:
+            return None
+        return entry
+
     def adjust(self) -> None:
         row = self.selected_call()
         if row is None:
             return
-        desk, customer_id, name = self.desk, row["customer_id"], row["customer"]
+        desk, customer_id, name = self.desk, row.customer_id, row.customer
         answer = AdjustDialog.ask(self, name, Customers(desk).balance(customer_id))
         if answer is None:
             return
@@ -269,13 +299,13 @@ class SupervisorWindow(QDialog):
         self._post(
             lambda: Ledger(desk).adjust(Customers(desk).find(customer_id), seconds, reason),
             lambda e: (
-                f"Adjustment of {cell_text(seconds, 'signed')} posted for {name} by "
+                f"Credit of {cell_text(seconds, 'signed')} posted for {name} by "
                 f"{e.author}: {reason}"
             ),
         )
 
     def reverse(self) -> None:
-        entry = self.selected_entry()
+        entry = self._entry_to_reverse()
         if entry is None:
             return
         text = (
@@ -292,24 +322,58 @@ class SupervisorWindow(QDialog):
             lambda e: f"Reversal posted by {e.author} for the {text}: {reason}",
         )
 
-    def _post(self, op: Callable[[], Any], said: Callable[[Posted], str]) -> None:
-        """Post a correction off the GUI thread. Once posted: say so, show the customer's
-        entries with the new one selected, and announce it (every view shows the bank)."""
+    def reclassify(self) -> None:
+        """Say what a segment of the selected call really was; the desk posts the
+        difference as an adjusting entry (supervisors only)."""
+        d = self.detail.detail
+        if d is None:
+            return
+        do = reclassify_function()
+        if do is None:
+            self.status.setText("Re-classifying time is not available in this version of qwtimer.")
+            return
+        segments = [
+            (s.seq, f"{s.seq}. {s.kind.replace('_', ' ')} {clock_text(s.seconds)}", s.kind)
+            for s in d.segments
+        ]
+        answer = ReclassifyDialog.ask(self, segments)
+        if answer is None:
+            return
+        seq, kind, reason = answer
+        desk, call_id = self.desk, d.call_id
+        self._post(
+            lambda: do(desk, call_id, seq, kind, reason),
+            lambda e: (
+                f"Segment {seq} re-classified as {kind.value.replace('_', ' ')} by "
+                f"{e.author}: {reason}"
+            ),
+            calls=(call_id,),
+        )
+
+    def _post(
+        self, op: Callable[[], Any], said: Callable[[Posted], str], calls: tuple[str, ...] = ()
+    ) -> None:
+        """Post a correction off the GUI thread. Once posted: say so, show the call's
+        entries with the new one selected, and announce it (every view shows the bank).
+        Refused or failed: said in words, nothing changed."""
 
         def posted(entry: Posted) -> None:
             self.status.setText(said(entry))
-            self.show_call()
-            self._select_entry(entry.id)
+            self._posted = entry.id
+            self.detail.shown.connect(self._select_posted, Qt.ConnectionType.SingleShotConnection)
 
         self.runner.run(
-            lambda: Posted.of(op()),
+            lambda: posted_entry(op()),
             posted,
             on_error=lambda exc: self.status.setText(f"Not posted: {exc}"),
-            changes=lambda e: Changes.of(customers=[e.customer_id], ledger=True),
+            changes=lambda e: Changes.of(customers=[e.customer_id], calls=calls, ledger=True),
             hub=self.hub,
             desk=self.desk,
             owner=self,
         )
+
+    def _select_posted(self) -> None:
+        self.detail.select_entry(self._posted)
 
     def merge_duplicate(self) -> None:
         """Merge a duplicate of the selected call's customer into that customer."""
@@ -317,7 +381,7 @@ class SupervisorWindow(QDialog):
         if row is None:
             return
         svc = Customers(self.desk)
-        desk, keep_id, name = self.desk, row["customer_id"], row["customer"]
+        desk, keep_id, name = self.desk, row.customer_id, row.customer
         candidates = duplicates_of(svc.find(keep_id))
         if not candidates:
             self.status.setText(f"No other customer has {name}'s name, phone or email.")
@@ -344,39 +408,56 @@ class SupervisorWindow(QDialog):
             owner=self,
         )
 
-    def _select_entry(self, entry_id: str) -> None:
-        for n, r in enumerate(self.entries.rows):
-            if r["id"] == entry_id:
-                self.entry_view.selectRow(n)
-                self.entry_view.scrollTo(self.entries.index(n, 0))
-
-    # -- statements ------------------------------------------------------------------------
+    # -- exports ---------------------------------------------------------------------------
     @classmethod
     def choose_export_file(cls, parent: QWidget, customer: str) -> str | None:
-        """A file name ending .pdf or .csv, or None when cancelled."""
+        """A statement's file name ending .pdf or .csv, or None when cancelled."""
         return choose_export_file(parent, customer)
+
+    @classmethod
+    def choose_table_file(cls, parent: QWidget) -> str | None:
+        """The calls' file name ending .csv or .pdf, or None when cancelled."""
+        return choose_table_file(parent)
+
+    def export_table(self) -> None:
+        """The calls of the filter as shown (its order too) to CSV or PDF."""
+        if self.table_exporter.busy() or self.exporter.busy() or self.calls.querying:
+            return
+        path = self.choose_table_file(self)
+        if not path:
+            return
+        self.table_export_button.setEnabled(False)
+        self.export_button.setEnabled(False)
+        self.table_exporter.start(self.calls.ran, self.calls.order, path)
 
     def export(self) -> None:
         row = self.selected_call()
-        if row is None or self.exporter.busy():
+        if row is None or self.exporter.busy() or self.table_exporter.busy():
             return
         try:
             period = self.period()
         except QwtimerError as exc:
             self.status.setText(str(exc))
             return
-        path = self.choose_export_file(self, row["customer"])
+        path = self.choose_export_file(self, row.customer)
         if not path:
             return
         self.export_button.setEnabled(False)
-        self.exporter.start(row["customer_id"], row["customer"], period, path)
+        self.table_export_button.setEnabled(False)
+        self.exporter.start(row.customer_id, row.customer, period, path)
+
+    def _stop(self) -> None:
+        """Closing: a table export stops, a statement finishes, nothing more is read."""
+        self.table_exporter.cancel()
+        self.calls.stop()
+        self.runner.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.runner.wait()  # an export finishes (or fails) before the window goes
+        self._stop()
         super().closeEvent(event)
 
     def reject(self) -> None:  # Esc
-        self.runner.wait()
+        self._stop()
         super().reject()
 
 

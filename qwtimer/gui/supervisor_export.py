@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QWidget
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
-from qwtimer.desk.statements import Period, output_file, statement, write_statement_csv
+from qwtimer.desk.periods import Period
+from qwtimer.desk.statements import output_file, statement, write_statement_csv
 from qwtimer.gui.runner import runner
 
 
