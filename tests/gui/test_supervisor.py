@@ -18,7 +18,8 @@ from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
-from qwtimer.gui.supervisor import SupervisorWindow, reclassify_function
+from qwtimer.gui.supervisor import SupervisorWindow
+from qwtimer.gui.supervisor_corrections import reclassify_function
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, ReclassifyDialog, ReverseDialog
 from qwtimer.store.models import Entry
 from tests.gui.conftest import add_customer
@@ -138,6 +139,13 @@ def test_r13_reclassify_time_posts_an_adjustment_for_the_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     select(qtbot, review, "Ada Lovelace Ltd")
+    printer = next(n for n, r in enumerate(review.calls.rows) if r.notes.startswith("printer"))
+    review.call_view.selectRow(printer)
+    call = review.selected_call_id()
+    qtbot.waitUntil(
+        lambda: review.detail.detail is not None and review.detail.detail.call_id == call
+    )
+    settle(qtbot, review)
     hold = next(s for s in review.detail.detail.segments if s.kind == "hold")
     asked: list[Any] = []
 
