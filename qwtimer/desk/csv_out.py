@@ -1,4 +1,4 @@
-"""Every CSV file qwtimer writes (``calls --csv``, ``report --csv``, ``statement --csv`` and the
+"""Every CSV file qwtimer writes (``calls --csv``, ``report --format csv``, ``statement --csv`` and the
 supervisor's statement export) goes through :class:`SafeCsv`.
 
 A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage

@@ -21,9 +21,7 @@ desk opened, on the calling thread's connection.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -183,22 +181,6 @@ def _execute(sql: str, params: tuple[object, ...] = ()) -> Any:
     return database.execute_sql(sql, params)
 
 
-_owed_tables = itertools.count()
-
-
-@contextmanager
-def _owed() -> Iterator[str]:
-    """A temporary table of what each call still owes now (``review_sql.owed_sql``), made
-    for one read on this connection and dropped after it."""
-    name = f"review_owed_{next(_owed_tables)}"
-    for sql in q.owed_sql(name):
-        _execute(sql)
-    try:
-        yield name
-    finally:
-        _execute(f"DROP TABLE IF EXISTS temp.{name}")
-
-
 def _check_sort(sort: tuple[str, bool]) -> None:
     if sort[0] not in q.SORTS:
         raise InputError(f"cannot sort by {sort[0]!r}: use one of {', '.join(SORTS)}")
@@ -214,9 +196,8 @@ def page(
     of ``SORTS``, ties broken by call id so pages never overlap)."""
     _check_sort(sort)
     w = flt.where()
-    with _owed() as owed:
-        sql = q.page_sql(owed, w, sort[0], sort[1], max(0, limit), max(0, offset))
-        return [CallRow.of(r) for r in _execute(sql, w.params)]
+    sql = q.page_sql(w, sort[0], sort[1], max(0, limit), max(0, offset))
+    return [CallRow.of(r) for r in _execute(sql, w.params)]
 
 
 def rows(
@@ -226,27 +207,24 @@ def rows(
     stays flat however many calls there are."""
     _check_sort(sort)
     w = flt.where()
-    with _owed() as owed:
-        cursor = _execute(q.page_sql(owed, w, sort[0], sort[1], None, 0), w.params)
-        try:
-            while batch := cursor.fetchmany(500):
-                for r in batch:
-                    yield CallRow.of(r)
-        finally:
-            cursor.close()
+    cursor = _execute(q.page_sql(w, sort[0], sort[1], None, 0), w.params)
+    try:
+        while batch := cursor.fetchmany(500):
+            for r in batch:
+                yield CallRow.of(r)
+    finally:
+        cursor.close()
 
 
 def count(flt: Filter = Filter()) -> int:
     w = flt.where()
-    with _owed() as owed:
-        return int(_execute(q.count_sql(owed, w), w.params).fetchone()[0])
+    return int(_execute(q.count_sql(w), w.params).fetchone()[0])
 
 
 def totals(flt: Filter = Filter()) -> Totals:
     """The sums over every call of ``flt``."""
     w = flt.where()
-    with _owed() as owed:
-        return Totals(*(int(v) for v in _execute(q.totals_sql(owed, w), w.params).fetchone()))
+    return Totals(*(int(v) for v in _execute(q.totals_sql(w), w.params).fetchone()))
 
 
 def group(flt: Filter, by: str) -> list[GroupRow]:
@@ -256,11 +234,10 @@ def group(flt: Filter, by: str) -> list[GroupRow]:
     if by not in GROUPINGS:
         raise InputError(f"--by {by}: group by one of {', '.join(GROUPINGS)}")
     w = flt.where()
-    with _owed() as owed:
-        return [
-            GroupRow(str(r[0]), str(r[1]), Totals(*(int(v) for v in r[2:])))
-            for r in _execute(q.group_sql(owed, w, by), w.params)
-        ]
+    return [
+        GroupRow(str(r[0]), str(r[1]), Totals(*(int(v) for v in r[2:])))
+        for r in _execute(q.group_sql(w, by), w.params)
+    ]
 
 
 def technicians() -> list[str]:

@@ -161,6 +161,7 @@ TABLE = f"""CREATE TABLE IF NOT EXISTS call_figures (
     charge_cents INTEGER,
     settlement TEXT,
     unsettled_s INTEGER NOT NULL DEFAULT 0,
+    outstanding_s INTEGER NOT NULL DEFAULT 0,
     credit_s INTEGER NOT NULL DEFAULT 0,
     credit_cents INTEGER NOT NULL DEFAULT 0,
     corrected INTEGER NOT NULL DEFAULT 0,
@@ -180,6 +181,7 @@ INDEXES = [
         f"({'customer_id, ' if flag == 'unsettled' else ''}started_at) WHERE {where}"
         for flag, where in (
             ("unsettled", "unsettled_s > 0"),
+            ("outstanding", "outstanding_s > 0"),
             ("corrected", "corrected = 1"),
             ("resettled", "resettled = 1"),
             ("sleep_gap", "sleep_gap = 1"),
@@ -200,6 +202,36 @@ _CALL_COLUMNS = (
 _CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _CALL_COLUMNS)
 _ENTRY_CALL = "COALESCE(NEW.call_id, (SELECT o.call_id FROM entry o WHERE o.id = NEW.reverses_id))"
 
+
+def owed_sql(customer: str | None) -> str:
+    """The statement that sets what each unsettled call of ``customer`` (an SQL expression;
+    every customer with ``None``) still owes now: its customer's overdraft (the bank below
+    zero, the sum of its entries) is owed by its calls that left time unsettled, newest
+    first, each at most what it left unsettled. So a customer's calls never owe more than its
+    overdraft, and a paid-up customer's owe nothing."""
+    if customer is None:
+        entries = "customer_id IN (SELECT customer_id FROM call_figures WHERE unsettled_s > 0)"
+        calls = "1 = 1"
+    else:
+        entries, calls = f"customer_id = {customer}", f"f.customer_id = {customer}"
+    return f"""UPDATE call_figures SET outstanding_s = o.owed_s FROM (
+        SELECT d.call_id, CASE WHEN d.left_s <= 0 THEN 0 WHEN d.left_s > d.unsettled_s
+                               THEN d.unsettled_s ELSE d.left_s END AS owed_s
+        FROM (SELECT f.call_id, f.unsettled_s, COALESCE(b.overdraft, 0) - (SUM(f.unsettled_s)
+                OVER (PARTITION BY f.customer_id ORDER BY f.started_at DESC, f.call_id DESC
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - f.unsettled_s) AS left_s
+              FROM call_figures f LEFT JOIN (
+                  SELECT customer_id, -SUM(seconds) AS overdraft FROM entry WHERE {entries}
+                  GROUP BY customer_id) b ON b.customer_id = f.customer_id
+              WHERE f.unsettled_s > 0 AND {calls}) d
+    ) o WHERE call_figures.call_id = o.call_id AND call_figures.outstanding_s IS NOT o.owed_s;"""
+
+
+def _owes(customer: str) -> str:
+    """SQL true when ``customer`` has a call that left time unsettled (a small index)."""
+    return f"EXISTS (SELECT 1 FROM call_figures WHERE customer_id = {customer} AND unsettled_s > 0)"
+
+
 TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_insert AFTER INSERT ON call
         BEGIN {refresh_sql("NEW.id")} END""",
@@ -209,7 +241,7 @@ TRIGGERS = [
         BEGIN UPDATE call_figures SET state = NEW.state WHERE call_id = NEW.id; END""",
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_update AFTER UPDATE ON call
         WHEN {_CHANGED}
-        BEGIN {refresh_sql("NEW.id")} END""",
+        BEGIN {refresh_sql("NEW.id")} {owed_sql("OLD.customer_id")} END""",
     """CREATE TRIGGER IF NOT EXISTS call_figures_call_delete AFTER DELETE ON call
         BEGIN DELETE FROM call_figures WHERE call_id = OLD.id; END""",
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_close_insert AFTER INSERT ON call_close
@@ -229,19 +261,49 @@ TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_correction_insert
         AFTER INSERT ON call_correction
         BEGIN {refresh_sql("NEW.call_id")} END""",
+    # What is owed now moves with every entry of a customer that owes (and only those).
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_owed_entry_insert AFTER INSERT ON entry
+        WHEN {_owes("NEW.customer_id")}
+        BEGIN {owed_sql("NEW.customer_id")} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_owed_entry_delete AFTER DELETE ON entry
+        WHEN {_owes("OLD.customer_id")}
+        BEGIN {owed_sql("OLD.customer_id")} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_owed_entry_update
+        AFTER UPDATE OF customer_id, seconds ON entry
+        BEGIN {owed_sql("OLD.customer_id")} {owed_sql("NEW.customer_id")} END""",
+    # A call's row is written afresh (its outstanding time reset): work it out again.
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_owed_refresh AFTER INSERT ON call_figures
+        WHEN {_owes("NEW.customer_id")}
+        BEGIN {owed_sql("NEW.customer_id")} END""",
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_gap_insert AFTER INSERT ON segment
         WHEN NEW.note LIKE 'gap:%'
         BEGIN {refresh_sql("NEW.call_id")} END""",
 ]
 
 
+# The tables and columns the figures read; a file older than them has no calls to keep.
+_READS = {
+    "call": {"customer_id", "technician", "started_at", "policy_version", "pending_gap_ms"},
+    "call_close": {"bill_json", "seq", "notes", "outcome"},
+    "entry": {"reverses_id", "kind", "seconds", "cents"},
+    "segment": {"note"},
+    "call_correction": {"kind"},
+}
+
+
 def create(db: SqliteDatabase) -> None:
-    """Make the table, its indexes and triggers, and fill it for the calls already there
-    (one statement; the triggers keep it from then on)."""
+    """Make the table and its indexes; then, unless the file is older than the tables the
+    figures read (nothing to keep), the triggers, and fill it for the calls already there
+    (the same statements the triggers run; they keep it from then on)."""
     db.execute_sql(TABLE)
-    for sql in TRIGGERS:
-        db.execute_sql(sql)
-    db.execute_sql("DELETE FROM call_figures")
-    db.execute_sql(f"{_INSERT}{_select()}")
+    tables = set(db.get_tables())
+    if all(
+        t in tables and cols <= {c.name for c in db.get_columns(t)} for t, cols in _READS.items()
+    ):
+        db.execute_sql("DELETE FROM call_figures")
+        db.execute_sql(f"{_INSERT}{_select()}")
+        db.execute_sql(owed_sql(None))
+        for sql in TRIGGERS:
+            db.execute_sql(sql)
     for sql in INDEXES:
         db.execute_sql(sql)

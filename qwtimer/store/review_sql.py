@@ -2,13 +2,9 @@
 runs in the database over ``call_figures`` (``store.call_figures``), never over calls loaded
 into Python.
 
-What a call still owes now (*outstanding*) is worked out when read, because any later
-entry of its customer may pay it (blocks bought at a later stop, ``minutes buy``, an
-adjustment): a customer's overdraft (the bank below zero, the sum of its entries) is owed
-by its calls that left time unsettled, the newest first, each at most what it left
-unsettled. So a customer's calls never owe more than its overdraft, and a paid-up
-customer's calls owe nothing. Only the customers with such calls are summed, into a
-temporary table keyed by call (``owed_sql``) that the read then joins by key.
+What a call still owes now (*outstanding*) is kept in ``call_figures`` too: the database
+works it out again whenever an entry of a customer that owes changes
+(``call_figures.owed_sql``).
 
 Lists of technicians or customers are passed as one JSON parameter (``json_each``), so a
 filter never grows the statement. The SQL keeps to what PostgreSQL also runs, but for
@@ -21,40 +17,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_OWED = """WITH debtor AS (
-    SELECT DISTINCT customer_id FROM call_figures WHERE unsettled_s > 0
-), overdraft AS (
-    SELECT customer_id, -SUM(seconds) AS owed FROM entry
-    WHERE customer_id IN (SELECT customer_id FROM debtor)
-    GROUP BY customer_id HAVING SUM(seconds) < 0
-), debts AS (
-    SELECT f.call_id, f.unsettled_s, d.owed - (SUM(f.unsettled_s) OVER (
-        PARTITION BY f.customer_id ORDER BY f.started_at DESC, f.call_id DESC
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - f.unsettled_s) AS left_s
-    FROM call_figures f JOIN overdraft d ON d.customer_id = f.customer_id
-    WHERE f.unsettled_s > 0
-), owed AS (
-    SELECT call_id, CASE WHEN left_s <= 0 THEN 0 WHEN left_s > unsettled_s THEN unsettled_s
-                         ELSE left_s END AS outstanding_s
-    FROM debts
-)
-"""
+FROM = "FROM call_figures f JOIN customer cu ON cu.id = f.customer_id"
 
-
-def owed_sql(table: str) -> list[str]:
-    """Statements that fill the temporary table ``table`` with what each call still owes
-    (only calls that owe something), keyed by call id, so that every read joins it by key."""
-    return [
-        f"CREATE TEMP TABLE {table} (call_id TEXT PRIMARY KEY, outstanding_s INTEGER NOT NULL)",
-        f"INSERT INTO {table} {_OWED}SELECT call_id, outstanding_s FROM owed "
-        "WHERE outstanding_s > 0",
-    ]
-
-
-FROM = """FROM call_figures f JOIN customer cu ON cu.id = f.customer_id
-LEFT JOIN temp.{owed} o ON o.call_id = f.call_id"""
-
-OUTSTANDING = "COALESCE(o.outstanding_s, 0)"
+OUTSTANDING = "f.outstanding_s"
 TOTAL_SECONDS = "(COALESCE(f.talk_s, 0) + COALESCE(f.hold_s, 0) + COALESCE(f.working_hold_s, 0) + COALESCE(f.research_s, 0))"
 
 # A call row's columns, in ``desk.review.CallRow`` order.
@@ -203,27 +168,26 @@ def where(
     return Where(" AND ".join(parts) or "1 = 1", tuple(params))
 
 
-# Each read below joins ``owed``: the temporary table ``owed_sql`` filled just before it.
-def page_sql(owed: str, w: Where, sort: str, desc: bool, limit: int | None, offset: int) -> str:
+def page_sql(w: Where, sort: str, desc: bool, limit: int | None, offset: int) -> str:
     direction = "DESC" if desc else "ASC"
     tail = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     return (
-        f"SELECT {', '.join(ROW_COLUMNS)} {FROM.format(owed=owed)} WHERE {w.sql} "
+        f"SELECT {', '.join(ROW_COLUMNS)} {FROM} WHERE {w.sql} "
         f"ORDER BY {SORTS[sort]} {direction}, f.call_id {direction}{tail}"
     )
 
 
-def count_sql(owed: str, w: Where) -> str:
-    return f"SELECT COUNT(*) {FROM.format(owed=owed)} WHERE {w.sql}"
+def count_sql(w: Where) -> str:
+    return f"SELECT COUNT(*) {FROM} WHERE {w.sql}"
 
 
-def totals_sql(owed: str, w: Where) -> str:
-    return f"SELECT COUNT(*), {', '.join(SUMS)} {FROM.format(owed=owed)} WHERE {w.sql}"
+def totals_sql(w: Where) -> str:
+    return f"SELECT COUNT(*), {', '.join(SUMS)} {FROM} WHERE {w.sql}"
 
 
-def group_sql(owed: str, w: Where, by: str) -> str:
+def group_sql(w: Where, by: str) -> str:
     key, label, order = GROUPS[by]
     return (
-        f"SELECT {key}, {label}, COUNT(*), {', '.join(SUMS)} {FROM.format(owed=owed)} "
+        f"SELECT {key}, {label}, COUNT(*), {', '.join(SUMS)} {FROM} "
         f"WHERE {w.sql} GROUP BY {key} ORDER BY {order}"
     )

@@ -225,14 +225,15 @@ def utc_days(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(steps, min_size=4, max_size=16))
-@example(  # a refunded block; research after an unsettled call paid by blocks; a credit
+@example(  # a refunded block; research after an unsettled call; a credit; minutes bought later
     [
         ("call", 0, 60 * MIN, 0, True),
         ("reverse", 1, 0, 0, False),
         ("call", 1, 50 * MIN, 0, False),
-        ("research", 1, 10 * MIN, 0, True),
+        ("research", 1, 10 * MIN, 0, False),
         ("credit", 0, 5 * MIN, -500, False),
-        ("reverse", 0, 1, 0, False),
+        ("reverse", 2, 0, 0, False),
+        ("buy", 1, 1, 0, False),
     ]
 )
 def test_totals_and_groups_equal_sums_from_segments_and_entries(
