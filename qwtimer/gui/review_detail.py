@@ -138,8 +138,9 @@ class CallDetailPanel(QWidget):
             return
         self.timeline.set_segments([(SegmentKind(s.kind), s.seconds * 1000) for s in d.segments])
         self.events.addItems(event_lines(d))
+        self.heading.setToolTip(f"call {d.call_id}")
         self.heading.setText(
-            f"Call {d.call_id} by {d.technician}, started {local_text(d.started_at)} "
+            f"Call by {d.technician}, started {local_text(d.started_at)} "
             f"({d.state}); times in {zone_text(local(d.started_at))}. {self.timeline.describe()}"
         )
         self.bill.setText(

@@ -8,6 +8,7 @@ horizontal scrolling, so each total stands under its column.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -39,6 +40,7 @@ class ReviewTable(QWidget):
         self.view = table_view(self, "Calls with their breakdown", self.calls)
         self.view.horizontalHeader().setStretchLastSection(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.view.horizontalHeader()
         header.setSortIndicator(self.calls.sort_column(), Qt.SortOrder.DescendingOrder)
         self.view.setSortingEnabled(True)  # the model sorts; started, newest first
@@ -54,6 +56,7 @@ class ReviewTable(QWidget):
         self.totals_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.totals_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.totals_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.totals_view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.totals_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         font = self.totals_view.font()
         font.setBold(True)
@@ -101,12 +104,15 @@ class ReviewTable(QWidget):
             self._sized = True
             self.view.resizeColumnsToContents()
             fm = self.view.fontMetrics()
+            for n in range(len(COLUMNS)):  # room for the sort indicator and the cell margins
+                self.view.setColumnWidth(n, self.view.columnWidth(n) + fm.averageCharWidth() * 2)
             notes = next(n for n, c in enumerate(COLUMNS) if c.key == "notes")
             self.view.setColumnWidth(notes, fm.averageCharWidth() * NOTES_CHARS)
-            total_text = str(self.totals.data(self.totals.index(0, 0)))
-            wide = fm.horizontalAdvance(total_text) + 16
-            if self.view.columnWidth(0) < wide:
-                self.view.setColumnWidth(0, wide)
+            bold = QFontMetrics(self.totals_view.font())
+            for n in range(len(COLUMNS)):  # each total fits under its column
+                wide = bold.horizontalAdvance(str(self.totals.data(self.totals.index(0, n)))) + 16
+                if n != notes and self.view.columnWidth(n) < wide:
+                    self.view.setColumnWidth(n, wide)
             self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for n in range(len(COLUMNS)):
             self.totals_view.setColumnWidth(n, self.view.columnWidth(n))

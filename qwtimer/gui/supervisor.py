@@ -79,6 +79,7 @@ class SupervisorWindow(Corrections, QDialog):
         def button(text: str, name: str) -> QPushButton:
             b = QPushButton(text, self)
             b.setAccessibleName(name)
+            b.setAutoDefault(False)  # Enter on a call opens its detail, never a correction
             return b
 
         self.reverse_button = button("&Reverse charge…", "Reverse the selected entry of the call")
@@ -89,6 +90,7 @@ class SupervisorWindow(Corrections, QDialog):
         self.merge_button = button("&Merge duplicate…", "Merge a duplicate into the customer")
         self.cancel_button = button("Cancel export", "Cancel the export")
         self.close_button = QPushButton("Close", self)
+        self.close_button.setAutoDefault(False)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Export progress")
         self.progress.hide()
@@ -199,6 +201,7 @@ class SupervisorWindow(Corrections, QDialog):
         if not self.loaded:
             self.loaded = True
             self._fit_width()
+            self.call_view.setFocus()  # arrows move through the calls at once
         self.refreshed.emit()
 
     def period(self) -> Period:

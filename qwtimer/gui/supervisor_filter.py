@@ -64,6 +64,7 @@ class CallFilterBar(QWidget):
         for key, text in (("today", "To&day"), ("week", "This &week"), ("month", "This mont&h")):
             b = QPushButton(text, self)
             b.setAccessibleName(f"Calls of {text.replace('&', '').lower()}")
+            b.setAutoDefault(False)  # Enter in a filter field presses nothing
             b.clicked.connect(lambda _=False, k=key: self.preset(k))
             self.presets[key] = b
         self.technician = QComboBox(self)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QFontMetrics
 
 from qwtimer.core.billing import clock_text
 from qwtimer.core.clock import FakeClock
@@ -322,3 +323,21 @@ def test_a_cancelled_export_leaves_no_file(
     qtbot.waitUntil(lambda: not review.table_exporter.busy(), timeout=20_000)
     assert review.status.text() == "Export cancelled: nothing written."
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_each_total_fits_under_its_column_and_the_calls_have_the_focus(
+    review: SupervisorWindow,
+) -> None:
+    t, view = review.table.totals, review.table.totals_view
+    bold = QFontMetrics(view.font())
+    for n, c in enumerate(COLUMNS):
+        if c.key != "notes":
+            text = str(t.data(t.index(0, n)))
+            assert bold.horizontalAdvance(text) < review.call_view.columnWidth(n), c.heading
+    assert review.call_view.hasFocus()  # arrows move through the calls at once
+
+
+def test_enter_in_a_filter_field_presses_no_button(qtbot: Any, review: SupervisorWindow) -> None:
+    review.customer_filter.setFocus()
+    qtbot.keyClick(review.customer_filter, Qt.Key.Key_Return)
+    assert review.period().since is None and review.isVisible()  # not 'Today', not closed
