@@ -106,15 +106,19 @@ class Query(NamedTuple):
     rows: list[review.CallRow]
 
 
-def run_query(flt: review.Filter, customer: str, sort: tuple[str, bool]) -> Query:
+def run_query(
+    flt: review.Filter, customer: str, sort: tuple[str, bool], known: review.Totals | None = None
+) -> Query:
     """Off the GUI thread: the customers named like ``customer`` (none: no calls), then the
-    totals and the first page of the calls ``flt`` keeps."""
+    totals (``known``: the same calls in another order, so not summed again) and the first
+    page of the calls ``flt`` keeps."""
     if customer.strip():
         ids = customer_ids(customer)
         if not ids:
             return Query(flt, review.Totals(), [])
         flt = replace(flt, customers=ids)
-    return Query(flt, review.totals(flt), review.page(flt, sort, 0, PAGE))
+    totals = known if known is not None else review.totals(flt)
+    return Query(flt, totals, review.page(flt, sort, 0, PAGE))
 
 
 class _Table(QAbstractTableModel):
@@ -166,17 +170,19 @@ class ReviewModel(_Table):
         self.filter, self.customer = flt, customer
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, same_calls: bool = False) -> None:
         """Read the totals and the first page again off the GUI thread (``loaded`` says
-        when); the rows shown stay until the answer comes."""
+        when); the rows shown stay until the answer comes. ``same_calls``: only the order
+        changed, so the totals shown stay."""
         if self.stopped:
             return
         self._generation += 1
         generation = self._generation
+        known = self.totals if same_calls and not self.querying else None
         self.querying, self.fetching = True, False
         flt, customer, order = self.filter, self.customer, self.order
         self.runner.run(
-            lambda: run_query(flt, customer, order),
+            lambda: run_query(flt, customer, order, known),
             lambda q: self._answered(generation, q),
             on_error=lambda exc: self._failed(generation, exc),
             desk=self.desk,
@@ -207,7 +213,7 @@ class ReviewModel(_Table):
         wanted = (str(COLUMNS[column].sort), order == Qt.SortOrder.DescendingOrder)
         if wanted != self.order:
             self.order = wanted
-            self.reload()
+            self.reload(same_calls=True)
 
     def sort_column(self) -> int:
         return next(n for n, c in enumerate(COLUMNS) if c.sort == self.order[0])

@@ -341,3 +341,17 @@ def test_enter_in_a_filter_field_presses_no_button(qtbot: Any, review: Superviso
     review.customer_filter.setFocus()
     qtbot.keyClick(review.customer_filter, Qt.Key.Key_Return)
     assert review.period().since is None and review.isVisible()  # not 'Today', not closed
+
+
+def test_sorting_reads_the_page_again_but_not_the_totals_of_the_same_calls(
+    qtbot: Any, review: SupervisorWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summed: list[rv.Filter] = []
+    real = rv.totals
+    monkeypatch.setattr(rv, "totals", lambda flt: summed.append(flt) or real(flt))
+    with qtbot.waitSignal(review.refreshed, timeout=5000):
+        review.call_view.sortByColumn(COL["Billed"], Qt.SortOrder.DescendingOrder)
+    assert summed == [] and review.calls.totals == real(rv.Filter())
+    with qtbot.waitSignal(review.refreshed, timeout=5000):
+        review.technician_filter.setCurrentIndex(review.technician_filter.findData("sam"))
+    assert len(summed) == 1  # other calls: summed again
