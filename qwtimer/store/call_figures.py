@@ -6,8 +6,9 @@ Triggers keep the row right whatever writes: the timer, a call logged after the 
 pull, a merge, a correction. Each trigger recomputes the whole row of the call it touched
 from the call, its stops (``call_close``, the bill JSON read with ``json_extract``), its
 corrections (``entry`` of kind adjustment or reversal) and its audited corrections
-(``call_correction``), with the same statement the schema step uses to fill the table for
-the calls already there. Nothing in Python writes this table.
+(``call_correction``), reading that call's row of the view ``call_figures_source``, which
+the schema step also uses to fill the table for the calls already there. A timer
+transition only copies the call's new state. Nothing in Python writes this table.
 
 The figures:
 
@@ -15,8 +16,10 @@ The figures:
   seconds and charge net of the call's corrections (below);
 - ``unsettled_s``: what each stop left unsettled at the time (R6.1), its own pay-per-minute
   time when it bought nothing, summed over the stops. A later stop's blocks that pay an
-  earlier overdraft do not change it: what is still owed now is worked out when read, from
-  the customer's bank (``desk.review``);
+  earlier overdraft do not change it;
+- ``outstanding_s``: what of it is still owed now (``owed_sql``), worked out again for a
+  customer that owes whenever one of its entries changes or one of its calls' rows is
+  written afresh;
 - ``credit_s`` / ``credit_cents``: the corrections of the call (R13): adjustments posted for
   it and reversals of its entries. A reversed debit gives its seconds back (billed less), a
   refunded purchase its cents (charged less); the minutes a refunded purchase takes out of
@@ -61,7 +64,7 @@ def _corrections(column: str) -> str:
               LEFT JOIN entry o ON o.id = e.reverses_id
               WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS}{not_purchase}), 0)
          + COALESCE((SELECT SUM(e.{column}) FROM entry o JOIN entry e ON e.reverses_id = o.id
-              WHERE o.call_id = c.id AND e.call_id IS NULL AND e.kind = 'reversal'
+              WHERE o.call_id = c.id AND e.call_id IS NULL AND +e.kind = 'reversal'
               {not_purchase_o}), 0))"""
 
 
@@ -118,7 +121,7 @@ _INNER = f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
        {_corrections("cents")} AS credit_cents,
        (EXISTS (SELECT 1 FROM entry e WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS})
         OR EXISTS (SELECT 1 FROM entry o JOIN entry e ON e.reverses_id = o.id
-                   WHERE o.call_id = c.id AND e.kind = 'reversal')
+                   WHERE o.call_id = c.id AND +e.kind = 'reversal')
         OR EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id
                    AND m.kind = 'moved')) AS corrected,
        EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id
@@ -139,11 +142,14 @@ def _select(where: str = "") -> str:
 
 
 _INSERT = f"INSERT OR REPLACE INTO call_figures ({', '.join(COLUMNS)}) "
+# The figures of every call, as a view: each trigger reads one call's row of it by id (the
+# view is flattened, so that reads the call's own rows only) and stays one line long.
+VIEW = f"CREATE VIEW IF NOT EXISTS call_figures_source ({', '.join(COLUMNS)}) AS {_select()}"
 
 
 def refresh_sql(call_id: str) -> str:
     """The statement that recomputes the row of the call ``call_id`` (an SQL expression)."""
-    return f"{_INSERT}{_select(f'WHERE c.id = {call_id}')};"
+    return f"{_INSERT}SELECT * FROM call_figures_source WHERE call_id = {call_id};"
 
 
 TABLE = f"""CREATE TABLE IF NOT EXISTS call_figures (
@@ -270,6 +276,7 @@ TRIGGERS = [
         BEGIN {owed_sql("OLD.customer_id")} END""",
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_owed_entry_update
         AFTER UPDATE OF customer_id, seconds ON entry
+        WHEN NEW.customer_id IS NOT OLD.customer_id OR NEW.seconds IS NOT OLD.seconds
         BEGIN {owed_sql("OLD.customer_id")} {owed_sql("NEW.customer_id")} END""",
     # A call's row is written afresh (its outstanding time reset): work it out again.
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_owed_refresh AFTER INSERT ON call_figures
@@ -300,8 +307,9 @@ def create(db: SqliteDatabase) -> None:
     if all(
         t in tables and cols <= {c.name for c in db.get_columns(t)} for t, cols in _READS.items()
     ):
+        db.execute_sql(VIEW)
         db.execute_sql("DELETE FROM call_figures")
-        db.execute_sql(f"{_INSERT}{_select()}")
+        db.execute_sql(f"{_INSERT}SELECT * FROM call_figures_source")
         db.execute_sql(owed_sql(None))
         for sql in TRIGGERS:
             db.execute_sql(sql)
