@@ -1,5 +1,5 @@
-"""The supervisor's corrections (R13): an adjusting entry, a reversing entry, and the merge of
-a duplicate customer into the one to keep.
+"""The supervisor's corrections (R13): an adjusting entry, a reversing entry, a stretch of a
+call re-classified, and the merge of a duplicate customer into the one to keep.
 
 Each asks for a reason and refuses to go on without one; the entry itself is posted by the
 ledger service with who (the signed-in technician or supervisor) and when.
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.billing import clock_text
+from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.duplicates import Match
 from qwtimer.gui.theme import warning_colour
 
@@ -156,4 +157,56 @@ class MergeDialog(_ReasonDialog):
     ) -> tuple[str, str] | None:
         """(duplicate's id, reason), or None when cancelled."""
         d = cls(keep, candidates, parent)
+        return d.answer() if d.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ReclassifyDialog(_ReasonDialog):
+    """Pick a segment of the call and the kind it really was, with a reason."""
+
+    def __init__(self, segments: list[tuple[int, str, str]], parent: QWidget | None) -> None:
+        super().__init__(
+            "Re-classify time",
+            "Say what a stretch of this call really was (e.g. hold that was working hold). "
+            "The bill is not edited: the difference is posted as an adjusting entry (R13).",
+            "&Re-classify",
+            parent,
+        )
+        self.segment = QComboBox(self)
+        self.segment.setAccessibleName("Segment to re-classify")
+        for seq, text, kind in segments:
+            self.segment.addItem(text, (seq, kind))
+        self.kind = QComboBox(self)
+        self.kind.setAccessibleName("What the segment really was")
+        for k in SegmentKind:
+            self.kind.addItem(k.value.replace("_", " "), k.value)
+        self.form.addRow("&Segment:", self.segment)
+        self.form.addRow("&Really was:", self.kind)
+        self.form.addRow("R&eason:", self.reason)
+        self.segment.currentIndexChanged.connect(self._offer_other_kind)
+        self._offer_other_kind()
+        self.segment.setFocus()
+
+    def _offer_other_kind(self) -> None:
+        data = self.segment.currentData()
+        if data and self.kind.currentData() == data[1]:
+            self.kind.setCurrentIndex((self.kind.currentIndex() + 1) % self.kind.count())
+
+    def problem(self) -> str:
+        data = self.segment.currentData()
+        if data is None:
+            return "This call has no segment to re-classify."
+        if self.kind.currentData() == data[1]:
+            return f"The segment already is {data[1].replace('_', ' ')}: pick another kind."
+        return super().problem()
+
+    def answer(self) -> tuple[int, SegmentKind, str]:
+        seq, _ = self.segment.currentData()
+        return int(seq), SegmentKind(self.kind.currentData()), self.reason.text().strip()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, segments: list[tuple[int, str, str]]
+    ) -> tuple[int, SegmentKind, str] | None:
+        """(segment number, its new kind, reason), or None when cancelled."""
+        d = cls(segments, parent)
         return d.answer() if d.exec() == QDialog.DialogCode.Accepted else None

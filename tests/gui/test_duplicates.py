@@ -100,9 +100,10 @@ def test_supervisor_merge_moves_the_duplicate_and_the_window_drops_it(
     review = w.open_review()
     qtbot.addWidget(review)
     qtbot.waitUntil(lambda: review.loaded)
-    review.customer_filter.setText("Ada")
+    with qtbot.waitSignal(review.refreshed):
+        review.customer_filter.setText("Ada")
     rows = review.calls.rows
-    review.call_view.selectRow(next(n for n, r in enumerate(rows) if r["customer_id"] == ada.id))
+    review.call_view.selectRow(next(n for n, r in enumerate(rows) if r.customer_id == ada.id))
     qtbot.mouseClick(review.merge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Merged" in review.status.text())  # merged off the GUI thread
     assert asked == [[twin.id]]

@@ -65,10 +65,11 @@ def test_window_shows_local_times_with_the_zone_as_the_command_line_does(
     qtbot.waitUntil(lambda: review.loaded)
     calls = review.calls
     assert calls.data(calls.index(0, column(calls, "Started"))) == started
-    review.customer_filter.setText("Ada")
+    with qtbot.waitSignal(review.refreshed):
+        review.customer_filter.setText("Ada")
     review.call_view.selectRow(0)
-    entries = review.entries
-    assert entries.rowCount() > 0
+    entries = review.entries  # the call's own entries, read off the GUI thread
+    qtbot.waitUntil(lambda: entries.rowCount() > 0)
     assert all(
         EST.match(entries.data(entries.index(n, column(entries, "When"))))
         for n in range(entries.rowCount())

@@ -1,0 +1,127 @@
+"""The review's table of calls with its totals row under the same columns and the count.
+
+The header sorts by the database (``ReviewModel.sort``); a column it cannot sort by keeps
+the current order and its indicator. The totals row follows the table's column widths and
+horizontal scrolling, so each total stands under its column.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qwtimer.desk.context import Desk
+from qwtimer.gui.review_model import COLUMNS, ReviewModel, TotalsModel
+from qwtimer.gui.rows_model import table_view
+
+NOTES_CHARS = 32  # the notes column's width; longer notes are elided (full in the tooltip)
+
+
+class _TotalsView(QTableView):
+    """One row, no headers, no scroll bars; a right margin as wide as the table's vertical
+    scroll bar keeps the columns aligned."""
+
+    def set_right_margin(self, width: int) -> None:
+        self.setViewportMargins(0, 0, width, 0)
+
+
+class ReviewTable(QWidget):
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.calls = ReviewModel(desk, self)
+        self.view = table_view(self, "Calls with their breakdown", self.calls)
+        self.view.horizontalHeader().setStretchLastSection(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.view.horizontalHeader()
+        header.setSortIndicator(self.calls.sort_column(), Qt.SortOrder.DescendingOrder)
+        self.view.setSortingEnabled(True)  # the model sorts; started, newest first
+        header.sortIndicatorChanged.connect(self._sort_indicator)
+
+        self.totals = TotalsModel(self.calls, self)
+        self.totals_view = _TotalsView(self)
+        self.totals_view.setModel(self.totals)
+        self.totals_view.setAccessibleName("Totals of the calls shown")
+        self.totals_view.horizontalHeader().hide()
+        self.totals_view.verticalHeader().hide()
+        self.totals_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.totals_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.totals_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.totals_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.totals_view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.totals_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        font = self.totals_view.font()
+        font.setBold(True)
+        self.totals_view.setFont(font)
+        row_height = self.view.verticalHeader().defaultSectionSize()
+        self.totals_view.verticalHeader().setDefaultSectionSize(row_height)
+        self.totals_view.setFixedHeight(row_height + 2 * self.totals_view.frameWidth())
+        header.sectionResized.connect(self._follow_width)
+        self.view.horizontalScrollBar().valueChanged.connect(
+            self.totals_view.horizontalScrollBar().setValue
+        )
+        self.view.verticalScrollBar().rangeChanged.connect(lambda *_: self._follow_margin())
+
+        self.count = QLabel("Reading the calls…", self)
+        self.count.setAccessibleName("How many calls")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.totals_view)
+        layout.addWidget(self.count)
+        self.calls.rowsInserted.connect(lambda *_: self._say_count())
+        self._sized = False
+
+    def _sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        if COLUMNS[column].sort is None:  # not sortable: the indicator stays where it was
+            header = self.view.horizontalHeader()
+            header.blockSignals(True)
+            wanted = (
+                Qt.SortOrder.DescendingOrder if self.calls.order[1] else Qt.SortOrder.AscendingOrder
+            )
+            header.setSortIndicator(self.calls.sort_column(), wanted)
+            header.blockSignals(False)
+
+    def _follow_width(self, section: int, _old: int, new: int) -> None:
+        self.totals_view.setColumnWidth(section, new)
+
+    def _follow_margin(self) -> None:
+        bar = self.view.verticalScrollBar()
+        self.totals_view.set_right_margin(bar.sizeHint().width() if bar.maximum() > 0 else 0)
+
+    def loaded(self) -> None:
+        """A query's first page is shown: size the columns once, say the count."""
+        if not self._sized and self.calls.rows:
+            self._sized = True
+            self.view.resizeColumnsToContents()
+            fm = self.view.fontMetrics()
+            for n in range(len(COLUMNS)):  # room for the sort indicator and the cell margins
+                self.view.setColumnWidth(n, self.view.columnWidth(n) + fm.averageCharWidth() * 2)
+            notes = next(n for n, c in enumerate(COLUMNS) if c.key == "notes")
+            self.view.setColumnWidth(notes, fm.averageCharWidth() * NOTES_CHARS)
+            bold = QFontMetrics(self.totals_view.font())
+            for n in range(len(COLUMNS)):  # each total fits under its column
+                wide = bold.horizontalAdvance(str(self.totals.data(self.totals.index(0, n)))) + 16
+                if n != notes and self.view.columnWidth(n) < wide:
+                    self.view.setColumnWidth(n, wide)
+            self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for n in range(len(COLUMNS)):
+            self.totals_view.setColumnWidth(n, self.view.columnWidth(n))
+        self._follow_margin()
+        self._say_count()
+
+    def _say_count(self) -> None:
+        total, shown = self.calls.totals.calls, len(self.calls.rows)
+        text = f"{total:,} call" + ("" if total == 1 else "s")
+        if shown < total:
+            text += f", the first {shown:,} read (scroll down for more)"
+        self.count.setText(text)
