@@ -64,7 +64,7 @@ def _corrections(column: str) -> str:
               LEFT JOIN entry o ON o.id = e.reverses_id
               WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS}{not_purchase}), 0)
          + COALESCE((SELECT SUM(e.{column}) FROM entry o JOIN entry e ON e.reverses_id = o.id
-              WHERE o.call_id = c.id AND e.call_id IS NULL AND +e.kind = 'reversal'
+              WHERE o.call_id = c.id AND +e.call_id IS NULL AND +e.kind = 'reversal'
               {not_purchase_o}), 0))"""
 
 
