@@ -1,6 +1,7 @@
 """The review's filtered table written to a file, streamed from the database
 (``review.rows``) with progress and a way to stop: a CSV of every column (``review.ROW_KEYS``,
-formula-like text made safe by ``csv_out``), or a PDF table (``printing.calls_pdf``).
+formula-like text made safe by ``csv_out``); the PDF table streams the same rows
+(``printing.calls_pdf``).
 
 A file is written whole or not at all (``statements.output_file``): a cancelled or failed
 export leaves nothing behind.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 
 from qwtimer.core.errors import QwtimerError
@@ -62,19 +62,3 @@ def write_calls_csv(
             w.writerow(row.as_dict())
             n += 1
     return n
-
-
-def write_calls_pdf(
-    flt: review.Filter,
-    sort: tuple[str, bool],
-    path: Path | str,
-    report: Report,
-    stop: threading.Event,
-    made_by: str,
-    made_at: datetime,
-) -> int:
-    """Every call of ``flt`` as a PDF table with the totals row; returns the pages."""
-    from qwtimer.printing.calls_pdf import write_calls_pdf as draw
-
-    total = review.totals(flt)
-    return draw(counted(flt, sort, report, stop), total, flt, path, made_by, made_at)

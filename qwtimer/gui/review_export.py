@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QPushButton, QW
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
-from qwtimer.desk.review_export import Cancelled, write_calls_csv, write_calls_pdf
+from qwtimer.desk.review_export import Cancelled, write_calls_csv
 from qwtimer.gui.runner import runner
+from qwtimer.printing.calls_pdf import write_filtered_calls_pdf
 
 
 def choose_table_file(parent: QWidget) -> str | None:
@@ -74,7 +75,7 @@ class TableExporter(QObject):
         made_at = desk.clock.read().utc
         work: Callable[[Callable[[int, int], None]], int]
         if path.lower().endswith(".pdf"):
-            work = lambda report: write_calls_pdf(  # noqa: E731
+            work = lambda report: write_filtered_calls_pdf(  # noqa: E731
                 flt, sort, path, report, stop, desk.technician, made_at
             )
         else:

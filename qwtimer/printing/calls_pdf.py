@@ -7,6 +7,7 @@ drawn as they stream in, so memory stays flat however many there are.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,9 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.times import local_text
+from qwtimer.desk import review
 from qwtimer.desk.review import CallRow, Filter, Totals
+from qwtimer.desk.review_export import Report, counted
 from qwtimer.desk.statements import output_file
 from qwtimer.printing.page import INK, MUTED, RED, RULE, Pages, pdf_writer, qt_application
 
@@ -180,3 +183,18 @@ def write_calls_pdf(
         finally:
             painter.end()
         return int(pages.number)
+
+
+def write_filtered_calls_pdf(
+    flt: review.Filter,
+    sort: tuple[str, bool],
+    path: Path | str,
+    report: Report,
+    stop: threading.Event,
+    made_by: str,
+    made_at: datetime,
+) -> int:
+    """Every call of ``flt`` in ``sort`` order as a PDF table with the totals row, with
+    progress and a way to stop (``review_export.counted``); returns the pages."""
+    total = review.totals(flt)
+    return write_calls_pdf(counted(flt, sort, report, stop), total, flt, path, made_by, made_at)

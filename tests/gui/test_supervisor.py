@@ -230,7 +230,7 @@ def test_export_statement_to_csv_off_the_gui_thread(
 def test_export_makes_the_customers_copy_unless_internal_copy_is_ticked(
     qtbot: Any, review: SupervisorWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    select(review, "Ada")
+    select(qtbot, review, "Ada")
     box = review.exporter.internal
     assert box.isVisible() and not box.isChecked()  # beside Export statement, unticked
     export(qtbot, review, tmp_path / "customer.csv", monkeypatch)
