@@ -10,6 +10,7 @@ the schema step's own statement, as a database upgraded to it would be.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -20,6 +21,7 @@ from qwtimer.core.clock import FakeClock
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
 from qwtimer.store import call_figures
+from tests.bench.common import Row, median_seconds
 
 CUSTOMERS = 10_000
 
@@ -136,6 +138,71 @@ def main(calls: int) -> None:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             print(f"streamed {n:,} calls, peak Python memory {peak / 2**20:.1f} MiB")
+        finally:
+            desk.close()
+
+
+def rows() -> list[Row]:
+    """``make bench``: at ``QWTIMER_BENCH_CALLS`` calls (default 1,000,000), the review's
+    filter with totals and a sorted page, each beside SQLite's own aggregate over a covering
+    index of the same table in the same run (``count(*)`` and ``sum`` read from the index
+    alone), and the schema step's fill of the figures."""
+    calls = int(os.environ.get("QWTIMER_BENCH_CALLS", "1000000"))
+    with tempfile.TemporaryDirectory() as folder:
+        desk = Desk(Path(folder) / "data", clock=FakeClock(), technician="sue")
+        try:
+            fill(desk, calls)
+            t0 = time.perf_counter()
+            call_figures.create(desk.db)
+            filled = time.perf_counter() - t0
+            db = desk.db
+            db.execute_sql("CREATE INDEX bench_tech_billed ON call_figures (technician, billed_s)")
+            db.execute_sql("ANALYZE")
+
+            def reference() -> object:
+                return db.execute_sql(
+                    "SELECT technician, count(*), sum(billed_s) FROM call_figures "
+                    "INDEXED BY bench_tech_billed GROUP BY technician"
+                ).fetchall()
+
+            one = review.Filter(technicians=("tech7",))
+            ref = median_seconds(reference, 5, 1)
+            flt = median_seconds(lambda: (review.totals(one), review.page(one, limit=200)), 5, 1)
+            everything = median_seconds(review.totals, 3, 1)
+            ref_all = median_seconds(
+                lambda: db.execute_sql("SELECT count(*) FROM call_figures").fetchone(), 3, 1
+            )
+            ordered = median_seconds(
+                lambda: review.page(sort=("billed_seconds", True), limit=200), 5, 1
+            )
+            at = f"at {calls:,} calls"
+            return [
+                Row(
+                    f"review: one technician's calls, totals and first page, {at}",
+                    flt * 1000,
+                    "ms",
+                    "SQLite GROUP BY over a covering index, every technician",
+                    ref * 1000,
+                    "< 200 ms",
+                ),
+                Row(
+                    f"review: totals of every call, {at}",
+                    everything * 1000,
+                    "ms",
+                    "SQLite count(*) over the same table",
+                    ref_all * 1000,
+                    "< 200 ms",
+                ),
+                Row(
+                    f"review: first page sorted by billed, {at}",
+                    ordered * 1000,
+                    "ms",
+                    "SQLite GROUP BY over a covering index, every technician",
+                    ref * 1000,
+                    "< 200 ms",
+                ),
+                Row(f"review: upgrade fills the figures of {calls:,} calls", filled, "s"),
+            ]
         finally:
             desk.close()
 
