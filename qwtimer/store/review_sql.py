@@ -18,6 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 FROM = "FROM call_figures f JOIN customer cu ON cu.id = f.customer_id"
+# Counting and summing need no customer name: without the join, a filter is read by its own
+# index (a technician's calls by ``call_figures_technician``), never customer by customer.
+FIGURES_ONLY = "FROM call_figures f"
 
 OUTSTANDING = "f.outstanding_s"
 TOTAL_SECONDS = "(COALESCE(f.talk_s, 0) + COALESCE(f.hold_s, 0) + COALESCE(f.working_hold_s, 0) + COALESCE(f.research_s, 0))"
@@ -178,16 +181,17 @@ def page_sql(w: Where, sort: str, desc: bool, limit: int | None, offset: int) ->
 
 
 def count_sql(w: Where) -> str:
-    return f"SELECT COUNT(*) {FROM} WHERE {w.sql}"
+    return f"SELECT COUNT(*) {FIGURES_ONLY} WHERE {w.sql}"
 
 
 def totals_sql(w: Where) -> str:
-    return f"SELECT COUNT(*), {', '.join(SUMS)} {FROM} WHERE {w.sql}"
+    return f"SELECT COUNT(*), {', '.join(SUMS)} {FIGURES_ONLY} WHERE {w.sql}"
 
 
 def group_sql(w: Where, by: str) -> str:
     key, label, order = GROUPS[by]
+    source = FROM if "cu." in label + order else FIGURES_ONLY
     return (
-        f"SELECT {key}, {label}, COUNT(*), {', '.join(SUMS)} {FROM} "
+        f"SELECT {key}, {label}, COUNT(*), {', '.join(SUMS)} {source} "
         f"WHERE {w.sql} GROUP BY {key} ORDER BY {order}"
     )
