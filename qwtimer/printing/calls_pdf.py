@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.times import local_text
@@ -21,7 +20,7 @@ from qwtimer.desk import review
 from qwtimer.desk.review import CallRow, Filter, Totals
 from qwtimer.desk.review_export import Report, counted
 from qwtimer.desk.statements import output_file
-from qwtimer.printing.page import INK, MUTED, RED, RULE, Pages, pdf_writer, qt_application
+from qwtimer.printing.page import INK, MUTED, RED, Pages, pdf_writer, qt_application
 
 # (heading, part of the page width)
 COLUMNS = (
@@ -104,25 +103,7 @@ def total_cells(t: Totals) -> list[str]:
 
 
 def _row(pages: Pages, texts: list[str], bold: bool = False, colour: QColor = INK) -> None:
-    f = pages.font(FONT, bold)
-    fm = QFontMetricsF(f, pages.writer)
-    h = fm.height() + 3 * pages.pt
-    x = 0.0
-    pages.p.setPen(colour)
-    for n, ((_, part), text) in enumerate(zip(COLUMNS, texts, strict=True)):
-        w = pages.width * part
-        align = Qt.AlignmentFlag.AlignLeft if n < 3 else Qt.AlignmentFlag.AlignRight
-        rect = QRectF(x + 1.5 * pages.pt, pages.y + 1.5 * pages.pt, w - 3 * pages.pt, h)
-        pages.p.drawText(
-            rect, int(align), fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
-        )
-        x += w
-    pages.y += h
-
-
-def _rule(pages: Pages, colour: QColor = RULE, width: float = 0.4) -> None:
-    pages.p.setPen(QPen(colour, width * pages.pt))
-    pages.p.drawLine(QPointF(0, pages.y), QPointF(pages.width, pages.y))
+    pages.table_row(COLUMNS, texts, size=FONT, pad=1.5, left=3, bold=bold, colour=colour)
 
 
 def filter_text(flt: Filter) -> str:
@@ -165,7 +146,7 @@ def write_calls_pdf(
 
             def heading() -> None:
                 _row(pages, [h for h, _ in COLUMNS], bold=True)
-                _rule(pages, INK, 0.6)
+                pages.rule(INK, 0.6)
 
             heading()
             for r in calls:
@@ -173,11 +154,11 @@ def write_calls_pdf(
                     pages.new_page()
                     heading()
                 _row(pages, call_cells(r), colour=RED if r.outstanding_seconds else INK)
-                _rule(pages)
+                pages.rule()
             if pages.y + 3 * line > pages.bottom:
                 pages.new_page()
                 heading()
-            _rule(pages, INK, 0.8)
+            pages.rule(INK, 0.8)
             _row(pages, total_cells(total), bold=True)
             pages.draw_footer()
         finally:

@@ -10,11 +10,11 @@ for the drawing and shut down afterwards.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
+    QPen,
 )
 
 INK, MUTED, RULE = QColor("#202124"), QColor("#5f6368"), QColor("#dadce0")
@@ -109,6 +110,44 @@ class Pages:
         self.writer.newPage()
         self.number += 1
         self.y = 0.0
+
+    def row_height(self, size: float, pad: float) -> float:
+        """The height of a table row of ``size`` point text with ``pad`` points above and
+        below."""
+        return float(QFontMetricsF(font(size), self.writer).height() + 2 * pad * self.pt)
+
+    def table_row(
+        self,
+        columns: Sequence[tuple[str, float]],
+        texts: Sequence[str],
+        *,
+        size: float,
+        pad: float,
+        left: int = 1,
+        bold: bool = False,
+        colour: QColor = INK,
+    ) -> None:
+        """One row of a table: each text in its column (heading, part of the page width),
+        the first ``left`` columns left-aligned and the rest right-aligned, each elided to fit;
+        the cursor moves below it."""
+        f = self.font(size, bold)
+        fm = QFontMetricsF(f, self.writer)
+        h = fm.height() + 2 * pad * self.pt
+        x = 0.0
+        self.p.setPen(colour)
+        for n, ((_, part), text) in enumerate(zip(columns, texts, strict=True)):
+            w = self.width * part
+            align = Qt.AlignmentFlag.AlignLeft if n < left else Qt.AlignmentFlag.AlignRight
+            rect = QRectF(x + pad * self.pt, self.y + pad * self.pt, w - 2 * pad * self.pt, h)
+            elided = fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+            self.p.drawText(rect, int(align), elided)
+            x += w
+        self.y += h
+
+    def rule(self, colour: QColor = RULE, width: float = 0.4) -> None:
+        """A line across the page at the cursor, ``width`` points thick."""
+        self.p.setPen(QPen(colour, width * self.pt))
+        self.p.drawLine(QPointF(0, self.y), QPointF(self.width, self.y))
 
     def text(self, s: str, size: float, bold: bool = False, colour: QColor = INK) -> None:
         f = self.font(size, bold)

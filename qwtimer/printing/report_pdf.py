@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QPainter
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.core.times import local_text
 from qwtimer.desk.review import GroupRow
 from qwtimer.desk.statements import output_file
 from qwtimer.desk.team_report import Report
-from qwtimer.printing.page import INK, MUTED, RED, RULE, Pages, pdf_writer, qt_application
+from qwtimer.printing.page import INK, MUTED, RED, Pages, pdf_writer, qt_application
 
 # (heading, part of the page width, the cell of a group row)
 COLUMNS = (
@@ -55,29 +54,11 @@ def cells(row: GroupRow) -> list[str]:
 
 
 def _row(pages: Pages, texts: list[str], bold: bool = False, red: bool = False) -> None:
-    f = pages.font(8, bold)
-    h = QFontMetricsF(f, pages.writer).height() + 4 * pages.pt
-    x = 0.0
-    pages.p.setPen(RED if red else INK)
-    for n, ((_, part), text) in enumerate(zip(COLUMNS, texts, strict=True)):
-        w = pages.width * part
-        align = Qt.AlignmentFlag.AlignLeft if n == 0 else Qt.AlignmentFlag.AlignRight
-        rect = QRectF(x + 2 * pages.pt, pages.y + 2 * pages.pt, w - 4 * pages.pt, h)
-        elided = QFontMetricsF(f, pages.writer).elidedText(
-            text, Qt.TextElideMode.ElideRight, rect.width()
-        )
-        pages.p.drawText(rect, int(align), elided)
-        x += w
-    pages.y += h
-
-
-def _rule(pages: Pages, colour: QColor = RULE, width: float = 0.4) -> None:
-    pages.p.setPen(QPen(colour, width * pages.pt))
-    pages.p.drawLine(QPointF(0, pages.y), QPointF(pages.width, pages.y))
+    pages.table_row(COLUMNS, texts, size=8, pad=2, bold=bold, colour=RED if red else INK)
 
 
 def row_height(pages: Pages) -> float:
-    return float(QFontMetricsF(pages.font(8), pages.writer).height() + 4 * pages.pt)
+    return pages.row_height(8, pad=2)
 
 
 def write_report_pdf(r: Report, path: Path | str, made_by: str, made_at: datetime) -> int:
@@ -100,7 +81,7 @@ def write_report_pdf(r: Report, path: Path | str, made_by: str, made_at: datetim
 
             def heading() -> None:
                 _row(pages, [r.by.capitalize(), *(h for h, _ in COLUMNS[1:])], bold=True)
-                _rule(pages, INK, 0.6)
+                pages.rule(INK, 0.6)
 
             heading()
             for row in r.rows:
@@ -108,13 +89,13 @@ def write_report_pdf(r: Report, path: Path | str, made_by: str, made_at: datetim
                     pages.new_page()
                     heading()
                 _row(pages, cells(row), red=row.totals.outstanding_seconds > 0)
-                _rule(pages)
+                pages.rule()
             if not r.rows:
                 pages.text("No billed calls in this period.", 9, colour=MUTED)
             if pages.y + 3 * row_height(pages) > pages.bottom:
                 pages.new_page()
                 heading()
-            _rule(pages, INK, 0.8)
+            pages.rule(INK, 0.8)
             _row(pages, cells(r.total_row()), bold=True)
             pages.y += 6 * pages.pt
             pages.text(
