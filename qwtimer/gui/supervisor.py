@@ -244,12 +244,12 @@ class SupervisorWindow(Corrections, QDialog):
 
     def _enable(self) -> None:
         row = self.selected_call()
-        own = self.detail.detail is not None and row is not None
-        own = own and self.detail.detail.call_id == row.call_id  # type: ignore[union-attr]
+        shown = self.detail.detail  # the detail read for the selected call, once it is in
+        own = shown is not None and row is not None and shown.call_id == row.call_id
         self.adjust_button.setEnabled(row is not None)
         self.merge_button.setEnabled(row is not None)
         self.receipt_button.setEnabled(row is not None)
-        self.reclassify_button.setEnabled(own and bool(self.detail.detail.segments))  # type: ignore[union-attr]
+        self.reclassify_button.setEnabled(own and shown is not None and bool(shown.segments))
         self.reverse_button.setEnabled(own and self._entry_to_reverse() is not None)
         exporting = self.exporter.busy() or self.table_exporter.busy()
         self.export_button.setEnabled(row is not None and not exporting)
