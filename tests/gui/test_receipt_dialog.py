@@ -16,7 +16,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.gui.main_window import MainWindow
 from qwtimer.gui.receipt_dialog import ReceiptDialog
 from qwtimer.gui.supervisor import open_supervisor
-from tests.gui.conftest import add_customer
+from tests.gui.conftest import add_customer, recent_shown
 
 
 def logged_call(desk: Desk) -> str:
@@ -76,7 +76,9 @@ def test_recent_calls_context_menu_opens_the_calls_receipt(
     call_id = logged_call(desk)
     w: MainWindow = make_window()
     w.show_recent()
+    recent_shown(qtbot, w)  # Recent calls read off the window's thread
     w.recent.select_call(call_id)
+    assert w.recent.selected_call() == call_id
     assert w.recent.receipt_action in w.recent.view.actions()
     w.recent.receipt_action.trigger()
     qtbot.waitUntil(lambda: bool(w.findChildren(ReceiptDialog)))
