@@ -21,6 +21,7 @@ from qwtimer.gui.runner import runner
 from qwtimer.printing.charts import StackedBar
 
 MOST_BARS = 31  # more bars would not be read
+FULL_DATES = 12  # bars labelled with a whole date (YYYY-MM-DD) at most
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,17 @@ def bar(row: review.GroupRow) -> StackedBar:
 
 def day_bars(days: list[review.GroupRow]) -> tuple[list[StackedBar], str]:
     """The latest ``MOST_BARS`` days in time order and the chart's title, which says when
-    earlier days are left out."""
+    earlier days are left out. Beyond ``FULL_DATES`` bars a whole date would not fit under its
+    bar: each is labelled with its month and day (``11-28``) and the title names the first and
+    last day in full."""
     title = "Billable and unbilled minutes per day"
+    shown = [bar(d) for d in days[-MOST_BARS:]]
+    if len(shown) > FULL_DATES:
+        title += f", {shown[0].label} to {shown[-1].label}"
+        shown = [replace(b, label=b.label[5:]) for b in shown]
     if len(days) > MOST_BARS:
         title += f" (the latest {MOST_BARS} of {len(days)} days)"
-    return [bar(d) for d in days[-MOST_BARS:]], title
+    return shown, title
 
 
 def technician_bars(technicians: list[review.GroupRow]) -> tuple[list[StackedBar], str]:
@@ -89,6 +96,7 @@ class ReviewCharts(QWidget):
         self.lengths = ChartWidget(self, "Calls by length")
         self.status = QLabel("", self)
         self.status.setAccessibleName("Charts status")
+        self.status.hide()
         layout = QGridLayout(self)
         layout.addWidget(self.per_day, 0, 0, 1, 2)
         layout.addWidget(self.per_technician, 1, 0)
@@ -119,7 +127,7 @@ class ReviewCharts(QWidget):
             return
         self._stale = False
         self.reads += 1
-        self.status.setText("Reading the charts…")
+        self._say("Reading the charts…")
         self.runner.run(
             partial(read_charts, *self._query),
             self.show_data,
@@ -130,8 +138,12 @@ class ReviewCharts(QWidget):
             latest=True,
         )
 
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
     def _failed(self, exc: QwtimerError) -> None:
-        self.status.setText(str(exc))
+        self._say(str(exc))
 
     def show_data(self, data: ChartData) -> None:
         """Draw ``data``."""
@@ -139,4 +151,4 @@ class ReviewCharts(QWidget):
         self.per_day.show_stacked_bars(*day_bars(data.days))
         self.per_technician.show_stacked_bars(*technician_bars(data.technicians))
         self.lengths.show_length_counts(data.lengths, "Calls by length (min)")
-        self.status.setText("")
+        self._say("")
