@@ -155,8 +155,8 @@ class SupervisorWindow(Corrections, QDialog):
         self.merge_button.clicked.connect(self.merge_duplicate)
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
-        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.views.setCurrentIndex(0))
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.views.setCurrentIndex(1))
+        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_view(0))
+        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_view(1))
         self.show_role()
         self.refresh()
         self.hub.changed.connect(self._changed)
@@ -174,6 +174,12 @@ class SupervisorWindow(Corrections, QDialog):
                 "Corrections (reversals, credits, re-classified time) are for supervisors "
                 "(R13): you sync as a technician, so ask a supervisor to post them."
             )
+
+    def show_view(self, n: int) -> None:
+        """Show the calls (0, focus on the table) or the charts (1, focus on the tabs: the
+        arrows switch back); the focus never stays on a hidden widget."""
+        self.views.setCurrentIndex(n)
+        (self.call_view if n == 0 else self.views.tabBar()).setFocus()
 
     def _changed(self, changes: Changes) -> None:
         self.show_role()  # a sync may have told this computer its role

@@ -87,8 +87,9 @@ def test_nothing_is_read_while_the_charts_are_hidden(qtbot: Any, review: Supervi
     data = show_charts(qtbot, review)  # shown: the filter as it is now
     assert review.charts.reads == 1
     assert len(data.technicians) == 1 and data.technicians[0].totals.calls == 2
+    assert review.views.tabBar().hasFocus()  # the arrows switch views from there
     qtbot.keyClick(review, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert review.views.currentIndex() == 0
+    assert review.views.currentIndex() == 0 and review.call_view.hasFocus()
     with qtbot.waitSignal(review.refreshed, timeout=5000):
         review.customer_filter.clear()
     settle(qtbot, review)
