@@ -15,7 +15,7 @@ purchase no longer charged. Two figures say what was not paid (R6.1):
 Everything here reads; the window and the command line use the same functions:
 
 ``page(flt, sort, offset, limit)``, ``rows(flt, sort)`` (a stream, for exports),
-``count(flt)``, ``totals(flt)``, ``group(flt, by)``; they read the local database the
+``count(flt)``, ``totals(flt)``, ``group(flt, by)``, ``length_counts(flt)``; they read the local database the
 desk opened, on the calling thread's connection.
 """
 
@@ -238,6 +238,35 @@ def group(flt: Filter, by: str) -> list[GroupRow]:
         GroupRow(str(r[0]), str(r[1]), Totals(*(int(v) for v in r[2:])))
         for r in _execute(q.group_sql(w, by), w.params)
     ]
+
+
+def length_counts(
+    flt: Filter = Filter(), bucket_minutes: int = 5, most: int = 12
+) -> list[tuple[str, int]]:
+    """The calls of ``flt`` counted per length (talk, hold, working hold and research) in
+    buckets of ``bucket_minutes``: ``[("0-5", 3), ("5-10", 0), ("10-15", 1)]``, the lower end
+    included, every bucket from 0 to the longest call's, at most ``most`` of them, the last
+    one open (``"55+"``) when longer calls are counted in it; ``[]`` when there are no calls.
+    Counted by the database, whatever the number of calls (the same buckets as
+    ``printing.charts.length_buckets``)."""
+    if bucket_minutes < 1 or most < 1:
+        raise InputError(
+            f"length buckets of {bucket_minutes} min, at most {most}: give at least 1 of each"
+        )
+    w = flt.where()
+    counted = {
+        int(b): int(n) for b, n in _execute(q.length_sql(w, bucket_minutes * 60, most), w.params)
+    }
+    if not counted:
+        return []
+    longer = counted.pop(most, 0)  # calls of most * bucket_minutes or longer
+    n = most if longer else max(counted) + 1
+    counts = [counted.get(i, 0) for i in range(n)]
+    counts[-1] += longer
+    labels = [f"{i * bucket_minutes}-{(i + 1) * bucket_minutes}" for i in range(n)]
+    if longer:
+        labels[-1] = f"{(n - 1) * bucket_minutes}+"
+    return list(zip(labels, counts, strict=True))
 
 
 def technicians() -> list[str]:

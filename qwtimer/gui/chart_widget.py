@@ -17,6 +17,7 @@ from qwtimer.printing.charts import (
     StackedBar,
     draw_bank,
     draw_histogram,
+    draw_length_counts,
     draw_stacked_bars,
 )
 
@@ -65,6 +66,17 @@ class ChartWidget(QWidget):
         self.show_chart(
             partial(draw_histogram, lengths_seconds=lengths, title=title),
             f"{len(lengths)} calls by length",
+        )
+
+    def show_length_counts(
+        self, buckets: Sequence[tuple[str, int]], title: str = "Calls by length"
+    ) -> None:
+        """How many calls lasted 0-5, 5-10... minutes, from calls already counted per bucket."""
+        counted = list(buckets)
+        described = "; ".join(f"{label} min: {n} calls" for label, n in counted)
+        self.show_chart(
+            partial(draw_length_counts, buckets=counted, title=title),
+            f"{sum(n for _, n in counted)} calls by length" + (f": {described}" if counted else ""),
         )
 
     def show_bank(

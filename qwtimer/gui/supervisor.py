@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
 from qwtimer.desk.sync import calls_source
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.receipt_dialog import receipt_button
+from qwtimer.gui.review_charts import ReviewCharts
 from qwtimer.gui.review_detail import CallDetailPanel
 from qwtimer.gui.review_export import TableExporter, choose_table_file
 from qwtimer.gui.review_table import ReviewTable
@@ -78,6 +80,11 @@ class SupervisorWindow(Corrections, QDialog):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         self.split = split
+        self.charts = ReviewCharts(desk, self)
+        self.views = QTabWidget(self)  # the calls, or the charts of the same calls
+        self.views.setAccessibleName("Calls or charts")
+        self.views.addTab(split, "Calls")
+        self.views.addTab(self.charts, "Charts")
 
         def button(text: str, name: str) -> QPushButton:
             b = QPushButton(text, self)
@@ -129,7 +136,7 @@ class SupervisorWindow(Corrections, QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.filters)
         layout.addWidget(self.source)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.views, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
@@ -148,6 +155,8 @@ class SupervisorWindow(Corrections, QDialog):
         self.merge_button.clicked.connect(self.merge_duplicate)
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
+        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_view(0))
+        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_view(1))
         self.show_role()
         self.refresh()
         self.hub.changed.connect(self._changed)
@@ -165,6 +174,12 @@ class SupervisorWindow(Corrections, QDialog):
                 "Corrections (reversals, credits, re-classified time) are for supervisors "
                 "(R13): you sync as a technician, so ask a supervisor to post them."
             )
+
+    def show_view(self, n: int) -> None:
+        """Show the calls (0, focus on the table) or the charts (1, focus on the tabs: the
+        arrows switch back); the focus never stays on a hidden widget."""
+        self.views.setCurrentIndex(n)
+        (self.call_view if n == 0 else self.views.tabBar()).setFocus()
 
     def _changed(self, changes: Changes) -> None:
         self.show_role()  # a sync may have told this computer its role
@@ -203,6 +218,7 @@ class SupervisorWindow(Corrections, QDialog):
             return
         self._keep = self.selected_call_id()
         self.calls.set_query(flt, self.filters.customer_text())
+        self.charts.set_filter(flt, self.filters.customer_text())
 
     def _loaded(self) -> None:
         self.source.setText(f"Calls shown: {calls_source(self.desk, datetime.now(UTC))}.")

@@ -225,10 +225,20 @@ def draw_histogram(
 ) -> Drawn:
     """How many calls lasted 0-5, 5-10... minutes (call length, min, under the bars; number of
     calls up the side); ``NO_CALLS`` when there are none."""
+    return draw_length_counts(p, area, length_buckets(lengths_seconds, bucket_minutes), title)
+
+
+def draw_length_counts(
+    p: QPainter,
+    area: QRectF,
+    buckets: Sequence[tuple[str, int]],
+    title: str = "Calls by length",
+) -> Drawn:
+    """``draw_histogram`` from calls already counted per bucket (``[("0-5", 3), ...]``, as
+    ``length_buckets`` or the database count them); ``NO_CALLS`` when there are none."""
     c = _Canvas(p, area)
     top = area.top() + c.title(title)
-    buckets = length_buckets(lengths_seconds, bucket_minutes)
-    if not buckets:
+    if not buckets or not any(n for _, n in buckets):
         return c.empty(top, NO_CALLS)
     pt = c.pt
     box = c.plot(top + 10 * pt, 26)

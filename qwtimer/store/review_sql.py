@@ -195,3 +195,16 @@ def group_sql(w: Where, by: str) -> str:
         f"SELECT {key}, {label}, COUNT(*), {', '.join(SUMS)} {source} "
         f"WHERE {w.sql} GROUP BY {key} ORDER BY {order}"
     )
+
+
+def length_sql(w: Where, bucket_seconds: int, most: int) -> str:
+    """Calls counted per length bucket (talk, hold, working hold and research): bucket ``n``
+    holds lengths from ``n * bucket_seconds``; every call of ``most * bucket_seconds`` or
+    longer is counted in bucket ``most``, so at most ``most + 1`` rows come back, in order."""
+    size, cap = int(bucket_seconds), int(most)
+    bucket = f"CASE WHEN t >= {size * cap} THEN {cap} WHEN t < 0 THEN 0 ELSE t / {size} END"
+    return (
+        f"SELECT {bucket} AS bucket, COUNT(*) FROM "
+        f"(SELECT {TOTAL_SECONDS} AS t {FIGURES_ONLY} WHERE {w.sql}) AS lengths "
+        f"GROUP BY {bucket} ORDER BY bucket"
+    )
