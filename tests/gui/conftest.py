@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
@@ -19,6 +20,7 @@ from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.gui import prompts, stop_dialog
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.main_window import MainWindow
+from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.store.models import Customer, Segment
 
 DIALOGS = {
@@ -136,3 +138,19 @@ def segment_rows(call_id: str) -> list[tuple[str, int]]:
         .where(Segment.call == call_id)
         .order_by(Segment.start_at, Segment.seq)
     ]
+
+
+@pytest.fixture
+def review(qtbot: Any, desk: Desk, clock: FakeClock) -> Iterator[SupervisorWindow]:
+    """The supervisor's review over a small history (``supervisor_fixtures.history``)."""
+    from tests.gui.supervisor_fixtures import review_window  # it builds on this module
+
+    yield from review_window(qtbot, desk, clock)
+
+
+@pytest.fixture
+def make_review(qtbot: Any, desk: Desk) -> Iterator[Callable[[], SupervisorWindow]]:
+    """Opens the review over whatever the test wrote; closed before the desk."""
+    from tests.gui.supervisor_fixtures import review_factory
+
+    yield from review_factory(qtbot, desk)

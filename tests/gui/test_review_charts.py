@@ -3,7 +3,6 @@ per length, of the calls the filters keep, read by the database only while they 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,12 +19,7 @@ from qwtimer.gui.review_charts import MOST_BARS, ChartData, day_bars, technician
 from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.printing.charts import StackedBar, length_buckets
 from tests.gui.conftest import add_customer
-from tests.gui.supervisor_fixtures import review_window, settle
-
-
-@pytest.fixture
-def review(qtbot: Any, desk: Desk, clock: FakeClock) -> Iterator[SupervisorWindow]:
-    yield from review_window(qtbot, desk, clock)
+from tests.gui.supervisor_fixtures import settle
 
 
 def show_charts(qtbot: Any, w: SupervisorWindow) -> ChartData:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -25,21 +23,9 @@ from qwtimer.store.models import Entry
 from tests.gui.conftest import add_customer
 from tests.gui.supervisor_fixtures import (
     cell,
-    review_factory,
-    review_window,
     select,
     settle,
 )
-
-
-@pytest.fixture
-def review(qtbot: Any, desk: Desk, clock: FakeClock) -> Iterator[SupervisorWindow]:
-    yield from review_window(qtbot, desk, clock)
-
-
-@pytest.fixture
-def make_review(qtbot: Any, desk: Desk) -> Iterator[Callable[[], SupervisorWindow]]:
-    yield from review_factory(qtbot, desk)
 
 
 def test_a_calls_detail_shows_its_events_with_times_and_its_bill_step_by_step(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,20 +27,8 @@ from tests.gui.conftest import add_customer
 from tests.gui.supervisor_fixtures import (
     COL,
     cell,
-    review_factory,
-    review_window,
     settle,
 )
-
-
-@pytest.fixture
-def review(qtbot: Any, desk: Desk, clock: FakeClock) -> Iterator[SupervisorWindow]:
-    yield from review_window(qtbot, desk, clock)
-
-
-@pytest.fixture
-def make_review(qtbot: Any, desk: Desk) -> Iterator[Callable[[], SupervisorWindow]]:
-    yield from review_factory(qtbot, desk)
 
 
 def test_the_review_models_pass_the_model_tester(
