@@ -125,7 +125,10 @@ def calls_source(desk: Desk, now: datetime) -> str:
         ago = f"{minutes // 60} h ago"
     else:
         ago = f"{minutes // (24 * 60)} days ago"
-    return f"the team's calls as of the last sync, {when} ({ago})"
+    said = f"the team's calls as of the last sync, {when} ({ago})"
+    if desk.meta(K_LAST_ERROR):  # the last try failed: say that newer calls may be missing
+        said += "; the last sync failed, so calls made since may be missing"
+    return said
 
 
 _log = logging.getLogger(__name__)

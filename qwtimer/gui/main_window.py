@@ -94,6 +94,7 @@ class MainWindow(WindowViews, QMainWindow):
         column.addWidget(self.disk_banner)
         column.addWidget(self.call_panel, 1)
         self.sync_panel = SyncPanel(desk, parent=self, hub=self.hub)
+        self.reviews: list[QWidget] = []  # supervisor reviews open beside this window
         self.sync_panel.setAccessibleName("Ledger sync")
         self.sync_panel.finished.connect(self._synced)
         ledger = QGroupBox("Ledger sync", self)
@@ -182,8 +183,10 @@ class MainWindow(WindowViews, QMainWindow):
         """The supervisors' review of every call, with adjustments and statements."""
         from qwtimer.gui.supervisor import open_supervisor  # loaded on first use
 
-        review = open_supervisor(self, self.desk, self.hub)
+        review = open_supervisor(self, self.desk, self.hub, self.sync_panel)
         review.merged.connect(self.customer_merged)
+        self.reviews.append(review)
+        review.destroyed.connect(lambda *_: self.reviews.remove(review))
         return review
 
     def customer_merged(self, kept_id: str, merged_id: str) -> None:
@@ -379,6 +382,8 @@ class MainWindow(WindowViews, QMainWindow):
                 return
         self.controller.shutdown()
         self.idle_watch.stop()
+        for review in list(self.reviews):  # they read this window's desk: closed with it
+            review.close()
         self.sync_panel.shutdown()
         self.runner.wait()
         self.tray.icon.hide()

@@ -5,14 +5,19 @@ entries beside it (``review_detail``); corrections by reversing, crediting or re
 
 Every read and write runs off the GUI thread through the application's operation runner;
 corrections are announced through the change hub, from which the review refreshes too.
+
+The review reads the laptop's copy of the team's calls, which a sync keeps current by cursor.
+Opened from the window on a supervisor's laptop, it fetches from the ledger first and again every minute while it is
+open (and on Ctrl+R), so while the ledger is reachable the calls shown are the ledger's as of
+moments ago; offline it says how old its copy is.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,7 +36,7 @@ from qwtimer.desk import review
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.periods import Period
-from qwtimer.desk.roles import PENDING_NOTE, TECHNICIAN, known_role
+from qwtimer.desk.roles import PENDING_NOTE, SUPERVISOR, TECHNICIAN, known_role
 from qwtimer.desk.sync import calls_source
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.receipt_dialog import receipt_button
@@ -44,20 +49,32 @@ from qwtimer.gui.supervisor_corrections import Corrections
 from qwtimer.gui.supervisor_export import StatementExporter, choose_export_file
 from qwtimer.gui.supervisor_filter import CallFilterBar
 
+if TYPE_CHECKING:  # pragma: no cover
+    from qwtimer.desk.sync import SyncReport
+    from qwtimer.gui.sync_panel import SyncPanel
+
+FETCH_EVERY_MS = 60_000  # while the review is open, the team's calls are fetched each minute
+
 
 class SupervisorWindow(Corrections, QDialog):
     """``hub``: the technician's window's change hub (a review on its own makes its own).
     Corrections are announced through it and the review refreshes from it, as does every
-    other view."""
+    other view. ``fetch``: the window's sync panel; the review syncs through it when it opens,
+    each minute and on Ctrl+R (what the sync pulls is announced through the hub)."""
 
     merged = Signal(str, str)  # (kept id, merged id): the window drops the duplicate
     refreshed = Signal()  # the calls are shown as they are now
 
     def __init__(
-        self, desk: Desk, parent: QWidget | None = None, hub: ChangeHub | None = None
+        self,
+        desk: Desk,
+        parent: QWidget | None = None,
+        hub: ChangeHub | None = None,
+        fetch: SyncPanel | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
+        self.fetch = fetch
         self.hub = hub if hub is not None else ChangeHub(desk, self)
         self.setWindowTitle(f"Supervisor review: {desk.technician}")
         self.setWindowFlag(Qt.WindowType.Window)
@@ -157,9 +174,18 @@ class SupervisorWindow(Corrections, QDialog):
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_view(0))
         QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_view(1))
+        QShortcut(QKeySequence("Ctrl+R"), self, self.fetch_from_ledger)
+        self.fetch_timer = QTimer(self)
+        self.fetch_timer.setInterval(FETCH_EVERY_MS)
+        self.fetch_timer.timeout.connect(self.fetch_from_ledger)
         self.show_role()
         self.refresh()
         self.hub.changed.connect(self._changed)
+        if fetch is not None:
+            fetch.started.connect(self._show_source)
+            fetch.finished.connect(self._fetched)
+            self.fetch_timer.start()
+            self.fetch_from_ledger()
 
     def show_role(self) -> None:
         """Corrections are for supervisors (R13): hidden when the ledger says this login is
@@ -220,8 +246,28 @@ class SupervisorWindow(Corrections, QDialog):
         self.calls.set_query(flt, self.filters.customer_text())
         self.charts.set_filter(flt, self.filters.customer_text())
 
+    def fetch_from_ledger(self) -> None:
+        """Sync now (Ctrl+R): the team's calls come down from the ledger and the review
+        refreshes from what the sync announces. Only on a supervisor's laptop (the only one
+        that holds the team's calls) and with a sync panel."""
+        if self.fetch is not None and known_role(self.desk) == SUPERVISOR:
+            self.fetch.sync_now()  # False when one already runs: its end is shown all the same
+            self._show_source()
+
+    def _show_source(self) -> None:
+        """Where the calls come from and how old they are; "fetching" while a sync runs."""
+        if self.fetch is not None and self.fetch.running:
+            self.source.setText("Calls shown: fetching the team's calls from the ledger…")
+        else:
+            self.source.setText(f"Calls shown: {calls_source(self.desk, datetime.now(UTC))}.")
+
+    def _fetched(self, report: SyncReport) -> None:
+        self._show_source()
+        if not report.ok:
+            self.status.setText(f"The ledger could not be reached: {report.error}")
+
     def _loaded(self) -> None:
-        self.source.setText(f"Calls shown: {calls_source(self.desk, datetime.now(UTC))}.")
+        self._show_source()
         self.table.loaded()
         self.select_call(self._keep)
         if not self.loaded:
@@ -310,7 +356,13 @@ class SupervisorWindow(Corrections, QDialog):
         self.exporter.start(row.customer_id, row.customer, period, path)
 
     def _stop(self) -> None:
-        """Closing: a table export stops, a statement finishes, nothing more is read."""
+        """Closing: a table export stops, a statement finishes, nothing more is read or
+        fetched (a sync already running finishes for the window)."""
+        self.fetch_timer.stop()
+        if self.fetch is not None:
+            self.fetch.started.disconnect(self._show_source)
+            self.fetch.finished.disconnect(self._fetched)
+            self.fetch = None
         self.table_exporter.cancel()
         self.calls.stop()
         self.runner.wait()
@@ -325,10 +377,13 @@ class SupervisorWindow(Corrections, QDialog):
 
 
 def open_supervisor(
-    parent: QWidget | None, desk: Desk, hub: ChangeHub | None = None
+    parent: QWidget | None,
+    desk: Desk,
+    hub: ChangeHub | None = None,
+    fetch: SyncPanel | None = None,
 ) -> SupervisorWindow:
     """Open the supervisor's review beside ``parent`` (not modal) and return it."""
-    w = SupervisorWindow(desk, parent, hub)
+    w = SupervisorWindow(desk, parent, hub, fetch)
     w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, parent is not None)
     w.show()
     w.raise_()

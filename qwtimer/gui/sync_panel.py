@@ -56,6 +56,7 @@ class SyncPanel(QWidget):
         self.desk, self.url, self.engine_options = desk, url, engine_options
         self.hub = hub  # what a sync changed is announced there (pulled rows, re-settled calls)
         self.running = False
+        self.closed = False  # shut down with its window: it reads nothing more
         self.runner = runner()
 
         self.state = QLabel()
@@ -131,7 +132,7 @@ class SyncPanel(QWidget):
 
     def sync_now(self) -> bool:
         """Start a sync in the background. False if one is already running."""
-        if self.running:
+        if self.running or self.closed:
             return False
         self.running = True
         self.button.setEnabled(False)
@@ -164,6 +165,8 @@ class SyncPanel(QWidget):
             self.bar.setFormat("sending %v of %m rows")
 
     def _done(self, report: SyncReport) -> None:
+        if self.closed:  # the window closed while the sync ran: nothing is shown any more
+            return
         self._ended()
         if not report.ok:
             self._show_error(report.error)
@@ -171,7 +174,7 @@ class SyncPanel(QWidget):
 
     def _ended(self) -> None:
         """Ready to sync again (after a report, an error or a bug)."""
-        if not self.running:
+        if not self.running or self.closed:
             return
         self.running = False
         self.button.setEnabled(True)
@@ -181,6 +184,7 @@ class SyncPanel(QWidget):
     def shutdown(self) -> None:
         """Stop the timers and wait for a running sync (call before the window closes):
         once closed, the panel reads nothing more from the database."""
+        self.closed = True
         self.timer.stop()
         self.first_status.stop()
         self.runner.wait()
