@@ -39,14 +39,13 @@ from qwtimer.desk.periods import Period
 from qwtimer.desk.roles import PENDING_NOTE, SUPERVISOR, TECHNICIAN, known_role
 from qwtimer.desk.sync import calls_source
 from qwtimer.gui.changes import ChangeHub
+from qwtimer.gui.file_export import StatementExporter, TableExporter, choose_file
 from qwtimer.gui.receipt_dialog import receipt_button
 from qwtimer.gui.review_charts import ReviewCharts
 from qwtimer.gui.review_detail import CallDetailPanel
-from qwtimer.gui.review_export import TableExporter, choose_table_file
 from qwtimer.gui.review_table import ReviewTable
 from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_corrections import Corrections
-from qwtimer.gui.supervisor_export import StatementExporter, choose_export_file
 from qwtimer.gui.supervisor_filter import CallFilterBar
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,7 +127,7 @@ class SupervisorWindow(Corrections, QDialog):
         self.exporter.ended.connect(self._enable)
         self.exports = self.exporter.exports  # statements written, newest last
         self.table_exporter = TableExporter(
-            desk, self.progress, self.cancel_button, self.status, self
+            desk, self.progress, self.status, self.cancel_button, self
         )
         self.table_exporter.ended.connect(self._enable)
         self.receipt_button = receipt_button(self, desk, lambda: self.selected_call_id())
@@ -321,12 +320,12 @@ class SupervisorWindow(Corrections, QDialog):
     @classmethod
     def choose_export_file(cls, parent: QWidget, customer: str) -> str | None:
         """A statement's file name ending .pdf or .csv, or None when cancelled."""
-        return choose_export_file(parent, customer)
+        return choose_file(parent, f"Export {customer}'s statement", f"{customer} statement.pdf")
 
     @classmethod
     def choose_table_file(cls, parent: QWidget) -> str | None:
         """The calls' file name ending .csv or .pdf, or None when cancelled."""
-        return choose_table_file(parent)
+        return choose_file(parent, "Export the calls shown", "calls.csv")
 
     def export_table(self) -> None:
         """The calls of the filter as shown (its order too) to CSV or PDF."""

@@ -302,7 +302,7 @@ def test_a_cancelled_export_leaves_no_file(
 
     def slow_count(flt: rv.Filter) -> int:  # the export stops inside its work
         started.append(1)
-        review.table_exporter._stop.wait(10)
+        review.table_exporter.stop.wait(10)
         return 3
 
     monkeypatch.setattr(review_export.review, "count", slow_count)
