@@ -1,14 +1,13 @@
 """Where qwtimer keeps its files: the one place that resolves paths.
 
 Order: ``--data-dir`` (passed in), then ``QWTIMER_DATA_DIR``, then the platform's user data
-folder (platformdirs); logs go to ``QWTIMER_LOG_DIR`` or the platform's user log folder. Resources (policy files, icons) are found next to the package, or in the
+folder (platformdirs); logs go to ``QWTIMER_LOG_DIR`` or the platform's user log folder. Resources (policy files, icons) are package data in ``qwtimer/resources``, the
 PyInstaller bundle when frozen.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import platformdirs
@@ -40,11 +39,9 @@ def local_db_path(folder: Path) -> Path:
 
 
 def resource_dir() -> Path:
-    """The ``resources`` folder, frozen (PyInstaller) or from a source checkout."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    """The ``resources`` folder inside the package: the same place in a source checkout, an
+    installed package and the PyInstaller bundle (which keeps it at ``qwtimer/resources``)."""
+    return Path(__file__).resolve().parent / "resources"
 
 
 def resource(*parts: str) -> Path:

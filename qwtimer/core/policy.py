@@ -194,7 +194,7 @@ class PolicyBook:
                 raise PolicyError(f"policy version {p.version} is defined twice")
             self._by_version[p.version] = p
         if not self._by_version:
-            raise PolicyError("no policy file found; install resources/policies/*.toml")
+            raise PolicyError("no policy file found; install qwtimer/resources/policies/*.toml")
 
     @classmethod
     def from_dir(cls, folder: Path) -> PolicyBook:
@@ -216,7 +216,7 @@ class PolicyBook:
         except KeyError:
             raise PolicyError(
                 f"policy version {version} is not installed; restore its file to "
-                "resources/policies before re-billing calls made under it"
+                "qwtimer/resources/policies before re-billing calls made under it"
             ) from None
 
     def all(self) -> list[Policy]:
