@@ -26,7 +26,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.reports import recent_rows
 from qwtimer.paths import local_db_path
 from qwtimer.store.models import Customer
-from tests.bench.common import Row, median_seconds
+from tests.bench.common import Row, installed, median_seconds
 from tests.bench.history import ME, copy_of, generate
 
 CALLS = int(os.environ.get("QWTIMER_BENCH_CALLS", "1000000"))
@@ -50,7 +50,7 @@ def _processes(folders: list[Path]) -> list[dict[str, float]]:
     """Medians of ``timer start`` (the call discarded again, untimed) and of ``customer
     list``, run as processes in turn on each folder, so that the load of the machine weighs
     on every folder alike."""
-    env = {**os.environ, "QWTIMER_TECHNICIAN": ME}
+    env = {**installed(), "QWTIMER_TECHNICIAN": ME}
     con = sqlite3.connect(local_db_path(folders[0]))
     name = con.execute("SELECT name FROM customer ORDER BY name LIMIT 1").fetchone()[0]
     con.close()  # every generated history has the same customers
