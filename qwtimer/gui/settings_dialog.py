@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import phonenumbers
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -75,7 +75,7 @@ class SettingsDialog(QDialog):
         self.answer.addItem("Start the timer at once", Answer.START.value)
         self.answer.addItem("Ask first", Answer.ASK.value)
         self.answer.setCurrentIndex(self.answer.findData(settings.answer.value))
-        form.addRow("When a call is &answered:", self._with_error("answer", self.answer))
+        form.addRow("When a call is a&nswered:", self._with_error("answer", self.answer))
         self.endpoint = QCheckBox("&Accept events phone systems post to 127.0.0.1", self)
         self.endpoint.setChecked(settings.endpoint)
         form.addRow("Phone endpoint:", self._with_error("endpoint", self.endpoint))
@@ -99,6 +99,8 @@ class SettingsDialog(QDialog):
         form.addRow("Token:", self._with_error("token", holder))
         self.curl = QLabel(self)
         self.curl.setWordWrap(True)
+        self.curl.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.curl.setMinimumHeight(self.fontMetrics().height() * 4)
         self.curl.setAccessibleName("curl line")
         self.copy_curl = QPushButton("Copy c&url line", self)
         form.addRow("Test it:", self.curl)
@@ -122,6 +124,7 @@ class SettingsDialog(QDialog):
         self.regenerate.clicked.connect(self._regenerate)
         self.endpoint.toggled.connect(self._show_endpoint)
         self.port.textChanged.connect(self._show_endpoint)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
         self._load_token()
 
     # -- fields ---------------------------------------------------------------------------
