@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.core.errors import InputError
-from qwtimer.desk import autostart, phone_settings, phone_token
+from qwtimer.core.errors import InputError, QwtimerError
+from qwtimer.desk import autostart, phone_token
 from qwtimer.desk.context import Desk
 from qwtimer.desk.phone_settings import Answer, PhoneSettings
+from qwtimer.desk.phone_settings import save as save_settings
 from qwtimer.gui.theme import warning_colour
 
 SAMPLE_BODY = '{"event": "ring", "from": "+1 555 010 0100", "id": "pbx-17"}'
@@ -118,6 +119,7 @@ class SettingsDialog(QDialog):
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self._with_error("save", QWidget(self)))  # the database refused
         layout.addWidget(buttons)
         self.copy_token.clicked.connect(self._copy_token)
         self.copy_curl.clicked.connect(self._copy_curl)
@@ -215,12 +217,6 @@ class SettingsDialog(QDialog):
         except InputError as exc:
             self._say(_field_of(settings, exc), str(exc))
             return False
-        if settings.endpoint:
-            try:
-                self.token.setText(phone_token.ensure(self.desk))
-            except phone_token.NoKeyring as exc:
-                self._say("endpoint", str(exc))
-                return False
         was_on = autostart.is_on()
         if settings.autostart != was_on:
             try:
@@ -229,11 +225,16 @@ class SettingsDialog(QDialog):
                 self._say("autostart", str(exc))
                 return False
         try:
-            self.kept = phone_settings.save(self.desk, settings)
-        except Exception:
+            if settings.endpoint:
+                self.token.setText(phone_token.ensure(self.desk))
+            self.kept = save_settings(self.desk, settings)
+        except BaseException as exc:
             if settings.autostart != was_on:
                 autostart.apply(was_on, self.desk.folder)  # nothing kept, the entry included
-            raise
+            if not isinstance(exc, QwtimerError):
+                raise
+            self._say("endpoint" if isinstance(exc, phone_token.NoKeyring) else "save", str(exc))
+            return False
         self.accept()
         return True
 

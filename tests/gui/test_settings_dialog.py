@@ -101,14 +101,16 @@ def test_a_port_that_cannot_be_kept_is_told_beside_it_and_nothing_is_kept(
 
 
 def test_turning_the_endpoint_on_without_a_keyring_is_refused_beside_it(
-    qtbot: Any, desk: Desk
+    qtbot: Any, desk: Desk, autostart_dir: Path
 ) -> None:
     d = dialog(qtbot, desk)
     assert "no OS keyring" in d.error("token")
     fill(d, "US", Answer.START, True, "50125")
+    d.autostart.setChecked(True)
     assert not d.apply()
     assert "no OS keyring" in d.error("endpoint") and "stays off" in d.error("endpoint")
     assert phone_settings.load(desk) == PhoneSettings()
+    assert not (autostart_dir / "qwtimer.desktop").exists()  # nothing kept, the entry included
 
 
 def test_the_token_is_masked_copied_and_regenerated_and_the_curl_line_is_ready_to_paste(
