@@ -46,3 +46,17 @@ def resource_dir() -> Path:
 
 def resource(*parts: str) -> Path:
     return resource_dir().joinpath(*parts)
+
+
+def default_data_dir() -> Path:
+    """The platform's user data folder: where the window looks without ``--data-dir`` or
+    ``QWTIMER_DATA_DIR`` (a desktop session starts it without either)."""
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def autostart_dir() -> Path:
+    """The freedesktop autostart folder: ``$XDG_CONFIG_HOME/autostart`` (``~/.config``
+    when unset or not absolute, as the XDG base directory specification says)."""
+    config = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(config) if config and Path(config).is_absolute() else Path.home() / ".config"
+    return base / "autostart"

@@ -46,6 +46,12 @@ OTHER_COMMANDS = (
     Command(
         "review", "Super&visor review…", "Ctrl+Shift+V", "Every call's breakdown, corrections (R13)"
     ),
+    Command(
+        "settings",
+        "&Settings…",
+        "Ctrl+,",
+        "Phone region, answering, the phone endpoint, starting with the session",
+    ),
     Command("warn", "&Warning time…", "", "Minutes before the bank runs out to warn"),
     Command("import_csv", "&Import customers…", "", "Import customers from a CSV file"),
     Command("demo", "Load &demo data", "", "Add a few demo customers (marked '(demo)')"),
@@ -79,6 +85,7 @@ class WindowActions(QObject):
     discard_call: QAction
     gap: QAction
     review: QAction
+    settings: QAction
     warn: QAction
     import_csv: QAction
     demo: QAction
@@ -120,7 +127,7 @@ class WindowActions(QObject):
         cust.addSeparator()
         cust.addActions([a["import_csv"], a["demo"]])
         bar.addMenu("&Review").addAction(a["review"])
-        bar.addMenu("&Settings").addAction(a["warn"])
+        bar.addMenu("&Settings").addActions([a["settings"], a["warn"]])
         bar.addMenu("&Help").addActions([a["help"], *more_help, a["quit"]])
 
     def enable_for(self, state: CallState, customer_picked: bool) -> None:

@@ -12,6 +12,7 @@ from qwtimer import logs
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
+from qwtimer.gui.icons import app_icon
 from qwtimer.gui.main_window import MainWindow
 
 # Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests): prints
@@ -28,6 +29,7 @@ def application() -> QApplication:
     app.setApplicationName("qwtimer")
     app.setOrganizationName("qwtimer")
     app.setDesktopFileName("qwtimer")
+    app.setWindowIcon(app_icon())
     theme.apply(app)
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -39,6 +39,9 @@ from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
+from qwtimer.gui.icons import app_icon
+from qwtimer.gui.notifier import Notifier
+from qwtimer.gui.phone_setup import PhoneSetup
 from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
 from qwtimer.gui.receipt_dialog import open_receipt
 from qwtimer.gui.recent_calls import RecentCalls
@@ -46,7 +49,6 @@ from qwtimer.gui.runner import runner
 from qwtimer.gui.sync_panel import SyncPanel
 from qwtimer.gui.tray import Tray
 from qwtimer.gui.window_views import LOADING, WindowViews
-from qwtimer.paths import resource
 
 WARN_KEY = "gui.warn_minutes"
 DEFAULT_WARN_MINUTES = 5
@@ -73,9 +75,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.loaded = False
         self.offered = False  # the first-run offer is made once per window
         self.warn_minutes = int(desk.meta(WARN_KEY) or DEFAULT_WARN_MINUTES)
-        icon = resource("icons", "qwtimer.svg")
-        if icon.exists():
-            self.setWindowIcon(QIcon(str(icon)))
+        self.setWindowIcon(app_icon())
 
         self.commands = a = WindowActions(self)
         self.addActions(list(a.by_key.values()))
@@ -124,9 +124,12 @@ class MainWindow(WindowViews, QMainWindow):
         self.tray = Tray(
             self.show_window_action, [a.hold, a.work, a.resume, a.research, a.stop], a.quit, self
         )
+        self.notifier = Notifier(self.tray, self, lambda line: self.report(line, False), self)
+        self.phone = PhoneSetup(desk, self.report, self)  # the endpoint phone systems post to
 
         c = self.controller
         c.live_changed.connect(self.show_live)
+        c.live_changed.connect(lambda live: self.notifier.watch_bank(live, self.warn_minutes * 60))
         c.idle.connect(self.show_idle)
         c.interrupted.connect(self.show_interrupted)
         c.stopped.connect(self.show_bill)
@@ -150,6 +153,7 @@ class MainWindow(WindowViews, QMainWindow):
         a.move_call.triggered.connect(lambda: c.move(self.search.highlighted()))
         a.discard_call.triggered.connect(c.discard)
         a.warn.triggered.connect(self.ask_warn_minutes)
+        a.settings.triggered.connect(self.phone.open_settings)
         a.review.triggered.connect(self.open_review)
         a.import_csv.triggered.connect(self.import_customers)
         a.demo.triggered.connect(self.load_demo)
@@ -209,6 +213,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.load_customers()
         self.load_recent()
         self.controller.check_recovery()  # before the first heartbeat: it would absorb a gap
+        self.phone.begin()  # listen for phone systems when Settings say so
 
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
@@ -220,7 +225,7 @@ class MainWindow(WindowViews, QMainWindow):
             n = len(report.resettled)
             message = f"The ledger re-settled {count(n, 'call')} (see Recent calls): {told}"
             self.report(message, error=False)
-            self.tray.notify("A bill was changed by the ledger", message)
+            self.notifier.resettled(message)
 
     def choose_csv(self) -> str:
         path, _ = QFileDialog.getOpenFileName(self, "Import customers", "", "CSV files (*.csv)")
@@ -385,6 +390,7 @@ class MainWindow(WindowViews, QMainWindow):
         for review in list(self.reviews):  # they read this window's desk: closed with it
             review.close()
         self.sync_panel.shutdown()
+        self.phone.shutdown()
         self.runner.wait()
         self.tray.icon.hide()
         event.accept()

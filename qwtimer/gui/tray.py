@@ -1,5 +1,5 @@
 """The tray icon keeps the call reachable while the window is hidden: the icon shows the
-elapsed minutes in the colour of the state, the tooltip says 'Acme Ltd: 12:34 talk', and the
+elapsed minutes in the colour of the state (the app's icon while idle), the tooltip says 'Acme Ltd: 12:34 talk', and the
 menu holds every call action (the window's own QActions, enabled by the call's state), Show
 and Quit.
 
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from qwtimer.core.billing import clock_text
 from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.gui.icons import app_icon
 from qwtimer.gui.theme import KIND_COLOURS
 
 IDLE_COLOUR = QColor("#607d8b")
@@ -116,7 +117,7 @@ class Tray(QObject):
         running = state.running
         key = (state, elapsed_seconds // 60 if running else None)
         if key != self.icon_key:
-            self.icon.setIcon(state_icon(*key))
+            self.icon.setIcon(state_icon(*key) if running else app_icon())
             self.icon_key = key
             self.icon_draws += 1
         if running:
