@@ -16,6 +16,7 @@ from qwtimer.paths import resource
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QWTIMER_STRICT_CHANGES", "1")  # a write nobody announced fails the test
+os.environ.setdefault("QWTIMER_NO_DESKTOP_INSTALL", "1")  # never touch the home folder's entries
 
 POLICY_FILE = resource("policies", "2026-11.toml")
 
