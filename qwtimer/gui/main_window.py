@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.errors import QwtimerError
+from qwtimer.core.phone_events import PhoneEvent
 from qwtimer.core.timer import Action, CallState
 from qwtimer.core.words import count
 from qwtimer.desk import demo
@@ -39,6 +40,8 @@ from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
+from qwtimer.gui.instance import Instance
+from qwtimer.gui.phone_calls import PhoneCalls
 from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
 from qwtimer.gui.receipt_dialog import open_receipt
 from qwtimer.gui.recent_calls import RecentCalls
@@ -90,6 +93,8 @@ class MainWindow(WindowViews, QMainWindow):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.entitlement)
+        self.phone = PhoneCalls(self)  # every phone event goes through phone_event
+        column.addWidget(self.phone.banner)
         self.disk_banner = DiskBanner(self)
         column.addWidget(self.disk_banner)
         column.addWidget(self.call_panel, 1)
@@ -146,6 +151,8 @@ class MainWindow(WindowViews, QMainWindow):
         a.edit_customer.triggered.connect(lambda: self.edit_customer(new=False))
         a.recent.triggered.connect(self.show_recent)
         a.gap.triggered.connect(c.account_for_gap)
+        a.take_waiting.triggered.connect(self.phone.take_waiting)
+        a.new_for_number.triggered.connect(self.phone.new_customer)
         a.move_call.triggered.connect(lambda: c.move(self.search.highlighted()))
         a.discard_call.triggered.connect(c.discard)
         a.warn.triggered.connect(self.ask_warn_minutes)
@@ -257,7 +264,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.customer = self.summary_of(self.customer.id)
         self.entitlement.show_summary(self.customer)
 
-    def edit_customer(self, new: bool) -> None:
+    def edit_customer(self, new: bool, phone: str = "") -> None:
         current = None if new else self.customer
         highlighted = self.search.highlighted()
         if not new and highlighted and (self.search.browsing or self.search.has_focus()):
@@ -265,7 +272,8 @@ class MainWindow(WindowViews, QMainWindow):
         if not new and current is None:
             self.report("pick a customer to edit first")
             return
-        saved = CustomerEditor.edit(self, self.customers, current)
+        filled = (phone,) if phone else ()  # a new customer's number, from the phone
+        saved = CustomerEditor.edit(self, self.customers, current, *filled)
         if saved is None:
             return
         live = self.controller.live
@@ -360,6 +368,19 @@ class MainWindow(WindowViews, QMainWindow):
             )
         elif answer == "stop":
             self.controller.stop()  # the bill shows; the window closes when asked again
+
+    # -- the phone ------------------------------------------------------------------------
+    def phone_event(self, event: PhoneEvent) -> None:
+        """The one entry point of every phone event (``qwtimer ring``, a qwtimer:// link, the
+        loopback endpoint): see :mod:`qwtimer.gui.phone_calls`."""
+        self.phone.receive(event)
+
+    def listen(self, instance: Instance) -> None:
+        """Take the messages of other processes: a second start shows this window, a phone
+        event goes to :meth:`phone_event`."""
+        instance.region = self.phone.settings.region
+        instance.shown.connect(self.bring_back)
+        instance.phone.connect(self.phone_event)
 
     def bring_back(self) -> None:
         self.showNormal()
