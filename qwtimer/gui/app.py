@@ -68,6 +68,7 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         return 2
     window = open_window(desk)
     window.listen(instance)
+    app.installEventFilter(instance)  # macOS hands links over as open-URL events
     try:
         desktop_entry.install_once(desk)  # qwtimer:// links open this program from now on
     except OSError as exc:

@@ -18,11 +18,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer, Signal
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from qwtimer import logs
-from qwtimer.core.phone_events import PhoneEventError, make
+from qwtimer.core.phone_events import SCHEME, PhoneEventError, from_url, make
 from qwtimer.desk import instance_link as link
 
 READ_TIMEOUT_MS = 2000  # a client that connects and says nothing is dropped after this
@@ -61,6 +62,20 @@ class Instance(QObject):
             self.lock.unlock()
             raise OSError(f"cannot listen at {self.where}: {self.server.errorString()}")
         return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A qwtimer:// link macOS hands the running application (an open-URL event, not
+        a command line): the same as a link sent over the socket."""
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            url = event.url().toString()
+            if url.lower().startswith(f"{SCHEME}:"):
+                try:
+                    self.phone.emit(from_url(url, self.region))
+                except PhoneEventError as exc:
+                    self.refused += 1
+                    logs.logger().warning("link refused: %s", exc)
+                return True
+        return super().eventFilter(watched, event)
 
     def release(self) -> None:
         self.server.close()

@@ -125,3 +125,24 @@ def test_two_windows_started_at_once_on_one_folder_leave_one_running(tmp_path: P
             if p.poll() is None:
                 p.terminate()
                 p.wait(timeout=10)
+
+
+def test_a_link_macos_hands_over_as_an_open_url_event_reaches_the_window(
+    qtbot: Any, where: str
+) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    instance = Instance(where)
+    got: list[Any] = []
+    instance.phone.connect(got.append)
+    app = QApplication.instance()
+    app.installEventFilter(instance)
+    try:
+        app.sendEvent(app, QFileOpenEvent(QUrl("qwtimer://call?from=555-010-0100&event=answer")))
+        app.sendEvent(app, QFileOpenEvent(QUrl("qwtimer://call?from=nonsense")))
+    finally:
+        app.removeEventFilter(instance)
+    assert [(e.event.value, e.number) for e in got] == [("answer", "+15550100100")]
+    assert instance.refused == 1
