@@ -120,6 +120,11 @@ def test_with_no_window_running_ring_starts_one_and_delivers_the_event(
     finally:
         if pid:
             os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        for left in (link.address(data_dir), link.address(data_dir) + ".lock"):
+            Path(left).unlink(missing_ok=True)  # what a killed window leaves (taken over later)
 
 
 def test_a_window_that_never_comes_up_is_said_in_one_line_with_status_1(
