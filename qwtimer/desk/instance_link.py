@@ -27,9 +27,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qwtimer.core.phone_events import PhoneEvent
+if TYPE_CHECKING:  # pragma: no cover - phonenumbers is slow to load; a second start needs none
+    from qwtimer.core.phone_events import PhoneEvent
 
 MAX_MESSAGE_BYTES = 8192
 CONNECT_DEADLINE_S = 10.0  # how long a started window may take to listen
