@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from qwtimer import logs, paths
 from qwtimer.core.errors import QwtimerError
-from qwtimer.desk import desktop_entry
+from qwtimer.desk import desktop_entry, phone_settings
 from qwtimer.desk import instance_link as link
 from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
@@ -67,7 +67,9 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         print(f"qwtimer: {exc}", file=sys.stderr)
         return 2
     window = open_window(desk)
-    window.listen(instance)
+    instance.region_of = lambda: phone_settings.load(desk).region
+    instance.shown.connect(window.bring_back)  # a second start: this window comes forward
+    instance.phone.connect(window.phone_event)
     app.installEventFilter(instance)  # macOS hands links over as open-URL events
     try:
         desktop_entry.install_once(desk)  # qwtimer:// links open this program from now on

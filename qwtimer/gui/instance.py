@@ -23,7 +23,13 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from qwtimer import logs
-from qwtimer.core.phone_events import SCHEME, PhoneEventError, from_url, make
+from qwtimer.core.phone_events import (
+    DEFAULT_REGION,
+    SCHEME,
+    PhoneEventError,
+    from_url,
+    make,
+)
 from qwtimer.desk import instance_link as link
 
 READ_TIMEOUT_MS = 2000  # a client that connects and says nothing is dropped after this
@@ -41,11 +47,13 @@ class Instance(QObject):
     """The window's claim on its data folder and the server other processes talk to."""
 
     shown = Signal()  # a second start asked for the window
-    phone = Signal(object)  # PhoneEvent, checked against ``region``
+    phone = Signal(object)  # PhoneEvent, numbers read in ``region_of()``
 
-    def __init__(self, where: str, region: str = "US", parent: QObject | None = None) -> None:
+    def __init__(self, where: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.where, self.region = where, region
+        self.where = where
+        # the region a number without a country code is read in (the window's phone settings)
+        self.region_of: Callable[[], str] = lambda: DEFAULT_REGION
         self.lock = QLockFile(lock_path(where))
         self.lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
         self.server = QLocalServer(self)
@@ -70,7 +78,7 @@ class Instance(QObject):
             url = event.url().toString()
             if url.lower().startswith(f"{SCHEME}:"):
                 try:
-                    self.phone.emit(from_url(url, self.region))
+                    self.phone.emit(from_url(url, self.region_of()))
                 except PhoneEventError as exc:
                     self.refused += 1
                     logs.logger().warning("link refused: %s", exc)
@@ -116,7 +124,7 @@ class Instance(QObject):
         if not all(isinstance(f, str) for f in fields):
             raise link.MessageError("an event whose fields are not text was refused")
         name, number, call_id = (str(f) for f in fields)
-        event = make(name, number, call_id, self.region)
+        event = make(name, number, call_id, self.region_of())
         return lambda: self.phone.emit(event)
 
     def _refuse(self, sock: QLocalSocket, why: str) -> None:

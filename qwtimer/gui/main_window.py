@@ -40,7 +40,6 @@ from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
-from qwtimer.gui.instance import Instance
 from qwtimer.gui.phone_calls import PhoneCalls
 from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
 from qwtimer.gui.receipt_dialog import open_receipt
@@ -374,13 +373,6 @@ class MainWindow(WindowViews, QMainWindow):
         """The one entry point of every phone event (``qwtimer ring``, a qwtimer:// link, the
         loopback endpoint): see :mod:`qwtimer.gui.phone_calls`."""
         self.phone.receive(event)
-
-    def listen(self, instance: Instance) -> None:
-        """Take the messages of other processes: a second start shows this window, a phone
-        event goes to :meth:`phone_event`."""
-        instance.region = self.phone.settings.region
-        instance.shown.connect(self.bring_back)
-        instance.phone.connect(self.phone_event)
 
     def bring_back(self) -> None:
         self.showNormal()

@@ -124,7 +124,6 @@ class PhoneCalls(QObject):
         super().__init__(window)
         self.w = window
         self.line = PhoneLine()
-        self.settings = phone_settings.load(window.desk)
         self.banner = PhoneBanner(window)
         self.unknown: PhoneEvent | None = None  # a ringing number no customer has
         self.held: list[tuple[PhoneEvent, Reading]] = []  # arrived while a question was open
@@ -186,7 +185,7 @@ class PhoneCalls(QObject):
 
     def _find(self, event: PhoneEvent) -> None:
         """Look the caller up off the GUI thread, then show them (ring) or start (answer)."""
-        number, region = event.number, self.settings.region
+        number, region = event.number, phone_settings.load(self.w.desk).region
         self.w.runner.run(
             lambda: callers(number, region),
             lambda found: self._found(event, found),
@@ -230,7 +229,7 @@ class PhoneCalls(QObject):
             if c.live.call.customer_id != customer_id:
                 self.w.report(f"{name} was answered while another call runs: stop it first (F9)")
             return
-        if self.settings.answer is phone_settings.Answer.ASK:
+        if phone_settings.load(self.w.desk).answer is phone_settings.Answer.ASK:
             with c.question():
                 go = AnswerPrompt.ask(self.w, name, event.number)
             if not go:
