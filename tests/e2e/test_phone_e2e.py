@@ -79,20 +79,13 @@ def test_the_phone_drives_a_whole_call_in_the_real_window(desktop: Desktop, tmp_
         assert second.returncode == 0 and "already open" in second.stdout
         assert window.poll() is None
 
-        for event in ("answer", "hold", "unhold"):
-            assert (
-                desk.run(
-                    "ring", "--from", "5550100100", "--call-id", "pbx-1", "--event", event
-                ).returncode
-                == 0
-            )
-            time.sleep(2)
-        assert (
-            desk.run(
-                "ring", "--from", "5550100100", "--call-id", "pbx-1", "--event", "end"
-            ).returncode
-            == 0
-        )
+        answered = time.monotonic()
+        for event in ("answer", "hold", "unhold", "end"):
+            if event != "answer":
+                time.sleep(2)
+            sent = desk.run("ring", "--from", "5550100100", "--call-id", "pbx-1", "--event", event)
+            assert sent.returncode == 0, sent.stderr
+        hung_up = time.monotonic()
         stop = desktop.wait_window("Stop the call")
         time.sleep(3)  # the technician types notes: not billed
         desktop.focus(stop)
@@ -100,9 +93,10 @@ def test_the_phone_drives_a_whole_call_in_the_real_window(desktop: Desktop, tmp_
         desktop.wait_window("Bill: Acme Ltd")
         [row] = json.loads(desk.run("calls", "--json").stdout)
         assert row["customer"] == "Acme Ltd" and row["state"] == "stopped"
-        assert 1 <= row["hold_seconds"] <= 3, row
-        assert 3 <= row["talk_seconds"] <= 5, row  # answer to hold and unhold to the hang-up
-        assert row["billable_seconds"] == row["talk_seconds"]  # not the 3 s in Stop
+        assert row["hold_seconds"] >= 2 and row["talk_seconds"] >= 4, row
+        # the call lasted from the answer to the hang-up, not the 3 s Stop stayed open
+        assert row["talk_seconds"] + row["hold_seconds"] <= hung_up - answered + 1, row
+        assert row["billable_seconds"] == row["talk_seconds"]
         assert (row["billed_seconds"], row["from_bank_seconds"]) == (60, 60)  # R3: a minute
         shown = json.loads(desk.run("call", "show", row["call_id"], "--json").stdout)
         kinds = [s["kind"] for s in shown["segments"]]
