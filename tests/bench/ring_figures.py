@@ -49,14 +49,20 @@ def prepare(folder: Path, n: int) -> list[tuple[str, str]]:
     return [(names[i], phone(i)[1]) for i in range(n)]
 
 
-def shown_at(log: Path, name: str, number: str, deadline: float) -> float:
-    """When the window logged that it shows ``name`` (epoch seconds, from the log line)."""
-    needle = f"phone: showing {name} for {number}"
+def _stamp(line: str) -> float:
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+
+
+def shown_at(log: Path, name: str, number: str, call: str, deadline: float) -> tuple[float, float]:
+    """When the window received the ring of ``call`` and when it logged that it shows
+    ``name`` (epoch seconds, from its log lines)."""
+    needle, got = f"phone: showing {name} for {number}", f"phone: ring {number} ({call}): act"
     while time.monotonic() < deadline:
-        for line in log.read_text().splitlines():
-            if needle in line:
-                stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
-                return stamp.timestamp()
+        lines = log.read_text().splitlines()
+        shown = [_stamp(line) for line in lines if needle in line]
+        received = [_stamp(line) for line in lines if got in line]
+        if shown and received:
+            return received[-1], shown[-1]
         time.sleep(0.002)
     raise TimeoutError(needle)
 
@@ -96,7 +102,7 @@ def main() -> int:
         if xdg:
             entry = [sys.executable, "-m", "qwtimer.desk.desktop_entry"]
             subprocess.run(entry, env=env, check=True, capture_output=True)
-        results: dict[str, list[float]] = {"command": [], "link": []}
+        results: dict[str, list[float]] = {"command": [], "link": [], "window": []}
         step = max(1, len(people) // (opts.rings + 1))
         for n in range(opts.rings):
             for how in ("command", "link"):
@@ -109,9 +115,9 @@ def main() -> int:
                     cmd = [xdg, url] if xdg else [*program, url]
                 t0 = time.time()
                 subprocess.run(cmd, env=env, check=True, capture_output=True)
-                results[how].append(
-                    (shown_at(log, name, number, time.monotonic() + 30) - t0) * 1000
-                )
+                received, shown = shown_at(log, name, number, call, time.monotonic() + 30)
+                results[how].append((shown - t0) * 1000)
+                results["window"].append((shown - received) * 1000)
                 end = [*program, "ring", "--from", number, "--call-id", call, "--event", "end"]
                 subprocess.run(end, env=env, check=True, capture_output=True)
         handover = []
@@ -132,6 +138,9 @@ def main() -> int:
         )
         via = "xdg-open and the desktop entry" if xdg else "the program given the link"
         print(summary(f"ring through a qwtimer:// link ({via}) to customer shown", results["link"]))
+        print(
+            summary("of which in the window: event received to customer shown", results["window"])
+        )
         print(summary("second start handing over to the running window, to exit", handover))
         print(summary("reference: bare Python interpreter start", bare))
     finally:
