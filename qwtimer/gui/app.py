@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from PySide6.QtCore import QTimer
@@ -83,9 +84,13 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
             app.exit(0)
 
         window.ready.connect(done)
+    # A session ending (SIGTERM) ends the event loop, so the data folder is handed back (no
+    # socket or lock left behind); a running call is recovered on the next start as always.
+    previous = signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
     try:
         return app.exec()
     finally:
+        signal.signal(signal.SIGTERM, previous)
         instance.release()
         window.crash.uninstall()
         window.runner.wait()

@@ -146,3 +146,16 @@ def test_a_link_macos_hands_over_as_an_open_url_event_reaches_the_window(
         app.removeEventFilter(instance)
     assert [(e.event.value, e.number) for e in got] == [("answer", "+15550100100")]
     assert instance.refused == 1
+
+
+def test_a_window_ended_by_the_session_hands_its_data_folder_back(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QWTIMER_DATA_DIR": str(tmp_path / "d")}
+    cmd = [sys.executable, "-m", "qwtimer", "--technician", "tess"]
+    where = link.address(tmp_path / "d")
+    window = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    try:
+        link.deliver(where, link.show_message(), start=lambda: None, deadline_s=30)
+    finally:
+        window.terminate()
+        assert window.wait(timeout=20) == 0
+    assert not Path(where).exists() and not Path(lock_path(where)).exists()
