@@ -28,6 +28,21 @@ def _no_display() -> bool:
     )
 
 
+def _handed_over(folder: str | None) -> bool:
+    """True when a window already runs for this user and data folder and was just asked to
+    come to the front (before loading the window's package: a second start is quick). When
+    none answers, the window's own claim decides, races included."""
+    from qwtimer.desk import instance_link as link
+    from qwtimer.paths import data_dir
+
+    try:
+        link.send(link.address(data_dir(folder)), link.show_message())
+    except (OSError, link.MessageError):
+        return False
+    print("qwtimer is already open for this data folder: brought it to the front")
+    return True
+
+
 def open_window(args: argparse.Namespace) -> int:
     """Open the window for ``--data-dir`` and ``--technician`` and run it until it closes;
     without a display, or with a broken Qt, say so in one line (status 2)."""
@@ -38,6 +53,8 @@ def open_window(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT
+    if _handed_over(args.data_dir):
+        return 0
     try:
         from qwtimer.gui.app import run
     except ImportError as exc:  # pragma: no cover - a broken Qt install

@@ -18,6 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QWTIMER_STRICT_CHANGES", "1")  # a write nobody announced fails the test
 # Never the user's own keyring: a test that needs one sets tests/memory_keyring.py's.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+os.environ.setdefault("QWTIMER_NO_DESKTOP_INSTALL", "1")  # never touch the home folder's entries
 
 POLICY_FILE = resource("policies", "2026-11.toml")
 

@@ -96,9 +96,10 @@ def main(argv: Sequence[str] | None = None, *, window: Window | None = None) -> 
 
 
 def _run(argv: Sequence[str] | None, window: Window | None) -> int:
-    from qwtimer.cli.parser import build_parser
+    from qwtimer.cli.parser import build_parser, link_as_command
 
     parser = build_parser()
+    argv = link_as_command(list(argv if argv is not None else sys.argv[1:]))
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         if args.cmd is None:

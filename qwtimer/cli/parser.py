@@ -65,6 +65,25 @@ class _Parser(argparse.ArgumentParser):
         return super()._get_values(action, arg_strings)
 
 
+_GLOBAL_VALUED = ("--data-dir", "--technician")
+
+
+def link_as_command(argv: list[str]) -> list[str]:
+    """``qwtimer [OPTIONS] qwtimer://call?...`` (how a desktop's URL handler runs the program)
+    as ``qwtimer [OPTIONS] open-url qwtimer://call?...``; any other command line unchanged."""
+    i = 0
+    while i < len(argv) - 1:  # skip the global options before the link
+        if argv[i] in _GLOBAL_VALUED:
+            i += 2
+        elif argv[i] == "--json" or argv[i].startswith(tuple(f"{o}=" for o in _GLOBAL_VALUED)):
+            i += 1
+        else:
+            return argv
+    if i == len(argv) - 1 and argv[i].lower().startswith("qwtimer:"):
+        return [*argv[:i], "open-url", argv[i]]
+    return argv
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     # SUPPRESS: a command's own --json default must not undo a --json given before it
@@ -234,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--note", help="notes on the call (with 'end')")
     sp.add_argument("--card-ref", help="pays a shortfall (with 'end')")
     _yes(sp)
+
+    sp = cmd(sub, "ring", "phone:cmd_ring", "hand a phone event to the window (starts it)")
+    sp.add_argument("--from", dest="number", required=True, metavar="NUMBER", help="caller")
+    sp.add_argument("--call-id", metavar="ID", help="the phone system's id of the call")
+    sp.add_argument("--event", default="ring", help="ring (default), answer, hold, unhold, end")
+    sp = cmd(sub, "open-url", "phone:cmd_open_url", "hand a qwtimer://call?... link to the window")
+    sp.add_argument("url", help="qwtimer://call?from=NUMBER&id=ID&event=ring")
 
     sp = cmd(sub, "calls", "calls:cmd_calls", "list calls, newest first")
     _call_filter(sp)

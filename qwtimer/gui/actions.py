@@ -42,6 +42,15 @@ OTHER_COMMANDS = (
         "Started for the wrong customer: move the call to the one highlighted in the list",
     ),
     Command("discard_call", "&Discard call…", "", "Started by mistake: discard the call"),
+    Command(
+        "take_waiting", "&Take the waiting call", "F7", "Another call waits: take it (none running)"
+    ),
+    Command(
+        "new_for_number",
+        "New customer with this &number…",
+        "Ctrl+Shift+N",
+        "The phone rings from a number no customer has: add the customer with it",
+    ),
     Command("gap", "&Account for gap…", "Ctrl+G", "Say what unaccounted time (sleep) was"),
     Command(
         "review", "Super&visor review…", "Ctrl+Shift+V", "Every call's breakdown, corrections (R13)"
@@ -83,6 +92,8 @@ class WindowActions(QObject):
     recent: QAction
     move_call: QAction
     discard_call: QAction
+    take_waiting: QAction
+    new_for_number: QAction
     gap: QAction
     review: QAction
     settings: QAction
@@ -122,6 +133,8 @@ class WindowActions(QObject):
         call.addActions([a["gap"], a["recent"]])
         call.addSeparator()
         call.addActions([a["move_call"], a["discard_call"]])
+        call.addSeparator()
+        call.addActions([a["take_waiting"], a["new_for_number"]])
         cust = bar.addMenu("C&ustomer")
         cust.addActions([a["find"], a["new_customer"], a["edit_customer"]])
         cust.addSeparator()

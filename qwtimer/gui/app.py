@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qwtimer import logs
+from qwtimer import logs, paths
 from qwtimer.core.errors import QwtimerError
+from qwtimer.desk import desktop_entry, phone_settings
+from qwtimer.desk import instance_link as link
 from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
 from qwtimer.gui.icons import app_icon
+from qwtimer.gui.instance import Instance
 from qwtimer.gui.main_window import MainWindow
 
 # Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests): prints
@@ -51,15 +55,29 @@ def open_window(desk: Desk) -> MainWindow:
 
 
 def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
-    """Open the technician's window and run until it closes. Returns the exit status."""
+    """Open the technician's window and run until it closes. Returns the exit status. When
+    a window already runs for this user and data folder, it is brought to the front instead
+    and this returns 0 at once: never two windows on one database."""
     app = application()
+    instance = Instance(link.address(desk.folder if desk else paths.data_dir(data_dir)))
+    if not instance.claim():
+        return hand_over(instance.where)
     try:
         desk = desk or Desk(data_dir, technician=technician)
     except QwtimerError as exc:
+        instance.release()
         QMessageBox.critical(None, "qwtimer cannot open its data", str(exc))
         print(f"qwtimer: {exc}", file=sys.stderr)
         return 2
     window = open_window(desk)
+    instance.region_of = lambda: phone_settings.load(desk).region
+    instance.shown.connect(window.bring_back)  # a second start: this window comes forward
+    instance.phone.connect(window.phone_event)
+    app.installEventFilter(instance)  # macOS hands links over as open-URL events
+    try:
+        desktop_entry.install_once(desk)  # qwtimer:// links open this program from now on
+    except OSError as exc:
+        logs.logger().warning("the desktop entry was not installed: %s", exc)
     if os.environ.get(EXIT_WHEN_READY) == "1":
         QTimer.singleShot(0, lambda: print("shown", flush=True))
 
@@ -68,9 +86,30 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
             app.exit(0)
 
         window.ready.connect(done)
+    # A session ending (SIGTERM) ends the event loop, so the data folder is handed back (no
+    # socket or lock left behind); a running call is recovered on the next start as always.
+    previous = signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
     try:
         return app.exec()
     finally:
+        signal.signal(signal.SIGTERM, previous)
+        instance.release()
         window.crash.uninstall()
         window.runner.wait()
         desk.close()
+
+
+def hand_over(where: str) -> int:
+    """Ask the window already running at ``where`` to show itself (waiting for it to listen
+    when it is still starting); 0 once it did, 1 when it never answered."""
+    try:
+        link.deliver(where, link.show_message(), start=lambda: None)
+    except OSError as exc:
+        print(
+            f"qwtimer: another qwtimer holds this data folder but does not answer ({exc}); "
+            "close it or wait for it to start, then try again",
+            file=sys.stderr,
+        )
+        return 1
+    print("qwtimer is already open for this data folder: brought it to the front")
+    return 0

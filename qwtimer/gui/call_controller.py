@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from qwtimer.core.billing import bill_json, clock_text
+from qwtimer.core.clock import Reading
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
 from qwtimer.desk.call_live import Live
@@ -176,14 +177,14 @@ class CallController(QObject):
         return self.segments.of(live, waiting)
 
     # -- stopping ------------------------------------------------------------------------
-    def stop(self) -> dict[str, Any] | None:
-        """The call ends the moment Stop (F9) is pressed: that clock reading is taken first and
-        the bill is as of it. The questions that follow (unaccounted time, outcome and notes,
+    def stop(self, ended: Reading | None = None) -> dict[str, Any] | None:
+        """The call ends the moment Stop (F9) is pressed (or at ``ended``: when the phone said
+        the caller hung up): that clock reading is taken first and the bill is as of it. The questions that follow (unaccounted time, outcome and notes,
         a card reference if a shortfall needs one (R6.1), a confirmation beyond the policy's
         limits) add nothing to it: the heartbeat pauses while they are open, and backing out
         of any of them leaves the call running with no time lost (nothing was closed).
         Returns the bill, or None when the call goes on."""
-        ended = self.calls.end_reading()
+        ended = self.calls.end_reading() if ended is None else ended
         live = self.calls.live(at=ended)
         if live is None:
             return None

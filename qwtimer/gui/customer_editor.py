@@ -40,13 +40,14 @@ class CustomerEditor(QDialog):
         customers: Customers,
         customer: CustomerSummary | None = None,
         parent: QWidget | None = None,
+        phone: str = "",
     ) -> None:
         super().__init__(parent)
         self.customers = customers
         self.customer = customer
         self.setWindowTitle("Edit customer" if customer else "New customer")
         self.name = QLineEdit(customer.name if customer else "", self)
-        self.phone = QLineEdit(customer.phone if customer else "", self)
+        self.phone = QLineEdit(customer.phone if customer else phone, self)
         self.email = QLineEdit(customer.email if customer else "", self)
         for w, n in ((self.name, "Name"), (self.phone, "Phone"), (self.email, "Email")):
             w.setAccessibleName(n)
@@ -213,8 +214,13 @@ class CustomerEditor(QDialog):
 
     @classmethod
     def edit(
-        cls, parent: QWidget | None, customers: Customers, customer: CustomerSummary | None
+        cls,
+        parent: QWidget | None,
+        customers: Customers,
+        customer: CustomerSummary | None,
+        phone: str = "",
     ) -> CustomerSummary | None:
-        """Run the editor; the saved customer, or None when cancelled."""
-        d = cls(customers, customer, parent)
+        """Run the editor (a new customer's phone filled with ``phone``); the saved customer,
+        or None when cancelled."""
+        d = cls(customers, customer, parent, phone)
         return d.customer if d.exec() == QDialog.DialogCode.Accepted else None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.errors import QwtimerError
+from qwtimer.core.phone_events import PhoneEvent
 from qwtimer.core.timer import Action, CallState
 from qwtimer.core.words import count
 from qwtimer.desk import demo
@@ -41,6 +42,7 @@ from qwtimer.gui.entitlement import EntitlementPanel
 from qwtimer.gui.help_overlay import HelpOverlay
 from qwtimer.gui.icons import app_icon
 from qwtimer.gui.notifier import Notifier
+from qwtimer.gui.phone_calls import PhoneCalls
 from qwtimer.gui.phone_setup import PhoneSetup
 from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
 from qwtimer.gui.receipt_dialog import open_receipt
@@ -90,6 +92,8 @@ class MainWindow(WindowViews, QMainWindow):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.entitlement)
+        self.phone = PhoneCalls(self)  # every phone event goes through phone_event
+        column.addWidget(self.phone.banner)
         self.disk_banner = DiskBanner(self)
         column.addWidget(self.disk_banner)
         column.addWidget(self.call_panel, 1)
@@ -125,7 +129,9 @@ class MainWindow(WindowViews, QMainWindow):
             self.show_window_action, [a.hold, a.work, a.resume, a.research, a.stop], a.quit, self
         )
         self.notifier = Notifier(self.tray, self, lambda line: self.report(line, False), self)
-        self.phone = PhoneSetup(desk, self.report, self)  # the endpoint phone systems post to
+        self.phone_setup = PhoneSetup(
+            desk, self.report, self, self.phone_event
+        )  # the endpoint phone systems post to
 
         c = self.controller
         c.live_changed.connect(self.show_live)
@@ -150,10 +156,12 @@ class MainWindow(WindowViews, QMainWindow):
         a.edit_customer.triggered.connect(lambda: self.edit_customer(new=False))
         a.recent.triggered.connect(self.show_recent)
         a.gap.triggered.connect(c.account_for_gap)
+        a.take_waiting.triggered.connect(self.phone.take_waiting)
+        a.new_for_number.triggered.connect(self.phone.new_customer)
         a.move_call.triggered.connect(lambda: c.move(self.search.highlighted()))
         a.discard_call.triggered.connect(c.discard)
         a.warn.triggered.connect(self.ask_warn_minutes)
-        a.settings.triggered.connect(self.phone.open_settings)
+        a.settings.triggered.connect(self.phone_setup.open_settings)
         a.review.triggered.connect(self.open_review)
         a.import_csv.triggered.connect(self.import_customers)
         a.demo.triggered.connect(self.load_demo)
@@ -213,7 +221,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.load_customers()
         self.load_recent()
         self.controller.check_recovery()  # before the first heartbeat: it would absorb a gap
-        self.phone.begin()  # listen for phone systems when Settings say so
+        self.phone_setup.begin()  # listen for phone systems when Settings say so
 
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
@@ -265,7 +273,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.customer = self.summary_of(self.customer.id)
         self.entitlement.show_summary(self.customer)
 
-    def edit_customer(self, new: bool) -> None:
+    def edit_customer(self, new: bool, phone: str = "") -> None:
         current = None if new else self.customer
         highlighted = self.search.highlighted()
         if not new and highlighted and (self.search.browsing or self.search.has_focus()):
@@ -273,7 +281,8 @@ class MainWindow(WindowViews, QMainWindow):
         if not new and current is None:
             self.report("pick a customer to edit first")
             return
-        saved = CustomerEditor.edit(self, self.customers, current)
+        filled = (phone,) if phone else ()  # a new customer's number, from the phone
+        saved = CustomerEditor.edit(self, self.customers, current, *filled)
         if saved is None:
             return
         live = self.controller.live
@@ -369,6 +378,12 @@ class MainWindow(WindowViews, QMainWindow):
         elif answer == "stop":
             self.controller.stop()  # the bill shows; the window closes when asked again
 
+    # -- the phone ------------------------------------------------------------------------
+    def phone_event(self, event: PhoneEvent) -> None:
+        """The one entry point of every phone event (``qwtimer ring``, a qwtimer:// link, the
+        loopback endpoint): see :mod:`qwtimer.gui.phone_calls`."""
+        self.phone.receive(event)
+
     def bring_back(self) -> None:
         self.showNormal()
         self.raise_()
@@ -390,7 +405,7 @@ class MainWindow(WindowViews, QMainWindow):
         for review in list(self.reviews):  # they read this window's desk: closed with it
             review.close()
         self.sync_panel.shutdown()
-        self.phone.shutdown()
+        self.phone_setup.shutdown()
         self.runner.wait()
         self.tray.icon.hide()
         event.accept()

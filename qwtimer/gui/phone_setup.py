@@ -1,6 +1,6 @@
 """The window's phone settings at work: the loopback endpoint started, restarted and stopped
 as the settings say, the Settings dialog, and every accepted event handed to the window's
-``phone_event`` (told in the status bar where the window has none)."""
+``phone_event``, the one entry point of every phone event."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from qwtimer.core.phone_events import PhoneEvent, shown
+from qwtimer.core.phone_events import PhoneEvent
 from qwtimer.desk import phone_settings, phone_token
 from qwtimer.desk.context import Desk
 from qwtimer.desk.phone_settings import PhoneSettings
@@ -20,10 +20,17 @@ from qwtimer.gui.settings_dialog import SettingsDialog
 class PhoneSetup(QObject):
     """Owned by the window; ``report`` says one line in its status bar."""
 
-    def __init__(self, desk: Desk, report: Callable[[str], None], window: QWidget) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        report: Callable[[str], None],
+        window: QWidget,
+        deliver: Callable[[PhoneEvent], None],
+    ) -> None:
         super().__init__(window)
         self.desk = desk
         self.window = window
+        self.deliver = deliver
         self.report = report
         self.settings = phone_settings.load(desk)
         self.running: tuple[int, str, str] | None = None  # (port, token, region) listened with
@@ -67,8 +74,4 @@ class PhoneSetup(QObject):
         return kept
 
     def _deliver(self, event: PhoneEvent) -> None:
-        handler = getattr(self.window, "phone_event", None)
-        if callable(handler):
-            handler(event)
-        else:
-            self.report(f"phone: {event.event.value} from {shown(event.number)}")
+        self.deliver(event)

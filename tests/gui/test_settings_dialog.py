@@ -173,14 +173,17 @@ def test_ctrl_comma_opens_settings_and_the_window_listens_as_they_say(
         return int(d.result())
 
     monkeypatch.setattr(SettingsDialog, "exec", technician)
-    assert not window.phone.endpoint.listening()
+    assert not window.phone_setup.endpoint.listening()
     qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
-    assert window.phone.endpoint.listening() and window.phone.endpoint.port() == port
+    assert window.phone_setup.endpoint.listening() and window.phone_setup.endpoint.port() == port
     token = phone_token.read(desk)
     assert token
-    with qtbot.waitSignal(window.phone.endpoint.received) as got:
+    with qtbot.waitSignal(window.phone_setup.endpoint.received) as got:
         assert b" 202 " in _post(qtbot, port, token)
     assert got.args == [PhoneEvent(Event.RING, "+15550100100", "pbx-17")]
+    # the window acts on it as on any ring: no customer has the number, so it offers one
+    qtbot.waitUntil(lambda: window.phone.banner.new_customer.isVisible())
+    assert "+1 555-010-0100" in window.phone.waiting_text()
 
     def turn_off(d: SettingsDialog) -> int:
         d.endpoint.setChecked(False)
@@ -189,7 +192,7 @@ def test_ctrl_comma_opens_settings_and_the_window_listens_as_they_say(
 
     monkeypatch.setattr(SettingsDialog, "exec", turn_off)
     window.commands.settings.trigger()
-    assert not window.phone.endpoint.listening()
+    assert not window.phone_setup.endpoint.listening()
 
 
 def test_a_port_in_use_is_one_line_in_the_status_bar_and_the_window_keeps_working(
@@ -206,7 +209,7 @@ def test_a_port_in_use_is_one_line_in_the_status_bar_and_the_window_keeps_workin
         phone_settings.save(desk, PhoneSettings(endpoint=True, port=port))
         w = make_window()
         assert w.status.text() == f"port {port} is in use; choose another in Settings"
-        assert not w.phone.endpoint.listening()
+        assert not w.phone_setup.endpoint.listening()
         qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
         qtbot.keyClicks(w.search.box, "ada")
         qtbot.keyClick(w.search.box, Qt.Key.Key_Return)
@@ -220,4 +223,4 @@ def test_with_no_keyring_the_window_says_so_once_and_the_endpoint_stays_off(
     phone_settings.save(desk, PhoneSettings(endpoint=True, port=free_port()))
     w = make_window()
     assert "no OS keyring" in w.status.text()
-    assert not w.phone.endpoint.listening()
+    assert not w.phone_setup.endpoint.listening()
