@@ -39,79 +39,15 @@ from __future__ import annotations
 
 from peewee import SqliteDatabase
 
+from qwtimer.store import stop_figures as sf
+
 _BILL = "json_extract(lc.bill_json, '$.{key}')"
 _CORRECTION_KINDS = "('adjustment', 'reversal')"
 
 
-SPLITS = "close_settlement"  # the ledger's splits of the stops (``ledger_splits``)
-# A stop ``x`` and the one before it ``p`` (none for the first).
-_PREVIOUS = """LEFT JOIN call_close p ON p.call_id = x.call_id
-           AND p.seq = (SELECT MAX(q.seq) FROM call_close q
-                        WHERE q.call_id = x.call_id AND q.seq < x.seq)"""
-
-
-def _own(key: str) -> str:
-    """A stop's own figure as this laptop billed it: its bill's less the previous stop's (R5:
-    each stop's bill covers the whole call)."""
-    return (
-        f"(json_extract(x.bill_json, '$.{key}') - "
-        f"COALESCE(json_extract(p.bill_json, '$.{key}'), 0))"
-    )
-
-
-# A stop's own unsettled time (R6.1): its pay-per-minute time when it bought nothing.
-_OWN_UNSETTLED = f"""CASE WHEN {_own("overage_seconds")} > 0 AND {_own("charge_cents")} = 0
-              AND {_own("blocks_purchased")} = 0 THEN {_own("overage_seconds")} ELSE 0 END"""
-_OWN_SEVERITY = f"""CASE WHEN {_own("overage_seconds")} > 0 AND {_own("charge_cents")} = 0
-              AND {_own("blocks_purchased")} = 0 THEN 2
-              WHEN {_own("overage_seconds")} > 0 THEN 1 ELSE 0 END"""
-_LEDGER_UNSETTLED = "CASE WHEN s.settlement = 'unsettled' THEN s.overage_s ELSE 0 END"
-_LEDGER_SEVERITY = "CASE s.settlement WHEN 'unsettled' THEN 2 WHEN 'paid' THEN 1 ELSE 0 END"
-
-
-def _own_unsettled() -> str:
-    """The seconds the call's stops left unsettled at the time, as this laptop billed them."""
-    return f"""COALESCE((SELECT SUM({_OWN_UNSETTLED})
-         FROM call_close x {_PREVIOUS} WHERE x.call_id = c.id), 0)"""
-
-
-def _ledger_change(ledger: str, own: str) -> str:
-    """What the ledger's splits change in a figure: over the call's stops the ledger settled,
-    its figure (``ledger``, of split ``s``) less this laptop's own (``own``). Added to the
-    latest bill's figure (the sum of every stop's own), each settled stop counts as the
-    ledger settled it and the others as billed here."""
-    return f"""COALESCE((SELECT SUM({ledger} - {own}) FROM call_close x
-         JOIN {SPLITS} s ON s.close_id = x.id {_PREVIOUS} WHERE x.call_id = c.id), 0)"""
-
-
-def _settlement(ledger: bool) -> str:
-    """The call's settlement: its latest bill's until the ledger settled one of its stops,
-    then the most severe of its stops' (the ledger's split, or this laptop's own)."""
-    latest = _BILL.format(key="settlement")
-    if not ledger:
-        return latest
-    return f"""CASE WHEN EXISTS (SELECT 1 FROM call_close x JOIN {SPLITS} s
-                 ON s.close_id = x.id WHERE x.call_id = c.id)
-         THEN (SELECT CASE MAX(CASE WHEN s.close_id IS NULL THEN {_OWN_SEVERITY}
-                                    ELSE {_LEDGER_SEVERITY} END)
-                 WHEN 2 THEN 'unsettled' WHEN 1 THEN 'paid' ELSE 'bank' END
-               FROM call_close x LEFT JOIN {SPLITS} s ON s.close_id = x.id {_PREVIOUS}
-               WHERE x.call_id = c.id)
-         ELSE {latest} END"""
-
-
 def _money(key: str, column: str, ledger: bool) -> str:
-    """A money figure of the call: the latest bill's ``key``, changed by the ledger's
-    splits (``column``) when ``ledger``."""
-    latest = _BILL.format(key=key)
-    return f"({latest} + {_ledger_change(f's.{column}', _own(key))})" if ledger else latest
-
-
-def _provisional(ledger: bool) -> str:
-    """1 while some stop of the call has no split of the ledger (every stop, without
-    ``ledger``)."""
-    missing = f" AND NOT EXISTS (SELECT 1 FROM {SPLITS} s WHERE s.close_id = k.id)"
-    return f"EXISTS (SELECT 1 FROM call_close k WHERE k.call_id = c.id{missing if ledger else ''})"
+    """The latest bill's ``key``, changed by the ledger's splits (``column``) with ``ledger``."""
+    return sf.money(_BILL.format(key=key), key, column, ledger)
 
 
 def _corrections(column: str) -> str:
@@ -164,7 +100,7 @@ COLUMNS = (
 
 def _inner(ledger: bool) -> str:
     """Each call's figures before the corrections are netted (see ``_select``); with
-    ``ledger``, the money as the ledger settled the stops it settled (``SPLITS``)."""
+    ``ledger``, the money as the ledger settled the stops it settled (``stop_figures``)."""
     return f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
        c.policy_version, c.synced,
        (SELECT COUNT(*) FROM call_close k WHERE k.call_id = c.id) AS stops,
@@ -181,9 +117,10 @@ def _inner(ledger: bool) -> str:
        {_money("overage_seconds", "overage_s", ledger)} AS overage_s,
        {_money("blocks_purchased", "blocks", ledger)} AS blocks,
        {_money("charge_cents", "charge_cents", ledger)} AS bill_charge_cents,
-       {_settlement(ledger)} AS settlement,
-       ({_own_unsettled()}
-        + {_ledger_change(_LEDGER_UNSETTLED, _OWN_UNSETTLED) if ledger else 0}) AS unsettled_s,
+       {sf.settlement(_BILL.format(key="settlement"), ledger)} AS settlement,
+       ({sf.own_unsettled()}
+        + {sf.ledger_change(sf.LEDGER_UNSETTLED, sf.OWN_UNSETTLED) if ledger else 0})
+         AS unsettled_s,
        {_corrections("seconds")} AS credit_s,
        {_corrections("cents")} AS credit_cents,
        (EXISTS (SELECT 1 FROM entry e WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS})
@@ -195,7 +132,7 @@ def _inner(ledger: bool) -> str:
                AND m.kind = 'resettled') AS resettled,
        (c.pending_gap_ms > 0 OR EXISTS (SELECT 1 FROM segment s WHERE s.call_id = c.id
                                         AND s.note LIKE 'gap:%')) AS sleep_gap,
-       {_provisional(ledger)} AS provisional
+       {sf.provisional(ledger)} AS provisional
   FROM call c
   LEFT JOIN call_close lc ON lc.call_id = c.id
    AND lc.seq = (SELECT MAX(k.seq) FROM call_close k WHERE k.call_id = c.id)"""
@@ -372,7 +309,7 @@ _TRIGGERS = [
 ]
 # The ledger's split of a stop, before or after the stop itself is here (schema 10).
 _SPLIT_TRIGGERS = [
-    f"""CREATE TRIGGER IF NOT EXISTS call_figures_split_insert AFTER INSERT ON {SPLITS}
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_split_insert AFTER INSERT ON {sf.SPLITS}
         BEGIN {refresh_sql("NEW.call_id")} END""",
 ]
 TRIGGERS = _TRIGGERS + _SPLIT_TRIGGERS
@@ -402,7 +339,7 @@ def create(db: SqliteDatabase) -> None:
     if all(
         t in tables and cols <= {c.name for c in db.get_columns(t)} for t, cols in _READS.items()
     ):
-        ledger = SPLITS in tables
+        ledger = sf.SPLITS in tables
         db.execute_sql(view_sql(ledger))
         db.execute_sql("DELETE FROM call_figures")
         db.execute_sql(f"{_INSERT}SELECT * FROM call_figures_source")
@@ -414,7 +351,7 @@ def create(db: SqliteDatabase) -> None:
 
 
 def take_ledger_splits(db: SqliteDatabase) -> None:
-    """Schema 10 (after ``SPLITS`` exists, empty): the money becomes the ledger's once it
+    """Schema 10 (after ``close_settlement`` exists, empty): the money becomes the ledger's once it
     settled a stop, and every call with a stop is provisional until then. Nothing is filled
     again: with no split known, each call's figures stay what they are."""
     if "provisional" not in {c.name for c in db.get_columns("call_figures")}:
