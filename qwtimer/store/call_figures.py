@@ -3,10 +3,12 @@ per call, so that the supervisors' review filters, sorts, groups and totals a mi
 SQL without reading their bills in Python (``desk.review``).
 
 Triggers keep the row right whatever writes: the timer, a call logged after the fact, a sync
-pull, a merge, a correction, a split of the ledger arriving before or after its close. Each trigger recomputes the whole row of the call it touched
-from the call, its stops (``call_close``, the bill JSON read with ``json_extract``), its
-corrections (``entry`` of kind adjustment or reversal) and its audited corrections
-(``call_correction``), reading that call's row of the view ``call_figures_source``, which
+pull, a merge, a correction, a split of the ledger arriving before or after its stop. Each
+trigger recomputes the whole row of the call it touched from the call, its stops
+(``call_close``, the bill JSON read with ``json_extract``), the ledger's splits of them
+(``close_settlement``, ``stop_figures``), its corrections (``entry`` of kind adjustment or
+reversal) and its audited corrections (``call_correction``), reading that call's row of the
+view ``call_figures_source``, which
 the schema step also uses to fill the table for the calls already there. A timer
 transition only copies the call's new state. Nothing in Python writes this table.
 
