@@ -331,6 +331,13 @@ _READS = {
 }
 
 
+def _reads_there(db: SqliteDatabase, tables: set[str]) -> bool:
+    """Whether the file has every table and column the figures read."""
+    return all(
+        t in tables and cols <= {c.name for c in db.get_columns(t)} for t, cols in _READS.items()
+    )
+
+
 def create(db: SqliteDatabase) -> None:
     """Make the table and its indexes; then, unless the file is older than the tables the
     figures read (nothing to keep), the triggers, and fill it for the calls already there
@@ -338,9 +345,7 @@ def create(db: SqliteDatabase) -> None:
     splits are kept here (schema 10) every stop counts as this laptop billed it."""
     db.execute_sql(TABLE)
     tables = set(db.get_tables())
-    if all(
-        t in tables and cols <= {c.name for c in db.get_columns(t)} for t, cols in _READS.items()
-    ):
+    if _reads_there(db, tables):
         ledger = sf.SPLITS in tables
         db.execute_sql(view_sql(ledger))
         db.execute_sql("DELETE FROM call_figures")
@@ -359,10 +364,12 @@ def take_ledger_splits(db: SqliteDatabase) -> None:
     if "provisional" not in {c.name for c in db.get_columns("call_figures")}:
         db.execute_sql("ALTER TABLE call_figures ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0")
         db.execute_sql("UPDATE call_figures SET provisional = 1 WHERE stops > 0")
+    db.execute_sql(PROVISIONAL_INDEX)
+    if not _reads_there(db, set(db.get_tables())):
+        return  # a file older than the tables the figures read: no calls to keep (schema 8)
     db.execute_sql("DROP VIEW IF EXISTS call_figures_source")
     for sql in _TRIGGERS:  # each reads the view by its columns: made again with it
         db.execute_sql(f"DROP TRIGGER IF EXISTS {_trigger_name(sql)}")
     db.execute_sql(VIEW)
     for sql in TRIGGERS:
         db.execute_sql(sql)
-    db.execute_sql(PROVISIONAL_INDEX)
