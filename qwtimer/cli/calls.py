@@ -189,7 +189,11 @@ def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         charge = money(r.charge_cents) if r.charge_cents is not None else "-"
         flags = [
             f
-            for f, on in (("outstanding", r.outstanding_seconds), ("corrected", r.corrected))
+            for f, on in (
+                ("outstanding", r.outstanding_seconds),
+                ("corrected", r.corrected),
+                ("provisional", r.provisional),
+            )
             if on
         ]
         print(

@@ -1,6 +1,8 @@
 """One call as the supervisors' review details it: its segments in time order, each stop's
-bill under its policy version, and the call's own ledger entries (a reversal right after
-the entry it reverses). Reads only; the window reads it off the GUI thread.
+bill under its policy version beside the ledger's settlement of that stop when it differs
+(or a word that the ledger has not settled it yet), and the call's own ledger entries (a
+reversal right after the entry it reverses). Reads only; the window reads it off the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from qwtimer.core.billing import Bill, clock_text, money
 from qwtimer.core.errors import InputError, PolicyError
 from qwtimer.core.policy import PolicyBook
 from qwtimer.desk.context import Desk
+from qwtimer.store import ledger_splits
+from qwtimer.store.ledger_splits import LedgerSplit
 from qwtimer.store.models import Call, CallClose, Entry, Segment
 
 
@@ -31,7 +35,9 @@ class SegmentLine:
 @dataclass(frozen=True)
 class StopLine:
     """One stop of the call and the whole call's bill as of that stop; ``rounding`` says
-    the policy's rule ("up to 1:00, 0:10 grace") when the policy version is known."""
+    the policy's rule ("up to 1:00, 0:10 grace") when the policy version is known.
+    ``ledger``: the ledger's settlement of this stop (None until a sync brings it);
+    ``differs``: it is not what this laptop billed for the stop."""
 
     seq: int
     stopped_at: datetime
@@ -39,6 +45,20 @@ class StopLine:
     notes: str
     bill: Bill
     rounding: str
+    ledger: LedgerSplit | None = None
+    differs: bool = False
+
+
+_OWN = ("billed_seconds", "from_bank_seconds", "overage_seconds", "blocks_purchased")
+
+
+def _differs(split: LedgerSplit, bill: Bill, previous: Bill | None) -> bool:
+    """Whether the ledger settled the stop otherwise than this laptop billed it (the stop's
+    own part: its bill less the previous stop's, R5)."""
+    own = [getattr(bill, k) - (getattr(previous, k) if previous else 0) for k in _OWN]
+    own.append(bill.charge_cents - (previous.charge_cents if previous else 0))
+    ledger = [getattr(split, k) for k in _OWN] + [split.charge_cents]
+    return own != ledger
 
 
 @dataclass(frozen=True)
@@ -120,8 +140,11 @@ def call_detail(desk: Desk, call_id: str) -> CallDetail:
         .order_by(Segment.start_at, Segment.seq)
     )
     stops = []
+    settled = ledger_splits.of_call(desk.db, call_id)
+    previous: Bill | None = None
     for c in CallClose.select().where(CallClose.call == call_id).order_by(CallClose.seq):
         bill = Bill.from_dict(json.loads(c.bill_json))
+        split = settled.get(str(c.id))
         stops.append(
             StopLine(
                 int(c.seq),
@@ -130,8 +153,11 @@ def call_detail(desk: Desk, call_id: str) -> CallDetail:
                 str(c.notes),
                 bill,
                 _rounding(desk.policies, bill.policy_version),
+                split,
+                split is not None and _differs(split, bill, previous),
             )
         )
+        previous = bill
     return CallDetail(
         str(call.id),
         str(call.customer_id),
@@ -164,4 +190,18 @@ def bill_steps(stop: StopLine) -> list[str]:
         + (f" (this stop {money(b.added_charge_cents)})" if b.stop_number > 1 else ""),
         f"settlement: {b.settlement.value}",
     ]
+    a = stop.ledger
+    if a is None:
+        steps.append("not yet settled by the ledger: this laptop's bill until the next sync")
+    elif not stop.differs:
+        steps.append("settled by the ledger as billed here")
+    else:
+        steps.append(
+            f"the ledger settled this stop otherwise: {clock_text(a.billed_seconds)} billed, "
+            f"bank {clock_text(a.balance_before_seconds)} before, "
+            f"{clock_text(a.from_bank_seconds)} from the bank, "
+            f"{clock_text(a.balance_after_seconds)} after; "
+            f"pay-per-minute {clock_text(a.overage_seconds)}; blocks bought "
+            f"{a.blocks_purchased}; charge {money(a.charge_cents)}; settlement: {a.settlement}"
+        )
     return steps

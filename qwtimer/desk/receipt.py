@@ -7,9 +7,11 @@ charged time came from (the minute bank, blocks bought or pay-per-minute on the 
 yet paid, R2, R6, R6.1), the bank before and after, corrections that link to the call (a
 reversed charge shows as refunded, R13) and the total charged.
 
-The money and the bank come from the ledger's entries (the ledger is the authority: a stop's
-entries are named after the stop, ``settlement.debit_id``); the breakdown from each stop's
-bill. All times are in minutes: ``65 min``, or ``12 min 30 s`` when not a whole minute.
+The money and the bank are the ledger's (the authority): each stop as the ledger settled it
+(its split, ``store.ledger_splits``: from the bank, on the card or unpaid, the bank before and
+after as the ledger held it); a stop the ledger has not settled yet shows what this laptop
+billed (its provisional entries, named after the stop, ``settlement.debit_id``) and says "not
+yet settled by the ledger". The breakdown comes from each stop's bill. All times are in minutes: ``65 min``, or ``12 min 30 s`` when not a whole minute.
 The customer's copy shows no rule codes, logins or card references; the internal copy adds
 the technician, the policy version and the rules. Reads only.
 """
@@ -24,13 +26,14 @@ from typing import Any
 
 from peewee import SQL
 
-from qwtimer.core.billing import Bill, money
+from qwtimer.core.billing import Bill, Settlement, money
 from qwtimer.core.errors import InputError
 from qwtimer.core.settlement import EntryKind, debit_id, purchase_id
 from qwtimer.core.timer import CallState
 from qwtimer.core.times import local_text
 from qwtimer.core.words import count
 from qwtimer.desk.context import Desk
+from qwtimer.store import ledger_splits
 from qwtimer.store.models import Call, CallClose, Entry, PaymentRef
 
 UNIT_NOTE = "All times are in minutes (min)."
@@ -64,6 +67,7 @@ class ReceiptStop:
     unpaid_seconds: int  # overage with no card on file (R6.1): the bank went below zero
     bank_before_seconds: int
     bank_after_seconds: int
+    settled_by_ledger: bool  # False: this laptop's bill, until the ledger settles the stop
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,8 @@ class Receipt:
             )
         if not stop.billed_seconds:
             lines.append(("Nothing charged", "no billable time"))
+        if not stop.settled_by_ledger:
+            lines.append(("Settlement", "not yet settled by the ledger; this may still change"))
         return lines
 
     @staticmethod
@@ -275,18 +281,37 @@ def receipt(desk: Desk, call_id: str) -> Receipt:
     stops: list[ReceiptStop] = []
     bills = [Bill.from_dict(json.loads(c.bill_json)) for c in closes]
     posted: set[str] = set()
+    settled = ledger_splits.of_call(desk.db, call.id)
     for n, (close, bill) in enumerate(zip(closes, bills, strict=True)):
         previous = bills[n - 1] if n else None
         debit, bought = by_id.get(debit_id(close.id)), by_id.get(purchase_id(close.id))
         posted |= {e.id for e in (debit, bought) if e is not None}
-        added = -debit.seconds if debit else 0
-        first = debit or bought
-        bank_before = before[first.id] if first else bill.balance_before_seconds
-        bank_after = max(
-            (after[e.id] for e in (debit, bought) if e), default=bill.balance_after_seconds
-        )
-        from_bank = max(0, min(added, bank_before))
-        bought_seconds = bought.seconds if bought else 0
+        split = settled.get(close.id)
+        if split is not None:  # as the ledger settled it
+            added, from_bank = split.billed_seconds, split.from_bank_seconds
+            bank_before, bank_after = split.balance_before_seconds, split.balance_after_seconds
+            bought_seconds, blocks, cents = (
+                split.purchased_seconds,
+                split.blocks_purchased,
+                split.charge_cents,
+            )
+            unpaid = split.overage_seconds if split.settlement == Settlement.UNSETTLED else 0
+        else:  # as this laptop billed it, from its provisional entries
+            added = -debit.seconds if debit else 0
+            first = debit or bought
+            bank_before = before[first.id] if first else bill.balance_before_seconds
+            bank_after = max(
+                (after[e.id] for e in (debit, bought) if e), default=bill.balance_after_seconds
+            )
+            from_bank = max(0, min(added, bank_before))
+            bought_seconds = bought.seconds if bought else 0
+            blocks = (
+                bill.blocks_purchased - (previous.blocks_purchased if previous else 0)
+                if bought
+                else 0
+            )
+            cents = bought.cents if bought else 0
+            unpaid = 0 if bought else max(0, added - from_bank)
         stops.append(
             ReceiptStop(
                 number=n + 1,
@@ -298,14 +323,13 @@ def receipt(desk: Desk, call_id: str) -> Receipt:
                 billed_seconds=added,
                 from_bank_seconds=from_bank,
                 bought_seconds=bought_seconds,
-                blocks=bill.blocks_purchased - (previous.blocks_purchased if previous else 0)
-                if bought
-                else 0,
-                cents=bought.cents if bought else 0,
+                blocks=blocks,
+                cents=cents,
                 card_last4=cards.get(bought.card_ref or "") if bought else None,
-                unpaid_seconds=0 if bought else max(0, added - from_bank),
+                unpaid_seconds=unpaid,
                 bank_before_seconds=bank_before,
                 bank_after_seconds=bank_after,
+                settled_by_ledger=split is not None,
             )
         )
     corrections = []

@@ -71,14 +71,17 @@ def _device_split(local: SqliteDatabase, close_id: str) -> tuple[str, str, dict[
 def record(
     local: SqliteDatabase, central: Central, close_ids: list[str], technician: str
 ) -> list[dict[str, Any]]:
-    """Compare the ledger's settlement of these closes with this device's bills; keep each
-    difference as a ``resettled`` correction. Returns the differences (call id, customer,
+    """Keep the ledger's settlement of these closes (``store.ledger_splits``) and compare it
+    with this device's bills; keep each difference as a ``resettled`` correction. Returns the differences (call id, customer,
     before, after), including ones kept by an earlier run."""
+    from qwtimer.store import ledger_splits
     from qwtimer.store import sync_allocation as alloc
 
     found: list[dict[str, Any]] = []
     for i in range(0, len(close_ids), 500):
-        for a in alloc.stored(central, close_ids[i : i + 500]):
+        splits = alloc.stored(central, close_ids[i : i + 500])
+        ledger_splits.keep_stored(local, splits)  # the call's figures: the ledger's
+        for a in splits:
             mine = _device_split(local, a["close_id"])
             if mine is None:
                 continue

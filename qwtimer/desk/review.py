@@ -4,7 +4,9 @@ database (``store.review_sql`` over ``store.call_figures``), never by loading ev
 
 Figures are integer seconds and cents, each call's as of its latest stop (the whole call,
 R3, R5), net of its corrections (R13): a reversed debit is no longer billed, a refunded
-purchase no longer charged. Two figures say what was not paid (R6.1):
+purchase no longer charged. The money is the ledger's settlement of each stop once a sync
+brought it; a call with a stop the ledger has not settled yet shows this laptop's bill for it
+and is ``provisional``. Two figures say what was not paid (R6.1):
 
 - ``unsettled_at_the_time_seconds``: the pay-per-minute time the call's stops left unsettled
   when they were made (no card on file), whatever happened since;
@@ -34,7 +36,7 @@ from qwtimer.store.models import database, utc_text, utc_value
 
 GROUPINGS = ("call", "technician", "customer", "day")
 SORTS = tuple(q.SORTS)
-FLAGS = ("unsettled", "outstanding", "sleep_gap", "corrected", "resettled")
+FLAGS = ("unsettled", "outstanding", "sleep_gap", "corrected", "resettled", "provisional")
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,14 @@ class CallRow:
     notes: str
     synced: bool
     policy_version: str
+    provisional: bool  # a stop not yet settled by the ledger: the money is this laptop's
 
     @classmethod
     def of(cls, row: tuple[Any, ...]) -> CallRow:
         values = list(row)
         values[4] = utc_value(values[4])
         values[18] = Settlement(values[18]) if values[18] is not None else None
-        for n in (21, 24, 25, 28):
+        for n in (21, 24, 25, 28, 30):
             values[n] = bool(values[n])
         return cls(*values)
 

@@ -55,6 +55,7 @@ COLUMNS = (
     Column("Blocks", "blocks_purchased", "count", "blocks_purchased"),
     Column("Charge", "charge_cents", "money", "charge_cents"),
     Column("Settlement", "settlement", "text", "settlement"),
+    Column("Settled by", "settled_by", "text", "provisional"),
     Column(
         "Unsettled then", "unsettled_at_the_time_seconds", "clock", "unsettled_at_the_time_seconds"
     ),
@@ -65,6 +66,7 @@ COLUMNS = (
 )
 UNSORTABLE = tuple(c.heading for c in COLUMNS if c.sort is None)
 TIMES = ("talk_seconds", "hold_seconds", "working_hold_seconds", "research_seconds")
+SETTLED_HERE = "this laptop, not yet synced"
 
 
 def value(row: review.CallRow, key: str) -> Any:
@@ -78,6 +80,10 @@ def value(row: review.CallRow, key: str) -> Any:
         return ", ".join(name for name, on in flags if on)
     if key == "sync":
         return "synced" if row.synced else "not synced"
+    if key == "settled_by":  # the ledger's settlement, or this laptop's provisional bill
+        if not row.stops:
+            return None
+        return SETTLED_HERE if row.provisional else "ledger"
     if key == "notes":
         return " ".join(row.notes.split())
     v = getattr(row, key)
@@ -95,6 +101,8 @@ def tooltip(row: review.CallRow, key: str) -> str:
         tip += ": unsettled at the time, paid since (R6.1)"
     if row.corrected:
         tip += "; corrected (R13)"
+    if row.provisional:
+        tip += "; this laptop's bill until the ledger settles it at a sync"
     return tip
 
 

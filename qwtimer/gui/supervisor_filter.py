@@ -35,6 +35,7 @@ FLAG_BOXES = (
     ("sleep_gap", "Slee&p gap"),
     ("corrected", "Corr&ected"),
     ("resettled", "Re-sett&led"),
+    ("provisional", "Pro&visional"),
 )
 
 
@@ -82,6 +83,9 @@ class CallFilterBar(QWidget):
         self.flags = {key: QCheckBox(text, self) for key, text in FLAG_BOXES}
         for key, box in self.flags.items():
             box.setAccessibleName(f"Only calls {key.replace('_', ' ')}")
+        self.flags["provisional"].setToolTip(
+            "Calls with a stop the ledger has not settled yet: their money is this laptop's bill"
+        )
         self.longer = QSpinBox(self)
         self.longer.setRange(0, 24 * 60)
         self.longer.setSuffix(" min")
@@ -111,6 +115,7 @@ class CallFilterBar(QWidget):
             ("", self.flags["sleep_gap"], 0),
             ("", self.flags["corrected"], 0),
             ("", self.flags["resettled"], 0),
+            ("", self.flags["provisional"], 0),
             ("Lon&ger than:", self.longer, 0),
             ("Notes te&xt:", self.text, 2),
         )

@@ -3,20 +3,29 @@ per call, so that the supervisors' review filters, sorts, groups and totals a mi
 SQL without reading their bills in Python (``desk.review``).
 
 Triggers keep the row right whatever writes: the timer, a call logged after the fact, a sync
-pull, a merge, a correction. Each trigger recomputes the whole row of the call it touched
-from the call, its stops (``call_close``, the bill JSON read with ``json_extract``), its
-corrections (``entry`` of kind adjustment or reversal) and its audited corrections
-(``call_correction``), reading that call's row of the view ``call_figures_source``, which
+pull, a merge, a correction, a split of the ledger arriving before or after its stop. Each
+trigger recomputes the whole row of the call it touched from the call, its stops
+(``call_close``, the bill JSON read with ``json_extract``), the ledger's splits of them
+(``close_settlement``, ``stop_figures``), its corrections (``entry`` of kind adjustment or
+reversal) and its audited corrections (``call_correction``), reading that call's row of the
+view ``call_figures_source``, which
 the schema step also uses to fill the table for the calls already there. A timer
 transition only copies the call's new state. Nothing in Python writes this table.
 
 The figures:
 
-- the breakdown and the bill of the call's latest stop (the whole call, R3, R5), its billed
-  seconds and charge net of the call's corrections (below);
+- the breakdown of the call's latest stop (the whole call, R3, R5), as this laptop timed it;
+- the money, the ledger's (schema 10): per stop, the ledger's split of it when the ledger
+  settled it (``close_settlement``, that stop's own increment), otherwise this laptop's own
+  (its bill less the previous stop's), summed over the stops: billed seconds (net of the
+  call's corrections, below), from the bank, pay-per-minute, blocks, charge (net of the
+  corrections) and settlement (the most severe of the stops': unsettled, paid, bank). A call
+  none of whose stops the ledger settled has exactly its latest bill's figures;
+- ``provisional``: 1 while any stop of the call has no split of the ledger yet (its figures
+  are this laptop's, to be replaced at the next sync);
 - ``unsettled_s``: what each stop left unsettled at the time (R6.1), its own pay-per-minute
-  time when it bought nothing, summed over the stops. A later stop's blocks that pay an
-  earlier overdraft do not change it;
+  time when it bought nothing (as the ledger settled it, or else as this laptop billed it),
+  summed over the stops. A later stop's blocks that pay an earlier overdraft do not change it;
 - ``outstanding_s``: what of it is still owed now (``owed_sql``), worked out again for a
   customer that owes whenever one of its entries changes or one of its calls' rows is
   written afresh;
@@ -32,25 +41,15 @@ from __future__ import annotations
 
 from peewee import SqliteDatabase
 
+from qwtimer.store import stop_figures as sf
+
 _BILL = "json_extract(lc.bill_json, '$.{key}')"
 _CORRECTION_KINDS = "('adjustment', 'reversal')"
 
 
-def _own_unsettled() -> str:
-    """The seconds the call's stops left unsettled at the time: per stop, its own overage
-    (this bill's less the previous stop's) when that stop bought nothing."""
-    figure = "json_extract({t}.bill_json, '$.{k}')"
-
-    def own(key: str) -> str:
-        return f"({figure.format(t='x', k=key)} - COALESCE({figure.format(t='p', k=key)}, 0))"
-
-    return f"""COALESCE((SELECT SUM(CASE WHEN {own("overage_seconds")} > 0
-              AND {own("charge_cents")} = 0 AND {own("blocks_purchased")} = 0
-              THEN {own("overage_seconds")} ELSE 0 END)
-         FROM call_close x LEFT JOIN call_close p ON p.call_id = x.call_id
-           AND p.seq = (SELECT MAX(q.seq) FROM call_close q
-                        WHERE q.call_id = x.call_id AND q.seq < x.seq)
-         WHERE x.call_id = c.id), 0)"""
+def _money(key: str, column: str, ledger: bool) -> str:
+    """The latest bill's ``key``, changed by the ledger's splits (``column``) with ``ledger``."""
+    return sf.money(_BILL.format(key=key), key, column, ledger)
 
 
 def _corrections(column: str) -> str:
@@ -97,9 +96,14 @@ COLUMNS = (
     "corrected",
     "resettled",
     "sleep_gap",
+    "provisional",
 )
 
-_INNER = f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
+
+def _inner(ledger: bool) -> str:
+    """Each call's figures before the corrections are netted (see ``_select``); with
+    ``ledger``, the money as the ledger settled the stops it settled (``stop_figures``)."""
+    return f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
        c.policy_version, c.synced,
        (SELECT COUNT(*) FROM call_close k WHERE k.call_id = c.id) AS stops,
        lc.outcome,
@@ -110,13 +114,15 @@ _INNER = f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
        {_BILL.format(key="research_seconds")} AS research_s,
        {_BILL.format(key="billable_seconds")} AS billable_s,
        {_BILL.format(key="unbilled_seconds")} AS unbilled_s,
-       {_BILL.format(key="billed_seconds")} AS bill_billed_s,
-       {_BILL.format(key="from_bank_seconds")} AS from_bank_s,
-       {_BILL.format(key="overage_seconds")} AS overage_s,
-       {_BILL.format(key="blocks_purchased")} AS blocks,
-       {_BILL.format(key="charge_cents")} AS bill_charge_cents,
-       {_BILL.format(key="settlement")} AS settlement,
-       {_own_unsettled()} AS unsettled_s,
+       {_money("billed_seconds", "billed_s", ledger)} AS bill_billed_s,
+       {_money("from_bank_seconds", "from_bank_s", ledger)} AS from_bank_s,
+       {_money("overage_seconds", "overage_s", ledger)} AS overage_s,
+       {_money("blocks_purchased", "blocks", ledger)} AS blocks,
+       {_money("charge_cents", "charge_cents", ledger)} AS bill_charge_cents,
+       {sf.settlement(_BILL.format(key="settlement"), ledger)} AS settlement,
+       ({sf.own_unsettled()}
+        + {sf.ledger_change(sf.LEDGER_UNSETTLED, sf.OWN_UNSETTLED) if ledger else 0})
+         AS unsettled_s,
        {_corrections("seconds")} AS credit_s,
        {_corrections("cents")} AS credit_cents,
        (EXISTS (SELECT 1 FROM entry e WHERE e.call_id = c.id AND e.kind IN {_CORRECTION_KINDS})
@@ -127,24 +133,35 @@ _INNER = f"""SELECT c.id, c.customer_id, c.technician, c.started_at, c.state,
        EXISTS (SELECT 1 FROM call_correction m WHERE m.call_id = c.id
                AND m.kind = 'resettled') AS resettled,
        (c.pending_gap_ms > 0 OR EXISTS (SELECT 1 FROM segment s WHERE s.call_id = c.id
-                                        AND s.note LIKE 'gap:%')) AS sleep_gap
+                                        AND s.note LIKE 'gap:%')) AS sleep_gap,
+       {sf.provisional(ledger)} AS provisional
   FROM call c
   LEFT JOIN call_close lc ON lc.call_id = c.id
    AND lc.seq = (SELECT MAX(k.seq) FROM call_close k WHERE k.call_id = c.id)"""
 
 
-def _select(where: str = "") -> str:
+def _select(where: str = "", ledger: bool = True) -> str:
     """The figures of the calls ``where`` keeps (all without it), in ``COLUMNS`` order: the
-    bill's billed seconds and charge net of the corrections."""
+    billed seconds and charge net of the corrections."""
     outer = [{"call_id": "id", "billed_s": "bill_billed_s - credit_s"}.get(c, c) for c in COLUMNS]
     outer[COLUMNS.index("charge_cents")] = "bill_charge_cents + credit_cents"
-    return f"SELECT {', '.join(outer)} FROM ({_INNER} {where})"
+    return f"SELECT {', '.join(outer)} FROM ({_inner(ledger)} {where})"
 
 
 _INSERT = f"INSERT OR REPLACE INTO call_figures ({', '.join(COLUMNS)}) "
+
+
 # The figures of every call, as a view: each trigger reads one call's row of it by id (the
 # view is flattened, so that reads the call's own rows only) and stays one line long.
-VIEW = f"CREATE VIEW IF NOT EXISTS call_figures_source ({', '.join(COLUMNS)}) AS {_select()}"
+# Without the ledger's splits (a file before schema 10): every stop as this laptop billed it.
+def view_sql(ledger: bool = True) -> str:
+    return (
+        f"CREATE VIEW IF NOT EXISTS call_figures_source ({', '.join(COLUMNS)}) "
+        f"AS {_select(ledger=ledger)}"
+    )
+
+
+VIEW = view_sql()
 
 
 def refresh_sql(call_id: str) -> str:
@@ -172,7 +189,8 @@ TABLE = f"""CREATE TABLE IF NOT EXISTS call_figures (
     credit_cents INTEGER NOT NULL DEFAULT 0,
     corrected INTEGER NOT NULL DEFAULT 0,
     resettled INTEGER NOT NULL DEFAULT 0,
-    sleep_gap INTEGER NOT NULL DEFAULT 0
+    sleep_gap INTEGER NOT NULL DEFAULT 0,
+    provisional INTEGER NOT NULL DEFAULT 0
 )"""
 
 # What the review filters and sorts by; the flags' indexes hold only the flagged calls.
@@ -194,6 +212,11 @@ INDEXES = [
         )
     ),
 ]
+# Schema 10: the calls some of whose stops the ledger has not settled yet.
+PROVISIONAL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS call_figures_provisional ON call_figures (started_at) "
+    "WHERE provisional = 1"
+)
 
 # The call's columns the figures read besides its state: a heartbeat changes none of them,
 # so it costs the triggers' tests only.
@@ -238,7 +261,7 @@ def _owes(customer: str) -> str:
     return f"EXISTS (SELECT 1 FROM call_figures WHERE customer_id = {customer} AND unsettled_s > 0)"
 
 
-TRIGGERS = [
+_TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_insert AFTER INSERT ON call
         BEGIN {refresh_sql("NEW.id")} END""",
     # A timer transition changes the state only: one row's one column, nothing recomputed.
@@ -286,6 +309,16 @@ TRIGGERS = [
         WHEN NEW.note LIKE 'gap:%'
         BEGIN {refresh_sql("NEW.call_id")} END""",
 ]
+# The ledger's split of a stop, before or after the stop itself is here (schema 10).
+_SPLIT_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS call_figures_split_insert AFTER INSERT ON {sf.SPLITS}
+        BEGIN {refresh_sql("NEW.call_id")} END""",
+]
+TRIGGERS = _TRIGGERS + _SPLIT_TRIGGERS
+
+
+def _trigger_name(sql: str) -> str:
+    return sql.split("IF NOT EXISTS", 1)[1].split()[0]
 
 
 # The tables and columns the figures read; a file older than them has no calls to keep.
@@ -298,20 +331,45 @@ _READS = {
 }
 
 
+def _reads_there(db: SqliteDatabase, tables: set[str]) -> bool:
+    """Whether the file has every table and column the figures read."""
+    return all(
+        t in tables and cols <= {c.name for c in db.get_columns(t)} for t, cols in _READS.items()
+    )
+
+
 def create(db: SqliteDatabase) -> None:
     """Make the table and its indexes; then, unless the file is older than the tables the
     figures read (nothing to keep), the triggers, and fill it for the calls already there
-    (the same statements the triggers run; they keep it from then on)."""
+    (the same statements the triggers run; they keep it from then on). Before the ledger's
+    splits are kept here (schema 10) every stop counts as this laptop billed it."""
     db.execute_sql(TABLE)
     tables = set(db.get_tables())
-    if all(
-        t in tables and cols <= {c.name for c in db.get_columns(t)} for t, cols in _READS.items()
-    ):
-        db.execute_sql(VIEW)
+    if _reads_there(db, tables):
+        ledger = sf.SPLITS in tables
+        db.execute_sql(view_sql(ledger))
         db.execute_sql("DELETE FROM call_figures")
         db.execute_sql(f"{_INSERT}SELECT * FROM call_figures_source")
         db.execute_sql(owed_sql(None))
-        for sql in TRIGGERS:
+        for sql in TRIGGERS if ledger else _TRIGGERS:
             db.execute_sql(sql)
     for sql in INDEXES:
+        db.execute_sql(sql)
+
+
+def take_ledger_splits(db: SqliteDatabase) -> None:
+    """Schema 10 (after ``close_settlement`` exists, empty): the money becomes the ledger's once it
+    settled a stop, and every call with a stop is provisional until then. Nothing is filled
+    again: with no split known, each call's figures stay what they are."""
+    if "provisional" not in {c.name for c in db.get_columns("call_figures")}:
+        db.execute_sql("ALTER TABLE call_figures ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0")
+        db.execute_sql("UPDATE call_figures SET provisional = 1 WHERE stops > 0")
+    db.execute_sql(PROVISIONAL_INDEX)
+    if not _reads_there(db, set(db.get_tables())):
+        return  # a file older than the tables the figures read: no calls to keep (schema 8)
+    db.execute_sql("DROP VIEW IF EXISTS call_figures_source")
+    for sql in _TRIGGERS:  # each reads the view by its columns: made again with it
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {_trigger_name(sql)}")
+    db.execute_sql(VIEW)
+    for sql in TRIGGERS:
         db.execute_sql(sql)

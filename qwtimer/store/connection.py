@@ -35,7 +35,7 @@ from qwtimer.store.local_schema import (  # noqa: F401 - the schema's names, use
 )
 from qwtimer.store.models import Meta, database
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -179,6 +179,8 @@ def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
         shutil.copy2(path, backup)
     try:
         for version in range(current + 1, SCHEMA_VERSION + 1):
+            if version not in MIGRATIONS:
+                continue  # a version with no step of its own
             with db.atomic():
                 if schema_version(db) >= version:
                     continue  # another process opening the same folder got there first

@@ -11,7 +11,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import resource
-from qwtimer.store import call_figures, customer_match, provisional
+from qwtimer.store import call_figures, customer_match, ledger_splits, provisional
 from qwtimer.store.models import (
     SCHEMA_2_TABLES,
     SCHEMA_5_TABLES,
@@ -261,6 +261,14 @@ def _v8(db: SqliteDatabase) -> None:
     call_figures.create(db)
 
 
+def _v10(db: SqliteDatabase) -> None:
+    """Additive: the ledger's settlement of each stop is kept here (``store.ledger_splits``),
+    and the calls' figures become the ledger's as its splits arrive (``store.call_figures``);
+    the next pull brings down the splits of the stops already synced."""
+    ledger_splits.migrate(db)
+    call_figures.take_ledger_splits(db)
+
+
 # version reached -> step that reaches it from the version before
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1,
@@ -271,4 +279,5 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     6: _v6,
     7: _v7,
     8: _v8,
+    10: _v10,
 }

@@ -57,6 +57,7 @@ ROW_COLUMNS = (
     "f.notes",
     "f.synced",
     "f.policy_version",
+    "f.provisional",
 )
 
 # Sortable columns (CallRow field -> SQL); the call id breaks ties so pages never overlap.
@@ -81,6 +82,7 @@ SORTS = {
     "outstanding_seconds": OUTSTANDING,
     "unsettled_at_the_time_seconds": "f.unsettled_s",
     "policy_version": "f.policy_version",
+    "provisional": "f.provisional",
 }
 
 # Sums of a group or of all calls, in ``desk.review.Totals`` order (after the count).
@@ -133,7 +135,8 @@ def where(
     billed_only: bool,
 ) -> Where:
     """The WHERE clause of a filter: instants as stored (UTC text), ``flags`` among
-    ``unsettled``, ``outstanding``, ``sleep_gap``, ``corrected``, ``resettled``."""
+    ``unsettled``, ``outstanding``, ``sleep_gap``, ``corrected``, ``resettled``,
+    ``provisional``."""
     parts: list[str] = []
     params: list[object] = []
     if start is not None:
@@ -157,6 +160,7 @@ def where(
         "sleep_gap": "f.sleep_gap = 1",
         "corrected": "f.corrected = 1",
         "resettled": "f.resettled = 1",
+        "provisional": "f.provisional = 1",
     }
     parts += [flag_sql[f] for f in flags]
     if longer_than_seconds is not None:

@@ -20,7 +20,9 @@
   unaffected.
 - The ledger's own entries replace this device's provisional ones (same ids), and its
   splits remove the provisional entries it did not make (``provisional``): after a pull the
-  device's bank is the ledger's, to the second and the cent.
+  device's bank is the ledger's, to the second and the cent. Each split is kept
+  (``ledger_splits``), so every call's figures are the ledger's settlement (a technician's
+  own calls' splits, a supervisor's the whole team's: the ledger's row security).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core.cards import holds_card_number
 from qwtimer.store import central_schema as cs
-from qwtimer.store import provisional
+from qwtimer.store import ledger_splits, provisional
 from qwtimer.store.central_dialect import Central
 from qwtimer.store.central_team import TEAM_TABLES
 from qwtimer.store.ledger_errors import Conflict
@@ -107,15 +109,26 @@ def pull(
         _follow(local, central, table, cs.PUSHED[table], store, mine, params, tops.get(table))
 
     def settled(rows: list[tuple[Any, ...]]) -> None:
-        # the ledger's splits: the provisional entries a close was settled without go
+        # the ledger's splits: the provisional entries a close was settled without go, and
+        # each split is kept, its call's figures the ledger's from now on
         provisional.drop_unmade(local, [(str(r[0]), int(r[1]), int(r[2])) for r in rows])
+        ledger_splits.keep(local, [[r[i] for i in _SPLIT_AT] for r in rows])
         result.pulled["allocation"] = result.pulled.get("allocation", 0) + len(rows)
 
     _follow(local, central, "allocation", SETTLED_COLUMNS, settled)
     return result
 
 
-SETTLED_COLUMNS = ("close_id", "billed_seconds", "purchased_seconds")
+# The ledger's split of each close: what ``provisional.drop_unmade`` reads first, then the
+# rest of what ``ledger_splits`` keeps.
+_SPLIT = ledger_splits.LEDGER_COLUMNS
+SETTLED_COLUMNS = (
+    "close_id",
+    "billed_seconds",
+    "purchased_seconds",
+    *(c for c in _SPLIT if c not in ("close_id", "billed_seconds", "purchased_seconds")),
+)
+_SPLIT_AT = [SETTLED_COLUMNS.index(c) for c in _SPLIT]
 # Rows another device wrote ({p}: this device's id); a call's segments and closes by its call.
 _OF_OTHERS = "NOT EXISTS (SELECT 1 FROM call c WHERE c.id = {t}.call_id AND c.device_id = {p})"
 _NOT_MINE = {

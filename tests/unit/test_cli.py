@@ -80,6 +80,7 @@ ROW_KEYS = [
     "notes",
     "synced",
     "policy_version",
+    "provisional",
 ]
 ACME = "Acme Audio"
 CARD_NUMBER = "4111 1111 1111 1111"

@@ -75,11 +75,12 @@ def test_a_lock_released_while_retrying_lets_the_command_through(seeded: InProce
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MiB filesystem of its own (tmpfs), unmounted afterwards."""
+    """A 2 MiB filesystem of its own (tmpfs), unmounted afterwards: room for a new database
+    and its write-ahead log while every schema step runs, then filled by the test."""
     mount = tmp_path / "tiny"
     mount.mkdir()
     made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
         capture_output=True,
         text=True,
     )
