@@ -8,7 +8,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qwtimer import logs
+from qwtimer import APP, __version__, logs
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
@@ -25,9 +25,10 @@ def application() -> QApplication:
     if isinstance(app, QApplication):
         return app
     app = QApplication(sys.argv[:1])
-    app.setApplicationName("qwtimer")
-    app.setOrganizationName("qwtimer")
-    app.setDesktopFileName("qwtimer")
+    app.setApplicationName(APP)
+    app.setOrganizationName(APP)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP)
     theme.apply(app)
     return app
 
