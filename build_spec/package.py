@@ -99,11 +99,24 @@ def _png_size(path: Path) -> int | None:
     return width if width == height else None
 
 
+def _owner(lib: str) -> str | None:
+    """The Debian package that installed ``lib`` (as ldd found it, or where it really is:
+    dpkg knows a merged /usr's files by their old /lib names)."""
+    real = os.path.realpath(lib)
+    for path in dict.fromkeys([lib, real, real.removeprefix("/usr")]):
+        out = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True, check=False)
+        if out.returncode == 0:
+            return out.stdout.split(":")[0].split(",")[0].strip()
+    return None
+
+
 def system_packages(bundle: Path) -> list[str]:
     """The Debian packages holding the shared libraries the bundle links to but does not
-    carry (libc, GL, ...), found with ``dpkg -S`` on this machine."""
+    carry (libc, GL, ...), as installed on this machine; a library missing here is named on
+    stderr, since no package can be named for it."""
     carried = {p.name for p in bundle.rglob("*.so*")}
-    wanted: set[str] = set()
+    found: set[str] = set()
+    missing: set[str] = set()
     for path in bundle.rglob("*"):
         if not path.is_file() or path.is_symlink() or not (".so" in path.name or path.name == APP):
             continue
@@ -111,13 +124,17 @@ def system_packages(bundle: Path) -> list[str]:
         for line in out.stdout.splitlines():
             name, _, rest = line.strip().partition(" => ")
             where = rest.split(" (")[0].strip()
-            if name not in carried and where.startswith("/"):
-                wanted.add(os.path.realpath(where))
-    packages: set[str] = set()
-    for lib in sorted(wanted):
-        out = subprocess.run(["dpkg", "-S", lib], capture_output=True, text=True, check=False)
-        if out.returncode == 0:
-            packages.add(out.stdout.split(":")[0].split(",")[0].strip())
+            if name in carried:
+                continue
+            if where.startswith("/"):
+                found.add(where)
+            elif where == "not found":
+                missing.add(name)
+    packages = {owner for lib in sorted(found) if (owner := _owner(lib))}
+    for name in sorted(missing):
+        print(
+            f"package: {name} is not on this machine: not among the dependencies", file=sys.stderr
+        )
     return sorted(packages)
 
 
