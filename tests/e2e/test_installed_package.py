@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from qwtimer import __version__
 from tests.bundle import ROOT
 
 pytestmark = pytest.mark.slow
@@ -51,12 +52,18 @@ def test_an_installed_wheel_carries_its_policy_files_and_bills_with_them(tmp_pat
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["version"] == "2026-11"
+    probe = (
+        "import importlib.metadata as m, qwtimer, qwtimer.paths as p\n"
+        "print(p.resource('policies'))\n"
+        "print(m.version('qwtimer'), qwtimer.__version__)"
+    )
     where = subprocess.run(
-        [sys.executable, "-c", "import qwtimer.paths as p; print(p.resource('policies'))"],
+        [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
         env=env,
         cwd=tmp_path,
         check=True,
-    ).stdout.strip()
-    assert where == str(tmp_path / "site" / "qwtimer" / "resources" / "policies")
+    ).stdout.splitlines()
+    assert where[0] == str(tmp_path / "site" / "qwtimer" / "resources" / "policies")
+    assert where[1] == f"{__version__} {__version__}"  # the wheel's metadata says the same

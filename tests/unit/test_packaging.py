@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
-from qwtimer import APP
+from qwtimer import APP, __version__
 from tests.bundle import packaging
 
 TEMPLATE = """[Desktop Entry]
@@ -44,3 +45,8 @@ def test_the_debs_desktop_entry_runs_the_command_on_the_path() -> None:
 def test_the_executable_gets_an_icon_only_where_the_platform_uses_one(tmp_path: Path) -> None:
     (tmp_path / "qwtimer.svg").write_text("<svg/>")
     assert packaging().exe_icon(str(tmp_path)) is None  # Linux: the desktop entry's icon
+
+
+def test_the_command_line_says_the_package_version(qwtimer_cmd: list[str]) -> None:
+    out = subprocess.run([*qwtimer_cmd, "--version"], capture_output=True, text=True, timeout=60)
+    assert (out.returncode, out.stdout.strip()) == (0, f"{APP} {__version__}")
