@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit bench soak bundle clean install-desktop
+.PHONY: run test lint typecheck unit bench soak bundle dist clean install-desktop
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,14 @@ soak: $(STAMP)
 install-desktop: $(STAMP)
 	$(BIN)/python -m qwtimer.desk.desktop_entry
 
+# dist/qwtimer/: the one-folder bundle (run dist/qwtimer/qwtimer), built afresh each time.
 bundle: $(STAMP)
-	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build build_spec/qwtimer.spec
+	rm -rf dist/qwtimer
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build build_spec/qwtimer.spec
+
+# dist/qwtimer-VERSION-linux-x86_64.tar.gz and dist/qwtimer_VERSION_amd64.deb of the bundle.
+dist: bundle
+	$(BIN)/python build_spec/package.py dist
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

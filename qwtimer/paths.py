@@ -12,7 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
-APP = "qwtimer"
+from qwtimer import APP
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -45,6 +45,9 @@ def resource_dir() -> Path:
 
 
 def resource(*parts: str) -> Path:
+    """A file under :func:`resource_dir` (not checked for existence): the one way qwtimer
+    finds its policy files, icons and desktop entry, from a checkout, an installed package
+    or the bundle alike."""
     return resource_dir().joinpath(*parts)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from qwtimer import __version__
 from qwtimer.cli.text import one_line
 from qwtimer.core.timer import GAP_ANSWERS, OUTCOMES, SegmentKind
 
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the technician window.",
         parents=[common],
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="data folder (or QWTIMER_DATA_DIR)")
     p.add_argument("--technician", metavar="NAME", help="who is working (or QWTIMER_TECHNICIAN)")
     sub = p.add_subparsers(dest="cmd", parser_class=_Parser)

@@ -9,7 +9,7 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qwtimer import logs, paths
+from qwtimer import APP, __version__, logs, paths
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import desktop_entry, phone_settings
 from qwtimer.desk import instance_link as link
@@ -30,9 +30,10 @@ def application() -> QApplication:
     if isinstance(app, QApplication):
         return app
     app = QApplication(sys.argv[:1])
-    app.setApplicationName("qwtimer")
-    app.setOrganizationName("qwtimer")
-    app.setDesktopFileName("qwtimer")
+    app.setApplicationName(APP)
+    app.setOrganizationName(APP)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP)
     app.setWindowIcon(app_icon())
     theme.apply(app)
     return app

@@ -17,7 +17,6 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -134,7 +133,7 @@ app.exec()
 
 def _env() -> dict[str, str]:
     """The app as installed, bytecode compiled (references too), on the offscreen platform."""
-    env = {**installed(), "QT_QPA_PLATFORM": "offscreen", "QWTIMER_TECHNICIAN": "bench"}
+    env = {**installed().env, "QT_QPA_PLATFORM": "offscreen", "QWTIMER_TECHNICIAN": "bench"}
     env.pop("QWTIMER_DATA_DIR", None)
     return env
 
@@ -221,9 +220,9 @@ def _markers(cmd: list[str]) -> dict[str, float]:
 
 
 def startup_rows(folder: Path) -> list[Row]:
-    app_cmd = [sys.executable, "-m", "qwtimer", "--data-dir", str(folder)]
-    bare_cmd = [sys.executable, "-c", BARE_WINDOW]
-    imports_cmd = [sys.executable, "-c", "import qwtimer.gui.app"]
+    app_cmd = [installed().python, "-m", "qwtimer", "--data-dir", str(folder)]
+    bare_cmd = [installed().python, "-c", BARE_WINDOW]
+    imports_cmd = [installed().python, "-c", "import qwtimer.gui.app"]
     _markers(app_cmd), _wall(bare_cmd)  # warm the file cache
     shown, ready, bares, imports = [], [], [], []
     for _ in range(STARTS):  # interleaved, so both see the same machine
@@ -337,14 +336,14 @@ def search_rows(folder: Path, names: list[str]) -> list[Row]:
 def idle_rows(folder: Path) -> list[Row]:
     secs = str(IDLE_SECONDS)
     app = subprocess.run(
-        [sys.executable, "-c", IDLE_APP, str(folder), secs],
+        [installed().python, "-c", IDLE_APP, str(folder), secs],
         env=_env(),
         capture_output=True,
         text=True,
         timeout=IDLE_SECONDS + 120,
     )
     bare = subprocess.run(
-        [sys.executable, "-c", BARE_TICKER, secs],
+        [installed().python, "-c", BARE_TICKER, secs],
         env=_env(),
         capture_output=True,
         text=True,

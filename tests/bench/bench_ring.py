@@ -22,7 +22,6 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -136,7 +135,7 @@ def measure(rings: int = RINGS, customers: int = CUSTOMERS) -> dict[str, list[fl
     root = Path(tempfile.mkdtemp(prefix="qwtimer-ring-"))
     folder, logs, home = root / "data", root / "logs", root / "home"
     env = {
-        **installed(),
+        **installed().env,
         "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
         "QWTIMER_DATA_DIR": str(folder),
         "QWTIMER_TECHNICIAN": "bench",
@@ -144,12 +143,12 @@ def measure(rings: int = RINGS, customers: int = CUSTOMERS) -> dict[str, list[fl
         "QWTIMER_NO_DESKTOP_INSTALL": "1",
         "HOME": str(home),
         "XDG_DATA_HOME": str(home / "share"),
-        "PYTHON_KEYRING_BACKEND": "tests.bench.file_keyring.FileKeyring",
+        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
         "QWTIMER_BENCH_KEYRING": str(root / "keyring.json"),
     }
-    env["PYTHONPATH"] += os.pathsep + str(ROOT)  # the keyring above; qwtimer stays installed
+    env["PYTHONPATH"] = str(ROOT / "tests" / "bench")  # the keyring above, and no checkout
     env.pop("QWTIMER_EXIT_WHEN_READY", None)
-    saved = {k: os.environ.get(k) for k in ("PYTHON_KEYRING_BACKEND", "QWTIMER_BENCH_KEYRING")}
+    saved = {k: os.environ.get(k) for k in ("QWTIMER_BENCH_KEYRING",)}
     os.environ.update({k: env[k] for k in saved})
     try:
         import keyring
@@ -162,7 +161,7 @@ def measure(rings: int = RINGS, customers: int = CUSTOMERS) -> dict[str, list[fl
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    program = [sys.executable, "-m", "qwtimer"]
+    program = [installed().python, "-m", "qwtimer"]
     window = subprocess.Popen(program, env=env, stdout=subprocess.DEVNULL, cwd=root)
     results: dict[str, list[float]] = {"command": [], "link": [], "endpoint": [], "window": []}
     try:
@@ -170,7 +169,7 @@ def measure(rings: int = RINGS, customers: int = CUSTOMERS) -> dict[str, list[fl
         log = next(logs.glob("*.log"))
         xdg = shutil.which("xdg-open") if env.get("DISPLAY") else None
         if xdg:
-            entry = [sys.executable, "-m", "qwtimer.desk.desktop_entry"]
+            entry = [installed().python, "-m", "qwtimer.desk.desktop_entry"]
             subprocess.run(entry, env=env, check=True, capture_output=True, cwd=root)
         step = max(1, len(people) // (rings + 1))
         for n in range(rings):
@@ -200,7 +199,7 @@ def measure(rings: int = RINGS, customers: int = CUSTOMERS) -> dict[str, list[fl
         results["python"] = []
         for _ in range(rings // 2 or 1):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "pass"], env=env, check=True, cwd=root)
+            subprocess.run([installed().python, "-c", "pass"], env=env, check=True, cwd=root)
             results["python"].append((time.perf_counter() - t0) * 1000)
         results["http"] = _bare_round_trips(rings)
     finally:

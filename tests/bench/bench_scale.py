@@ -16,7 +16,6 @@ import os
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -37,7 +36,7 @@ SMALL = 1_000  # recent calls needs 100 calls to show; the reference shows as ma
 
 
 def _qwtimer(folder: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "qwtimer", "--data-dir", str(folder), *args]
+    return [installed().python, "-m", "qwtimer", "--data-dir", str(folder), *args]
 
 
 def _timed(args: list[str], env: dict[str, str]) -> float:
@@ -50,7 +49,7 @@ def _processes(folders: list[Path]) -> list[dict[str, float]]:
     """Medians of ``timer start`` (the call discarded again, untimed) and of ``customer
     list``, run as processes in turn on each folder, so that the load of the machine weighs
     on every folder alike."""
-    env = {**installed(), "QWTIMER_TECHNICIAN": ME}
+    env = {**installed().env, "QWTIMER_TECHNICIAN": ME}
     con = sqlite3.connect(local_db_path(folders[0]))
     name = con.execute("SELECT name FROM customer ORDER BY name LIMIT 1").fetchone()[0]
     con.close()  # every generated history has the same customers

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -55,7 +54,7 @@ def _transition(folder: Path) -> float:
 
 def _process(args: list[str]) -> float:
     """One process's wall time (median), run as installed, bytecode compiled."""
-    env = installed()
+    env = installed().env
     run = lambda: subprocess.run(args, check=True, capture_output=True, env=env)  # noqa: E731
     return median_seconds(run, 7, 1)
 
@@ -66,15 +65,15 @@ def rows() -> list[Row]:
         bare = _bare_sqlite_commit(folder)
         transition = _transition(folder)
         data = folder / "cli"
-        q = [sys.executable, "-m", "qwtimer", "--data-dir", str(data)]
+        q = [installed().python, "-m", "qwtimer", "--data-dir", str(data)]
         subprocess.run(
             [*q, "customer", "add", "Bench Ltd", "--product", "desktop", "--plan", "license"],
             check=True,
             capture_output=True,
-            env=installed(),
+            env=installed().env,
         )
         log = _process([*q, "call", "log", "Bench Ltd", "--talk", "12:30", "--hold", "2m"])
-        python = _process([sys.executable, "-c", "import sqlite3"])
+        python = _process([installed().python, "-c", "import sqlite3"])
     return [
         Row(
             "timer transition committed (median)",

@@ -10,10 +10,12 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,31 +60,65 @@ def _source_digest() -> str:
     return h.hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Installed:
+    """qwtimer as a user runs it: ``python`` runs the installed package (``python -m
+    qwtimer``, or ``qwtimer`` its command), ``env`` is a user's environment for it."""
+
+    python: str
+    qwtimer: str
+    env: dict[str, str]
+
+
+def user_env() -> dict[str, str]:
+    """A user's environment: no checkout on the path, bytecode read and kept as Python does
+    (this environment may set PYTHONDONTWRITEBYTECODE, which makes every start compile)."""
+    env = dict(os.environ)
+    for name in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "QWTIMER_DATA_DIR", "PYTHONSAFEPATH"):
+        env.pop(name, None)
+    env["QWTIMER_NO_DESKTOP_INSTALL"] = "1"  # a benchmark never touches the desktop entries
+    return env
+
+
 @functools.cache
-def installed() -> dict[str, str]:
-    """The environment that runs qwtimer as a user does: this checkout installed as a package
-    (not the editable source) into a folder of its own, its bytecode compiled, so that no start
-    compiles the source (this environment may set PYTHONDONTWRITEBYTECODE, which would make
-    every start of the checkout compile it). Built once per source state, kept in the cache.
-    References run in the same environment, so both read compiled bytecode."""
-    target = CACHE / f"installed-{_source_digest()}"
-    if not (target / ".complete").exists():
-        shutil.rmtree(target, ignore_errors=True)
+def installed() -> Installed:
+    """This checkout built as a wheel and installed into a virtual environment of its own
+    (its dependencies are this interpreter's), bytecode compiled: so no start compiles the
+    source. Built once per source state and kept in the cache; references run with the same
+    interpreter and environment, so both read compiled bytecode."""
+    work = CACHE / f"installed-{_source_digest()}"
+    venv = work / "venv"
+    python = venv / "bin" / "python"
+    if not (work / ".complete").exists():
+        shutil.rmtree(work, ignore_errors=True)
+        source = work / "source"
+        ignore = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(ROOT / "qwtimer", source / "qwtimer", ignore=ignore)
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copyfile(ROOT / name, source / name)
+        run: dict[str, Any] = {"check": True, "capture_output": True, "cwd": work}
+        pip = [sys.executable, "-m", "pip"]
+        subprocess.run([*pip, "wheel", "--no-deps", "-q", str(source)], **run)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], **run)
+        (wheel,) = work.glob("qwtimer-*.whl")
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-             str(target), str(ROOT)],
-            check=True, capture_output=True, cwd=CACHE,
-        )  # fmt: skip
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(target)], check=True, capture_output=True
+            [*pip, "--python", str(python), "install", "--no-deps", "-q", str(wheel)], **run
         )
-        (target / ".complete").touch()
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+        site = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            **run,
+            text=True,
+        ).stdout.strip()
+        # The dependencies installed here (a plain path: its .pth files stay unread).
+        Path(site, "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+        subprocess.run([str(python), "-m", "compileall", "-q", site], **run)
+        shutil.rmtree(source)
+        (work / ".complete").touch()
+    env = user_env()
     where = subprocess.run(
-        [sys.executable, "-c", "import qwtimer; print(qwtimer.__file__)"],
+        [str(python), "-c", "import qwtimer; print(qwtimer.__file__)"],
         env=env, capture_output=True, text=True, check=True, cwd=CACHE,
     ).stdout.strip()  # fmt: skip
-    if not Path(where).is_relative_to(target):
+    if not Path(where).is_relative_to(venv):
         raise RuntimeError(f"the installed copy is not the one imported: {where}")
-    return env
+    return Installed(str(python), str(venv / "bin" / "qwtimer"), env)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bundle import build_bundle
 from tests.conftest import require
 
 NEEDED = ("Xvfb", "xdotool")
@@ -117,3 +118,13 @@ class Desktop:
 @pytest.fixture
 def desktop(x_display: str) -> Desktop:
     return Desktop(x_display)
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The executable of the PyInstaller bundle, built once per test session
+    (``QWTIMER_BUNDLE``: one already built from this checkout, e.g. ``dist/qwtimer/qwtimer``)."""
+    built = os.environ.get("QWTIMER_BUNDLE")
+    if built:
+        return Path(built).resolve()
+    return build_bundle(tmp_path_factory.mktemp("bundle"))

@@ -1,44 +1,26 @@
-"""The PyInstaller bundle runs on its own: it finds its policy files and bills a call."""
+"""The PyInstaller bundle runs on its own: it finds its policy files and bills a call, its
+window times a call driven by real input, and its archive and Debian package carry it whole.
+The bundle is built once per session (``bundle`` in conftest.py)."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
-import sys
+import tarfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from qwtimer import APP, __version__
+from tests.bundle import packaging
+from tests.e2e.conftest import Desktop
+from tests.e2e.session import Session, expected_lines
+
+pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("bundle")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "ERROR",
-            "--distpath",
-            str(work / "dist"),
-            "--workpath",
-            str(work / "build"),
-            str(ROOT / "build_spec" / "qwtimer.spec"),
-        ],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    exe = work / "dist" / "qwtimer" / "qwtimer"
-    assert exe.exists()
-    return exe
-
-
-@pytest.mark.slow
 def test_bundle_bills_a_call_with_its_own_policy_files(bundle: Path, tmp_path: Path) -> None:
     q = [str(bundle), "--data-dir", str(tmp_path / "data")]
     policy = json.loads(
@@ -72,3 +54,110 @@ def test_bundle_reports_bad_input_like_the_source_tree(bundle: Path, tmp_path: P
     )
     assert out.returncode == 2
     assert "no customer 'Nobody'" in out.stderr
+
+
+def test_bundle_says_the_package_version(bundle: Path) -> None:
+    out = subprocess.run([str(bundle), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"{APP} {__version__}"
+
+
+def test_bundle_leaves_out_the_qt_parts_qwtimer_never_loads(bundle: Path) -> None:
+    qt = bundle.parent / "_internal" / "PySide6" / "Qt"
+    platforms = {p.name for p in (qt / "plugins" / "platforms").iterdir()}
+    assert platforms == {"libqxcb.so", "libqoffscreen.so", "libqwayland.so"}
+    assert not (qt / "translations").exists()
+    assert not (qt / "plugins" / "platformthemes" / "libqgtk3.so").exists()
+    assert not list(bundle.parent.rglob("libgtk*")) and not list(bundle.parent.rglob("libpango*"))
+    assert (qt / "lib" / "libQt6Network.so.6").exists()  # the local socket and loopback endpoint
+    assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").exists()  # the window's icon
+
+
+@pytest.mark.display
+def test_the_bundled_window_times_a_call_with_hold_and_bills_it_as_its_command_line_says(
+    bundle: Path, desktop: Desktop, tmp_path: Path
+) -> None:
+    s = Session(desktop, tmp_path / "data", tmp_path, program=[str(bundle)])
+    s.cli("customer", "add", "Ada Example", "--product", "desktop", "--plan", "license")
+    app = s.open_window("bundle")
+    try:
+        window = desktop.wait_window("qwtimer: bundle")
+        desktop.focus(window)
+        s.start_call(window, "ada")
+        s.state_then_time("talk", 2)
+        desktop.key("F3")  # Hold
+        s.state_then_time("hold", 2)
+        desktop.key("F5")  # Resume
+        s.state_then_time("talk", 1)
+        shown = s.stop_and_read_the_bill("Bill: Ada Example")
+        row = s.stopped_row(researched=False)
+        assert row["technician"] == "bundle" and row["hold_seconds"] >= 2
+        assert row["billed_seconds"] == 60  # under a minute of talk, rounded up (R3)
+        assert shown.splitlines()[:3] == ["Bill: Ada Example", *expected_lines(row)]
+        desktop.focus(window)
+        desktop.key("ctrl+q")
+        assert app.wait(timeout=15) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+        if os.environ.get("QWTIMER_E2E_LOG") and app.stdout:
+            print(app.stdout.read())
+
+
+@pytest.fixture(scope="module")
+def archives(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The archive of the bundle made twice, and its Debian package where dpkg-deb exists."""
+    pkg, out = packaging(), tmp_path_factory.mktemp("archives")
+    made = {
+        "tar": pkg.tarball(bundle.parent, out / "one.tar.gz"),
+        "again": pkg.tarball(bundle.parent, out / "two.tar.gz"),
+    }
+    if shutil.which("dpkg-deb"):
+        made["deb"] = pkg.deb(bundle.parent, out / f"{APP}.deb")
+    return made
+
+
+def test_the_archive_is_the_same_bytes_each_time(archives: dict[str, Path]) -> None:
+    assert archives["tar"].read_bytes() == archives["again"].read_bytes()
+    with tarfile.open(archives["tar"]) as tar:
+        members = tar.getmembers()
+    assert {(m.uid, m.gid, m.uname, m.mtime) for m in members} == {(0, 0, "root", 1767225600)}
+    assert [m.name for m in members] == sorted(m.name for m in members)
+
+
+def test_the_archive_unpacks_into_a_qwtimer_folder_that_runs(
+    archives: dict[str, Path], tmp_path: Path
+) -> None:
+    with tarfile.open(archives["tar"]) as tar:
+        tar.extractall(tmp_path / "opt", filter="tar")
+    exe = tmp_path / "opt" / APP / APP
+    out = subprocess.run(
+        [str(exe), "--data-dir", str(tmp_path / "data"), "policy", "show", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout)["version"] == "2026-11"
+
+
+def test_the_deb_puts_the_bundle_under_opt_with_a_command_and_its_icon(
+    archives: dict[str, Path],
+) -> None:
+    if "deb" not in archives:
+        pytest.skip("the Debian package needs dpkg-deb")
+    info = subprocess.run(
+        ["dpkg-deb", "--info", str(archives["deb"])], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Package: {APP}" in info and f"Version: {__version__}" in info
+    assert "Architecture: amd64" in info
+    assert "libc6" in info.split("Depends: ")[1].splitlines()[0]  # what the bundle does not carry
+    contents = subprocess.run(
+        ["dpkg-deb", "--contents", str(archives["deb"])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"./usr/bin/{APP} -> /opt/{APP}/{APP}" in contents
+    assert f"./opt/{APP}/{APP}\n" in contents
+    assert f"./usr/share/icons/hicolor/scalable/apps/{APP}.svg" in contents
+    assert f"./opt/{APP}/_internal/{APP}/resources/policies/2026-11.toml" in contents
