@@ -78,11 +78,21 @@ def discard(desk: Desk, call: Call, reason: str) -> Changes:
 
 
 def record(
-    desk: Desk, call_id: str, customer_id: str, kind: str, before: str, after: str, reason: str
+    desk: Desk,
+    call_id: str,
+    customer_id: str,
+    kind: str,
+    before: str,
+    after: str,
+    reason: str,
+    segment: tuple[int, str] | None = None,
 ) -> None:
     """Keep a correction of a call (``CallCorrection``) with who and when; the caller says
-    what it changed and writes it in the same transaction."""
+    what it changed and writes it in the same transaction. ``segment``: a re-classified
+    segment's number and the kind it is billed as from now on."""
     CallCorrection.create(
+        segment_seq=segment[0] if segment else None,
+        segment_kind=segment[1] if segment else None,
         call_id=call_id,
         customer_id=customer_id,
         kind=kind,

@@ -19,7 +19,6 @@ second is reported as a conflict and never doubles the adjustment.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,8 +43,6 @@ from qwtimer.store.models import Call, CallClose, CallCorrection, Entry, Segment
 
 KIND = "reclassified"  # call_correction.kind of a re-classification
 _WORDS = {k: k.value.replace("_", " ") for k in SegmentKind}
-# ``before``/``after`` of a re-classification start "segment N: KIND" (read back below)
-_SHAPE = re.compile(r"^segment (\d+): (" + "|".join(sorted(_WORDS.values(), key=len)[::-1]) + ")")
 
 
 @dataclass(frozen=True)
@@ -100,11 +97,9 @@ def effective_kinds(call: Call) -> dict[int, SegmentKind]:
         .where((CallCorrection.call_id == call.id) & (CallCorrection.kind == KIND))
         .order_by(SQL("rowid"))  # as written here: a clock set back changes nothing
     )
-    reverse = {w: k for k, w in _WORDS.items()}
     for fix in fixes:
-        shape = _SHAPE.match(fix.after)
-        if shape and int(shape.group(1)) in kinds:
-            kinds[int(shape.group(1))] = reverse[shape.group(2)]
+        if fix.segment_seq in kinds and fix.segment_kind:
+            kinds[int(fix.segment_seq)] = SegmentKind(fix.segment_kind)
     return kinds
 
 
@@ -187,7 +182,7 @@ def reclassify(
         done = (
             CallCorrection.select()
             .where((CallCorrection.call_id == call.id) & (CallCorrection.kind == KIND))
-            .where(CallCorrection.before.startswith(f"segment {segment_seq}: "))
+            .where(CallCorrection.segment_seq == segment_seq)
             .count()
         )
         entry_id = derived_id(f"reclassify:{call.id}:{segment_seq}:{done + 1}")
@@ -230,6 +225,7 @@ def reclassify(
             f"segment {segment_seq}: {_WORDS[old_kind]}; billed {clock_text(before.billed_seconds)}",
             f"segment {segment_seq}: {_WORDS[new_kind]}; billed {clock_text(after.billed_seconds)}",
             reason,
+            (segment_seq, new_kind.value),
         )
     note(Changes.of(customers=[call.customer_id], calls=[call.id], ledger=True))
     return Reclassified(

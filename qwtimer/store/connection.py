@@ -35,7 +35,7 @@ from qwtimer.store.local_schema import (  # noqa: F401 - the schema's names, use
 )
 from qwtimer.store.models import Meta, database
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 PRAGMAS = {
     "journal_mode": "wal",

@@ -269,6 +269,29 @@ def _v10(db: SqliteDatabase) -> None:
     call_figures.take_ledger_splits(db)
 
 
+# A re-classification's "after" text as written before schema 11: "segment N: KIND; billed ..."
+_RECLASSIFIED_SEQ = "CAST(substr(after, 9, instr(after, ':') - 9) AS INTEGER)"
+_RECLASSIFIED_KIND = (
+    "replace(substr(after, instr(after, ':') + 2, instr(after, ';') - instr(after, ':') - 2),"
+    " ' ', '_')"
+)
+
+
+def _v11(db: SqliteDatabase) -> None:
+    """Additive: a re-classification keeps the segment and its new kind as columns
+    (``call_correction.segment_seq`` / ``segment_kind``), filled for the ones already kept
+    from their words; from then on nothing reads the words back."""
+    columns = {c.name for c in db.get_columns("call_correction")}
+    for name, kind in (("segment_seq", "INTEGER"), ("segment_kind", "TEXT")):
+        if name not in columns:
+            db.execute_sql(f"ALTER TABLE call_correction ADD COLUMN {name} {kind}")
+    db.execute_sql(
+        f"UPDATE call_correction SET segment_seq = {_RECLASSIFIED_SEQ}, "
+        f"segment_kind = {_RECLASSIFIED_KIND} "
+        "WHERE kind = 'reclassified' AND segment_seq IS NULL AND after LIKE 'segment %: %;%'"
+    )
+
+
 # version reached -> step that reaches it from the version before
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1,
@@ -280,4 +303,5 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     7: _v7,
     8: _v8,
     10: _v10,
+    11: _v11,
 }

@@ -296,6 +296,9 @@ class CallCorrection(BaseModel):
     author = CharField()
     device_id = CharField()
     created_at = UTCDateTimeField(default=utcnow)
+    # a re-classification (schema 11): the segment and the kind it is billed as from now on
+    segment_seq = IntegerField(null=True)
+    segment_kind = CharField(null=True)
 
 
 # Tables added after schema 1, each created by its own migration step (store.connection).

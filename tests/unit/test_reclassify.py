@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 import pytest
+from peewee import SQL
 
 from qwtimer.core.billing import Bill
 from qwtimer.core.clock import FakeClock
@@ -277,3 +278,33 @@ def test_r13_the_same_reclassification_made_on_another_computer_is_not_posted_tw
     with pytest.raises(InputError, match="already re-classified on another computer"):
         reclassify(desk, call_id, 2, WORKING, "worked")
     assert balance(desk, c) == start and CallCorrection.select().count() == 0
+
+
+def test_r13_reclassifications_kept_in_words_before_schema_11_are_read_as_typed_columns(
+    desk: Desk, clock: FakeClock
+) -> None:
+    from qwtimer.desk.reclassify import effective_kinds
+    from qwtimer.store.local_schema import MIGRATIONS
+    from qwtimer.store.models import Call
+
+    call_id, _, _ = twins(
+        desk,
+        clock,
+        [("talk", 5 * MIN), ("hold", 12 * MIN), ("resume", MIN)],
+        [("talk", 5 * MIN), ("research", 12 * MIN), ("resume", MIN)],
+    )
+    reclassify(desk, call_id, 2, WORKING, "worked")
+    reclassify(desk, call_id, 2, RESEARCH, "research after all")
+    typed = [
+        (c.segment_seq, c.segment_kind) for c in CallCorrection.select().order_by(SQL("rowid"))
+    ]
+    assert typed == [(2, "working_hold"), (2, "research")]
+    # as a file of schema 10 kept them: the words only
+    desk.db.execute_sql("UPDATE call_correction SET segment_seq = NULL, segment_kind = NULL")
+    assert effective_kinds(Call.get_by_id(call_id))[2] == SegmentKind.HOLD  # words are not read
+    MIGRATIONS[11](desk.db)
+    again = [
+        (c.segment_seq, c.segment_kind) for c in CallCorrection.select().order_by(SQL("rowid"))
+    ]
+    assert again == typed
+    assert effective_kinds(Call.get_by_id(call_id))[2] == SegmentKind.RESEARCH
