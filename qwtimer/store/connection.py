@@ -64,6 +64,15 @@ class LocalDatabase(SqliteDatabase):
                 raise IllegalTransition(f"{ONE_RUNNING_CALL}; stop it first") from None
             raise
 
+    def rollback(self) -> None:
+        """Roll back the open transaction; none open is nothing to do. SQLite ends the
+        transaction itself when a commit fails on a full disk or an I/O error, and a
+        ``ROLLBACK`` then would replace that error (the one a person can act on) with
+        "cannot rollback - no transaction is active"."""
+        if not self.is_closed() and not self.connection().in_transaction:
+            return
+        super().rollback()
+
 
 def schema_version(db: SqliteDatabase) -> int:
     """The schema version recorded in ``meta`` (0 for a new file). A value that is not a whole

@@ -73,14 +73,12 @@ def test_a_lock_released_while_retrying_lets_the_command_through(seeded: InProce
     assert len(table_rows(seeded.db)["call"]) == 1
 
 
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB filesystem of its own (tmpfs), unmounted afterwards: room for a new database
-    and its write-ahead log while every schema step runs, then filled by the test."""
+def _small_fs(tmp_path: Path, size: str) -> Iterator[Path]:
+    """A filesystem of ``size`` of its own (tmpfs), unmounted afterwards."""
     mount = tmp_path / "tiny"
     mount.mkdir()
     made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
         capture_output=True,
         text=True,
     )
@@ -90,6 +88,22 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """2 MiB: room for a new database and its write-ahead log while every schema step runs,
+    then filled by the test."""
+    yield from _small_fs(tmp_path, "2m")
+
+
+def test_a_disk_full_at_commit_says_disk_full_not_a_failed_rollback(tmp_path: Path) -> None:
+    """On 256 KiB a new database's schema steps fill the disk as they commit: SQLite ends
+    the transaction itself, and the error said is the disk's, not the rollback's after it."""
+    for tiny in _small_fs(tmp_path, "256k"):
+        p = InProcess(tiny / "data").run("customer", "list", code=2)
+        assert_refused(p, "disk full", str(tiny / "data"))
+        assert "rollback" not in p.stderr
 
 
 def test_a_full_disk_says_disk_full_and_names_the_folder(tiny_disk: Path, tmp_path: Path) -> None:
