@@ -23,6 +23,7 @@ from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDataba
 
 from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import DiskFull, IllegalTransition, InputError, StoreFault
+from qwtimer.store import call_sums
 from qwtimer.store.faults import BUSY_TIMEOUT_MS, classify
 from qwtimer.store.local_schema import (  # noqa: F401 - the schema's names, used from here too
     _ENTRY_APPEND_ONLY,
@@ -35,7 +36,7 @@ from qwtimer.store.local_schema import (  # noqa: F401 - the schema's names, use
 )
 from qwtimer.store.models import Meta, database
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -144,7 +145,20 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
         )
     if current < SCHEMA_VERSION and migrate:
         _migrate(db, path, current)
+    if migrate:
+        _follow_zone(db, path)
     return db
+
+
+def _follow_zone(db: SqliteDatabase, path: Path) -> None:
+    """The review's sums per local day follow the zone this process runs in."""
+    try:
+        call_sums.follow_zone(db)
+    except OperationalError as exc:
+        fault = classify(exc, path)
+        if fault is not None:
+            raise fault from None
+        raise
 
 
 EMPTY_FILE_GRACE_S = 0.3
