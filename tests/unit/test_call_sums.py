@@ -21,7 +21,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.periods import Period
-from qwtimer.store import call_sums
+from qwtimer.store import call_figures, call_sums
 from qwtimer.store.models import Meta, database
 from tests.unit.scenario import DESKTOP_LICENSE
 
@@ -187,5 +187,26 @@ def test_minutes_bought_by_a_customer_that_owes_move_the_outstanding_sums(
             Ledger(desk).buy_blocks(acme, 1, "tok_visa_4242", confirmed=True)
             assert review.totals().outstanding_seconds < owed
             assert kept() == summed_afresh()
+        finally:
+            desk.close()
+
+
+def test_figures_written_afresh_while_the_sums_are_paused_are_summed_once_after(
+    tmp_path: Path,
+) -> None:
+    with zone("UTC"):
+        start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        clock = FakeClock(start)
+        desk = Desk(tmp_path / "data", clock=clock, technician="tess")
+        try:
+            calls_at(desk, clock, start, datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+            summed = kept()
+            with call_sums.paused(desk.db):
+                call_figures.create(desk.db)  # every row written afresh
+                database.execute_sql("DELETE FROM call_day_sums")
+                assert kept() == []  # not followed meanwhile
+            assert kept() == summed == summed_afresh()
+            database.execute_sql("UPDATE call SET technician = 'sam'")
+            assert kept() == summed_afresh()  # followed again
         finally:
             desk.close()
