@@ -63,7 +63,7 @@ TABLE = f"""CREATE TABLE IF NOT EXISTS call_day_sums (
     calls INTEGER NOT NULL,
     {", ".join(f"{c} INTEGER NOT NULL" for c in SUMMED + LENGTHS)},
     PRIMARY KEY (day, technician)
-) WITHOUT ROWID"""
+)"""
 
 INDEXES = [
     # One technician's days without reading every technician's.
@@ -151,18 +151,16 @@ GROUPED = (
 )
 
 # SQLite's UTC offset, sampled every week and an hour (so at every hour of the day in turn)
-# from 1990 to 2040: two zones that give the same offsets here give every call the same day.
+# from 1990 to 2040: another zone whose offsets differ from this one's for a week or more in
+# those years (another standard offset, another daylight-saving rule) gives another key.
 _OFFSETS = """WITH RECURSIVE t(s) AS (SELECT 631152000 UNION ALL
     SELECT s + 608400 FROM t WHERE s < 2208988800)
-    SELECT group_concat(s || ':' || o) FROM (
-        SELECT s, o, lag(o) OVER (ORDER BY s) AS before FROM (
-            SELECT s, strftime('%s', s, 'unixepoch', 'localtime') - s AS o FROM t))
-    WHERE before IS NULL OR o <> before"""
+    SELECT group_concat(strftime('%s', s, 'unixepoch', 'localtime') - s, ',') FROM t"""
 
 
 def zone_key(db: SqliteDatabase) -> str:
-    """What identifies the local zone as the database's ``'localtime'`` applies it: its UTC
-    offsets and when they change (a few milliseconds)."""
+    """What identifies the local zone as the database's ``'localtime'`` applies it: a digest of
+    its UTC offsets (a few milliseconds)."""
     offsets = str(db.execute_sql(_OFFSETS).fetchone()[0])
     return hashlib.sha256(offsets.encode()).hexdigest()[:32]
 
