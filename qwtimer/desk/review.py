@@ -79,8 +79,8 @@ class Filter:
 
     def day_sums(self) -> q.Where | None:
         """The WHERE clause over the sums per local day and technician when this filter keeps
-        whole days and technicians only (what they can answer); None when it keeps anything
-        else, which only the calls' rows can answer."""
+        whole days and technicians only (what they can answer) and the sums are this zone's
+        days; None otherwise: only the calls' rows can answer."""
         if (
             self.customers
             or self.settlement is not None
@@ -88,6 +88,7 @@ class Filter:
             or self.longer_than_minutes is not None
             or self.text.strip()
             or self.billed_only
+            or not call_sums.in_zone()
         ):
             return None
         since, until = self.period.since, self.period.until

@@ -198,15 +198,29 @@ def _trigger_name(sql: str) -> str:
 def follow_zone(db: SqliteDatabase) -> bool:
     """Work the sums out again when this process runs in another zone than the one they were
     worked out in (their days would be another zone's); True when it did. Another process
-    doing the same at the same moment is waited for, and the work done once."""
+    doing the same at the same moment is waited for, and the work done once. When it cannot
+    (a full disk, a database busy for too long) the error is raised and, until a later call
+    succeeds, ``in_zone`` says the sums are not this process's days."""
+    global _behind
     key = zone_key(db)
     if _recorded_zone() == key:
+        _behind = False
         return False
+    _behind = True
     with db.atomic():
-        if _recorded_zone() == key:
-            return False
-        rebuild(db)
+        if _recorded_zone() != key:
+            rebuild(db)
+    _behind = False
     return True
+
+
+_behind = False
+
+
+def in_zone() -> bool:
+    """False while the sums are known to be another zone's days (``follow_zone`` could not
+    work them out again): the review then reads the calls' rows."""
+    return not _behind
 
 
 def _recorded_zone() -> str | None:

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -146,19 +146,16 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
     if current < SCHEMA_VERSION and migrate:
         _migrate(db, path, current)
     if migrate:
-        _follow_zone(db, path)
+        _follow_zone(db)
     return db
 
 
-def _follow_zone(db: SqliteDatabase, path: Path) -> None:
-    """The review's sums per local day follow the zone this process runs in."""
-    try:
+def _follow_zone(db: SqliteDatabase) -> None:
+    """The review's sums per local day follow the zone this process runs in. They only make
+    the review faster: when they cannot be worked out again now (a full disk, a busy
+    database), the database opens all the same and the review reads the calls' rows."""
+    with suppress(OperationalError):  # then call_sums.in_zone() is False
         call_sums.follow_zone(db)
-    except OperationalError as exc:
-        fault = classify(exc, path)
-        if fault is not None:
-            raise fault from None
-        raise
 
 
 EMPTY_FILE_GRACE_S = 0.3

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from unittest.mock import patch
 
+from peewee import OperationalError
+
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import Action
 from qwtimer.desk import review
@@ -208,5 +210,34 @@ def test_figures_written_afresh_while_the_sums_are_paused_are_summed_once_after(
             assert kept() == summed == summed_afresh()
             database.execute_sql("UPDATE call SET technician = 'sam'")
             assert kept() == summed_afresh()  # followed again
+        finally:
+            desk.close()
+
+
+def test_sums_that_cannot_follow_the_zone_now_are_not_read_until_they_do(tmp_path: Path) -> None:
+    """A full disk while the sums should be worked out again: the desk opens all the same and
+    the review reads the calls' rows, in the new zone's days."""
+    folder = tmp_path / "data"
+    start = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+    with zone("UTC"):
+        clock = FakeClock(start)
+        desk = Desk(folder, clock=clock, technician="tess")
+        calls_at(desk, clock, start, datetime(2026, 11, 28, 3, 0, tzinfo=UTC))
+        desk.close()
+    with zone("America/New_York"):
+        full = OperationalError("database or disk is full")
+        with patch.object(call_sums, "rebuild", side_effect=full):
+            desk = Desk(folder, clock=clock, technician="tess")
+        try:
+            assert not call_sums.in_zone()
+            assert review.Filter().day_sums() is None
+            days = review.group(review.Filter(), "day")
+            assert [(g.key, g.totals.calls) for g in days] == [("2026-11-27", 2)]
+        finally:
+            desk.close()
+        desk = Desk(folder, clock=clock, technician="tess")
+        try:
+            assert call_sums.in_zone()
+            assert review.group(review.Filter(), "day") == days
         finally:
             desk.close()
