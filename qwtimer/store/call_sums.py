@@ -88,16 +88,13 @@ def _length_bin(row: str) -> str:
     )
 
 
-def _values(row: str, sign: str) -> list[str]:
-    """One call's contribution (``sign`` ``+`` adds it, ``-`` takes it away), in column order."""
-    length = _length_bin(row)
-    return [
-        _day(row),
-        f"{row}.technician",
-        f"{sign}1",
-        *(f"{sign}COALESCE({row}.{c}, 0)" for c in SUMMED),
-        *(f"{sign}({length} = {n})" for n in range(LENGTH_BINS + 1)),
-    ]
+def _figures(row: str, source: str, where: str) -> str:
+    """The figures of ``row`` a sum needs, each named once (the length as its bin ``b``)."""
+    summed = ", ".join(f"COALESCE({row}.{c}, 0) AS {c}" for c in SUMMED)
+    return (
+        f"SELECT {_day(row)} AS day, {row}.technician AS technician, {summed}, "
+        f"{_length_bin(row)} AS b {source} WHERE {where}"
+    )
 
 
 _COLUMNS = ("day", "technician", "calls", *SUMMED, *LENGTHS)
@@ -105,11 +102,18 @@ _ADD_UP = ", ".join(f"{c} = {c} + excluded.{c}" for c in _COLUMNS[2:])
 
 
 def _post(row: str, sign: str, source: str = "", where: str = "1") -> str:
-    """Add (or take away) the figures of ``row`` (read ``source`` ``where`` when given) to its
-    day and technician; taking away the last call of a day and technician removes that row."""
+    """Add (``sign`` ``+``) or take away (``-``) the figures of ``row`` (read from ``source``
+    ``where`` when given) to its day and technician; taking away the last call of a day and
+    technician removes that row."""
+    values = (
+        "r.day, r.technician",
+        f"{sign}1",
+        *(f"{sign}r.{c}" for c in SUMMED),
+        *(f"{sign}(r.b = {n})" for n in range(LENGTH_BINS + 1)),
+    )
     sql = (
         f"INSERT INTO call_day_sums ({', '.join(_COLUMNS)}) "
-        f"SELECT {', '.join(_values(row, sign))} {source} WHERE {where} "
+        f"SELECT {', '.join(values)} FROM ({_figures(row, source, where)}) r WHERE 1 "
         f"ON CONFLICT (day, technician) DO UPDATE SET {_ADD_UP};"
     )
     if sign == "-":

@@ -195,6 +195,9 @@ def _migrate(db: SqliteDatabase, path: Path, current: int) -> None:
                     continue  # another process opening the same folder got there first
                 MIGRATIONS[version](db)
                 Meta.replace(key="schema_version", value=str(version)).execute()
+            # Each step's pages go to the file now, so the next step reuses the log from its
+            # start: a migration never needs more room than its largest step.
+            db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
     except OperationalError as exc:
         fault = classify(exc, path)
         if fault is not None:
