@@ -18,7 +18,10 @@ Everything here reads; the window and the command line use the same functions:
 
 ``page(flt, sort, offset, limit)``, ``rows(flt, sort)`` (a stream, for exports),
 ``count(flt)``, ``totals(flt)``, ``group(flt, by)``, ``length_counts(flt)``; they read the local database the
-desk opened, on the calling thread's connection.
+desk opened, on the calling thread's connection. A filter of whole days and technicians only
+is counted, totalled, grouped per day or technician and binned by length from the sums the
+database keeps per local day and technician (``store.call_sums``), at a cost that does not
+grow with the calls; any other filter reads the calls' rows. Both give the same answer.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 from qwtimer.core.billing import Settlement
 from qwtimer.core.errors import InputError
 from qwtimer.desk.periods import Period
+from qwtimer.store import call_sums
 from qwtimer.store import review_sql as q
 from qwtimer.store.models import database, utc_text, utc_value
 
@@ -73,6 +77,27 @@ class Filter:
             self.longer_than_minutes * 60 if self.longer_than_minutes is not None else None,
             self.text.strip(),
             self.billed_only,
+        )
+
+    def day_sums(self) -> q.Where | None:
+        """The WHERE clause over the sums per local day and technician when this filter keeps
+        whole days and technicians only (what they can answer) and the sums are this zone's
+        days; None otherwise: only the calls' rows can answer."""
+        if (
+            self.customers
+            or self.settlement is not None
+            or self.flags
+            or self.longer_than_minutes is not None
+            or self.text.strip()
+            or self.billed_only
+            or not call_sums.in_zone()
+        ):
+            return None
+        since, until = self.period.since, self.period.until
+        return q.sums_where(
+            since.isoformat() if since else None,
+            until.isoformat() if until else None,
+            self.technicians,
         )
 
 
@@ -220,12 +245,19 @@ def rows(
 
 
 def count(flt: Filter = Filter()) -> int:
+    s = flt.day_sums()
+    if s is not None:
+        return int(_execute(q.sums_count_sql(s), s.params).fetchone()[0])
     w = flt.where()
     return int(_execute(q.count_sql(w), w.params).fetchone()[0])
 
 
 def totals(flt: Filter = Filter()) -> Totals:
-    """The sums over every call of ``flt``."""
+    """The sums over every call of ``flt`` (from the sums per day and technician when they
+    can answer: the same figures)."""
+    s = flt.day_sums()
+    if s is not None:
+        return Totals(*(int(v) for v in _execute(q.sums_totals_sql(s), s.params).fetchone()))
     w = flt.where()
     return Totals(*(int(v) for v in _execute(q.totals_sql(w), w.params).fetchone()))
 
@@ -236,10 +268,15 @@ def group(flt: Filter, by: str) -> list[GroupRow]:
     time order."""
     if by not in GROUPINGS:
         raise InputError(f"--by {by}: group by one of {', '.join(GROUPINGS)}")
-    w = flt.where()
+    s = flt.day_sums() if by in q.DAY_GROUPS else None
+    if s is not None:
+        sql, params = q.sums_group_sql(s, by), s.params
+    else:
+        w = flt.where()
+        sql, params = q.group_sql(w, by), w.params
     return [
         GroupRow(str(r[0]), str(r[1]), Totals(*(int(v) for v in r[2:])))
-        for r in _execute(q.group_sql(w, by), w.params)
+        for r in _execute(sql, params)
     ]
 
 
@@ -256,10 +293,7 @@ def length_counts(
         raise InputError(
             f"length buckets of {bucket_minutes} min, at most {most}: give at least 1 of each"
         )
-    w = flt.where()
-    counted = {
-        int(b): int(n) for b, n in _execute(q.length_sql(w, bucket_minutes * 60, most), w.params)
-    }
+    counted = _binned(flt, bucket_minutes, most)
     if not counted:
         return []
     longer = counted.pop(most, 0)  # calls of most * bucket_minutes or longer
@@ -270,6 +304,22 @@ def length_counts(
     if longer:
         labels[-1] = f"{(n - 1) * bucket_minutes}+"
     return list(zip(labels, counts, strict=True))
+
+
+def _binned(flt: Filter, bucket_minutes: int, most: int) -> dict[int, int]:
+    """The calls of ``flt`` per length bucket that holds any (bucket ``most``: the longer
+    calls), from the sums per day when their bins are the ones asked for."""
+    s = flt.day_sums()
+    if s is not None and (bucket_minutes, most) == (
+        call_sums.LENGTH_BIN_MINUTES,
+        call_sums.LENGTH_BINS,
+    ):
+        row = _execute(q.sums_length_sql(s), s.params).fetchone()
+        return {b: int(n) for b, n in enumerate(row) if n}
+    w = flt.where()
+    return {
+        int(b): int(n) for b, n in _execute(q.length_sql(w, bucket_minutes * 60, most), w.params)
+    }
 
 
 def technicians() -> list[str]:

@@ -1,7 +1,9 @@
 """The review's charts of the calls its filters keep: billable and unbilled minutes per day and
 per technician, and how many calls lasted how long. Every figure is read by the database
 (``desk.review``) off the GUI thread, and only while the charts are shown: a filter changed
-while they are hidden is read once they are shown again.
+while they are hidden is read once they are shown again. Without a customer, flag, settlement,
+length or text in the filter, the figures come from the sums the database keeps per local day
+and technician, so the charts of a million calls read as fast as those of a thousand.
 """
 
 from __future__ import annotations

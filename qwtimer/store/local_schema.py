@@ -11,7 +11,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import resource
-from qwtimer.store import call_figures, customer_match, ledger_splits, provisional
+from qwtimer.store import call_figures, call_sums, customer_match, ledger_splits, provisional
 from qwtimer.store.models import (
     SCHEMA_2_TABLES,
     SCHEMA_5_TABLES,
@@ -292,6 +292,13 @@ def _v11(db: SqliteDatabase) -> None:
     )
 
 
+def _v12(db: SqliteDatabase) -> None:
+    """Additive: the calls' figures summed per local day and technician, kept by triggers on
+    ``call_figures``, summed once for the calls already there (``store.call_sums``), so that
+    the review's totals, groups and charts do not grow with the calls."""
+    call_sums.create(db)
+
+
 # version reached -> step that reaches it from the version before
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1,
@@ -304,4 +311,5 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     8: _v8,
     10: _v10,
     11: _v11,
+    12: _v12,
 }

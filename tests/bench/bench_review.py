@@ -1,6 +1,8 @@
-"""The supervisors' review over a large local history: filling ``call_figures`` for calls made
-before it (the schema step), then each of the review's reads (totals, groups, a sorted page,
-a flagged count, the streamed listing) with the peak memory the stream needs.
+"""The supervisors' review over a large local history: filling ``call_figures`` and the sums per
+day and technician for calls made before them (schema steps 8 and 9), then each of the
+review's reads (totals, groups, the Charts tab, a sorted page, a flagged count, the streamed
+listing) with the peak memory the stream needs, and what the sums cost an entry of a customer
+that owes.
 
 ``python -m tests.bench.bench_review [CALLS]`` (default 1,000,000). The history is written
 with plain SQL (customers, calls, stops with their bills, grants and debits; one call in ten
@@ -11,16 +13,20 @@ the schema step's own statement, as a database upgraded to it would be.
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
+from peewee import SqliteDatabase
+
 from qwtimer.core.clock import FakeClock
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
-from qwtimer.store import call_figures
+from qwtimer.gui.review_charts import read_charts
+from qwtimer.store import call_figures, call_sums
 from tests.bench.common import Row, median_seconds
 
 CUSTOMERS = 10_000
@@ -111,8 +117,12 @@ def main(calls: int) -> None:
                 "schema step: fill call_figures, indexes, triggers",
                 lambda: call_figures.create(desk.db),
             )
+            timed("schema step: sums per day and technician", lambda: call_sums.create(desk.db))
             desk.db.execute_sql("ANALYZE")
             timed("totals of every call", review.totals)
+            timed(
+                "the Charts tab's figures of every call", lambda: read_charts(review.Filter(), "")
+            )
             timed("group by customer", lambda: review.group(review.Filter(), "customer"))
             timed("group by technician", lambda: review.group(review.Filter(), "technician"))
             timed("group by day", lambda: review.group(review.Filter(), "day"))
@@ -142,6 +152,19 @@ def main(calls: int) -> None:
             desk.close()
 
 
+def entry_of_a_customer_that_owes(db: SqliteDatabase) -> None:
+    """Post (and roll back) one adjustment for a customer whose calls owe: what each of its
+    unsettled calls still owes is worked out again, and the sums follow."""
+    with db.atomic() as tx:
+        db.execute_sql(
+            """INSERT INTO entry (id, customer_id, kind, seconds, cents, reason, author,
+               device_id, created_at, synced)
+               VALUES ('bench-owed', 'cu0', 'adjustment', 600, 0, 'bench', 'sue', 'd',
+                       '2026-01-01T00:00:00.000000+00:00', 0)"""
+        )
+        tx.rollback()
+
+
 def rows() -> list[Row]:
     """``make bench``: at ``QWTIMER_BENCH_CALLS`` calls (default 1,000,000), the review's
     filter with totals and a sorted page, each beside SQLite's own aggregate over a covering
@@ -155,6 +178,9 @@ def rows() -> list[Row]:
             t0 = time.perf_counter()
             call_figures.create(desk.db)
             filled = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            call_sums.create(desk.db)
+            summed = time.perf_counter() - t0
             db = desk.db
             db.execute_sql("CREATE INDEX bench_tech_billed ON call_figures (technician, billed_s)")
             db.execute_sql("ANALYZE")
@@ -175,6 +201,13 @@ def rows() -> list[Row]:
             ordered = median_seconds(
                 lambda: review.page(sort=("billed_seconds", True), limit=200), 5, 1
             )
+            opened = median_seconds(lambda: (review.page(limit=200), review.totals()), 5, 1)
+            charts = median_seconds(lambda: read_charts(review.Filter(), ""), 3, 1)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+            owed = median_seconds(lambda: entry_of_a_customer_that_owes(db), 5, 1)
+            for sql in call_sums.TRIGGERS:
+                db.execute_sql(f"DROP TRIGGER {sql.split('EXISTS', 1)[1].split()[0]}")
+            owed_before = median_seconds(lambda: entry_of_a_customer_that_owes(db), 5, 1)
             at = f"at {calls:,} calls"
             return [
                 Row(
@@ -201,7 +234,32 @@ def rows() -> list[Row]:
                     ref * 1000,
                     "< 200 ms",
                 ),
+                Row(
+                    f"review: opens, every call's totals and first page, {at}",
+                    opened * 1000,
+                    "ms",
+                    "SQLite count(*) over the same table",
+                    ref_all * 1000,
+                    "< 200 ms",
+                ),
+                Row(
+                    f"review: the Charts tab's figures of every call, {at}",
+                    charts * 1000,
+                    "ms",
+                    "SQLite count(*) over the same table",
+                    ref_all * 1000,
+                    "< 200 ms",
+                ),
                 Row(f"review: upgrade fills the figures of {calls:,} calls", filled, "s"),
+                Row(f"review: upgrade fills the sums per day of {calls:,} calls", summed, "s"),
+                Row(
+                    f"one entry of a customer that owes, sums kept, {at}",
+                    owed * 1000,
+                    "ms",
+                    "the same without the sums' triggers",
+                    owed_before * 1000,
+                ),
+                Row(f"review: peak resident memory of the whole run, {at}", rss, "MiB"),
             ]
         finally:
             desk.close()

@@ -11,12 +11,14 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qwtimer.core.timer import Action
+from qwtimer.desk import review
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -221,3 +223,28 @@ def test_a_statement_of_a_customer_with_many_calls_sends_no_long_list_of_ids(
     assert calls > 999
     debits = {line.call_id for line in s.lines if line.call_id}
     assert len(debits) == calls
+
+
+def test_review_totals_groups_and_charts_of_whole_days_read_the_day_sums_only(
+    history: Desk,
+) -> None:
+    """A filter of whole days and technicians is answered from the sums per day: no
+    statement reads a call's row, not even by index, so its cost does not grow with the
+    calls."""
+    day = date(2026, 11, 2)
+    for flt in (
+        review.Filter(),
+        review.Filter(technicians=("tech01",)),
+        review.Filter(period=Period(day, day + timedelta(days=6)), technicians=("tech01",)),
+    ):
+        with sent(history) as statements:
+            review.totals(flt)
+            review.count(flt)
+            review.group(flt, "day")
+            review.group(flt, "technician")
+            review.length_counts(flt)
+        assert len(statements) == 5
+        for sql, params in statements:
+            tables = {table for table, _ in _TABLES.findall(sql)} - {"json_each"}
+            assert tables == {"call_day_sums"}, f"{flt} reads {tables}:\n{sql}"
+            assert not scans(history, sql, params)
