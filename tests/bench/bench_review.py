@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,9 +29,73 @@ from qwtimer.desk import review
 from qwtimer.desk.context import Desk
 from qwtimer.gui.review_charts import read_charts
 from qwtimer.store import call_figures, call_sums
-from tests.bench.common import Row, median_seconds
+from tests.bench.bench_gui import BARE_WINDOW
+from tests.bench.common import Row, installed, median_seconds
 
 CUSTOMERS = 10_000
+OPENS = 3
+
+# The review window in a process of its own, from the start of Python to its first page and
+# totals shown: prints the seconds.
+REVIEW_WINDOW = """
+import sys, time
+t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication
+from qwtimer.desk.context import Desk
+from qwtimer.gui.supervisor import open_supervisor
+app = QApplication([])
+desk = Desk(sys.argv[1], technician="sue")
+w = open_supervisor(None, desk)
+def shown():
+    print(f"{time.perf_counter() - t0:.4f}", flush=True)
+    app.quit()
+w.refreshed.connect(shown)
+app.exec()
+"""
+
+
+# Runs a command and prints its peak resident KiB. A small process of its own starts it: Linux
+# counts a child's peak from the memory of the process that forked it, so this process (with
+# a million calls read) would be counted in.
+PEAK = """
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(p.pid, 0)
+print(usage.ru_maxrss, file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _process(cmd: list[str], output: bool = False) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MiB and (with ``output``) what it printed, of one process
+    run as installed; its output is discarded otherwise."""
+    env = {**installed().env, "QT_QPA_PLATFORM": "offscreen"}
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", PEAK, *cmd],
+        env=env,
+        stdout=subprocess.PIPE if output else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=3600,
+    )
+    took = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise RuntimeError(f"{cmd[:6]} failed: {out.stderr}")
+    return took, int(out.stderr.split()[-1]) / 1024, out.stdout or ""
+
+
+def _window(folder: Path) -> tuple[float, float, float]:
+    """The review window opened on ``folder`` (median seconds to its first page and totals
+    shown, its peak MiB) and a bare PySide6 window shown and quit (median seconds)."""
+    python = installed().python
+    opens, peaks, bares = [], [], []
+    for _ in range(OPENS):  # interleaved, so both see the same machine
+        _, peak, printed = _process([python, "-c", REVIEW_WINDOW, str(folder)], output=True)
+        opens.append(float(printed.split()[-1]))
+        peaks.append(peak)
+        bares.append(_process([python, "-c", BARE_WINDOW])[0])
+    return statistics.median(opens), max(peaks), statistics.median(bares)
 
 
 def fill(desk: Desk, calls: int) -> None:
@@ -205,6 +271,19 @@ def rows() -> list[Row]:
             charts = median_seconds(lambda: read_charts(review.Filter(), ""), 3, 1)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
             owed = median_seconds(lambda: entry_of_a_customer_that_owes(db), 5, 1)
+            data = desk.folder
+            window, window_mib, bare = _window(data)
+            qw = [
+                installed().python,
+                "-m",
+                "qwtimer",
+                "--data-dir",
+                str(data),
+                "--technician",
+                "sue",
+            ]
+            report, report_mib, _ = _process([*qw, "report", "--by", "technician", "--json"])
+            listing, listing_mib, _ = _process([*qw, "calls", "--csv"])
             for sql in call_sums.TRIGGERS:
                 db.execute_sql(f"DROP TRIGGER {sql.split('EXISTS', 1)[1].split()[0]}")
             owed_before = median_seconds(lambda: entry_of_a_customer_that_owes(db), 5, 1)
@@ -250,6 +329,24 @@ def rows() -> list[Row]:
                     ref_all * 1000,
                     "< 200 ms",
                 ),
+                Row(
+                    f"review window: start to first page and totals shown, {at}",
+                    window * 1000,
+                    "ms",
+                    "bare PySide6 window show+quit",
+                    bare * 1000,
+                    "<= 2x",
+                ),
+                Row(
+                    f"review window: peak resident memory, {at}",
+                    window_mib,
+                    "MiB",
+                    target="< 300 MiB",
+                ),
+                Row(f"`report --by technician`, one process, {at}", report * 1000, "ms"),
+                Row(f"`report --by technician`: peak resident memory, {at}", report_mib, "MiB"),
+                Row(f"`calls --csv` of every call, one process, {at}", listing, "s"),
+                Row(f"`calls --csv`: peak resident memory, {at}", listing_mib, "MiB"),
                 Row(f"review: upgrade fills the figures of {calls:,} calls", filled, "s"),
                 Row(f"review: upgrade fills the sums per day of {calls:,} calls", summed, "s"),
                 Row(
