@@ -172,7 +172,7 @@ class Cli(Runner):
             text=True,
             env=environment(),
             cwd=REPO,
-            timeout=60,
+            timeout=600,  # a deadline against a hung process, not a figure
         )
         return Done(p.returncode, p.stdout, p.stderr)
 
