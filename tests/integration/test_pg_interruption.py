@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -21,9 +20,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from qwtimer.paths import local_db_path
+from tests.faults.twins import device_with_twin
 from tests.integration.conftest import new_ledger
-from tests.integration.devices import Device, central_balances, dump, local_balances
+from tests.integration.devices import central_balances, dump, local_balances
 from tests.pgcluster import Cluster
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
@@ -64,20 +63,6 @@ class Killer:
         return timer
 
 
-def _device_with_twin(root: Path, n: int) -> tuple[Device, Device]:
-    d = Device(root / f"dev{n}", "tess")
-    rng = random.Random(n)
-    for c in range(2):
-        cid = d.add_customer(f"Customer {n}.{c}", card=(c == 0))
-        for _ in range(rng.randint(1, 3)):
-            d.log(cid, rng.choice([5, 20, 40]))
-    d.desk.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    twin_dir = root / f"twin{n}"
-    twin_dir.mkdir()
-    shutil.copy2(local_db_path(d.desk.folder), local_db_path(twin_dir))
-    return d, Device(twin_dir, "tess")
-
-
 def test_cut_connections_at_random_points_100_times_equal_a_fault_free_run(
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
@@ -85,7 +70,7 @@ def test_cut_connections_at_random_points_100_times_equal_a_fault_free_run(
     killer = Killer(pg_cluster, faulty.dbname, "tess")
     cut = 0
     for n in range(ROUNDS):
-        device, twin = _device_with_twin(tmp_path, n)
+        device, twin = device_with_twin(tmp_path, n)
         t0 = time.perf_counter()
         assert twin.sync(clean.url("tess"), **SMALL).ok
         took = time.perf_counter() - t0
