@@ -88,7 +88,9 @@ def integrity_problem(path: Path) -> str | None:
     tell for a reason other than damage (locked, missing, unreadable). ``path`` may be
     relative (a data folder given as ``--data-dir data``)."""
     try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
     except sqlite3.Error:
         return None
     try:
