@@ -20,8 +20,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from qwtimer.store import central as central_store
 from tests.faults.twins import device_with_twin
-from tests.integration.conftest import new_ledger
+from tests.integration.conftest import PgLedger, new_ledger
 from tests.integration.devices import central_balances, dump, local_balances
 from tests.pgcluster import Cluster
 
@@ -96,3 +97,31 @@ def test_cut_connections_at_random_points_100_times_equal_a_fault_free_run(
     killer.conn.close()
     assert cut >= ROUNDS // 3, f"only {cut} pushes were actually cut"
     assert dump(faulty.admin) == dump(clean.admin)
+
+
+def test_a_push_abandoned_mid_transaction_is_ended_by_the_ledger(
+    pg_ledger: PgLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop gone mid-push without a word to the server (its network vanished) leaves its
+    transaction idle: the ledger ends it after the statement timeout, so its locks never keep
+    everyone else's sync busy for hours."""
+    monkeypatch.setenv("QWTIMER_LEDGER_STATEMENT_TIMEOUT", "1")
+    central = central_store.connect(pg_ledger.url("tess"), who="tess")
+    admin = psycopg.connect(pg_ledger.admin, autocommit=True)
+    try:
+        raw = central.raw()
+        raw.execute("BEGIN")
+        raw.execute("SELECT count(*) FROM customer")  # then the laptop says nothing more
+        pid = raw.info.backend_pid
+        deadline = time.monotonic() + 60
+
+        def alive() -> bool:
+            row = admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,))
+            return row.fetchone() is not None
+
+        while alive():
+            assert time.monotonic() < deadline, "the abandoned transaction is still open"
+            time.sleep(0.1)
+    finally:
+        admin.close()
+        central.close()
