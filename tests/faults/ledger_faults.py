@@ -1,5 +1,6 @@
 """The team's ledger fails mid-push. PostgreSQL (a throwaway cluster): the connection cut
-through a TCP proxy at a named point of the push, the connection slowed and then cut at a
+through a TCP proxy at a named point of the push (the server may never hear of it, as when
+a laptop's network vanishes: the ledger ends the abandoned transaction itself), the connection slowed and then cut at a
 random moment, the server stopped and started again mid-push. The SQLite ledger: its file
 locked by another process for longer than a sync waits. Each device has a twin that pushes
 the same work to a second ledger without faults; after the device's retries both ledgers'
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.faults.checks import Tally, check_integrity, check_timer_rows, compare_money
@@ -78,6 +79,23 @@ class Proxy:
         self.server.close()
 
 
+@contextlib.contextmanager
+def ledger_timeouts(lock: float, statement: float) -> Iterator[None]:
+    """Shorter ledger timeouts for the runs (a sync waits ``lock`` s for a lock; the ledger
+    ends a transaction left idle for ``statement`` s), as the environment variables set them."""
+    names = ("QWTIMER_LEDGER_LOCK_TIMEOUT", "QWTIMER_LEDGER_STATEMENT_TIMEOUT")
+    saved = {n: os.environ.get(n) for n in names}
+    os.environ.update(dict(zip(names, (str(lock), str(statement)), strict=True)))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def at_point(k: int, act: Callable[[], None]) -> Callable[[str], None]:
     seen = [0]
 
@@ -98,7 +116,7 @@ def _until_synced(device: Device, url: str, tally: Tally) -> bool:
         if report.ok:
             return attempt > 0
         error = report.error or ""
-        time.sleep(0.5)
+        time.sleep(1)
     tally.problems.append(f"{device.desk.folder.name} could not finish its push: {error}")
     return False
 
@@ -158,8 +176,10 @@ def pg_ledger(root: Path, runs: int, rng: random.Random) -> Tally:
             return not device.sync(via, hook=hook, **SMALL).ok
 
         faults = (cut, slow, restart)
-        for n in range(runs):
-            _round(root / f"pg{n}", n, clean.url("tess"), via, tally, faults[n % len(faults)])
+        with ledger_timeouts(lock=2, statement=5):  # a cut the server never heard of: 5 s
+            for n in range(runs):
+                fault = faults[n % len(faults)]
+                _round(root / f"pg{n}", n, clean.url("tess"), via, tally, fault)
     finally:
         proxy.close()
         cluster.stop()
@@ -178,8 +198,6 @@ LOCKER = (
 def sqlite_ledger_locked(root: Path, runs: int, rng: random.Random) -> Tally:
     tally = Tally("SQLite ledger locked by another process mid-sync")
     clean, faulty = f"sqlite://{root / 'clean.db'}", f"sqlite://{root / 'faulty.db'}"
-    saved = os.environ.get("QWTIMER_LEDGER_LOCK_TIMEOUT")
-    os.environ["QWTIMER_LEDGER_LOCK_TIMEOUT"] = "1"
 
     def locked(device: Device) -> bool:
         holder = subprocess.Popen(
@@ -195,7 +213,7 @@ def sqlite_ledger_locked(root: Path, runs: int, rng: random.Random) -> Tally:
             if holder.stdout is not None:
                 holder.stdout.close()
 
-    try:
+    with ledger_timeouts(lock=1, statement=60):
         for n in range(runs):
             base = root / f"lock{n}"
             if n == 0:  # the ledger file exists before anyone locks it
@@ -205,9 +223,4 @@ def sqlite_ledger_locked(root: Path, runs: int, rng: random.Random) -> Tally:
                 first.close()
                 first_twin.close()
             _round(base, n + 1, clean, faulty, tally, locked)
-    finally:
-        if saved is None:
-            os.environ.pop("QWTIMER_LEDGER_LOCK_TIMEOUT", None)
-        else:
-            os.environ["QWTIMER_LEDGER_LOCK_TIMEOUT"] = saved
     return tally
