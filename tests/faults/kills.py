@@ -168,9 +168,12 @@ def _until_synced(folder: Path, url: str, tally: Tally) -> None:
     tally.problems.append(f"{folder.name} could not finish its sync after the fault")
 
 
-def _kill_sync(folder: Path, url: str, took: float, rng: random.Random, tally: Tally) -> None:
-    """One sync killed at a named point of the push (half the runs) or a random moment."""
-    if rng.random() < 0.5:
+def _kill_sync(
+    folder: Path, url: str, took: float, rng: random.Random, tally: Tally, named: bool = True
+) -> None:
+    """One sync killed at a named point of the push (half the runs, where ``named``) or at a
+    random moment."""
+    if named and rng.random() < 0.5:
         worker = _sync(folder, url, rng.randint(1, 20))
         tally.faults += worker.finish() == -signal.SIGKILL
     else:
@@ -208,7 +211,7 @@ def sync_kills(root: Path, runs: int, rng: random.Random) -> Tally:
             Desk(fresh, technician="tess").close()
             shutil.copytree(fresh, fresh_twin)
             took = _timed_sync(fresh_twin, clean, tally)
-            _kill_sync(fresh, clean, took, rng, tally)
+            _kill_sync(fresh, clean, took, rng, tally, named=False)
             _until_synced(fresh, clean, tally)
             _compare_pulled(local_db_path(fresh), local_db_path(fresh_twin), tally)
         check_integrity(base, tally)
