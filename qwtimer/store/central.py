@@ -217,7 +217,10 @@ def _connect_sqlite(path: Path, *, admin: bool, who: str | None = None) -> Centr
     central: Central = SqliteCentral(db, str(path))
     if not admin:
         if steps.version(central)[0] == 0:
-            migrate(central)  # the embedded ledger sets itself up on first use
+            # the embedded ledger sets itself up on first use, every step in one transaction:
+            # a laptop that dies part-way leaves no ledger, never one stuck at a step between
+            with db.atomic("IMMEDIATE"):
+                migrate(central)
         _check_version(central)
         central.supervisor = _sqlite_supervisor(central, who)
     return central

@@ -46,13 +46,14 @@ class Worker:
             env={k: v for k, v in env.items() if v},
         )
         self.acks: list[str] = []  # what each ``ack`` line said
+        self.err = ""
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            if line.startswith("ack "):
+            if line.startswith("ack ") and line.endswith("\n"):  # whole lines only
                 self.acks.append(line[4:].strip())
 
     def wait_for_ack(self) -> None:
@@ -72,7 +73,7 @@ class Worker:
         """Wait for the end; the exit status (negative: the signal that ended it)."""
         code = self.proc.wait(timeout=DEADLINE_S)
         self.reader.join(timeout=DEADLINE_S)
-        err = self.proc.stderr.read() if self.proc.stderr else ""
+        err = self.err = self.proc.stderr.read() if self.proc.stderr else ""
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
@@ -162,10 +163,13 @@ def _synced(worker: Worker) -> bool:
 
 
 def _until_synced(folder: Path, url: str, tally: Tally) -> None:
+    said = ""
     for _ in range(5):
-        if _synced(_sync(folder, url)):
+        worker = _sync(folder, url)
+        if _synced(worker):
             return
-    tally.problems.append(f"{folder.name} could not finish its sync after the fault")
+        said = worker.acks[-1] if worker.acks else worker.err
+    tally.problems.append(f"{folder.name} could not finish its sync after the fault: {said}")
 
 
 def _kill_sync(

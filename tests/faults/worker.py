@@ -38,7 +38,9 @@ NEXT = {
 
 
 def _ack(*words: object) -> None:
-    print("ack", *words, flush=True)
+    """One whole line in one write: a line cut short by the kill is no acknowledgement."""
+    sys.stdout.write(" ".join(["ack", *map(str, words)]) + "\n")
+    sys.stdout.flush()
 
 
 def _segments(desk: Desk, call_id: str) -> int:
