@@ -35,7 +35,10 @@ def racing_processes(root: Path, runs: int, rng: random.Random) -> Tally:
     go = ctx.Barrier(2)
     results: mp.Queue[tuple[str, str]] = ctx.Queue()
     jobs: list[mp.Queue[tuple[str, str] | None]] = [ctx.Queue(), ctx.Queue()]
-    procs = [ctx.Process(target=racers.run, args=(str(folder), q, results, go)) for q in jobs]
+    procs = [
+        ctx.Process(target=racers.run, args=(str(folder), q, results, go), daemon=True)
+        for q in jobs
+    ]
     for p in procs:
         p.start()
     try:
