@@ -82,30 +82,33 @@ def check_integrity(folder: Path, tally: Tally) -> None:
 
 def check_timer_rows(db: Path, tally: Tally) -> None:
     """The timer's rows in ``db`` are whole and nothing is doubled (see the module)."""
-    running = sql(db, "SELECT id FROM call WHERE state NOT IN ('idle', 'stopped')")
+    per_call: dict[str, dict[str, Any]] = {
+        call_id: {"state": state, "seqs": [], "open": [], "closes": 0, "debits": 0}
+        for call_id, state in sql(db, "SELECT id, state FROM call")
+    }
+    for call_id, seq, kind, is_open in sql(db, "SELECT call_id, seq, kind, open FROM segment"):
+        per_call[call_id]["seqs"].append(seq)
+        if is_open:
+            per_call[call_id]["open"].append(kind)
+    for (call_id,) in sql(db, "SELECT call_id FROM call_close"):
+        per_call[call_id]["closes"] += 1
+    for (call_id,) in sql(db, "SELECT call_id FROM entry WHERE kind = 'call_debit'"):
+        per_call[call_id]["debits"] += 1
+    running = [c for c, v in per_call.items() if v["state"] not in ("idle", "stopped")]
     if len(running) > 1:
         tally.double(len(running) - 1, f"{len(running)} calls running at once")
-    calls = sql(db, "SELECT id, state FROM call")
-    for call_id, state in calls:
-        tally.records += 1
-        seqs = [s for (s,) in sql(db, "SELECT seq FROM segment WHERE call_id=?", call_id)]
-        if sorted(seqs) != list(range(1, len(seqs) + 1)):
-            tally.double(1, f"call {call_id}: segment numbers {sorted(seqs)}")
-        opened = [
-            k for (k,) in sql(db, "SELECT kind FROM segment WHERE call_id=? AND open", call_id)
-        ]
+    for call_id, v in per_call.items():
+        state, seqs, closes, debits = v["state"], sorted(v["seqs"]), v["closes"], v["debits"]
+        if seqs != list(range(1, len(seqs) + 1)):
+            tally.double(1, f"call {call_id}: segment numbers {seqs}")
         want = [] if state in ("idle", "stopped") else [state]
-        if opened != want:
-            tally.double(1, f"call {call_id} in {state} has open segments {opened}")
-        closes = sql(db, "SELECT count(*) FROM call_close WHERE call_id=?", call_id)[0][0]
-        debits = sql(
-            db, "SELECT count(*) FROM entry WHERE call_id=? AND kind='call_debit'", call_id
-        )[0][0]
+        if v["open"] != want:
+            tally.double(1, f"call {call_id} in {state} has open segments {v['open']}")
         if state == "stopped" and closes != 1:
             (tally.double if closes > 1 else tally.lose)(1, f"call {call_id}: {closes} closes")
         if debits > closes:
             tally.double(debits - closes, f"call {call_id}: {debits} debits for {closes} closes")
-        tally.records += len(seqs) + closes + debits
+        tally.records += 1 + len(seqs) + closes + debits
 
 
 def money(url: str) -> dict[str, Any]:
