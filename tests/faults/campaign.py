@@ -18,6 +18,7 @@ import random
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def run(names: list[str], long: bool, seed: int, root: Path) -> list[Tally]:
         try:
             tally = scenario(root / name, long_runs if long else short_runs, random.Random(seed))
         except Exception as exc:  # a check that could not run is a failure, said as such
-            tally = Tally(name, problems=[f"{type(exc).__name__}: {exc}"])
+            where = traceback.extract_tb(exc.__traceback__)[-3:]
+            said = "; ".join(f"{Path(f.filename).name}:{f.lineno} {f.line}" for f in where)
+            tally = Tally(name, problems=[f"{type(exc).__name__}: {exc} (at {said})"])
         if tally.skipped and os.environ.get(REQUIRED.get(name, ""), "") == "1":
             tally.problems.append(f"skipped where {REQUIRED[name]}=1: {tally.skipped}")
         print(f"{name}: {tally.runs} runs in {time.monotonic() - started:.0f} s", file=sys.stderr)

@@ -92,7 +92,8 @@ def check_timer_rows(db: Path, tally: Tally) -> None:
             per_call[call_id]["open"].append(kind)
     for (call_id,) in sql(db, "SELECT call_id FROM call_close"):
         per_call[call_id]["closes"] += 1
-    for (call_id,) in sql(db, "SELECT call_id FROM entry WHERE kind = 'call_debit'"):
+    debit_rows = "SELECT call_id FROM entry WHERE kind = 'call_debit' AND call_id IS NOT NULL"
+    for (call_id,) in sql(db, debit_rows):
         per_call[call_id]["debits"] += 1
     running = [c for c, v in per_call.items() if v["state"] not in ("idle", "stopped")]
     if len(running) > 1:
