@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit bench soak bundle dist clean install-desktop
+.PHONY: run test lint typecheck unit bench soak faults bundle dist clean install-desktop
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 # The window with a call running for QWTIMER_SOAK_MINUTES (default 15); not part of `make test`.
 soak: $(STAMP)
 	$(BIN)/python -m tests.bench.soak
+
+# The long fault runs (the short form runs inside `make test`); counts in README.md.
+faults: $(STAMP)
+	$(BIN)/python -m tests.faults.campaign --long
 
 # qwtimer:// links open qwtimer: the desktop entry into ~/.local/share/applications (Linux).
 install-desktop: $(STAMP)

@@ -94,10 +94,19 @@ class Cluster:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100 "
             "-c shared_buffers=128MB"
         )
+        self._opts = opts
         self._run(
             "pg_ctl", "-D", str(self.data), "-o", opts, "-w", "-l", str(self.root / "log"), "start"
         )
         return self
+
+    def restart(self) -> None:
+        """Stop the server mid-work (every session cut, as at a shutdown) and start it again."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", self._opts, "-w", "-l", str(self.root / "log"),
+            "start",
+        )  # fmt: skip
 
     def url(self, dbname: str = "postgres", user: str | None = None) -> str:
         return f"postgresql://{user or self.superuser}@127.0.0.1:{self.port}/{dbname}"

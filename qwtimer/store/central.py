@@ -138,8 +138,12 @@ def connect(url: str, *, admin: bool = False, who: str | None = None) -> Central
     params = pg_params(url)
     if not admin:
         lock, statement = guard.timeouts()
+        # A push whose laptop vanished mid-transaction (its network gone without a word to
+        # the server) would hold its locks until TCP gave up, hours later, and every other
+        # sync would find the ledger busy: the ledger ends such a transaction itself.
         params["options"] += (
             f" -c lock_timeout={int(lock * 1000)} -c statement_timeout={int(statement * 1000)}"
+            f" -c idle_in_transaction_session_timeout={int(statement * 1000)}"
         )
     pw = _keyring_password(params)
     if pw:
@@ -213,7 +217,10 @@ def _connect_sqlite(path: Path, *, admin: bool, who: str | None = None) -> Centr
     central: Central = SqliteCentral(db, str(path))
     if not admin:
         if steps.version(central)[0] == 0:
-            migrate(central)  # the embedded ledger sets itself up on first use
+            # the embedded ledger sets itself up on first use, every step in one transaction:
+            # a laptop that dies part-way leaves no ledger, never one stuck at a step between
+            with db.atomic("IMMEDIATE"):
+                migrate(central)
         _check_version(central)
         central.supervisor = _sqlite_supervisor(central, who)
     return central

@@ -85,9 +85,12 @@ def _os_error(exc: BaseException) -> OSError | None:
 def integrity_problem(path: Path) -> str | None:
     """What SQLite's ``PRAGMA integrity_check`` finds wrong with the database at ``path``
     (read-only, on a connection of its own), or ``None`` when it finds it sound or cannot
-    tell for a reason other than damage (locked, missing, unreadable)."""
+    tell for a reason other than damage (locked, missing, unreadable). ``path`` may be
+    relative (a data folder given as ``--data-dir data``)."""
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
     except sqlite3.Error:
         return None
     try:

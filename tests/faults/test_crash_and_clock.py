@@ -14,13 +14,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from qwtimer.core.clock import FakeClock, Reading, SystemClock
+from qwtimer.core.clock import FakeClock
 from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.policy import PolicyBook
 from qwtimer.core.timer import Action, SegmentKind
@@ -29,6 +27,8 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.paths import resource
 from qwtimer.store.models import Call, Entry, Segment
+from tests.faults.checks import integrity
+from tests.faults.twins import Later
 
 REPO = Path(__file__).resolve().parents[2]
 ACME = "Acme Audio"
@@ -49,32 +49,6 @@ def qwtimer(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
     assert p.returncode == 0, p.stderr
     return p
-
-
-def integrity(db: Path) -> str:
-    con = sqlite3.connect(db)
-    try:
-        return str(con.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        con.close()
-
-
-class Later:
-    """The machine's clocks read ``seconds`` later: the technician reopens the app after a
-    pause, so the dead call's last heartbeat is stale."""
-
-    def __init__(self, seconds: float) -> None:
-        self.inner = SystemClock()
-        self.ms = round(seconds * 1000)
-
-    def read(self) -> Reading:
-        r = self.inner.read()
-        return replace(
-            r,
-            monotonic_ms=r.monotonic_ms + self.ms,
-            boottime_ms=r.boottime_ms + self.ms,
-            utc=r.utc + timedelta(milliseconds=self.ms),
-        )
 
 
 @pytest.fixture

@@ -276,3 +276,27 @@ def test_a_step_that_fails_half_way_leaves_the_ledger_at_the_step_before(
     monkeypatch.setitem(steps.STEPS, last, real)
     central_store.init_ledger(old.admin)  # the next try goes through
     _assert_same(snapshot(old.admin), snapshot(_fresh(ledger)))
+
+
+def test_an_embedded_ledger_whose_creation_dies_part_way_is_created_whole_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The laptop dies while its first sync sets up the SQLite ledger: nothing of it stays,
+    and the next sync sets it up whole (never a ledger stuck at a step in between)."""
+    url = f"sqlite://{tmp_path / 'ledger.db'}"
+    last = cs.SCHEMA_VERSION
+    real = steps.STEPS[last]
+
+    def dies(central: Central) -> None:
+        raise RuntimeError("the laptop died")
+
+    monkeypatch.setitem(steps.STEPS, last, dies)
+    with pytest.raises(RuntimeError, match="laptop died"):
+        central_store.connect(url, who="tess")
+    assert _version(url) == (0, 0)
+    monkeypatch.setitem(steps.STEPS, last, real)
+    central = central_store.connect(url, who="tess")
+    try:
+        assert steps.version(central)[0] == last
+    finally:
+        central.close()

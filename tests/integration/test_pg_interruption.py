@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -21,9 +20,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from qwtimer.paths import local_db_path
-from tests.integration.conftest import new_ledger
-from tests.integration.devices import Device, central_balances, dump, local_balances
+from qwtimer.store import central as central_store
+from tests.faults.twins import device_with_twin
+from tests.integration.conftest import PgLedger, new_ledger
+from tests.integration.devices import central_balances, dump, local_balances
 from tests.pgcluster import Cluster
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
@@ -64,20 +64,6 @@ class Killer:
         return timer
 
 
-def _device_with_twin(root: Path, n: int) -> tuple[Device, Device]:
-    d = Device(root / f"dev{n}", "tess")
-    rng = random.Random(n)
-    for c in range(2):
-        cid = d.add_customer(f"Customer {n}.{c}", card=(c == 0))
-        for _ in range(rng.randint(1, 3)):
-            d.log(cid, rng.choice([5, 20, 40]))
-    d.desk.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    twin_dir = root / f"twin{n}"
-    twin_dir.mkdir()
-    shutil.copy2(local_db_path(d.desk.folder), local_db_path(twin_dir))
-    return d, Device(twin_dir, "tess")
-
-
 def test_cut_connections_at_random_points_100_times_equal_a_fault_free_run(
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
@@ -85,7 +71,7 @@ def test_cut_connections_at_random_points_100_times_equal_a_fault_free_run(
     killer = Killer(pg_cluster, faulty.dbname, "tess")
     cut = 0
     for n in range(ROUNDS):
-        device, twin = _device_with_twin(tmp_path, n)
+        device, twin = device_with_twin(tmp_path, n)
         t0 = time.perf_counter()
         assert twin.sync(clean.url("tess"), **SMALL).ok
         took = time.perf_counter() - t0
@@ -111,3 +97,31 @@ def test_cut_connections_at_random_points_100_times_equal_a_fault_free_run(
     killer.conn.close()
     assert cut >= ROUNDS // 3, f"only {cut} pushes were actually cut"
     assert dump(faulty.admin) == dump(clean.admin)
+
+
+def test_a_push_abandoned_mid_transaction_is_ended_by_the_ledger(
+    pg_ledger: PgLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop gone mid-push without a word to the server (its network vanished) leaves its
+    transaction idle: the ledger ends it after the statement timeout, so its locks never keep
+    everyone else's sync busy for hours."""
+    monkeypatch.setenv("QWTIMER_LEDGER_STATEMENT_TIMEOUT", "1")
+    central = central_store.connect(pg_ledger.url("tess"), who="tess")
+    admin = psycopg.connect(pg_ledger.admin, autocommit=True)
+    try:
+        raw = central.raw()
+        raw.execute("BEGIN")
+        raw.execute("SELECT count(*) FROM customer")  # then the laptop says nothing more
+        pid = raw.info.backend_pid
+        deadline = time.monotonic() + 60
+
+        def alive() -> bool:
+            row = admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,))
+            return row.fetchone() is not None
+
+        while alive():
+            assert time.monotonic() < deadline, "the abandoned transaction is still open"
+            time.sleep(0.1)
+    finally:
+        admin.close()
+        central.close()

@@ -104,6 +104,18 @@ def test_damage_is_said_only_when_the_integrity_check_finds_it(tmp_path: Path) -
     assert isinstance(fault, Damaged) and "damaged" in str(fault)
 
 
+def test_damage_in_a_data_folder_given_as_a_relative_path_is_said_as_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = Path("data") / "q.db"
+    path.parent.mkdir()
+    path.write_bytes(b"\x00not a database\xff" * 512)
+    exc = caught(path, "SELECT count(*) FROM sqlite_master")
+    fault = classify(exc, path)
+    assert isinstance(fault, Damaged) and "damaged" in str(fault)
+
+
 def test_an_error_that_is_no_known_condition_is_a_bug(tmp_path: Path) -> None:
     path = tmp_path / "q.db"
     exc = caught(path, "SELECT * FROM no_such_table")
