@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _PHONE_WORD = re.compile(r"^[\d+().\-/]*\d[\d+().\-/]*$")
 _ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
-ROWS_SQL = (
-    "SELECT id, name, phone, email, NULL FROM customer WHERE merged_into IS NULL ORDER BY name, id"
-)
+# In the table's own order: the index sorts them in Python anyway (by name without case), and
+# reading through the name index costs SQLite a look-up per row, about three times the scan.
+ROWS_SQL = "SELECT id, name, phone, email, NULL FROM customer WHERE merged_into IS NULL"
 BANKS_SQL = "SELECT customer_id, SUM(seconds) FROM entry GROUP BY customer_id"
 _PUNCTUATION = str.maketrans("", "", " +()-./")
 
@@ -61,7 +61,7 @@ class CustomerIndex:
 
     @classmethod
     def from_tuples(cls, tuples: list[Any]) -> CustomerIndex:
-        """From ``ROWS_SQL`` rows, nearly sorted already (by name, case-sensitive)."""
+        """From ``ROWS_SQL`` rows, in any order: sorted by name (without case), then id."""
         tuples.sort(key=_sort_key)
         return cls(tuples, presorted=True)
 

@@ -119,3 +119,19 @@ def test_entitlement_shows_flags_reasons_and_dates(qtbot, make_window, desk, clo
     assert "QuoteWerks Web Pinnacle subscription current until 2026-12-10" in text
     assert "card on file" in text
     assert "expires 2026-12-10" in w.entitlement.flags.text()  # within 30 days
+
+
+def test_the_customer_list_is_read_in_one_scan_without_walking_the_name_index(desk):
+    from qwtimer.desk.search import ROWS_SQL
+
+    plan = [row[3] for row in desk.db.execute_sql("EXPLAIN QUERY PLAN " + ROWS_SQL).fetchall()]
+    assert plan == ["SCAN customer"]
+
+
+def test_the_loaded_list_is_in_name_order_without_case_whatever_order_they_were_added(desk):
+    customers = Customers(desk)
+    for name in ("delta Ltd", "Bravo Inc", "alpha Co", "Charlie LLC", "bravo Works"):
+        customers.add(name, LineInput("desktop", "license", maintenance_until="2027-01-01"))
+    index = CustomerIndex.load(desk)
+    names = [index.row(i).name for i in range(len(index))]
+    assert names == ["alpha Co", "Bravo Inc", "bravo Works", "Charlie LLC", "delta Ltd"]
