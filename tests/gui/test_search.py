@@ -67,6 +67,24 @@ def test_typing_narrows_and_deleting_widens():
     assert len(index.search("c12")) == 11  # backspace: searched afresh
 
 
+def test_typing_letter_by_letter_finds_exactly_what_a_fresh_search_finds():
+    typed = ["customer 01", "555 00", "c4@ex", "0000002a", "0000002a customer", "cust 2 ex"]
+    index = CustomerIndex(rows(3000))
+    for text in typed:
+        for n in range(1, len(text) + 1):
+            fresh = CustomerIndex(rows(3000))
+            assert index.search(text[:n]) == fresh.search(text[:n]), text[:n]
+        index.search("")
+
+
+def test_a_word_typed_after_a_pasted_id_is_looked_for_among_every_customer():
+    acme = CustomerRow("deadbeef-0000-4000-8000-000000000000", "Acme", "", "", 0)
+    named = CustomerRow(uid(999), "Deadbeef 12 Ltd", "", "", 0)
+    index = CustomerIndex([*rows(50), acme, named])
+    assert [index.row(i).id for i in index.search("deadbeef")] == [acme.id]  # an id's start
+    assert [index.row(i).id for i in index.search("deadbeef 12")] == [named.id]
+
+
 def test_search_over_50000_customers_is_within_a_frame():
     index = CustomerIndex(rows(50_000))
     slowest = 0.0
