@@ -18,8 +18,6 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import phonenumbers
-
 from qwtimer.core.errors import InputError
 
 SCHEME = "qwtimer"
@@ -63,6 +61,10 @@ class PhoneEvent:
 
 def region_ok(region: str) -> bool:
     """True for a region code ``phonenumbers`` knows (``US``, ``DE``, ``GB`` ...)."""
+    if region.upper() == DEFAULT_REGION:  # the window starts without loading phonenumbers
+        return True
+    import phonenumbers
+
     return region.upper() in phonenumbers.SUPPORTED_REGIONS
 
 
@@ -77,6 +79,8 @@ def normalise(number: str, region: str = DEFAULT_REGION) -> str:
             raw = raw[len(prefix) :].split("@", 1)[0].split(";", 1)[0]
     if not raw:
         raise PhoneEventError("the caller's number is empty; send it as --from NUMBER")
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(raw, region.upper() if region_ok(region) else DEFAULT_REGION)
     except phonenumbers.NumberParseException:
@@ -93,6 +97,8 @@ def normalise(number: str, region: str = DEFAULT_REGION) -> str:
 
 def shown(number: str) -> str:
     """An E.164 number the way people read it: ``+1 555-010-0100``."""
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:

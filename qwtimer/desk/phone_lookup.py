@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import phonenumbers
-
 from qwtimer.core.phone_events import PhoneEventError, normalise
 from qwtimer.desk.duplicates import _rows, phone_key
 from qwtimer.store import customer_match as match
@@ -39,6 +37,8 @@ class Caller:
 def keys_for(number: str) -> list[str]:
     """The last-ten-digit keys under which ``number`` (E.164) may be stored: as dialled from
     abroad (country code), at home with the national prefix, and without either."""
+    import phonenumbers  # on first use: its tables are not needed to show the window
+
     parsed = phonenumbers.parse(number, None)
     national = phonenumbers.national_significant_number(parsed)
     prefix = phonenumbers.region_code_for_number(parsed)

@@ -35,7 +35,6 @@ from qwtimer.gui.call_panel import CallPanel
 from qwtimer.gui.call_prompts import DialogPrompts
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.crash import CrashReporter, open_log_folder
-from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.disk_banner import DiskBanner
 from qwtimer.gui.entitlement import EntitlementPanel
@@ -45,7 +44,6 @@ from qwtimer.gui.notifier import Notifier
 from qwtimer.gui.phone_calls import PhoneCalls
 from qwtimer.gui.phone_setup import PhoneSetup
 from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
-from qwtimer.gui.receipt_dialog import open_receipt
 from qwtimer.gui.recent_calls import RecentCalls
 from qwtimer.gui.runner import runner
 from qwtimer.gui.sync_panel import SyncPanel
@@ -170,7 +168,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.search.picked.connect(self.pick)
         self.search.browsed.connect(self.offer_start_for_highlighted)
         self.recent.reopen.connect(self.reopen_for_research)
-        self.recent.receipt.connect(lambda call_id: open_receipt(self, self.desk, call_id))
+        self.recent.receipt.connect(self.open_receipt)
         self.hub.changed.connect(self._refresh_customer_list)
         self.hub.changed.connect(self._refresh_picked)
         self.hub.changed.connect(self._refresh_recent)
@@ -200,6 +198,12 @@ class MainWindow(WindowViews, QMainWindow):
         self.reviews.append(review)
         review.destroyed.connect(lambda *_: self.reviews.remove(review))
         return review
+
+    def open_receipt(self, call_id: str) -> None:
+        """The receipt of a stopped call, from Recent calls."""
+        from qwtimer.gui.receipt_dialog import open_receipt  # loaded on first use
+
+        open_receipt(self, self.desk, call_id)
 
     def customer_merged(self, kept_id: str, merged_id: str) -> None:
         """A supervisor merged a duplicate: the list drops it; the kept customer is shown."""
@@ -282,6 +286,8 @@ class MainWindow(WindowViews, QMainWindow):
             self.report("pick a customer to edit first")
             return
         filled = (phone,) if phone else ()  # a new customer's number, from the phone
+        from qwtimer.gui.customer_editor import CustomerEditor  # loaded on first use
+
         saved = CustomerEditor.edit(self, self.customers, current, *filled)
         if saved is None:
             return

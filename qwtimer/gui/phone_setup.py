@@ -14,7 +14,6 @@ from qwtimer.desk import phone_settings, phone_token
 from qwtimer.desk.context import Desk
 from qwtimer.desk.phone_settings import PhoneSettings
 from qwtimer.gui.phone_endpoint import PhoneEndpoint
-from qwtimer.gui.settings_dialog import SettingsDialog
 
 
 class PhoneSetup(QObject):
@@ -68,6 +67,8 @@ class PhoneSetup(QObject):
     def open_settings(self) -> PhoneSettings | None:
         """Settings (Ctrl+,): what was kept is applied at once; a regenerated token is
         listened for even when the dialog was cancelled."""
+        from qwtimer.gui.settings_dialog import SettingsDialog  # loaded on first use
+
         kept = SettingsDialog.edit(self.window, self.desk, self.settings)
         self.settings = kept or self.settings
         self.begin()

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.times import local_text
 from qwtimer.desk.context import Desk
-from qwtimer.desk.sync import Sync, SyncReport
+from qwtimer.desk.sync import Sync, SyncReport, SyncStatus
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.runner import runner
 
 EVERY_MS = 5 * 60 * 1000  # a background sync every five minutes
-# The status is read once the window is up: reading it loads the sync engine, which the
-# technician does not need to see the window and find the caller.
+# The status is read once the window is up, off the GUI thread: reading it loads the sync
+# engine (and the ledger's driver), which the technician does not need to find the caller.
 STATUS_AFTER_MS = 400
 BIG_PUSH = 500  # rows: from this many, the progress bar shows
 
@@ -96,9 +96,10 @@ class SyncPanel(QWidget):
         if every_ms > 0:
             self.timer.start()
         self.state.setText("Last sync: …")
+        self.status_reads = 0  # the newest read of the status is the one shown
         self.first_status = QTimer(self)  # owned: never fires for a panel already gone
         self.first_status.setSingleShot(True)
-        self.first_status.timeout.connect(self.refresh)
+        self.first_status.timeout.connect(self.refresh_later)
         self.first_status.start(STATUS_AFTER_MS)
 
     def _sync(self) -> Sync:
@@ -107,7 +108,32 @@ class SyncPanel(QWidget):
     # -- showing -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Show the stored status (last sync, rows waiting, last error, problems)."""
-        status = self._sync().status()
+        self.status_reads += 1  # a read still on its way is older: it shows nothing
+        self._show_status(self._sync().status())
+
+    def refresh_later(self) -> None:
+        """Read the stored status off the GUI thread and show it once read: the window keeps
+        taking input while the sync engine loads."""
+        if self.closed:
+            return
+        sync = self._sync
+        self.status_reads += 1
+        read = self.status_reads
+
+        def shown(status: SyncStatus) -> None:
+            if not self.closed and read == self.status_reads:
+                self._show_status(status)
+
+        self.runner.run(
+            lambda: sync().status(),
+            shown,
+            desk=self.desk,
+            owner=self,
+            key=f"sync-status:{id(self)}",
+            latest=True,
+        )
+
+    def _show_status(self, status: SyncStatus) -> None:
         when = local_text(status.last_ok_at) if status.last_ok_at else "never"
         self.state.setText("Syncing…" if self.running else f"Last sync: {when}")
         self.pending.setText(f"{status.pending} waiting" if status.pending else "all sent")

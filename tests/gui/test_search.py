@@ -67,6 +67,24 @@ def test_typing_narrows_and_deleting_widens():
     assert len(index.search("c12")) == 11  # backspace: searched afresh
 
 
+def test_typing_letter_by_letter_finds_exactly_what_a_fresh_search_finds():
+    typed = ["customer 01", "555 00", "c4@ex", "0000002a", "0000002a customer", "cust 2 ex"]
+    index = CustomerIndex(rows(3000))
+    for text in typed:
+        for n in range(1, len(text) + 1):
+            fresh = CustomerIndex(rows(3000))
+            assert index.search(text[:n]) == fresh.search(text[:n]), text[:n]
+        index.search("")
+
+
+def test_a_word_typed_after_a_pasted_id_is_looked_for_among_every_customer():
+    acme = CustomerRow("deadbeef-0000-4000-8000-000000000000", "Acme", "", "", 0)
+    named = CustomerRow(uid(999), "Deadbeef 12 Ltd", "", "", 0)
+    index = CustomerIndex([*rows(50), acme, named])
+    assert [index.row(i).id for i in index.search("deadbeef")] == [acme.id]  # an id's start
+    assert [index.row(i).id for i in index.search("deadbeef 12")] == [named.id]
+
+
 def test_search_over_50000_customers_is_within_a_frame():
     index = CustomerIndex(rows(50_000))
     slowest = 0.0
@@ -119,3 +137,19 @@ def test_entitlement_shows_flags_reasons_and_dates(qtbot, make_window, desk, clo
     assert "QuoteWerks Web Pinnacle subscription current until 2026-12-10" in text
     assert "card on file" in text
     assert "expires 2026-12-10" in w.entitlement.flags.text()  # within 30 days
+
+
+def test_the_customer_list_is_read_in_one_scan_without_walking_the_name_index(desk):
+    from qwtimer.desk.search import ROWS_SQL
+
+    plan = [row[3] for row in desk.db.execute_sql("EXPLAIN QUERY PLAN " + ROWS_SQL).fetchall()]
+    assert plan == ["SCAN customer"]
+
+
+def test_the_loaded_list_is_in_name_order_without_case_whatever_order_they_were_added(desk):
+    customers = Customers(desk)
+    for name in ("delta Ltd", "Bravo Inc", "alpha Co", "Charlie LLC", "bravo Works"):
+        customers.add(name, LineInput("desktop", "license", maintenance_until="2027-01-01"))
+    index = CustomerIndex.load(desk)
+    names = [index.row(i).name for i in range(len(index))]
+    assert names == ["alpha Co", "Bravo Inc", "bravo Works", "Charlie LLC", "delta Ltd"]

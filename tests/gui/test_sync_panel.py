@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,37 @@ def test_a_panel_shut_down_before_its_first_status_reads_nothing_afterwards(
     assert p.first_status.isActive() and p.timer.isActive()
     p.shutdown()  # the window closes at once, its data folder may go with it
     assert not p.first_status.isActive() and not p.timer.isActive()
+
+
+def test_the_first_status_is_read_off_the_gui_thread_and_shown_once_read(
+    qtbot: Any, desk: Desk, ledger_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _calls(desk, 2)
+    readers: list[str] = []
+    status = Sync.status
+
+    def read_where(sync: Sync) -> Any:
+        readers.append(threading.current_thread().name)
+        return status(sync)
+
+    monkeypatch.setattr(Sync, "status", read_where)
+    p = SyncPanel(desk, ledger_url, every_ms=0)
+    qtbot.addWidget(p)
+    assert p.state.text() == "Last sync: …"  # nothing is read while the window comes up
+    qtbot.waitUntil(lambda: p.pending.text() == "9 waiting", timeout=10_000)
+    assert p.state.text() == "Last sync: never"
+    assert readers and threading.main_thread().name not in readers
+    p.shutdown()
+
+
+def test_a_status_read_in_the_background_never_shows_over_a_newer_one(
+    qtbot: Any, panel: SyncPanel, desk: Desk
+) -> None:
+    panel.refresh_later()
+    assert panel.runner.wait()  # read ("all sent"); its answer waits in the GUI thread's queue
+    _calls(desk, 1)
+    panel.refresh()  # a sync ended: the newer status shows at once
+    newer = panel.pending.text()
+    assert newer != "all sent"
+    qtbot.waitUntil(lambda: not panel.runner.busy(f"sync-status:{id(panel)}"))
+    assert panel.pending.text() == newer
