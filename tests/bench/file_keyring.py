@@ -12,10 +12,17 @@ from keyring.backend import KeyringBackend
 
 
 class FileKeyring(KeyringBackend):
+    """``path``: the file (``QWTIMER_BENCH_KEYRING`` when not given, as the window's process
+    makes it from ``PYTHON_KEYRING_BACKEND``)."""
+
     priority = 1  # type: ignore[assignment]
 
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__()
+        self.path = path
+
     def _file(self) -> Path:
-        return Path(os.environ["QWTIMER_BENCH_KEYRING"])
+        return self.path or Path(os.environ["QWTIMER_BENCH_KEYRING"])
 
     def _all(self) -> dict[str, str]:
         f = self._file()
