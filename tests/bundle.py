@@ -40,10 +40,20 @@ def build_bundle(work: Path) -> Path:
     return exe
 
 
-def packaging() -> ModuleType:
-    """``build_spec/package.py`` (the archive and the Debian package), imported by path."""
-    spec = importlib.util.spec_from_file_location("qwtimer_packaging", SPEC.parent / "package.py")
+def _build_module(name: str) -> ModuleType:
+    """``build_spec/NAME.py``, imported by path."""
+    spec = importlib.util.spec_from_file_location(f"qwtimer_{name}", SPEC.parent / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def packaging() -> ModuleType:
+    """``build_spec/package.py`` (the archive and the Debian package)."""
+    return _build_module("package")
+
+
+def icu_data() -> ModuleType:
+    """``build_spec/icu_data.py`` (the ICU data the bundle carries)."""
+    return _build_module("icu_data")

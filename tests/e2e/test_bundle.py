@@ -1,6 +1,7 @@
 """The PyInstaller bundle runs on its own: it finds its policy files and bills a call, its
-window times a call driven by real input, and its archive and Debian package carry it whole.
-The bundle is built once per session (``bundle`` in conftest.py)."""
+window times a call driven by real input, what it leaves out of ICU changes no text, and its
+archive and Debian package carry it whole. The bundle is built once per session (``bundle`` in
+conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
+from typing import Any
 
+import PySide6
 import pytest
 
 from qwtimer import APP, __version__
@@ -70,6 +74,26 @@ def test_bundle_leaves_out_the_qt_parts_qwtimer_never_loads(bundle: Path) -> Non
     assert not list(bundle.parent.rglob("libgtk*")) and not list(bundle.parent.rglob("libpango*"))
     assert (qt / "lib" / "libQt6Network.so.6").exists()  # the local socket and loopback endpoint
     assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").exists()  # the window's icon
+
+
+def _icu_probe(folder: Path, labels: list[str] | None = None) -> Any:
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.icu_probe", str(folder), *(labels or [])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_the_bundled_icu_sorts_and_decodes_text_as_the_whole_icu_data_does(bundle: Path) -> None:
+    ours = bundle.parent / "_internal" / "PySide6" / "Qt" / "lib"
+    whole = _icu_probe(Path(PySide6.__file__).parent / "Qt" / "lib")
+    assert len(whole["decoded"]) > 150  # every MIME, IANA and Windows charset name
+    assert _icu_probe(ours, list(whole["decoded"])) == whole
+    swedish = whole["collation"]["sv"]
+    assert swedish.index("öl") > swedish.index("zebra")  # the language's own order, not root's
+    assert (ours / "libicudata.so.73").stat().st_size < 8 * 2**20  # of the wheel's 30 MiB
 
 
 @pytest.mark.display
