@@ -1,6 +1,6 @@
 """The PyInstaller bundle runs on its own: it finds its policy files and bills a call, its
-window times a call driven by real input, what it leaves out of ICU changes no text, and its
-archive and Debian package carry it whole. The bundle is built once per session (``bundle`` in
+window times a call driven by real input, what it leaves out of ICU and carries once changes no
+text, and its archive and Debian package carry it whole. The bundle is built once per session (``bundle`` in
 conftest.py)."""
 
 from __future__ import annotations
@@ -74,6 +74,14 @@ def test_bundle_leaves_out_the_qt_parts_qwtimer_never_loads(bundle: Path) -> Non
     assert not list(bundle.parent.rglob("libgtk*")) and not list(bundle.parent.rglob("libpango*"))
     assert (qt / "lib" / "libQt6Network.so.6").exists()  # the local socket and loopback endpoint
     assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").exists()  # the window's icon
+
+
+def test_the_bundle_carries_one_openssl_and_one_kerberos(bundle: Path) -> None:
+    internal = bundle.parent / "_internal"
+    for name in ("libssl.so.3", "libcrypto.so.3", "libgssapi_krb5.so.2", "libkrb5.so.3"):
+        path = internal / name  # Python's ssl and QtNetwork link these names
+        assert path.is_symlink(), name
+        assert path.resolve().parent == internal / "psycopg_binary.libs", name
 
 
 def _icu_probe(folder: Path, labels: list[str] | None = None) -> Any:
