@@ -1,6 +1,7 @@
-"""The PyInstaller bundle runs on its own: it finds its policy files and bills a call, its
-window times a call driven by real input, what it leaves out of ICU and carries once changes no
-text, and its archive and Debian package carry it whole. The bundle is built once per session (``bundle`` in
+"""The PyInstaller bundle runs on its own: it finds its policy files and bills a call, writes a
+PDF, syncs with PostgreSQL, hands a phone event to its window, its window times a call driven by
+real input, what it leaves out of ICU and carries once changes no text, and its archive and
+Debian package carry it whole. The bundle is built once per session (``bundle`` in
 conftest.py)."""
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ from qwtimer import APP, __version__
 from tests.bundle import packaging
 from tests.e2e.conftest import Desktop
 from tests.e2e.session import Session, expected_lines
+from tests.integration.conftest import pg_cluster  # noqa: F401  (the PostgreSQL server)
+from tests.pgcluster import Cluster
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +53,91 @@ def test_bundle_bills_a_call_with_its_own_policy_files(bundle: Path, tmp_path: P
     )
     assert bill["billed_seconds"] == 13 * 60  # R3: rounded up once, to the next minute
     assert bill["balance_after_seconds"] == 45 * 60 - 13 * 60  # R1 grant minus the call
+    calls = json.loads(
+        subprocess.run([*q, "calls", "--json"], check=True, capture_output=True, text=True).stdout
+    )
+    assert [(c["customer"], c["billed_seconds"]) for c in calls] == [("Bundle Ltd", 13 * 60)]
+
+
+def test_bundle_writes_a_statement_as_pdf(bundle: Path, tmp_path: Path) -> None:
+    q = [str(bundle), "--data-dir", str(tmp_path / "data")]
+    add = ["customer", "add", "Pdf Ltd", "--product", "desktop", "--plan", "license"]
+    subprocess.run([*q, *add], check=True, capture_output=True)
+    subprocess.run(
+        [*q, "call", "log", "Pdf Ltd", "--talk", "4:00"], check=True, capture_output=True
+    )
+    pdf = tmp_path / "statement.pdf"
+    out = subprocess.run(
+        [*q, "statement", "Pdf Ltd", "--pdf", str(pdf)], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert b"/Font" in data  # its text is drawn with the fonts it embeds
+
+
+@pytest.mark.pg
+def test_the_bundle_syncs_its_calls_to_a_postgresql_ledger(
+    bundle: Path,
+    pg_cluster: Cluster,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    pg_cluster.admin("CREATE DATABASE bundle_ledger")
+    admin = pg_cluster.url("bundle_ledger")
+    q = [str(bundle), "--data-dir", str(tmp_path / "data"), "--technician", "tess"]
+    for args in (
+        ["ledger", "init", admin],
+        ["ledger", "add-technician", "tess", "--ledger", admin],
+        ["ledger", "use", pg_cluster.url("bundle_ledger", "tess")],
+        ["customer", "add", "Pg Ltd", "--product", "desktop", "--plan", "license"],
+        ["call", "log", "Pg Ltd", "--talk", "3:00"],
+    ):
+        out = subprocess.run([*q, *args], capture_output=True, text=True)
+        assert out.returncode == 0, f"{args}: {out.stderr}"
+    sync = subprocess.run([*q, "sync", "--json"], capture_output=True, text=True)
+    assert sync.returncode == 0, sync.stderr
+    result = json.loads(sync.stdout)
+    assert result["pushed"]["call"] == 1 and result["settled_closes"] == 1
+    assert result["unsettled"] == []
+
+
+def _window_pid(log: str) -> int | None:
+    for line in log.splitlines():
+        if "window opened" in line:
+            return int(line.split(" pid ")[1].split()[0])
+    return None
+
+
+def test_the_bundle_hands_a_ring_to_the_window_it_starts(bundle: Path, tmp_path: Path) -> None:
+    logs, home = tmp_path / "logs", tmp_path / "home"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QWTIMER_DATA_DIR": str(tmp_path / "data"),
+           "QWTIMER_TECHNICIAN": "tess", "QWTIMER_LOG_DIR": str(logs), "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "share"),
+           "QWTIMER_NO_DESKTOP_INSTALL": "1"}  # fmt: skip
+    env.pop("QWTIMER_EXIT_WHEN_READY", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(bundle), *args], env=env, capture_output=True, text=True)
+
+    def log() -> str:
+        return "".join(p.read_text() for p in logs.glob("*.log"))
+
+    add = ["customer", "add", "Acme Ltd", "--product", "desktop", "--plan", "license"]
+    assert run(*add, "--phone", "(555) 010-0100").returncode == 0
+    try:
+        done = run("ring", "--from", "+1 (555) 010-0100", "--call-id", "pbx-1")
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 20
+        while "phone: showing Acme Ltd for +15550100100" not in log():
+            assert time.monotonic() < deadline, log()
+            time.sleep(0.05)
+    finally:
+        pid = _window_pid(log())
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
 
 
 def test_bundle_reports_bad_input_like_the_source_tree(bundle: Path, tmp_path: Path) -> None:
@@ -74,6 +164,7 @@ def test_bundle_leaves_out_the_qt_parts_qwtimer_never_loads(bundle: Path) -> Non
     assert not list(bundle.parent.rglob("libgtk*")) and not list(bundle.parent.rglob("libpango*"))
     assert (qt / "lib" / "libQt6Network.so.6").exists()  # the local socket and loopback endpoint
     assert (qt / "plugins" / "iconengines" / "libqsvgicon.so").exists()  # the window's icon
+    assert not (qt / "lib" / "libQt6OpenGL.so.6").exists()  # no binary of the bundle links it
 
 
 def test_the_bundle_carries_one_openssl_and_one_kerberos(bundle: Path) -> None:
