@@ -1,11 +1,12 @@
 """The PyInstaller bundle runs on its own: it finds its policy files and bills a call, writes a
-PDF, syncs with PostgreSQL, hands a phone event to its window, its window times a call driven by
-real input, what it leaves out of ICU and carries once changes no text, and its archive and
-Debian package carry it whole. The bundle is built once per session (``bundle`` in
-conftest.py)."""
+PDF, syncs with PostgreSQL, hands a phone event to its window, keeps the phone token in the
+Secret Service, its window times a call driven by real input, what it leaves out of ICU and
+carries once changes no text, and its archive and Debian package carry it whole. The bundle is
+built once per session (``bundle`` in conftest.py)."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,36 +110,119 @@ def _window_pid(log: str) -> int | None:
     return None
 
 
-def test_the_bundle_hands_a_ring_to_the_window_it_starts(bundle: Path, tmp_path: Path) -> None:
-    logs, home = tmp_path / "logs", tmp_path / "home"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QWTIMER_DATA_DIR": str(tmp_path / "data"),
-           "QWTIMER_TECHNICIAN": "tess", "QWTIMER_LOG_DIR": str(logs), "HOME": str(home),
-           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "share"),
-           "QWTIMER_NO_DESKTOP_INSTALL": "1"}  # fmt: skip
-    env.pop("QWTIMER_EXIT_WHEN_READY", None)
+class Desk:
+    """A data folder with one customer, the bundle's commands on it and its window's log."""
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(bundle), *args], env=env, capture_output=True, text=True)
+    def __init__(self, bundle: Path, root: Path, **env: str) -> None:
+        self.bundle, self.logs, home = bundle, root / "logs", root / "home"
+        self.env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QWTIMER_DATA_DIR": str(root / "data"),
+                    "QWTIMER_TECHNICIAN": "tess", "QWTIMER_LOG_DIR": str(self.logs),
+                    "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+                    "XDG_DATA_HOME": str(home / "share"), "QWTIMER_NO_DESKTOP_INSTALL": "1", **env}  # fmt: skip
+        self.env.pop("QWTIMER_EXIT_WHEN_READY", None)
+        add = ["customer", "add", "Acme Ltd", "--product", "desktop", "--plan", "license"]
+        assert self.run(*add, "--phone", "(555) 010-0100").returncode == 0
 
-    def log() -> str:
-        return "".join(p.read_text() for p in logs.glob("*.log"))
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.bundle), *args], env=self.env, capture_output=True, text=True
+        )
 
-    add = ["customer", "add", "Acme Ltd", "--product", "desktop", "--plan", "license"]
-    assert run(*add, "--phone", "(555) 010-0100").returncode == 0
-    try:
-        done = run("ring", "--from", "+1 (555) 010-0100", "--call-id", "pbx-1")
-        assert done.returncode == 0, done.stderr
+    def log(self) -> str:
+        return "".join(p.read_text() for p in self.logs.glob("*.log"))
+
+    def wait_log(self, line: str) -> None:
         deadline = time.monotonic() + 20
-        while "phone: showing Acme Ltd for +15550100100" not in log():
-            assert time.monotonic() < deadline, log()
+        while line not in self.log():
+            assert time.monotonic() < deadline, self.log()
             time.sleep(0.05)
-    finally:
-        pid = _window_pid(log())
+
+    def stop_window(self) -> None:
+        pid = _window_pid(self.log())
         if pid is not None:
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 15
             while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
+
+
+def test_the_bundle_hands_a_ring_to_the_window_it_starts(bundle: Path, tmp_path: Path) -> None:
+    desk = Desk(bundle, tmp_path)
+    try:
+        done = desk.run("ring", "--from", "+1 (555) 010-0100", "--call-id", "pbx-1")
+        assert done.returncode == 0, done.stderr
+        desk.wait_log("phone: showing Acme Ltd for +15550100100")
+    finally:
+        desk.stop_window()
+
+
+@pytest.fixture
+def secret_service(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A session bus of its own with GNOME Keyring's Secret Service on it, unlocked."""
+    if not (shutil.which("dbus-daemon") and shutil.which("gnome-keyring-daemon")):
+        pytest.skip("the Secret Service check needs dbus-daemon and gnome-keyring-daemon")
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert bus.stdout is not None
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {"DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip(),
+           "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path / "home")}  # fmt: skip
+    try:
+        subprocess.run(
+            ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
+            input="unlock",
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        yield env
+    finally:
+        bus.terminate()
+        bus.wait(timeout=10)
+
+
+def test_the_bundle_keeps_the_phone_token_in_the_secret_service(
+    bundle: Path, tmp_path: Path, secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keyring.backends.SecretService import Keyring
+
+    from qwtimer.desk import phone_settings
+    from qwtimer.desk.context import Desk as DataFolder
+
+    port = 47_600 + os.getpid() % 300
+    desk = Desk(bundle, tmp_path, **secret_service)
+    desk.env.pop("PYTHON_KEYRING_BACKEND", None)  # the keyring the desktop offers
+    folder = DataFolder(tmp_path / "data")
+    try:
+        phone_settings.save(folder, phone_settings.PhoneSettings(endpoint=True, port=port))
+        device = folder.device_id
+    finally:
+        folder.close()
+    window = subprocess.Popen([str(desk.bundle)], env=desk.env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        desk.wait_log(f"phone endpoint listening on 127.0.0.1:{port}")
+        for name, value in secret_service.items():  # read back as any program of the session
+            monkeypatch.setenv(name, value)
+        token = Keyring().get_password("qwtimer-phone", device)
+        assert token
+        body = '{"event": "ring", "from": "+1 555 010 0100", "id": "kr-1"}'
+        for sent, status in ((None, 401), (token, 202)):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            auth = {"Authorization": f"Bearer {sent}"} if sent else {}
+            conn.request("POST", "/event", body, {"Content-Type": "application/json", **auth})
+            assert conn.getresponse().status == status
+            conn.close()
+        desk.wait_log("phone: showing Acme Ltd for +15550100100")
+    finally:
+        window.terminate()
+        window.wait(timeout=15)
 
 
 def test_bundle_reports_bad_input_like_the_source_tree(bundle: Path, tmp_path: Path) -> None:
