@@ -57,3 +57,8 @@ def packaging() -> ModuleType:
 def icu_data() -> ModuleType:
     """``build_spec/icu_data.py`` (the ICU data the bundle carries)."""
     return _build_module("icu_data")
+
+
+def one_copy() -> ModuleType:
+    """``build_spec/one_copy.py`` (one copy of each shared library)."""
+    return _build_module("one_copy")
