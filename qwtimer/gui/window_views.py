@@ -211,10 +211,10 @@ class WindowViews(_Window):
 
     def load_recent(self) -> None:
         """Recent calls, read off the GUI thread; a newer read supersedes one on its way."""
-        from qwtimer.desk.reports import recent_rows
+        from qwtimer.desk import reports
 
         self.runner.run(
-            lambda: recent_rows(RECENT_LIMIT),
+            lambda: reports.recent_rows(RECENT_LIMIT),
             self._recent_loaded,
             on_error=self._failed,
             desk=self.desk,
