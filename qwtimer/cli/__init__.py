@@ -95,11 +95,47 @@ def main(argv: Sequence[str] | None = None, *, window: Window | None = None) -> 
     return status
 
 
+_WINDOW_OPTIONS = ("--data-dir", "--technician")
+
+
+def window_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The options of ``qwtimer`` with no command when the command line is only well-formed
+    ``--data-dir``, ``--technician`` (each with a value that is neither empty nor an option)
+    and ``--json``: what the whole grammar would parse from it, without building the
+    grammar (dozens of parsers, on every start of the window). None for anything else,
+    which the grammar parses and refuses as always."""
+    values: dict[str, str | None] = {"data_dir": None, "technician": None}
+    as_json, i = False, 0
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        if arg == "--json":
+            as_json, i = True, i + 1
+            continue
+        if name not in _WINDOW_OPTIONS:
+            return None
+        if not eq:
+            if i + 1 >= len(argv):
+                return None
+            value, i = argv[i + 1], i + 1
+        if not value.strip() or value.startswith("-"):
+            return None
+        values[name[2:].replace("-", "_")] = value
+        i += 1
+    args = argparse.Namespace(**values, cmd=None)
+    if as_json:
+        args.json = True
+    return args
+
+
 def _run(argv: Sequence[str] | None, window: Window | None) -> int:
+    given = list(argv if argv is not None else sys.argv[1:])
+    if window is not None and (bare := window_args(given)) is not None:
+        return window(bare)  # the window's start: the grammar is not needed
     from qwtimer.cli.parser import build_parser, link_as_command
 
     parser = build_parser()
-    argv = link_as_command(list(argv if argv is not None else sys.argv[1:]))
+    argv = link_as_command(given)
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         if args.cmd is None:

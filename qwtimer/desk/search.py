@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,7 +23,6 @@ _ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
 # reading through the name index costs SQLite a look-up per row, about three times the scan.
 ROWS_SQL = "SELECT id, name, phone, email, NULL FROM customer WHERE merged_into IS NULL"
 BANKS_SQL = "SELECT customer_id, SUM(seconds) FROM entry GROUP BY customer_id"
-_PUNCTUATION = str.maketrans("", "", " +()-./")
 
 
 class CustomerRow(NamedTuple):
@@ -38,11 +38,53 @@ class CustomerRow(NamedTuple):
 
 def _haystack(name: str, phone: str, email: str) -> str:
     """What a search matches: name, phone without punctuation, email; lower case."""
-    return f"{name}\t{phone.translate(_PUNCTUATION)}\t{email}".lower()
+    return f"{name}\t{_bare(phone)}\t{email}".lower()
+
+
+def _bare(phone: str) -> str:
+    """The phone number without the punctuation people type in it (`` +()-./``)."""
+    return (
+        phone.replace(" ", "")
+        .replace("+", "")
+        .replace("(", "")
+        .replace(")", "")
+        .replace("-", "")
+        .replace(".", "")
+        .replace("/", "")
+    )
+
+
+def _haystacks(rows: list[tuple[Any, ...]]) -> list[str]:
+    """``_haystack`` of every row, the same strings, built in bulk: one pass of string
+    operations and one of ``str.lower``, with no call of a Python function per row."""
+    phones = [
+        (r[2] or "")
+        .replace(" ", "")
+        .replace("+", "")
+        .replace("(", "")
+        .replace(")", "")
+        .replace("-", "")
+        .replace(".", "")
+        .replace("/", "")
+        for r in rows
+    ]
+    hay = [f"{r[1]}\t{phone}\t{r[3] or ''}" for r, phone in zip(rows, phones, strict=True)]
+    return list(map(str.lower, hay))
 
 
 def _sort_key(row: tuple[Any, ...]) -> tuple[str, str]:
     return (row[1].lower(), row[0])
+
+
+def _name_key(row: tuple[Any, ...]) -> str:
+    return row[1].lower()  # type: ignore[no-any-return]
+
+
+def sort_by_name(rows: list[tuple[Any, ...]]) -> None:
+    """Sort ``rows`` in place by ``_sort_key`` (name without case, then id), as two stable
+    sorts on one string each: about twice as fast over 50,000 rows as one sort on pairs."""
+    rows.sort(key=itemgetter(0))
+    rows.sort(key=_name_key)
 
 
 class CustomerIndex:
@@ -53,8 +95,8 @@ class CustomerIndex:
         # Rows are plain (id, name, phone, email, bank) tuples; ``row`` names their fields.
         self.rows: list[tuple[Any, ...]] = list(rows or [])
         if not presorted:
-            self.rows.sort(key=_sort_key)
-        self._hay = [_haystack(r[1], r[2] or "", r[3] or "") for r in self.rows]
+            sort_by_name(self.rows)
+        self._hay = _haystacks(self.rows)
         self.banks: dict[str, int] = {}
         self._last_query = ""
         self._last_hits: list[int] = list(range(len(self.rows)))
@@ -63,7 +105,7 @@ class CustomerIndex:
     @classmethod
     def from_tuples(cls, tuples: list[Any]) -> CustomerIndex:
         """From ``ROWS_SQL`` rows, in any order: sorted by name (without case), then id."""
-        tuples.sort(key=_sort_key)
+        sort_by_name(tuples)
         return cls(tuples, presorted=True)
 
     def row(self, position: int) -> CustomerRow:
@@ -105,9 +147,7 @@ class CustomerIndex:
         if not query:
             hits = list(range(len(self.rows)))
         elif not hits:
-            words = [
-                w.translate(_PUNCTUATION) if _PHONE_WORD.match(w) else w for w in query.split()
-            ]
+            words = [_bare(w) if _PHONE_WORD.match(w) else w for w in query.split()]
             hay = self._hay
             narrowing = bool(self._last_words) and query.startswith(self._last_query)
             if narrowing:  # typing extends the last query: only its hits can still match

@@ -1,25 +1,15 @@
 """The technician's window (Qt). Widgets talk only to desk services, never to SQL.
 
-The services the window starts with are imported here, before PySide6: once PySide6 is
-loaded it reads the source of every module imported after it (looking for its feature
-switches), a cost a module that never uses Qt need not pay on every start.
+The services the window's first screen needs are imported here, before PySide6: once PySide6
+is loaded it reads the source of every module imported after it (looking for its feature
+switches), a cost a module that never uses Qt need not pay on every start. The rest of the
+window and its services load once the first screen is up (``MainWindow.build_rest``).
 """
 
-import qwtimer.desk.call_live
-import qwtimer.desk.calls
+import qwtimer.core.billing
+import qwtimer.core.phone_events
 import qwtimer.desk.changes
-import qwtimer.desk.corrections
-import qwtimer.desk.customer_import
-import qwtimer.desk.customers
-import qwtimer.desk.demo
-import qwtimer.desk.desktop_entry
+import qwtimer.desk.context
 import qwtimer.desk.instance_link
-import qwtimer.desk.pending
-import qwtimer.desk.phone_lookup
-import qwtimer.desk.phone_settings
-import qwtimer.desk.phone_token
-import qwtimer.desk.reports
 import qwtimer.desk.search
-import qwtimer.desk.summary
-import qwtimer.desk.sync
 import qwtimer.logs  # noqa: F401

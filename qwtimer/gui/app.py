@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from qwtimer import APP, __version__, logs, paths
 from qwtimer.core.errors import QwtimerError
-from qwtimer.desk import desktop_entry, phone_settings
 from qwtimer.desk import instance_link as link
 from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
@@ -39,20 +39,44 @@ def application() -> QApplication:
     return app
 
 
-def open_window(desk: Desk) -> MainWindow:
+def open_window(desk: Desk, shown: Callable[[], None] | None = None) -> MainWindow:
     """Show the window for ``desk`` and start loading; the caller runs the event loop.
-    From now on an uncaught exception is logged and told in one line (``window.crash``)."""
+    From now on an uncaught exception is logged and told in one line (``window.crash``).
+
+    The first screen (search box, customer list) shows at once and the customers start
+    loading off the GUI thread; ``shown`` is called on the event loop's first turn, once it
+    is on screen; the rest of the window is built right after, then ``startup`` runs."""
     if logs.setup() is not None:
         import PySide6
 
         logs.logger().info(
             "window opened (Python %s, PySide6 %s)", sys.version.split()[0], PySide6.__version__
         )
-    window = MainWindow(desk)
+    window = MainWindow(desk, staged=True)
     window.crash.install()
     window.show()
+    window.begin_loading()
+    if shown is not None:
+        QTimer.singleShot(0, shown)
     QTimer.singleShot(0, window.startup)
     return window
+
+
+def _install_desktop_entry(desk: Desk) -> None:
+    """qwtimer:// links open this program from now on (once per data folder)."""
+    from qwtimer.desk import desktop_entry
+
+    try:
+        desktop_entry.install_once(desk)
+    except OSError as exc:
+        logs.logger().warning("the desktop entry was not installed: %s", exc)
+
+
+def _region(desk: Desk) -> str:
+    """The region a phone number without a country code is read in (Settings)."""
+    from qwtimer.desk import phone_settings
+
+    return phone_settings.load(desk).region
 
 
 def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
@@ -70,17 +94,19 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         QMessageBox.critical(None, "qwtimer cannot open its data", str(exc))
         print(f"qwtimer: {exc}", file=sys.stderr)
         return 2
-    window = open_window(desk)
-    instance.region_of = lambda: phone_settings.load(desk).region
+    exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
+    window = open_window(desk, (lambda: print("shown", flush=True)) if exit_when_ready else None)
+    opened = desk
+    instance.region_of = lambda: _region(opened)
     instance.shown.connect(window.bring_back)  # a second start: this window comes forward
     instance.phone.connect(window.phone_event)
-    app.installEventFilter(instance)  # macOS hands links over as open-URL events
-    try:
-        desktop_entry.install_once(desk)  # qwtimer:// links open this program from now on
-    except OSError as exc:
-        logs.logger().warning("the desktop entry was not installed: %s", exc)
-    if os.environ.get(EXIT_WHEN_READY) == "1":
-        QTimer.singleShot(0, lambda: print("shown", flush=True))
+    if sys.platform == "darwin":
+        # macOS hands links over as open-URL events, to the application. Only there: an
+        # application-wide filter runs Python for every event of every widget (each
+        # repaint of the customer list included).
+        app.installEventFilter(instance)
+    QTimer.singleShot(0, lambda: _install_desktop_entry(opened))
+    if exit_when_ready:
 
         def done() -> None:
             print("ready", flush=True)

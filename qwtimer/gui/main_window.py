@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
-    QGroupBox,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -21,89 +20,86 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.phone_events import PhoneEvent
-from qwtimer.core.timer import Action, CallState
+from qwtimer.core.timer import Action
 from qwtimer.core.words import count
-from qwtimer.desk import demo
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
-from qwtimer.desk.customers import Customers
-from qwtimer.desk.summary import CustomerSummary
-from qwtimer.desk.sync import SyncReport
-from qwtimer.gui.actions import WindowActions
-from qwtimer.gui.call_controller import CallController
-from qwtimer.gui.call_panel import CallPanel
-from qwtimer.gui.call_prompts import DialogPrompts
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_search import CustomerSearch
-from qwtimer.gui.disk_banner import DiskBanner
-from qwtimer.gui.entitlement import EntitlementPanel
-from qwtimer.gui.help_overlay import HelpOverlay
 from qwtimer.gui.icons import app_icon
-from qwtimer.gui.notifier import Notifier
-from qwtimer.gui.phone_calls import PhoneCalls
-from qwtimer.gui.phone_setup import PhoneSetup
-from qwtimer.gui.prompts import CloseDuringCall, WarnMinutes
-from qwtimer.gui.recent_calls import RecentCalls
 from qwtimer.gui.runner import runner
-from qwtimer.gui.sync_panel import SyncPanel
-from qwtimer.gui.tray import Tray
 from qwtimer.gui.window_views import LOADING, WindowViews
 
-WARN_KEY = "gui.warn_minutes"
-DEFAULT_WARN_MINUTES = 5
-IDLE_WATCH_MS = 2000  # well inside the 5 s after which a silent call counts as interrupted
+if TYPE_CHECKING:  # pragma: no cover - built by build_rest, after the window shows
+    from qwtimer.desk.customers import Customers
+    from qwtimer.desk.summary import CustomerSummary
+    from qwtimer.desk.sync import SyncReport
+    from qwtimer.gui.actions import WindowActions
+    from qwtimer.gui.call_controller import CallController
+    from qwtimer.gui.call_panel import CallPanel
+    from qwtimer.gui.disk_banner import DiskBanner
+    from qwtimer.gui.entitlement import EntitlementPanel
+    from qwtimer.gui.help_overlay import HelpOverlay
+    from qwtimer.gui.notifier import Notifier
+    from qwtimer.gui.phone_calls import PhoneCalls
+    from qwtimer.gui.phone_setup import PhoneSetup
+    from qwtimer.gui.recent_calls import RecentCalls
+    from qwtimer.gui.sync_panel import SyncPanel
+    from qwtimer.gui.tray import Tray
 
 
 class MainWindow(WindowViews, QMainWindow):
     """One per process. ``desk`` may be injected (tests pass one with a FakeClock). The
-    running call is the ``controller``'s; the window wires it to its views."""
+    running call is the ``controller``'s; the window wires it to its views.
+
+    Built in two stages: the first screen (the search box and the customer list, the status
+    bar and the frame of the call's column) from a few modules, then :meth:`build_rest` (the
+    call panel and controller, the entitlement, Recent calls, menus, tray, notifier, phone
+    endpoint, sync panel). A ``staged`` window leaves the second stage to the caller, who
+    shows the first screen in between; anything that needs the rest builds it first."""
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
+    # Made by build_rest:
+    customers: Customers
+    controller: CallController
+    warn_minutes: int
+    commands: WindowActions
+    recent: RecentCalls
+    entitlement: EntitlementPanel
+    call_panel: CallPanel
+    phone: PhoneCalls
+    disk_banner: DiskBanner
+    sync_panel: SyncPanel
+    help: HelpOverlay
+    tray: Tray
+    notifier: Notifier
+    phone_setup: PhoneSetup
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, parent: QWidget | None = None, *, staged: bool = False) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.customers = Customers(desk)
         self.runner = runner()
         self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
-        self.controller = CallController(desk, DialogPrompts(self), self.hub, self)
         self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
         self.bill_dialog: QWidget | None = None
         self.last_error = ""
         self.loaded = False
+        self.loading = False  # the first read of the customers is on its way
+        self.built = False  # build_rest has run
         self.offered = False  # the first-run offer is made once per window
-        self.warn_minutes = int(desk.meta(WARN_KEY) or DEFAULT_WARN_MINUTES)
+        self.reviews: list[QWidget] = []  # supervisor reviews open beside this window
         self.setWindowIcon(app_icon())
 
-        self.commands = a = WindowActions(self)
-        self.addActions(list(a.by_key.values()))
         self.search = CustomerSearch(self)
-        self.recent = RecentCalls(self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.search, "&Customers")
-        self.tabs.addTab(self.recent, "Recent ca&lls")
-        self.entitlement = EntitlementPanel(self)
-        self.call_panel = CallPanel(a, self)
-        right = QWidget(self)
-        column = QVBoxLayout(right)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.entitlement)
-        self.phone = PhoneCalls(self)  # every phone event goes through phone_event
-        column.addWidget(self.phone.banner)
-        self.disk_banner = DiskBanner(self)
-        column.addWidget(self.disk_banner)
-        column.addWidget(self.call_panel, 1)
-        self.sync_panel = SyncPanel(desk, parent=self, hub=self.hub)
-        self.reviews: list[QWidget] = []  # supervisor reviews open beside this window
-        self.sync_panel.setAccessibleName("Ledger sync")
-        self.sync_panel.finished.connect(self._synced)
-        ledger = QGroupBox("Ledger sync", self)
-        QVBoxLayout(ledger).addWidget(self.sync_panel)
-        column.addWidget(ledger)
+        self.right = QWidget(self)  # the call's column: filled by build_rest
+        self.column = QVBoxLayout(self.right)
+        self.column.setContentsMargins(0, 0, 0, 0)
         scroller = QScrollArea(self)  # at large scaling on a small screen: scroll, never squeeze
-        scroller.setWidget(right)
+        scroller.setWidget(self.right)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -112,7 +108,7 @@ class MainWindow(WindowViews, QMainWindow):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
-        self.help = HelpOverlay(self)
+        self.menuBar()  # its room is kept from the first moment; build_rest fills it
         self.status = QLabel("", self)
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
@@ -120,60 +116,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.customer_count.setAccessibleName("Customers")
         self.statusBar().addPermanentWidget(self.customer_count)
         self.crash = CrashReporter(self)  # open_window installs its hooks
-        self._build_menus()
-        self.show_window_action = QAction("&Show qwtimer", self)
-        self.show_window_action.triggered.connect(self.bring_back)
-        self.tray = Tray(
-            self.show_window_action, [a.hold, a.work, a.resume, a.research, a.stop], a.quit, self
-        )
-        self.notifier = Notifier(self.tray, self, lambda line: self.report(line, False), self)
-        self.phone_setup = PhoneSetup(
-            desk, self.report, self, self.phone_event
-        )  # the endpoint phone systems post to
-
-        c = self.controller
-        c.live_changed.connect(self.show_live)
-        c.live_changed.connect(lambda live: self.notifier.watch_bank(live, self.warn_minutes * 60))
-        c.idle.connect(self.show_idle)
-        c.interrupted.connect(self.show_interrupted)
-        c.stopped.connect(self.show_bill)
-        c.said.connect(self.report)
-        self.runner.said.connect(self.report)  # a known condition no caller handled
-        # While idle, look now and then for a call started elsewhere on this device (the
-        # command line): the window then shows it and keeps it alive.
-        self.idle_watch = QTimer(self)
-        self.idle_watch.setTimerType(Qt.TimerType.VeryCoarseTimer)
-        self.idle_watch.timeout.connect(c.look_for_call)
-        self.idle_watch.timeout.connect(self.hub.poll)  # writes by other processes
-        self.idle_watch.start(IDLE_WATCH_MS)
-        for cmd in ("start", "hold", "resume", "research", "stop"):
-            a.by_key[cmd].triggered.connect(lambda _=False, c=cmd: self.do(Action(c)))
-        a.work.triggered.connect(lambda _=False: self.do(Action.WORK))
-        a.find.triggered.connect(self.focus_search)
-        a.new_customer.triggered.connect(lambda: self.edit_customer(new=True))
-        a.edit_customer.triggered.connect(lambda: self.edit_customer(new=False))
-        a.recent.triggered.connect(self.show_recent)
-        a.gap.triggered.connect(c.account_for_gap)
-        a.take_waiting.triggered.connect(self.phone.take_waiting)
-        a.new_for_number.triggered.connect(self.phone.new_customer)
-        a.move_call.triggered.connect(lambda: c.move(self.search.highlighted()))
-        a.discard_call.triggered.connect(c.discard)
-        a.warn.triggered.connect(self.ask_warn_minutes)
-        a.settings.triggered.connect(self.phone_setup.open_settings)
-        a.review.triggered.connect(self.open_review)
-        a.import_csv.triggered.connect(self.import_customers)
-        a.demo.triggered.connect(self.load_demo)
-        a.help.triggered.connect(self.help.open)
-        a.quit.triggered.connect(self.close)
-        self.search.picked.connect(self.pick)
-        self.search.browsed.connect(self.offer_start_for_highlighted)
-        self.recent.reopen.connect(self.reopen_for_research)
-        self.recent.receipt.connect(self.open_receipt)
-        self.hub.changed.connect(self._refresh_customer_list)
-        self.hub.changed.connect(self._refresh_picked)
-        self.hub.changed.connect(self._refresh_recent)
-        self._set_title()
-        self.entitlement.clear()
+        self.setWindowTitle(f"qwtimer: {desk.technician}")
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
         width, height = cw * 190, lh * 58
         screen = self.screen().availableGeometry() if self.screen() else None
@@ -181,7 +124,18 @@ class MainWindow(WindowViews, QMainWindow):
             width, height = min(width, screen.width()), min(height, screen.height())
         self.resize(width, height)
         split.setSizes([cw * 100, cw * 90])
-        self.commands.enable_for(CallState.IDLE, False)  # startup() shows a running call
+        if not staged:
+            self.build_rest()
+
+    def build_rest(self) -> None:
+        """The rest of the window, once: what the first screen does not show (its modules
+        load here, after the window is up). Safe to call again; it does nothing then."""
+        if self.built:
+            return
+        self.built = True
+        from qwtimer.gui.window_parts import build_rest  # loaded after the first screen
+
+        build_rest(self)
 
     def _build_menus(self) -> None:
         self.open_logs = QAction("Open &log folder", self)
@@ -213,16 +167,28 @@ class MainWindow(WindowViews, QMainWindow):
             self.pick(kept_id)
 
     def _set_title(self) -> None:
+        from qwtimer.desk import demo
+
         title = f"qwtimer: {self.desk.technician}"
         if demo.is_demo(self.desk):
             title += " (DEMO DATA loaded)"
         self.setWindowTitle(title)
 
     # -- start-up ------------------------------------------------------------------------
-    def startup(self) -> None:
-        """After the window shows: load customers off the GUI thread, recover a call."""
+    def begin_loading(self) -> None:
+        """Start reading the customers off the GUI thread (once; the first screen shows them
+        as soon as they are read)."""
+        if self.loading or self.loaded:
+            return
+        self.loading = True
         self.status.setText(LOADING)
         self.load_customers()
+
+    def startup(self) -> None:
+        """After the window shows: the rest of the window, the customers (off the GUI
+        thread, when not on their way already), recent calls, a call to recover."""
+        self.build_rest()
+        self.begin_loading()
         self.load_recent()
         self.controller.check_recovery()  # before the first heartbeat: it would absorb a gap
         self.phone_setup.begin()  # listen for phone systems when Settings say so
@@ -358,11 +324,15 @@ class MainWindow(WindowViews, QMainWindow):
 
     # -- settings, messages, closing -----------------------------------------------------
     def ask_warn_minutes(self) -> None:
+        from qwtimer.gui.prompts import WarnMinutes
+
         minutes = WarnMinutes.ask(self, self.warn_minutes)
         if minutes is not None:
             self.set_warn_minutes(minutes)
 
     def set_warn_minutes(self, minutes: int) -> None:
+        from qwtimer.gui.window_parts import WARN_KEY
+
         self.warn_minutes = minutes
         with self.desk.db.atomic():
             self.desk.set_meta(WARN_KEY, str(minutes))
@@ -388,6 +358,7 @@ class MainWindow(WindowViews, QMainWindow):
     def phone_event(self, event: PhoneEvent) -> None:
         """The one entry point of every phone event (``qwtimer ring``, a qwtimer:// link, the
         loopback endpoint): see :mod:`qwtimer.gui.phone_calls`."""
+        self.build_rest()  # an event that comes while the window is still being built
         self.phone.receive(event)
 
     def bring_back(self) -> None:
@@ -396,11 +367,16 @@ class MainWindow(WindowViews, QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.built:  # closed before its second stage: no call was shown or driven
+            event.accept()
+            return
         if not self.controller.flush():  # closing would lose what waits for the disk
             event.ignore()
             return
         live = self.controller.running()
         if live is not None:
+            from qwtimer.gui.prompts import CloseDuringCall
+
             answer = CloseDuringCall.ask(self, live.customer_name, self.tray.available())
             if answer != "close":
                 event.ignore()

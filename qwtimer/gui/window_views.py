@@ -13,22 +13,19 @@ from PySide6.QtCore import QTimer
 
 from qwtimer.core.timer import CallState
 from qwtimer.core.words import count
-from qwtimer.desk import demo
-from qwtimer.desk.call_live import Live
 from qwtimer.desk.changes import ALL, Changes
-from qwtimer.desk.customer_import import ImportReport
-from qwtimer.desk.reports import recent_rows
 from qwtimer.desk.search import CustomerIndex, read_banks, rows_of
-from qwtimer.gui.prompts import FirstRunOffer, ReopenPrompt
-from qwtimer.gui.rows_model import cell_text
-from qwtimer.gui.stop_dialog import BillSummary
 
+# What only a later view needs (the demo data, Recent calls' rows, prompts, the bill) is
+# imported where it is used: the first screen is built from this module too.
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtCore import Signal
     from PySide6.QtWidgets import QLabel, QWidget
     from PySide6.QtWidgets import QMainWindow as _Window
 
+    from qwtimer.desk.call_live import Live
     from qwtimer.desk.context import Desk
+    from qwtimer.desk.customer_import import ImportReport
     from qwtimer.desk.customers import Customers
     from qwtimer.desk.summary import CustomerSummary
     from qwtimer.gui.actions import WindowActions
@@ -63,6 +60,7 @@ class WindowViews(_Window):
         last_bill: dict[str, Any] | None
         bill_dialog: QWidget | None
         loaded: bool
+        built: bool
         offered: bool
         warn_minutes: int
         search: CustomerSearch
@@ -79,6 +77,7 @@ class WindowViews(_Window):
         def refresh(self) -> None: ...
         def can_start(self) -> bool: ...
         def choose_csv(self) -> str: ...
+        def build_rest(self) -> None: ...
         def _set_title(self) -> None: ...
 
     def load_customers(self) -> None:
@@ -118,7 +117,7 @@ class WindowViews(_Window):
             if self.status.text() == LOADING:
                 self.status.setText("")
             self.ready.emit()
-        if len(index) == 0 and not self.controller.asking and not self.offered:
+        if len(index) == 0 and not self.offered and not (self.built and self.controller.asking):
             self.offered = True
             QTimer.singleShot(0, self.offer_first_run)
 
@@ -127,6 +126,9 @@ class WindowViews(_Window):
         self.report(str(exc))
 
     def offer_first_run(self) -> None:
+        from qwtimer.gui.prompts import FirstRunOffer
+
+        self.build_rest()
         with self.controller.question():
             answer = FirstRunOffer.ask(self)
         if answer == "import":
@@ -135,6 +137,8 @@ class WindowViews(_Window):
             self.load_demo()
 
     def load_demo(self) -> None:
+        from qwtimer.desk import demo
+
         desk = self.desk
         self.status.setText("Loading the demo data…")
         self.runner.run(
@@ -207,8 +211,10 @@ class WindowViews(_Window):
 
     def load_recent(self) -> None:
         """Recent calls, read off the GUI thread; a newer read supersedes one on its way."""
+        from qwtimer.desk import reports
+
         self.runner.run(
-            lambda: recent_rows(RECENT_LIMIT),
+            lambda: reports.recent_rows(RECENT_LIMIT),
             self._recent_loaded,
             on_error=self._failed,
             desk=self.desk,
@@ -223,6 +229,9 @@ class WindowViews(_Window):
         self.recent.select_call(keep)
 
     def _confirm_reopen(self, call_id: str) -> bool:
+        from qwtimer.gui.prompts import ReopenPrompt
+        from qwtimer.gui.rows_model import cell_text
+
         if self.controller.asking or self.controller.calls.current() is not None:
             return not self.controller.asking  # a running call: the desk says why not
         row = next((r for r in self.recent.model.rows if r["call_id"] == call_id), None)
@@ -265,6 +274,8 @@ class WindowViews(_Window):
         self.commands.enable_for(CallState.IDLE, False)
 
     def show_bill(self, call_id: str, name: str, bill: dict[str, Any]) -> None:
+        from qwtimer.gui.stop_dialog import BillSummary
+
         self.last_bill = bill
         self.bill_dialog = BillSummary.present(self, name, bill)
         self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)

@@ -10,9 +10,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from qwtimer.core.timer import SegmentKind
+from qwtimer.desk import reports
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
-from qwtimer.gui import window_views
 from qwtimer.store.models import Call, CallCorrection, Segment
 from tests.gui.conftest import add_customer, recent_shown
 
@@ -90,13 +90,13 @@ def test_recent_calls_are_read_off_the_window_thread(
     and shown when it arrives."""
     call, _ = Calls(desk).log(add_customer(desk), {SegmentKind.TALK: 5 * 60})
     readers: list[threading.Thread] = []
-    real = window_views.recent_rows
+    real = reports.recent_rows
 
     def read(limit: int) -> list[dict[str, Any]]:
         readers.append(threading.current_thread())
         return real(limit)
 
-    monkeypatch.setattr(window_views, "recent_rows", read)
+    monkeypatch.setattr(reports, "recent_rows", read)
     w = make_window()
     w.show_recent()
     recent_shown(qtbot, w)

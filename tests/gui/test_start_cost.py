@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # Opens the real window on a fresh data folder and lists the modules loaded once it is up:
 # after the start-up work queued with it (customers, recent calls, recovery, the phone).
 SHOWN = """
@@ -63,11 +65,71 @@ def test_the_window_shows_without_what_its_first_screen_does_not_use(tmp_path: P
     assert early == []
 
 
-def test_the_desk_services_load_before_pyside6_reads_every_later_module() -> None:
+# What the rest of the window is built from: loaded once its first screen is up.
+SECOND_STAGE = (
+    "qwtimer.desk.calls",
+    "qwtimer.desk.customers",
+    "qwtimer.gui.actions",
+    "qwtimer.gui.call_controller",
+    "qwtimer.gui.call_panel",
+    "qwtimer.gui.entitlement",
+    "qwtimer.gui.notifier",
+    "qwtimer.gui.phone_setup",
+    "qwtimer.gui.prompts",
+    "qwtimer.gui.recent_calls",
+    "qwtimer.gui.sync_panel",
+    "qwtimer.gui.timeline",
+    "qwtimer.gui.tray",
+)
+
+
+def test_the_first_screen_is_built_from_its_own_few_modules() -> None:
+    code = "import sys, qwtimer.gui.app; print(' '.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.split())
+    assert sorted(loaded & set(SECOND_STAGE)) == []
+
+
+def test_the_first_screens_desk_services_load_before_pyside6_reads_every_later_module() -> None:
     code = "import sys, qwtimer.gui.app; print(' '.join(sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True
     )
     order = out.stdout.split()
-    assert order.index("qwtimer.desk.calls") < order.index("PySide6.QtCore")
-    assert order.index("peewee") < order.index("PySide6.QtCore")
+    for service in ("peewee", "qwtimer.desk.context", "qwtimer.desk.search"):
+        assert order.index(service) < order.index("PySide6.QtCore")
+
+
+# Starts the window as ``qwtimer`` does and counts the calls of the single-instance door's
+# event filter until every customer is loaded.
+FILTERED = """
+import sys
+
+import pytest
+from qwtimer.gui import app, instance
+calls = []
+real = instance.Instance.eventFilter
+def counted(self, watched, event):
+    calls.append(1)
+    return real(self, watched, event)
+instance.Instance.eventFilter = counted
+status = app.run(sys.argv[1], "t")
+print(len(calls))
+sys.exit(status)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS hands links over as events")
+def test_the_window_runs_no_python_for_every_event_of_every_widget(tmp_path: Path) -> None:
+    env = {**_env(), "QWTIMER_EXIT_WHEN_READY": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", FILTERED, str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.split()[-1] == "0"
