@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -75,6 +75,8 @@ class MainWindow(WindowViews, QMainWindow):
     tray: Tray
     notifier: Notifier
     phone_setup: PhoneSetup
+    show_window_action: QAction
+    idle_watch: QTimer
 
     def __init__(self, desk: Desk, parent: QWidget | None = None, *, staged: bool = False) -> None:
         super().__init__(parent)
