@@ -329,7 +329,8 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         self.refreshed.emit()
 
     def _load_detail(self) -> None:
-        self.detail.show()
+        if not self.calls.stopped:  # closed before the first page was shown: nothing more
+            self.detail.show()
 
     def period(self) -> Period:
         return self.filters.period()

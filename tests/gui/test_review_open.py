@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFontMetrics
 
 from qwtimer.core.clock import FakeClock
@@ -138,6 +138,18 @@ def test_the_detail_pane_loads_once_the_first_page_is_shown_with_the_selected_ca
     w.close()
 
 
+def test_a_review_closed_as_its_first_page_shows_loads_and_reads_nothing_more(
+    qtbot: Any, desk: Desk, clock: FakeClock
+) -> None:
+    history(desk, clock)
+    w = open_supervisor(None, desk)
+    qtbot.addWidget(w)
+    w.refreshed.connect(w.close)  # before the detail pane was due
+    qtbot.waitUntil(lambda: w.loaded)
+    QCoreApplication.processEvents()  # what was due once the first page was shown
+    assert not isinstance(w.split.widget(1), CallDetailPanel)
+
+
 def test_the_charts_tab_loads_when_first_shown_and_charts_the_filter_of_the_moment(
     qtbot: Any, desk: Desk, clock: FakeClock
 ) -> None:
@@ -146,6 +158,7 @@ def test_the_charts_tab_loads_when_first_shown_and_charts_the_filter_of_the_mome
     qtbot.addWidget(w)
     qtbot.waitUntil(lambda: w.loaded)
     assert not isinstance(w.views.widget(1), ReviewCharts)
+    qtbot.waitUntil(lambda: w.technician_filter.findData("sam") >= 0)  # read off the thread
     with qtbot.waitSignal(w.refreshed, timeout=5000):
         w.technician_filter.setCurrentIndex(w.technician_filter.findData("sam"))
     qtbot.keyClick(w, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
