@@ -5,9 +5,10 @@ the current order and its indicator. The totals row follows the table's column w
 horizontal scrolling, so each total stands under its column.
 
 The columns are sized once, from the first page: each column as wide as its heading, its
-widest text and its total. The texts are measured straight from the rows, each distinct text
-once; asking the view to fit its contents would ask the model for every role of every cell
-of the page (some 35,000 calls for a page of 200), the larger part of opening the review.
+widest text and its total. The texts are made and measured straight from the rows, each
+distinct value once; asking the view to fit its contents would ask the model for every role
+of every cell of the page (some 35,000 calls for a page of 200), the larger part of opening
+the review.
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ class ReviewTable(QWidget):
             if column.key == "notes":
                 view.setColumnWidth(n, fm.averageCharWidth() * NOTES_CHARS)
                 continue
-            texts = {cell_text(value(row, column.key), column.how) for row in rows}
+            values = {value(row, column.key) for row in rows}  # figures repeat: each once
+            texts = {cell_text(v, column.how) for v in values}
             widest = max(map(fm.horizontalAdvance, texts), default=0)
             total = bold.horizontalAdvance(str(self.totals.data(self.totals.index(0, n)))) + 16
             width = max(header.sectionSizeHint(n) + fm.averageCharWidth() * 2, widest + margin)
