@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.sync_panel import SyncPanel
 
 FETCH_EVERY_MS = 60_000  # while the review is open, the team's calls are fetched each minute
+DETAIL_CHARS = 60  # the room the window keeps beside the table for the selected call's detail
 
 
 class SupervisorWindow(Corrections, Exports, QDialog):
@@ -98,7 +99,9 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         self._charts: ReviewCharts | None = None  # loaded when first shown
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.table)
-        split.addWidget(QWidget(self))  # the detail pane's place until it loads
+        place = QWidget(self)  # the detail pane's place, as wide as its room, until it loads
+        place.setMinimumWidth(self.fontMetrics().averageCharWidth() * DETAIL_CHARS)
+        split.addWidget(place)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         self.split = split
@@ -260,7 +263,7 @@ class SupervisorWindow(Corrections, Exports, QDialog):
     def _fit_width(self) -> None:
         """Wide enough for the table and the detail, within the screen."""
         fm = self.fontMetrics()
-        wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * 60
+        wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * DETAIL_CHARS
         screen = self.screen().availableGeometry() if self.screen() else None
         width = min(wanted, int(screen.width() * 0.95)) if screen else wanted
         height = min(fm.height() * 44, int(screen.height() * 0.9)) if screen else fm.height() * 44

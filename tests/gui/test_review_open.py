@@ -136,6 +136,8 @@ def test_the_detail_pane_loads_once_the_first_page_is_shown_with_the_selected_ca
     assert call is not None
     qtbot.waitUntil(lambda: w.detail.detail is not None and w.detail.detail.call_id == call)
     assert w.detail.events.count() > 0 and w.detail.isVisible()
+    table, pane = w.split.sizes()
+    assert pane * 4 >= table + pane, (table, pane)  # the pane took its room, not a sliver
     assert w.adjust_button.isEnabled() and w.reclassify_button.isEnabled()
     w.close()
 
