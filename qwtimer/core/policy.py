@@ -6,7 +6,6 @@ reads the clock: the caller says which day it is to pick the version in force.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -174,6 +173,8 @@ def parse_policy(data: Mapping[str, Any], source: str = "<data>") -> Policy:
 
 def load_policy(path: Path) -> Policy:
     """Read and validate one policy file."""
+    import tomllib  # only where policies are read: a process that never reads one skips it
+
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)

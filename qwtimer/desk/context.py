@@ -34,7 +34,7 @@ class Desk:
         try:
             self.db: SqliteDatabase = open_local(self.db_path)
             self.clock: Clock = clock or SystemClock()
-            self.policies = policies or PolicyBook.from_dir(resource("policies"))
+            self._policies = policies
             self.technician = (
                 technician
                 or os.environ.get("QWTIMER_TECHNICIAN")
@@ -49,6 +49,14 @@ class Desk:
                 opened.close()
                 database.initialize(self._bound_before)
             raise
+
+    @property
+    def policies(self) -> PolicyBook:
+        """The policy book given, or the packaged one, read when first needed (a window
+        that bills nothing, such as the supervisor review, never reads it)."""
+        if self._policies is None:
+            self._policies = PolicyBook.from_dir(resource("policies"))
+        return self._policies
 
     def meta(self, key: str) -> str | None:
         row = Meta.get_or_none(Meta.key == key)

@@ -27,6 +27,7 @@ grow with the calls; any other filter reads the calls' rows. Both give the same 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -202,6 +203,15 @@ class GroupRow:
 
 
 GROUP_KEYS = ("key", "label", *TOTAL_KEYS)
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Every read inside the block sees the database as its first read found it, whatever
+    other connections commit meanwhile (one read transaction: deferred, so it holds no lock
+    a writer waits for). A window's totals and first page read inside one agree."""
+    with database.atomic(lock_type="DEFERRED"):
+        yield
 
 
 def _execute(sql: str, params: tuple[object, ...] = ()) -> Any:

@@ -2,7 +2,7 @@
 can stop, a Cancel button: the review's filtered table (CSV or PDF) and a customer's
 statement (CSV or PDF). One export at a time per exporter; the widgets are touched on the
 GUI thread only, when the application's runner delivers. A failed or cancelled export leaves
-no file and says so.
+no file and says so. The writers load off the GUI thread when an export first runs.
 """
 
 from __future__ import annotations
@@ -10,19 +10,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QWidget
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.desk import review
 from qwtimer.desk.context import Desk
-from qwtimer.desk.customers import Customers
-from qwtimer.desk.periods import Period
-from qwtimer.desk.review_export import Cancelled, write_calls_csv
-from qwtimer.desk.statement_csv import write_statement_csv
-from qwtimer.desk.statements import output_file, statement
 from qwtimer.gui.runner import runner
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qwtimer.desk import review
+    from qwtimer.desk.periods import Period
 
 Report = Callable[[int, int], None]
 
@@ -30,6 +29,8 @@ Report = Callable[[int, int], None]
 def choose_file(parent: QWidget, title: str, name: str) -> str | None:
     """A file name ending .pdf or .csv (``name``'s suffix is offered first), or None when
     cancelled; a name typed without either gets the chosen type's."""
+    from PySide6.QtWidgets import QFileDialog  # its enums cost every window that never asks
+
     kinds = ["PDF document (*.pdf)", "CSV spreadsheet (*.csv)"]
     if name.lower().endswith(".csv"):
         kinds.reverse()
@@ -104,6 +105,8 @@ class FileExport(QObject):
         self.status.setText(f"{what} written to {path}")
 
     def _failed(self, exc: QwtimerError) -> None:
+        from qwtimer.desk.review_export import Cancelled
+
         if isinstance(exc, Cancelled):
             self.status.setText("Export cancelled: nothing written.")
         else:
@@ -128,6 +131,8 @@ class TableExporter(FileExport):
                 from qwtimer.printing.calls_pdf import write_filtered_calls_pdf
 
                 return write_filtered_calls_pdf(flt, sort, path, report, stop, who, made_at)
+            from qwtimer.desk.review_export import write_calls_csv
+
             return write_calls_csv(flt, sort, path, report, stop)
 
         self.status.setText(f"Exporting the calls to {path}…")
@@ -155,6 +160,10 @@ class StatementExporter(FileExport):
         customer_copy = not self.internal.isChecked()  # read on the GUI thread
 
         def work(report: Report, stop: threading.Event) -> None:  # off the GUI thread
+            from qwtimer.desk.customers import Customers
+            from qwtimer.desk.statement_csv import write_statement_csv
+            from qwtimer.desk.statements import output_file, statement
+
             st = statement(desk, Customers(desk).find(customer_id), period)
             if path.lower().endswith(".csv"):
                 with output_file(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:

@@ -4,7 +4,6 @@ is written off the GUI thread by the application's operation runner, whole or no
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -146,18 +145,3 @@ def open_receipt(parent: QWidget | None, desk: Desk, call_id: str) -> ReceiptDia
     dialog.show()
     dialog.raise_()
     return dialog
-
-
-def receipt_button(parent: QWidget, desk: Desk, selected: Callable[[], str | None]) -> QPushButton:
-    """A "Receipt…" button that shows the receipt of the call ``selected`` names (nothing
-    when it names none)."""
-    button = QPushButton("Re&ceipt…", parent)
-    button.setAccessibleName("The selected call's receipt for the customer")
-
-    def show() -> None:
-        call_id = selected()
-        if call_id is not None:
-            open_receipt(parent, desk, call_id)
-
-    button.clicked.connect(show)
-    return button

@@ -117,16 +117,18 @@ class Query(NamedTuple):
 def run_query(
     flt: review.Filter, customer: str, sort: tuple[str, bool], known: review.Totals | None = None
 ) -> Query:
-    """Off the GUI thread: the customers named like ``customer`` (none: no calls), then the
-    totals (``known``: the same calls in another order, so not summed again) and the first
-    page of the calls ``flt`` keeps."""
-    if customer.strip():
-        ids = customer_ids(customer)
-        if not ids:
-            return Query(flt, review.Totals(), [])
-        flt = replace(flt, customers=ids)
-    totals = known if known is not None else review.totals(flt)
-    return Query(flt, totals, review.page(flt, sort, 0, PAGE))
+    """Off the GUI thread, in one read transaction (so the totals and the page are of the
+    same calls, whatever is written meanwhile): the customers named like ``customer`` (none:
+    no calls), then the totals (``known``: the same calls in another order, so not summed
+    again) and the first page of the calls ``flt`` keeps."""
+    with review.snapshot():
+        if customer.strip():
+            ids = customer_ids(customer)
+            if not ids:
+                return Query(flt, review.Totals(), [])
+            flt = replace(flt, customers=ids)
+        totals = known if known is not None else review.totals(flt)
+        return Query(flt, totals, review.page(flt, sort, 0, PAGE))
 
 
 class _Table(QAbstractTableModel):

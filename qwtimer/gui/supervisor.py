@@ -10,6 +10,10 @@ The review reads the laptop's copy of the team's calls, which a sync keeps curre
 Opened from the window on a supervisor's laptop, it fetches from the ledger first and again every minute while it is
 open (and on Ctrl+R), so while the ledger is reachable the calls shown are the ledger's as of
 moments ago; offline it says how old its copy is.
+
+The window shows with its table, filters and buttons; its first page and totals are read off
+the GUI thread. What the first page does not need loads after it is shown (the detail pane)
+or on first use (the charts, the corrections' dialogs, the exports, the receipt).
 """
 
 from __future__ import annotations
@@ -37,25 +41,28 @@ from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.periods import Period
 from qwtimer.desk.roles import PENDING_NOTE, SUPERVISOR, TECHNICIAN, known_role
-from qwtimer.desk.sync import calls_source
 from qwtimer.gui.changes import ChangeHub
-from qwtimer.gui.file_export import StatementExporter, TableExporter, choose_file
-from qwtimer.gui.receipt_dialog import receipt_button
-from qwtimer.gui.review_charts import ReviewCharts
-from qwtimer.gui.review_detail import CallDetailPanel
+from qwtimer.gui.file_export import StatementExporter, TableExporter
 from qwtimer.gui.review_table import ReviewTable
 from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_corrections import Corrections
+from qwtimer.gui.supervisor_exports import Exports
 from qwtimer.gui.supervisor_filter import CallFilterBar
 
 if TYPE_CHECKING:  # pragma: no cover
+    from PySide6.QtWidgets import QTableView
+
     from qwtimer.desk.sync import SyncReport
+    from qwtimer.gui.review_charts import ReviewCharts
+    from qwtimer.gui.review_detail import CallDetailPanel
+    from qwtimer.gui.supervisor_model import EntryTableModel
     from qwtimer.gui.sync_panel import SyncPanel
 
 FETCH_EVERY_MS = 60_000  # while the review is open, the team's calls are fetched each minute
+DETAIL_CHARS = 60  # the room the window keeps beside the table for the selected call's detail
 
 
-class SupervisorWindow(Corrections, QDialog):
+class SupervisorWindow(Corrections, Exports, QDialog):
     """``hub``: the technician's window's change hub (a review on its own makes its own).
     Corrections are announced through it and the review refreshes from it, as does every
     other view. ``fetch``: the window's sync panel; the review syncs through it when it opens,
@@ -88,19 +95,21 @@ class SupervisorWindow(Corrections, QDialog):
         self.since, self.until = self.filters.since, self.filters.until
         self.table = ReviewTable(desk, self)
         self.calls, self.call_view = self.table.calls, self.table.view
-        self.detail = CallDetailPanel(desk, self)
-        self.entries, self.entry_view = self.detail.entries, self.detail.entry_view
+        self._detail: CallDetailPanel | None = None  # loaded once the first page is shown
+        self._charts: ReviewCharts | None = None  # loaded when first shown
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.table)
-        split.addWidget(self.detail)
+        place = QWidget(self)  # the detail pane's place, as wide as its room, until it loads
+        place.setMinimumWidth(self.fontMetrics().averageCharWidth() * DETAIL_CHARS)
+        split.addWidget(place)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         self.split = split
-        self.charts = ReviewCharts(desk, self)
         self.views = QTabWidget(self)  # the calls, or the charts of the same calls
         self.views.setAccessibleName("Calls or charts")
         self.views.addTab(split, "Calls")
-        self.views.addTab(self.charts, "Charts")
+        self.views.addTab(QWidget(self), "Charts")  # the charts' place until first shown
+        self.views.currentChanged.connect(lambda n: self.charts if n == 1 else None)
 
         def button(text: str, name: str) -> QPushButton:
             b = QPushButton(text, self)
@@ -130,7 +139,7 @@ class SupervisorWindow(Corrections, QDialog):
             desk, self.progress, self.status, self.cancel_button, self
         )
         self.table_exporter.ended.connect(self._enable)
-        self.receipt_button = receipt_button(self, desk, lambda: self.selected_call_id())
+        self.receipt_button = button("Re&ceipt…", "The selected call's receipt for the customer")
         self.source = QLabel("", self)  # where the calls come from and how old they are
         self.source.setAccessibleName("Calls shown")
         buttons = QHBoxLayout()
@@ -161,14 +170,13 @@ class SupervisorWindow(Corrections, QDialog):
         self.calls.failed.connect(self.status.setText)
         self.call_view.selectionModel().currentRowChanged.connect(lambda *_: self.show_call())
         self.call_view.activated.connect(lambda *_: self.detail.events.setFocus())
-        self.detail.shown.connect(self._enable)
-        self.entry_view.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
         self.reverse_button.clicked.connect(self.reverse)
         self.adjust_button.clicked.connect(self.adjust)
         self.reclassify_button.clicked.connect(self.reclassify)
         self.table_export_button.clicked.connect(self.export_table)
         self.export_button.clicked.connect(self.export)
         self.merge_button.clicked.connect(self.merge_duplicate)
+        self.receipt_button.clicked.connect(self.open_receipt)
         self.close_button.clicked.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Find, self, self.customer_filter.setFocus)
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_view(0))
@@ -184,7 +192,48 @@ class SupervisorWindow(Corrections, QDialog):
             fetch.started.connect(self._show_source)
             fetch.finished.connect(self._fetched)
             self.fetch_timer.start()
-            self.fetch_from_ledger()
+            QTimer.singleShot(0, self, self.fetch_from_ledger)  # once the window is up
+
+    @property
+    def detail(self) -> CallDetailPanel:
+        """The selected call's events, bill and entries beside the table: loaded once the
+        first page is shown (or when first asked for), showing the selected call."""
+        if self._detail is None:
+            from qwtimer.gui.review_detail import CallDetailPanel
+
+            panel = CallDetailPanel(self.desk, self)
+            self.split.replaceWidget(1, panel).deleteLater()
+            self.split.setStretchFactor(1, 1)
+            panel.shown.connect(self._enable)
+            panel.entry_view.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
+            self._detail = panel
+            self.show_call()
+        return self._detail
+
+    @property
+    def entries(self) -> EntryTableModel:
+        return self.detail.entries
+
+    @property
+    def entry_view(self) -> QTableView:
+        return self.detail.entry_view
+
+    @property
+    def charts(self) -> ReviewCharts:
+        """The Charts tab: loaded when first shown (or asked for), charting the filter."""
+        if self._charts is None:
+            from qwtimer.gui.review_charts import ReviewCharts
+
+            self._charts = charts = ReviewCharts(self.desk, self)
+            current = self.views.currentIndex()
+            self.views.blockSignals(True)
+            self.views.widget(1).deleteLater()
+            self.views.removeTab(1)
+            self.views.insertTab(1, charts, "Charts")
+            self.views.setCurrentIndex(current)
+            self.views.blockSignals(False)
+            self._chart_filter()
+        return self._charts
 
     def show_role(self) -> None:
         """Corrections are for supervisors (R13): hidden when the ledger says this login is
@@ -214,7 +263,7 @@ class SupervisorWindow(Corrections, QDialog):
     def _fit_width(self) -> None:
         """Wide enough for the table and the detail, within the screen."""
         fm = self.fontMetrics()
-        wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * 60
+        wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * DETAIL_CHARS
         screen = self.screen().availableGeometry() if self.screen() else None
         width = min(wanted, int(screen.width() * 0.95)) if screen else wanted
         height = min(fm.height() * 44, int(screen.height() * 0.9)) if screen else fm.height() * 44
@@ -243,7 +292,11 @@ class SupervisorWindow(Corrections, QDialog):
             return
         self._keep = self.selected_call_id()
         self.calls.set_query(flt, self.filters.customer_text())
-        self.charts.set_filter(flt, self.filters.customer_text())
+        if self._charts is not None:
+            self._chart_filter()
+
+    def _chart_filter(self) -> None:
+        self.charts.set_filter(self.calls.filter, self.calls.customer)
 
     def fetch_from_ledger(self) -> None:
         """Sync now (Ctrl+R): the team's calls come down from the ledger and the review
@@ -258,6 +311,8 @@ class SupervisorWindow(Corrections, QDialog):
         if self.fetch is not None and self.fetch.running:
             self.source.setText("Calls shown: fetching the team's calls from the ledger…")
         else:
+            from qwtimer.desk.sync import calls_source  # the sync's services load on first use
+
             self.source.setText(f"Calls shown: {calls_source(self.desk, datetime.now(UTC))}.")
 
     def _fetched(self, report: SyncReport) -> None:
@@ -273,7 +328,12 @@ class SupervisorWindow(Corrections, QDialog):
             self.loaded = True
             self._fit_width()
             self.call_view.setFocus()  # arrows move through the calls at once
+            QTimer.singleShot(0, self, self._load_detail)  # once the first page is shown
         self.refreshed.emit()
+
+    def _load_detail(self) -> None:
+        if not self.calls.stopped:  # closed before the first page was shown: nothing more
+            self.detail.show()
 
     def period(self) -> Period:
         return self.filters.period()
@@ -300,12 +360,14 @@ class SupervisorWindow(Corrections, QDialog):
         return self.detail.selected_entry()
 
     def show_call(self) -> None:
-        self.detail.show_call(self.selected_call_id())
+        if self._detail is not None:  # otherwise it shows the selected call once loaded
+            self._detail.show_call(self.selected_call_id())
         self._enable()
 
     def _enable(self) -> None:
         row = self.selected_call()
-        shown = self.detail.detail  # the detail read for the selected call, once it is in
+        # the detail read for the selected call, once it is in
+        shown = self._detail.detail if self._detail is not None else None
         own = shown is not None and row is not None and shown.call_id == row.call_id
         self.adjust_button.setEnabled(row is not None)
         self.merge_button.setEnabled(row is not None)
@@ -315,44 +377,6 @@ class SupervisorWindow(Corrections, QDialog):
         exporting = self.exporter.busy() or self.table_exporter.busy()
         self.export_button.setEnabled(row is not None and not exporting)
         self.table_export_button.setEnabled(not exporting)
-
-    # -- exports ---------------------------------------------------------------------------
-    @classmethod
-    def choose_export_file(cls, parent: QWidget, customer: str) -> str | None:
-        """A statement's file name ending .pdf or .csv, or None when cancelled."""
-        return choose_file(parent, f"Export {customer}'s statement", f"{customer} statement.pdf")
-
-    @classmethod
-    def choose_table_file(cls, parent: QWidget) -> str | None:
-        """The calls' file name ending .csv or .pdf, or None when cancelled."""
-        return choose_file(parent, "Export the calls shown", "calls.csv")
-
-    def export_table(self) -> None:
-        """The calls of the filter as shown (its order too) to CSV or PDF."""
-        if self.table_exporter.busy() or self.exporter.busy() or self.calls.querying:
-            return
-        path = self.choose_table_file(self)
-        if not path:
-            return
-        self.table_export_button.setEnabled(False)
-        self.export_button.setEnabled(False)
-        self.table_exporter.start(self.calls.ran, self.calls.order, path)
-
-    def export(self) -> None:
-        row = self.selected_call()
-        if row is None or self.exporter.busy() or self.table_exporter.busy():
-            return
-        try:
-            period = self.period()
-        except QwtimerError as exc:
-            self.status.setText(str(exc))
-            return
-        path = self.choose_export_file(self, row.customer)
-        if not path:
-            return
-        self.export_button.setEnabled(False)
-        self.table_export_button.setEnabled(False)
-        self.exporter.start(row.customer_id, row.customer, period, path)
 
     def _stop(self) -> None:
         """Closing: a table export stops, a statement finishes, nothing more is read or

@@ -1,7 +1,7 @@
 """The review's corrections (R13): reverse a charge of the selected call, credit minutes
 to its customer, re-classify a segment of it, merge a duplicate customer. Each asks in a
 dialog, posts off the GUI thread, says what was posted (or refused, nothing changed) and is
-announced through the change hub.
+announced through the change hub. The dialogs and the ledger's services load when first used.
 
 ``Corrections`` is a part of ``SupervisorWindow``: it uses the window's selection, detail,
 status line, runner and hub.
@@ -11,30 +11,23 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QWidget
 
 from qwtimer.core.billing import clock_text, money
-from qwtimer.desk import review
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
-from qwtimer.desk.customers import Customers
-from qwtimer.desk.duplicates import duplicates_of
-from qwtimer.desk.ledger import Ledger
-from qwtimer.desk.merge import MergeResult, merge
 from qwtimer.gui.changes import ChangeHub
-from qwtimer.gui.review_detail import CallDetailPanel
 from qwtimer.gui.rows_model import cell_text
 from qwtimer.gui.runner import OperationRunner
-from qwtimer.gui.supervisor_dialogs import (
-    AdjustDialog,
-    MergeDialog,
-    ReclassifyDialog,
-    ReverseDialog,
-)
-from qwtimer.gui.supervisor_model import EntryTableModel, Posted
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qwtimer.desk import review
+    from qwtimer.desk.merge import MergeResult
+    from qwtimer.gui.review_detail import CallDetailPanel
+    from qwtimer.gui.supervisor_model import EntryTableModel, Posted
 
 
 def reclassify_function() -> Callable[..., Any] | None:
@@ -49,6 +42,8 @@ def reclassify_function() -> Callable[..., Any] | None:
 
 def posted_entry(result: Any) -> Posted:
     """The entry a correction posted, whether it returned the entry or a result holding it."""
+    from qwtimer.gui.supervisor_model import Posted
+
     for name in ("entry", "adjustment"):
         inner = getattr(result, name, None)
         if inner is not None and hasattr(inner, "id"):
@@ -63,9 +58,6 @@ class Corrections:
     hub: ChangeHub
     runner: OperationRunner
     status: QLabel
-    detail: CallDetailPanel
-    entries: EntryTableModel
-    entry_view: QTableView
     reverse_button: QPushButton
     merged: SignalInstance
     _posted: str
@@ -74,6 +66,18 @@ class Corrections:
     def window_widget(self) -> QWidget:
         """The review window itself (the parent of the dialogs, the owner of the posts)."""
         return cast(QWidget, self)
+
+    @property
+    def detail(self) -> CallDetailPanel:
+        raise NotImplementedError
+
+    @property
+    def entries(self) -> EntryTableModel:
+        raise NotImplementedError
+
+    @property
+    def entry_view(self) -> QTableView:
+        raise NotImplementedError
 
     def selected_call(self) -> review.CallRow | None:
         raise NotImplementedError
@@ -94,6 +98,10 @@ class Corrections:
         return entry
 
     def adjust(self) -> None:
+        from qwtimer.desk.customers import Customers
+        from qwtimer.desk.ledger import Ledger
+        from qwtimer.gui.supervisor_dialogs import AdjustDialog
+
         row = self.selected_call()
         if row is None:
             return
@@ -111,6 +119,9 @@ class Corrections:
         )
 
     def reverse(self) -> None:
+        from qwtimer.desk.ledger import Ledger
+        from qwtimer.gui.supervisor_dialogs import ReverseDialog
+
         entry = self._entry_to_reverse()
         if entry is None:
             return
@@ -131,6 +142,8 @@ class Corrections:
     def reclassify(self) -> None:
         """Say what a segment of the selected call really was; the desk posts the
         difference as an adjusting entry (supervisors only)."""
+        from qwtimer.gui.supervisor_dialogs import ReclassifyDialog
+
         d = self.detail.detail
         if d is None:
             return
@@ -183,6 +196,11 @@ class Corrections:
 
     def merge_duplicate(self) -> None:
         """Merge a duplicate of the selected call's customer into that customer."""
+        from qwtimer.desk.customers import Customers
+        from qwtimer.desk.duplicates import duplicates_of
+        from qwtimer.desk.merge import merge
+        from qwtimer.gui.supervisor_dialogs import MergeDialog
+
         row = self.selected_call()
         if row is None:
             return

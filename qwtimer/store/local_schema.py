@@ -11,7 +11,7 @@ from peewee import SqliteDatabase
 
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import resource
-from qwtimer.store import call_figures, call_sums, customer_match, ledger_splits, provisional
+from qwtimer.store import call_figures, call_sums, customer_match
 from qwtimer.store.models import (
     SCHEMA_2_TABLES,
     SCHEMA_5_TABLES,
@@ -224,6 +224,8 @@ def _v5(db: SqliteDatabase) -> None:
 def _v6(db: SqliteDatabase) -> None:
     """The ledger writes the money entries; this device's own stay provisional until then
     (``store.provisional``). The new card columns refuse card numbers like the others."""
+    from qwtimer.store import provisional  # with the settlement rules: only to migrate
+
     provisional.migrate(db, PolicyBook.from_dir(resource("policies")), _ENTRY_APPEND_ONLY)
     table = _CARD_TABLE_V6
     db.execute_sql(f"DROP TRIGGER IF EXISTS {table}_no_card_insert")  # made again, wider
@@ -265,6 +267,8 @@ def _v10(db: SqliteDatabase) -> None:
     """Additive: the ledger's settlement of each stop is kept here (``store.ledger_splits``),
     and the calls' figures become the ledger's as its splits arrive (``store.call_figures``);
     the next pull brings down the splits of the stops already synced."""
+    from qwtimer.store import ledger_splits  # only to migrate
+
     ledger_splits.migrate(db)
     call_figures.take_ledger_splits(db)
 
