@@ -1,9 +1,11 @@
-"""A sync marking the calls it sent (``store.sync``) copies each mark into the call's figures
-(``store.call_figures``, local schema 13): one row written per call, every figure as before."""
+"""A sync marks what it sent (``store.sync``): each batch as soon as the ledger committed it,
+and a call's mark is copied into its figures (``store.call_figures``, local schema 13): one
+row written per call, every figure as before."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from qwtimer.core.clock import FakeClock
@@ -117,5 +119,39 @@ def test_a_database_of_schema_12_upgrades_to_marks_that_work_nothing_out_again(
         assert tuple(row) == ("stopped ", 0)
         desk.db.execute_sql("UPDATE call SET state = 'stopped' WHERE id = ?", (ids[0],))
         assert _figures(desk) == _worked_out_afresh(desk)
+    finally:
+        desk.close()
+
+
+def test_a_push_marks_each_batch_while_the_ledger_works_on_the_next(tmp_path: Path) -> None:
+    """By the last batch's commit every earlier batch of calls is marked, not all at the end."""
+    clock = FakeClock()
+    desk = Desk(tmp_path / "data", clock=clock, technician="tess")
+    ids = _stopped_calls(desk, clock, 6)
+    path = Path(desk.db.database)
+    seen: list[int] = []  # per batch of calls: how many calls of the first one were marked
+
+    def hook(point: str) -> None:
+        if point == "call:inserted":
+            seen.append(0)
+        if point != "before_commit" or len(seen) < 3:
+            return  # (the third and last batch of calls waits to see the first one's marks)
+        deadline = time.monotonic() + 10  # the marker thread writes them meanwhile
+        with sqlite3.connect(path) as other:
+            while True:
+                marks = other.execute(
+                    "SELECT count(*) FROM call WHERE synced = 1 AND id IN (?, ?)", ids[:2]
+                ).fetchone()[0]
+                if marks == 2 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+        other.close()
+        seen[-1] = marks
+
+    try:
+        assert Sync(desk, batch_calls=2).run(hook=hook).ok
+        assert seen == [0, 0, 2]
+        marked = desk.db.execute_sql("SELECT count(*) FROM call WHERE synced = 1").fetchone()
+        assert marked[0] == len(ids)
     finally:
         desk.close()
