@@ -10,7 +10,8 @@ trigger recomputes the whole row of the call it touched from the call, its stops
 reversal) and its audited corrections (``call_correction``), reading that call's row of the
 view ``call_figures_source``, which
 the schema step also uses to fill the table for the calls already there. A timer
-transition only copies the call's new state. Nothing in Python writes this table.
+transition only copies the call's new state, and a sync marking the call sent only its mark
+(schema 13): neither changes a figure. Nothing in Python writes this table.
 
 The figures:
 
@@ -218,17 +219,21 @@ PROVISIONAL_INDEX = (
     "WHERE provisional = 1"
 )
 
-# The call's columns the figures read besides its state: a heartbeat changes none of them,
-# so it costs the triggers' tests only.
+# The call's columns the figures are worked out from: a heartbeat changes none of them, so
+# it costs the triggers' tests only. The state and the sync mark are copied as they are.
 _CALL_COLUMNS = (
     "customer_id",
     "technician",
     "started_at",
     "policy_version",
-    "synced",
     "pending_gap_ms",
 )
 _CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _CALL_COLUMNS)
+# A sync marks every call it sent: one column copied, nothing worked out again (schema 13;
+# before it, each mark recomputed the call's whole row and its customer's debts).
+SYNC_MARK_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_synced
+        AFTER UPDATE OF synced ON call WHEN NEW.synced IS NOT OLD.synced AND NOT ({_CHANGED})
+        BEGIN UPDATE call_figures SET synced = NEW.synced WHERE call_id = NEW.id; END"""
 _ENTRY_CALL = "COALESCE(NEW.call_id, (SELECT o.call_id FROM entry o WHERE o.id = NEW.reverses_id))"
 
 
@@ -268,6 +273,7 @@ _TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_state AFTER UPDATE OF state ON call
         WHEN NEW.state IS NOT OLD.state AND NOT ({_CHANGED})
         BEGIN UPDATE call_figures SET state = NEW.state WHERE call_id = NEW.id; END""",
+    SYNC_MARK_TRIGGER,
     f"""CREATE TRIGGER IF NOT EXISTS call_figures_call_update AFTER UPDATE ON call
         WHEN {_CHANGED}
         BEGIN {refresh_sql("NEW.id")} {owed_sql("OLD.customer_id")} END""",
@@ -373,3 +379,22 @@ def take_ledger_splits(db: SqliteDatabase) -> None:
     db.execute_sql(VIEW)
     for sql in TRIGGERS:
         db.execute_sql(sql)
+
+
+def copy_sync_mark(db: SqliteDatabase) -> None:
+    """Schema 13: a call's sync mark is copied into its row, not worked out again with every
+    figure (a push marks every call it sent). The call's three update triggers are made
+    again with the condition they share; nothing to fill: the rows hold the marks."""
+    mine = {"call_figures_call_state", "call_figures_call_update", "call_figures_call_synced"}
+    there = {
+        r[0]
+        for r in db.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'call'"
+        ).fetchall()
+    }
+    if "call_figures_call_update" not in there:
+        return  # a file older than the tables the figures read keeps no figures (schema 8)
+    for sql in _TRIGGERS:
+        if _trigger_name(sql) in mine:
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {_trigger_name(sql)}")
+            db.execute_sql(sql)

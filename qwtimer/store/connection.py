@@ -36,7 +36,7 @@ from qwtimer.store.local_schema import (  # noqa: F401 - the schema's names, use
 )
 from qwtimer.store.models import Meta, database
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 PRAGMAS = {
     "journal_mode": "wal",

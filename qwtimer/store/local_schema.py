@@ -303,6 +303,12 @@ def _v12(db: SqliteDatabase) -> None:
     call_sums.create(db)
 
 
+def _v13(db: SqliteDatabase) -> None:
+    """Additive: a sync marking a call sent copies the mark into the call's figures instead
+    of working them all out again (``store.call_figures``)."""
+    call_figures.copy_sync_mark(db)
+
+
 # version reached -> step that reaches it from the version before
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _v1,
@@ -316,4 +322,5 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     10: _v10,
     11: _v11,
     12: _v12,
+    13: _v13,
 }

@@ -18,7 +18,9 @@ Push (DESIGN.md "The central ledger and sync"):
   the new reference rows and applied by the ledger's one function (``revisions``).
 - Local rows are marked synced only after the central commit, and never the rejected ones.
   Reading the next batch and writing the marks run in two helper threads, each on its own
-  connection to the local database, while the ledger works on the current batch.
+  connection to the local database, while the ledger works on the current batch: each
+  batch's marks are written as soon as it is committed, so a push ends with at most one
+  batch's marks left to write.
 - Serialisation failures and deadlocks are retried; a lost connection stops the push (the
   next sync carries on where it stopped: nothing is lost, nothing doubled).
 - Rows the ledger's security would refuse (written by another technician; an adjustment by
@@ -58,7 +60,6 @@ _ORDER = (*REFERENCE, "call", "segment", "call_close", "entry")
 # and call debits are the ledger's to write; the device's own stay provisional.
 _SENT_KINDS = ", ".join(f"'{k}'" for k in SUPERVISOR_KINDS)
 RETRIES = 6
-MARK_EVERY = 100_000  # rows sent before their local marks are written
 # Where a row names its writer (the ledger's security checks it), and an entry's kind.
 _I_WHO = {
     "call": cs.PUSHED["call"].index("technician"),
@@ -160,10 +161,9 @@ class Engine:
         self.progress = progress or (lambda what, done, total: None)
         self.hook = hook or (lambda point: None)
         self.result = PushResult()
-        # Committed batches whose local rows are not marked yet: marked together (fewer
-        # local fsyncs), always after their central commit, and before push() returns.
+        # Committed batches whose local rows are not marked yet: marked in the marker
+        # thread right after their central commit, and all before push() returns.
         self._unmarked: list[tuple[dict[str, list[tuple[Any, ...]]], dict[str, Staged]]] = []
-        self._unmarked_rows = 0
         self._marks: list[Future[None]] = []
         self._marker = ThreadPoolExecutor(1)
 
@@ -321,15 +321,13 @@ class Engine:
                     ) from exc
                 raise
         self._unmarked.append((send, staged))
-        self._unmarked_rows += sum(len(v) for v in send.values())
-        if self._unmarked_rows >= MARK_EVERY:
-            self._flush_marks(wait=False)
+        self._flush_marks(wait=False)
 
     def _flush_marks(self, wait: bool = True) -> None:
         """Mark committed batches synced, in the marker thread (in parallel with the next
         central batch). ``wait``: until every mark is written, then close that connection."""
         if self._unmarked:
-            work, self._unmarked, self._unmarked_rows = self._unmarked, [], 0
+            work, self._unmarked = self._unmarked, []
             self._marks.append(self._marker.submit(self._mark_all, work))
         if wait:
             try:
