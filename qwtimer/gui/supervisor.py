@@ -202,7 +202,9 @@ class SupervisorWindow(Corrections, Exports, QDialog):
             from qwtimer.gui.review_detail import CallDetailPanel
 
             panel = CallDetailPanel(self.desk, self)
-            self.split.replaceWidget(1, panel).deleteLater()
+            placeholder = self.split.replaceWidget(1, panel)
+            if placeholder is not None:
+                placeholder.deleteLater()
             self.split.setStretchFactor(1, 1)
             panel.shown.connect(self._enable)
             panel.entry_view.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
@@ -227,7 +229,9 @@ class SupervisorWindow(Corrections, Exports, QDialog):
             self._charts = charts = ReviewCharts(self.desk, self)
             current = self.views.currentIndex()
             self.views.blockSignals(True)
-            self.views.widget(1).deleteLater()
+            placeholder = self.views.widget(1)
+            if placeholder is not None:
+                placeholder.deleteLater()
             self.views.removeTab(1)
             self.views.insertTab(1, charts, "Charts")
             self.views.setCurrentIndex(current)
