@@ -33,6 +33,7 @@ from typing import Any
 import psycopg
 
 from qwtimer.desk.sync import Sync
+from qwtimer.store import central_guard as guard
 from qwtimer.store import central_schema as cs
 from qwtimer.store.sync_pull import SETTLED_COLUMNS
 from tests.bench import ledger_checks as checks
@@ -143,6 +144,7 @@ def run(plan: Plan, python: str, env: dict[str, str], folder: Path) -> Report:
         t0 = time.perf_counter()
         admin = fill.create_ledger(cluster, dbname, shape)
         r.figures["ledger and logins s"] = time.perf_counter() - t0
+        r.figures["sync lock and statement timeouts s"] = list(guard.timeouts())
         measure(cluster, dbname, folder, plan, 0, r)
         t0 = time.perf_counter()
         rows = fill.fill_customers(admin, shape)

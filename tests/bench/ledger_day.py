@@ -218,6 +218,9 @@ def day_figures(
         "failed syncs": sum(1 for r in results for s in r["syncs"] if not s["ok"]),
         "conflicts": sum(s["conflicts"] for r in results for s in r["syncs"]),
         "errors": sorted({s["error"] for r in results for s in r["syncs"] if s["error"]})[:5],
+        "conflict examples": sorted(
+            {json.dumps(c) for r in results for s in r["syncs"] for c in s.get("conflict", [])}
+        )[:5],
         "rolled back (retried by qwtimer)": stats[0],
         "deadlocks": stats[1],
     }
