@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck unit bench soak faults bundle dist clean install-desktop
+.PHONY: run test lint typecheck unit bench bench-ledger soak faults bundle dist clean install-desktop
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# A ledger of 10 million calls and 200 laptops syncing at once (about half an hour); figures
+# in README.md, the short form runs inside `make test`.
+bench-ledger: $(STAMP)
+	$(BIN)/python -m tests.bench.bench_ledger
 
 # The window with a call running for QWTIMER_SOAK_MINUTES (default 15); not part of `make test`.
 soak: $(STAMP)

@@ -68,7 +68,9 @@ class Cluster:
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(args[:2])} failed: {result.stderr or result.stdout}")
 
-    def start(self) -> Cluster:
+    def start(self, settings: dict[str, str] | None = None) -> Cluster:
+        """Create and start the cluster; ``settings``: server settings that replace or add to
+        the defaults below (e.g. a bigger ``shared_buffers`` for a bulk fill)."""
         self.sock.mkdir(parents=True)
         if self._as_root:
             pw = pwd.getpwnam("postgres")
@@ -89,10 +91,17 @@ class Cluster:
             "UTF8",
             "--locale=C",
         )
-        opts = (
-            f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100 "
-            "-c shared_buffers=128MB"
+        chosen = {
+            "listen_addresses": "127.0.0.1",
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "max_connections": "100",
+            "shared_buffers": "128MB",
+            **(settings or {}),
+        }
+        opts = f"-p {self.port} -k {self.sock} " + " ".join(
+            f"-c {name}={value}" for name, value in chosen.items()
         )
         self._opts = opts
         self._run(

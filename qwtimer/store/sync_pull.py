@@ -4,6 +4,10 @@
   table under ``sync:<ledger id>:<table>``, written in the same local transaction as the rows,
   so an interrupted pull resumes exactly where it stopped. A cursor beyond the ledger's
   highest number (a forged number the ledger has since replaced) starts again from 0.
+- Each table is read only up to its highest number as it stood when the pull began, the
+  tables that refer to others read first: a product line, card, purchase or entry another
+  laptop commits (with its new customer) while this pull runs comes at the next pull, with
+  its customer, instead of arriving first and being dropped for want of it.
 - Customers, product lines, purchases and cards come down whole (a product line's dates take
   the later of the local and central values; a customer's contact is the ledger's, unless a
   change made here has not reached the ledger yet); entries come down when another device or the
@@ -91,10 +95,11 @@ def pull(
     """Bring this device up to date with the ledger. Safe to interrupt at any point."""
     result = PullResult()
     # A supervisor reads the whole team's calls (the review); a technician none (their own
-    # are here). Only rows numbered before the pull began come down, so each call's
-    # customer, each segment's call and each debit's call are here before it.
-    tops = _team_tops(central) if central.supervisor else {}
-    team = TEAM_TABLES if tops else ()
+    # are here). Only rows numbered before the pull began come down, so each row's
+    # customer, each segment's call and each debit's call are here before it; a row another
+    # laptop commits meanwhile comes at the next pull, never dropped for want of its parent.
+    team = TEAM_TABLES if central.supervisor else ()
+    tops = _tops(central, team)
     tables = [t for t in cs.PULLED if t != "entry"] + [*team, "entry"]
     for table in tables:
         mine = _NOT_MINE.get(table, "")
@@ -287,12 +292,21 @@ def _fit_entries(
     return out
 
 
-def _team_tops(central: Central) -> dict[str, int]:
-    """The highest number now of the entries, then of the calls, segments and closes: a row
-    is numbered under the writers' lock, after the rows it refers to, so every row up to
-    these numbers finds what it refers to up to them (see ``pull``)."""
+# Whose highest number is read first: a table's before those of the tables its rows refer
+# to (a debit its call and customer, a close or segment its call, a call, line, purchase or
+# card its customer). Customers refer to nothing and are read whole.
+_TOPS_ORDER = ("entry", "call_close", "segment", "call", "payment_ref", "purchase", "product_line")
+
+
+def _tops(central: Central, team: Sequence[str]) -> dict[str, int]:
+    """The highest number now of each pulled table that refers to another (``team``: the
+    calls, segments and closes too), referring tables first: a row is numbered under the
+    writers' lock after the rows it refers to, so every row up to these numbers finds what
+    it refers to up to them (see ``pull``)."""
     tops = {}
-    for table in ("entry", *TEAM_TABLES):
+    for table in _TOPS_ORDER:
+        if table in TEAM_TABLES and table not in team:
+            continue
         top = central.db.execute_sql(f"SELECT max(ledger_seq) FROM {table}").fetchone()[0]
         tops[table] = int(top or 0)
     return tops
