@@ -11,7 +11,8 @@ It speaks with the benchmark by lines, which makes the barrier of all laptops:
 1. it sets itself up (its data folder, its customers with a card each, its cursors at the
    ledger's highest numbers as of the fill: a laptop that pulled yesterday), prints
    ``ready`` and waits for ``go``;
-2. it syncs once (its new customers go up; the customers other laptops share come down),
+2. it syncs (its new customers go up; the customers other laptops share come down; it syncs
+   again until they have: a sync refused "ledger busy" brings nothing),
    times its day's calls and syncs after every ``sync_every`` calls and after the last,
    prints ``done`` and waits for ``final``;
 3. once every laptop is done it syncs a last time (only pulls are left by then), writes its
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from qwtimer.core.clock import FakeClock
+from qwtimer.core.errors import InputError
 from qwtimer.core.timer import Action
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
@@ -41,6 +43,7 @@ from qwtimer.store.models import Customer
 from qwtimer.store.sync_pull import cursor_key
 
 DAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # the laptops' day, after the filled history
+SYNCS_FOR_SHARED = 30  # first syncs a laptop tries before its shared customers must be there
 
 
 def _wait(word: str) -> None:
@@ -117,9 +120,22 @@ class Laptop:
         calls.stop(confirmed=True)
         clock.advance(rng.randint(30, 300))  # between calls
 
+    def shared_customers(self) -> list[Customer]:
+        """The customers this laptop shares with others, once a sync has brought them down:
+        a sync refused "ledger busy" brings nothing, and the technician syncs again."""
+        customers = Customers(self.desk)
+        for _ in range(SYNCS_FOR_SHARED):
+            self.sync()
+            try:
+                return [customers.find(c) for c in self.config["shared"]]
+            except InputError:
+                time.sleep(self.rng.uniform(0.5, 2.0))
+        raise SystemExit(
+            f"laptop: the shared customers never came down in {SYNCS_FOR_SHARED} syncs"
+        )
+
     def day(self, own: list[Customer]) -> int:
-        self.sync()
-        shared = [Customers(self.desk).find(c) for c in self.config["shared"]]
+        shared = self.shared_customers()
         calls = Calls(self.desk)
         n = self.config["calls"]
         for i in range(n):
