@@ -14,6 +14,7 @@ It speaks with the benchmark by lines, which makes the barrier of all laptops:
 2. it syncs (its new customers go up; the customers other laptops share come down; it syncs
    again until they have: a sync refused "ledger busy" brings nothing),
    times its day's calls and syncs after every ``sync_every`` calls and after the last,
+   then again until a sync goes through (so everything it did has reached the ledger),
    prints ``done`` and waits for ``final``;
 3. once every laptop is done it syncs a last time (only pulls are left by then), writes its
    result (its device, every sync's time and outcome) to ``result`` and prints ``bye``.
@@ -44,6 +45,7 @@ from qwtimer.store.sync_pull import cursor_key
 
 DAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # the laptops' day, after the filled history
 SYNCS_FOR_SHARED = 30  # first syncs a laptop tries before its shared customers must be there
+SYNCS_TO_GO_THROUGH = 100  # syncs a laptop tries, at the end of its day, until one goes through
 
 
 def _wait(word: str) -> None:
@@ -143,7 +145,18 @@ class Laptop:
             self.one_call(calls, self.rng.choice(pick))
             if (i + 1) % self.config["sync_every"] == 0 or i + 1 == n:
                 self.sync()
+        self.sync_through()
         return n
+
+    def sync_through(self) -> None:
+        """Sync again, as the technician would, until a sync goes through: a sync refused
+        "ledger busy" sent nothing and brought nothing."""
+        for _ in range(SYNCS_TO_GO_THROUGH):
+            if self.syncs and self.syncs[-1]["ok"]:
+                return
+            time.sleep(self.rng.uniform(0.5, 2.0))
+            self.sync()
+        raise SystemExit(f"laptop: no sync went through in {SYNCS_TO_GO_THROUGH} tries")
 
 
 def main(argv: list[str]) -> int:
@@ -157,7 +170,8 @@ def main(argv: list[str]) -> int:
     day_s = time.perf_counter() - t0
     _say("done")
     _wait("final")
-    laptop.sync()
+    laptop.sync()  # every laptop has sent everything: this pull brings the whole day
+    laptop.sync_through()
     result = {
         "technician": config["technician"],
         "device_id": laptop.desk.device_id,
