@@ -42,7 +42,8 @@ def _haystack(name: str, phone: str, email: str) -> str:
 
 
 def _bare(phone: str) -> str:
-    """The phone number without the punctuation people type in it (`` +()-./``)."""
+    """The phone number without the punctuation people type in it (`` +()-./``); chained
+    replacements, cheaper than ``str.translate`` for numbers this short."""
     return (
         phone.replace(" ", "")
         .replace("+", "")
@@ -56,18 +57,8 @@ def _bare(phone: str) -> str:
 
 def _haystacks(rows: list[tuple[Any, ...]]) -> list[str]:
     """``_haystack`` of every row, the same strings, built in bulk: one pass of string
-    operations and one of ``str.lower``, with no call of a Python function per row."""
-    phones = [
-        (r[2] or "")
-        .replace(" ", "")
-        .replace("+", "")
-        .replace("(", "")
-        .replace(")", "")
-        .replace("-", "")
-        .replace(".", "")
-        .replace("/", "")
-        for r in rows
-    ]
+    operations per phone and one of ``str.lower`` over them all."""
+    phones = [_bare(r[2] or "") for r in rows]
     hay = [f"{r[1]}\t{phone}\t{r[3] or ''}" for r, phone in zip(rows, phones, strict=True)]
     return list(map(str.lower, hay))
 
