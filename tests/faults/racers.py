@@ -7,7 +7,10 @@ connection, exactly like a second command or a window on the same laptop.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -48,3 +51,25 @@ def run(folder: str, jobs: Queue, results: Queue, go: Barrier) -> None:
                 results.put((op, f"error: {type(exc).__name__}: {exc}"))
     finally:
         desk.close()
+
+
+@contextmanager
+def pair(
+    folder: Path, join_s: float = 60
+) -> Iterator[tuple[list[mp.Queue[tuple[str, str] | None]], mp.Queue[tuple[str, str]]]]:
+    """Two racers on ``folder`` released together by one barrier: yields their job queues
+    and the queue of their answers, and stops them on the way out."""
+    ctx = mp.get_context("spawn")
+    go = ctx.Barrier(2)
+    results: mp.Queue[tuple[str, str]] = ctx.Queue()
+    jobs: list[mp.Queue[tuple[str, str] | None]] = [ctx.Queue(), ctx.Queue()]
+    procs = [ctx.Process(target=run, args=(str(folder), q, results, go), daemon=True) for q in jobs]
+    for p in procs:
+        p.start()
+    try:
+        yield jobs, results
+    finally:
+        for q in jobs:
+            q.put(None)
+        for p in procs:
+            p.join(timeout=join_s)

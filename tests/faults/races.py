@@ -5,7 +5,6 @@ running call, no stopped call with an open segment, one close per stopped call."
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import random
 from pathlib import Path
 
@@ -31,38 +30,25 @@ def racing_processes(root: Path, runs: int, rng: random.Random) -> Tally:
     line = LineInput("desktop", "license", maintenance_until="2027-06-30")
     for name in ("Acme Audio", "Zeta Zinc"):
         Customers(desk).add(name, line)
-    ctx = mp.get_context("spawn")
-    go = ctx.Barrier(2)
-    results: mp.Queue[tuple[str, str]] = ctx.Queue()
-    jobs: list[mp.Queue[tuple[str, str] | None]] = [ctx.Queue(), ctx.Queue()]
-    procs = [
-        ctx.Process(target=racers.run, args=(str(folder), q, results, go), daemon=True)
-        for q in jobs
-    ]
-    for p in procs:
-        p.start()
     try:
-        for _ in range(runs):
-            calls = Calls(desk)
-            if (running := calls.current()) is not None:
-                calls.stop(call_id=running.id)
-            a, b = rng.choice(PAIRS)
-            if a[0] != "start":
-                calls.start(Customers(desk).find("Acme Audio"))
-            jobs[0].put(a)
-            jobs[1].put(b)
-            tally.runs += 1
-            tally.faults += 1
-            for _ in range(2):
-                op, answer = results.get(timeout=120)
-                if answer.startswith("error"):
-                    tally.problems.append(f"{op}: {answer}")
-            check_timer_rows(desk.db_path, tally)
+        with racers.pair(folder) as (jobs, results):
+            for _ in range(runs):
+                calls = Calls(desk)
+                if (running := calls.current()) is not None:
+                    calls.stop(call_id=running.id)
+                a, b = rng.choice(PAIRS)
+                if a[0] != "start":
+                    calls.start(Customers(desk).find("Acme Audio"))
+                jobs[0].put(a)
+                jobs[1].put(b)
+                tally.runs += 1
+                tally.faults += 1
+                for _ in range(2):
+                    op, answer = results.get(timeout=120)
+                    if answer.startswith("error"):
+                        tally.problems.append(f"{op}: {answer}")
+                check_timer_rows(desk.db_path, tally)
     finally:
-        for q in jobs:
-            q.put(None)
-        for p in procs:
-            p.join(timeout=60)
         desk.close()
     check_integrity(folder, tally)
     return tally

@@ -89,21 +89,8 @@ def track(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Track]:
     customers = Customers(desk)
     customers.add("Acme Audio", LINE)
     customers.add("Zeta Zinc", LINE)
-    ctx = mp.get_context("spawn")
-    go = ctx.Barrier(2)
-    results: mp.Queue[tuple[str, str]] = ctx.Queue()
-    jobs: list[mp.Queue[tuple[str, str] | None]] = [ctx.Queue(), ctx.Queue()]
-    procs = [
-        ctx.Process(target=racers.run, args=(str(folder), q, results, go), daemon=True)
-        for q in jobs
-    ]
-    for p in procs:
-        p.start()
-    yield Track(folder, desk, jobs, results)
-    for q in jobs:
-        q.put(None)
-    for p in procs:
-        p.join(timeout=30)
+    with racers.pair(folder, join_s=30) as (jobs, results):
+        yield Track(folder, desk, jobs, results)
     desk.close()
 
 
