@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from qwtimer.store.connection import SCHEMA_VERSION
 from tests.faults.checks import Tally
 from tests.faults.cli import qwtimer
 from tests.faults.worker import CUSTOMER
@@ -46,7 +47,8 @@ def _zero(db: Path, rng: random.Random) -> None:
 def _newer(db: Path, rng: random.Random) -> None:
     con = sqlite3.connect(db)
     with con:
-        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (rng.randint(9, 99),))
+        newer = SCHEMA_VERSION + rng.randint(1, 90)
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (newer,))
     con.close()
 
 
