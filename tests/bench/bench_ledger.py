@@ -219,6 +219,9 @@ def print_report(r: Report) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(__doc__, plan_of.__doc__, sep="\n")
+        return 0
     plan = plan_of(argv)
     say(f"ledger benchmark: {estimate(plan)}")
     target = installed()
