@@ -14,7 +14,7 @@ engine, the revisions and the migrations never ask which ledger they talk to:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -88,10 +88,16 @@ class Central:
         cols: Sequence[str],
         rows: Sequence[tuple[Any, ...]],
         stage: str,
-        meanwhile: Callable[[], object] | None,
     ) -> set[Any] | None:
         """See ``sync_stage.bulk_insert``."""
         raise NotImplementedError
+
+    def insert_all(self, tables: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> bool:
+        """Put every row of these tables (name, columns, rows; in this order) in at once,
+        when none of their keys is already there. True when done; False when nothing was
+        done (a key is there, or this ledger goes table by table): the caller then inserts
+        each table with ``bulk_insert``."""
+        return False
 
     def drop_stage(self, stage: str) -> None:
         """The staging table of ``bulk_insert`` is no longer needed."""
@@ -130,25 +136,12 @@ class PgCentral(Central):
         cols: Sequence[str],
         rows: Sequence[tuple[Any, ...]],
         stage: str,
-        meanwhile: Callable[[], object] | None,
     ) -> set[Any] | None:
         """A binary COPY into a temporary table dropped at commit."""
         names = ", ".join(cols)
         cur = self.db.cursor()
-        cur.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA",
-            prepare=False,  # the staging table is new in every transaction: nothing to reuse
-        )
-        types = _binary_types(table, cols)
-        fmt = " (FORMAT BINARY)" if types else ""
-        with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as copy:
-            if types:
-                copy.set_types(types)
-            for r in rows:
-                copy.write_row(r)
+        self._stage(cur, table, cols, rows, stage)
         key = cols[0]
-        if meanwhile is not None:
-            meanwhile()
         # A plain insert is much cheaper than ON CONFLICT, and a first push holds only new
         # keys; when any key is already there (a retry), redo it the careful way.
         cur.execute("SAVEPOINT bulk_insert", prepare=False)
@@ -163,6 +156,48 @@ class PgCentral(Central):
                 f"ON CONFLICT DO NOTHING RETURNING {key}"
             )
         return {r[0] for r in cur.fetchall()}
+
+    def insert_all(self, tables: Sequence[tuple[str, Sequence[str], Sequence[Any]]]) -> bool:
+        """Every table staged first (COPY), then every row moved in one round trip.
+
+        The first insert into a pulled table takes the ledger's writers' lock (``SEQ_LOCK``),
+        held to the commit: here nothing travels between the laptop and the server while it
+        is held but this one message and the commit, so a slow network or a busy laptop
+        does not keep every other push waiting. A key already there (a retry after a lost
+        reply) undoes it all, staging included, for the careful way table by table."""
+        cur = self.db.cursor()
+        cur.execute("SAVEPOINT insert_all", prepare=False)
+        for table, cols, rows in tables:
+            self._stage(cur, table, cols, rows, f"all_{table}")
+        moves = "; ".join(
+            f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM all_{table}"
+            for table, cols, _ in tables
+        )
+        try:  # no parameters: several statements go as one simple query
+            cur.execute(f"{moves}; RELEASE SAVEPOINT insert_all", prepare=False)
+        except psycopg.errors.UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT insert_all", prepare=False)
+            cur.execute("RELEASE SAVEPOINT insert_all", prepare=False)
+            return False
+        return True
+
+    @staticmethod
+    def _stage(
+        cur: Any, table: str, cols: Sequence[str], rows: Sequence[tuple[Any, ...]], stage: str
+    ) -> None:
+        """``rows`` copied (binary COPY) into a new temporary table dropped at commit."""
+        names = ", ".join(cols)
+        cur.execute(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA",
+            prepare=False,  # the staging table is new in every transaction: nothing to reuse
+        )
+        types = _binary_types(table, cols)
+        fmt = " (FORMAT BINARY)" if types else ""
+        with cur.copy(f"COPY {stage} ({names}) FROM STDIN{fmt}") as copy:
+            if types:
+                copy.set_types(types)
+            for r in rows:
+                copy.write_row(r)
 
     def apply_revision(self, row: Sequence[Any]) -> str:
         marks = ", ".join(["%s"] * len(row))
@@ -221,7 +256,6 @@ class SqliteCentral(Central):
         cols: Sequence[str],
         rows: Sequence[tuple[Any, ...]],
         stage: str,
-        meanwhile: Callable[[], object] | None,
     ) -> set[Any] | None:
         """A temporary table, dropped by ``drop_stage``."""
         names = ", ".join(cols)
@@ -231,8 +265,6 @@ class SqliteCentral(Central):
         db.cursor().executemany(
             f"INSERT INTO temp.{stage} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
         )
-        if meanwhile is not None:
-            meanwhile()
         cur = db.execute_sql(
             f"INSERT INTO main.{table} ({names}) SELECT {names} FROM temp.{stage} WHERE true "
             f"ON CONFLICT DO NOTHING RETURNING {cols[0]}"

@@ -10,8 +10,10 @@ Push (DESIGN.md "The central ledger and sync"):
   transaction, each customer under its lock (``central_settle`` on PostgreSQL,
   ``sync_allocation`` on the embedded ledger). The device's own money entries stay
   provisional until the pull brings the ledger's (``provisional``).
-- One central transaction per batch. On PostgreSQL the rows go in with ``COPY`` into a
-  temporary staging table and one ``INSERT ... SELECT`` (``sync_stage``); a row the ledger
+- One central transaction per batch. On PostgreSQL every table of the batch is copied
+  (``COPY``) into a temporary staging table first, then one message moves them all in
+  (``INSERT ... SELECT`` per table, ``sync_stage``): the writers' lock, taken by the first
+  of those inserts, is held for that message and the commit only. A row the ledger
   already holds is compared column by column: identical is success (a retry after a lost
   reply creates nothing), different is a conflict, reported and never overwritten. A
   customer's contact and a product line's dates change only through revisions, sent after
@@ -49,7 +51,7 @@ from qwtimer.store.central import LedgerError, LedgerOffline, busy_error
 from qwtimer.store.central_dialect import Central
 from qwtimer.store.central_settle import UNKNOWN_POLICY
 from qwtimer.store.ledger_errors import Conflict
-from qwtimer.store.sync_stage import Staged, stage_insert
+from qwtimer.store.sync_stage import Staged, stage_batch
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 Hook = Callable[[str], None]  # named points of a push, for fault-injection tests
@@ -353,22 +355,22 @@ class Engine:
         """One batch in one ledger transaction. The observed rows go in; the ledger settles
         what they call for (``central_settle`` on PostgreSQL; the embedded ledger here, in
         the same transaction, ``sync_allocation``), each customer under its lock."""
-        staged: dict[str, Staged] = {}
+
+        def settle(table: str, s: Staged) -> None:
+            self.hook(f"{table}:inserted")
+            # the ledger settles what was observed (PostgreSQL: its own triggers)
+            self.central.after_insert(table, s.inserted, self.author, self.policies)
+
+        batch = [(t, send[t]) for t in _ORDER if send.get(t)]
         with self.central.transaction():
-            for table in _ORDER:
-                rows = send.get(table)
-                if not rows:
-                    continue
-                staged[table] = s = stage_insert(self.central, table, rows, author=self.author)
-                self.hook(f"{table}:inserted")
-                # the ledger settles what was observed (PostgreSQL: its own triggers)
-                self.central.after_insert(table, s.inserted, self.author, self.policies)
+            staged = stage_batch(self.central, batch, self.author, settle)
             self.hook("settled")
-            # R6.1: the unsettled splits as stored, new or returned to a replay
-            sent = [r[0] for r in send.get("call_close", [])]
-            stored = alloc.stored(self.central, sent, Settlement.UNSETTLED) if sent else []
             self.hook("before_commit")
         self.hook("after_commit")
+        # R6.1: the unsettled splits as stored, new or returned to a replay (read after the
+        # commit: the writers' lock is not held for it)
+        sent = [r[0] for r in send.get("call_close", [])]
+        stored = alloc.stored(self.central, sent, Settlement.UNSETTLED) if sent else []
         for table, s in staged.items():
             self.result.inserted[table] = self.result.inserted.get(table, 0) + len(s.inserted)
             self.result.identical += s.identical

@@ -40,29 +40,48 @@ def bulk_insert(
     cols: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     stage: str | None = None,
-    meanwhile: Callable[[], object] | None = None,
 ) -> set[Any] | None:
     """Insert ``rows`` through a staging table (COPY on PostgreSQL); a row whose key the
     table already holds is skipped. Returns the first column of the rows inserted, or None
     when every row went in (the common case: nothing to look up). The staging table
-    ``stage_<table>`` stays until the end of the caller's transaction. ``meanwhile`` is
-    called once the rows are staged, just before the server moves them into ``table`` (on
-    PostgreSQL: work for another thread starts there while this one waits on the server)."""
-    return central.bulk_insert(table, cols, rows, stage or f"stage_{table}", meanwhile)
+    ``stage_<table>`` stays until the end of the caller's transaction."""
+    return central.bulk_insert(table, cols, rows, stage or f"stage_{table}")
+
+
+def stage_batch(
+    central: Central,
+    batch: Sequence[tuple[str, Sequence[tuple[Any, ...]]]],
+    author: str,
+    each: Callable[[str, Staged], object],
+) -> dict[str, Staged]:
+    """Insert a push's batch (table and rows, ``PUSHED[table]`` order, in the order given)
+    inside the caller's transaction; ``each(table, staged)`` follows each table in turn.
+
+    When no key is already there, every table goes in at once (``Central.insert_all``: on
+    PostgreSQL the writers' lock is then held for one round trip and the commit); else,
+    and on a ledger that goes table by table, each table is staged, inserted and sorted
+    out (``stage_insert``) before the next, ``each`` between them."""
+    at_once = central.insert_all([(t, cs.PUSHED[t], rows) for t, rows in batch])
+    out: dict[str, Staged] = {}
+    for table, rows in batch:
+        if at_once:
+            out[table] = Staged(list(rows), 0, 0, [])
+        else:
+            out[table] = stage_insert(central, table, rows, author=author)
+        each(table, out[table])
+    return out
 
 
 def stage_insert(
     central: Central,
     table: str,
     rows: Sequence[tuple[Any, ...]],
-    meanwhile: Callable[[], object] | None = None,
     author: str = "",
 ) -> Staged:
     """Insert ``rows`` (``PUSHED[table]`` order) inside the caller's transaction and sort
-    out the rows the ledger already held: identical, merged or conflicts. ``meanwhile``:
-    see ``bulk_insert``; ``author``: who a change found on a held row is recorded as (on
-    PostgreSQL always the login)."""
-    new_ids = bulk_insert(central, table, cs.PUSHED[table], rows, meanwhile=meanwhile)
+    out the rows the ledger already held: identical, merged or conflicts. ``author``: who a
+    change found on a held row is recorded as (on PostgreSQL always the login)."""
+    new_ids = bulk_insert(central, table, cs.PUSHED[table], rows)
     if new_ids is None:
         out = Staged(list(rows), 0, 0, [])
     else:

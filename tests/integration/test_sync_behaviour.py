@@ -6,15 +6,19 @@ import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
 from qwtimer.core.timer import Action
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.sync import Sync
+from qwtimer.store.central_dialect import PgCentral
+from qwtimer.store.central_schema import SEQ_LOCK
 from qwtimer.store.models import TABLES
-from tests.integration.conftest import SUPERVISOR, TECHNICIANS, Backend
+from tests.integration.conftest import SUPERVISOR, TECHNICIANS, Backend, PgLedger
 from tests.integration.devices import Device, allocations, central_balance, dump
 
 MakeDevice = Callable[[str], Device]
@@ -247,7 +251,7 @@ def test_a_fault_in_qwtimer_during_a_sync_is_said_and_logged_never_called_offlin
     logging.getLogger("qwtimer").addHandler(handler)
     try:
         with monkeypatch.context() as bug:
-            bug.setattr(engine, "stage_insert", broken)
+            bug.setattr(engine, "stage_batch", broken)
             report = tess.sync(ledger.url("tess"))
     finally:
         logging.getLogger("qwtimer").removeHandler(handler)
@@ -291,3 +295,38 @@ def test_r5_research_after_the_stop_is_billed_once_even_when_the_clock_was_set_b
     ).fetchone()[0]
     assert -debits == bill.billed_seconds  # the ledger's entries, as the laptop billed
     assert tess.balance(cid) == central_balance(ledger.admin, cid) == 45 * 60 - 900
+
+
+@pytest.mark.pg
+def test_every_row_of_a_batch_is_staged_before_the_writers_lock_is_taken(
+    pg_ledger: PgLedger, make_device: MakeDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the rows of a batch travel to the server, no push holds the writers' lock
+    (SEQ_LOCK): it is taken by the one message that moves them in, and held to the commit."""
+    tess = make_device("tess")
+    cid = tess.add_customer("Acme", card=True)
+    for minutes in (10, 30, 25):
+        tess.log(cid, minutes)
+    held: list[tuple[str, bool]] = []
+    watch = psycopg.connect(pg_ledger.admin, autocommit=True)
+    stage = PgCentral._stage
+
+    def watched(cur: Any, table: str, *rest: Any) -> None:
+        row = watch.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid = %s AND objid = %s",
+            SEQ_LOCK,
+        ).fetchone()
+        held.append((table, bool(row and row[0])))
+        stage(cur, table, *rest)
+
+    monkeypatch.setattr(PgCentral, "_stage", staticmethod(watched))
+    try:
+        report = tess.sync(pg_ledger.url("tess"))
+    finally:
+        watch.close()
+    assert report.ok and report.pending == 0, report.error
+    staged = {table for table, _ in held}
+    assert {"customer", "call", "segment", "call_close"} <= staged
+    assert [t for t, locked in held if locked] == []
+    assert tess.balance(cid) == central_balance(pg_ledger.admin, cid)
