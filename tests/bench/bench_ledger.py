@@ -22,6 +22,7 @@ thousand calls and 6 laptops) runs inside the test suite (tests/integration).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -198,6 +199,13 @@ def estimate(plan: Plan) -> str:
     return f"about {fill_min + 10:.0f} minutes (the fill about {fill_min:.0f})"
 
 
+def disk_needed(plan: Plan) -> float:
+    """Bytes the throwaway cluster may take: 3.5 GB a million calls (the history with its
+    indexes), the fill's write-ahead log (``max_wal_size``) and room for the sorts of its
+    vacuums and checks."""
+    return plan.stages[-1] * 3_500 + 16e9 + 8e9
+
+
 def plan_of(argv: list[str]) -> Plan:
     """``--short``, or the long form with ``--calls N`` (the ledger's last size, default 10 M)
     and ``--laptops N`` (default 200)."""
@@ -223,6 +231,15 @@ def main(argv: list[str]) -> int:
         print(__doc__, plan_of.__doc__, sep="\n")
         return 0
     plan = plan_of(argv)
+    free, need = shutil.disk_usage(tempfile.gettempdir()).free, disk_needed(plan)
+    if free < need:
+        print(
+            f"ledger benchmark: {plan.stages[-1]:,} calls need about {need / 1e9:.0f} GB free "
+            f"in {tempfile.gettempdir()}, which has {free / 1e9:.0f} GB: free some space, set "
+            "TMPDIR to a larger disk, or give fewer calls (--calls N)",
+            file=sys.stderr,
+        )
+        return 2
     say(f"ledger benchmark: {estimate(plan)}")
     target = installed()
     with tempfile.TemporaryDirectory(prefix="qwtimer-ledgerbench-") as tmp:

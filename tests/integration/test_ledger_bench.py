@@ -86,3 +86,14 @@ def test_a_laptop_missing_an_entry_of_the_day_is_not_equal_to_the_ledger(tmp_pat
     ledger.entries.add(("other", str(c.id), "call_debit", -60, 0))  # another laptop's debit
     assert ledger_checks.laptop(db_path, device, ledger)["entries"] == 1
     assert not ledger_checks.balances_equal(db_path, ledger)
+
+
+def test_a_history_the_disk_cannot_hold_is_refused_before_anything_starts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(bench_ledger.tempfile, "tempdir", None)  # TMPDIR is read again
+    assert bench_ledger.main(["--calls", str(10**12)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "free" in err[0] and "--calls N" in err[0], err
+    assert list(tmp_path.iterdir()) == []  # no cluster, no folder
