@@ -295,10 +295,12 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-@pytest.fixture(scope="module")
-def running(seeded: Path) -> Path:
-    """The seeded folder, copied, with a call running."""
-    data = seeded.parent / "running"
+@pytest.fixture
+def running(seeded: Path, tmp_path: Path) -> Path:
+    """The seeded folder, copied, with a call started just now: a call whose heartbeat is
+    more than a few seconds old counts as interrupted by a crash (nothing here keeps it
+    beating), and would then take 'timer recover' rightly."""
+    data = tmp_path / "running"
     shutil.copytree(seeded, data)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QWTIMER_TECHNICIAN", "tess")
