@@ -1,8 +1,9 @@
 """How pushed rows enter the central ledger: staging, then identical, merged or conflicting.
 
-On PostgreSQL a batch of one table is copied (``COPY``) into a temporary staging table, then
-the rows with new keys go in with one ``INSERT ... SELECT``. A row whose key the ledger
-already holds is compared column by column: identical is success (a retry after a lost reply),
+On PostgreSQL each table of a batch is copied (``COPY``) into a temporary staging table,
+then the rows go in with one ``INSERT ... SELECT`` a table, all in one message
+(``stage_batch``). When a key is already there (a retry), each table is staged again and only
+its new keys go in, one table after the other. A row whose key the ledger already holds is compared column by column: identical is success (a retry after a lost reply),
 a change where the desk may change a row (``cs.EDITABLE``) is applied, anything else is a
 conflict, reported and never overwritten (a customer's contact or a product line's dates that
 differ become a revision, ``store.revisions``). SQLite does the same without COPY.
