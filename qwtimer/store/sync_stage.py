@@ -2,11 +2,12 @@
 
 On PostgreSQL each table of a batch is copied (``COPY``) into a temporary staging table,
 then the rows go in with one ``INSERT ... SELECT`` a table, all in one message
-(``stage_batch``). When a key is already there (a retry), each table is staged again and only
-its new keys go in, one table after the other. A row whose key the ledger already holds is compared column by column: identical is success (a retry after a lost reply),
-a change where the desk may change a row (``cs.EDITABLE``) is applied, anything else is a
-conflict, reported and never overwritten (a customer's contact or a product line's dates that
-differ become a revision, ``store.revisions``). SQLite does the same without COPY.
+(``stage_batch``). When a key is already there (a retry), each table is staged again and
+only its new keys go in, one table after the other. A row whose key the ledger already holds
+is compared column by column: identical is success (a retry after a lost reply), a change
+where the desk may change a row (``cs.EDITABLE``) is applied, anything else is a conflict,
+reported and never overwritten (a customer's contact or a product line's dates that differ
+become a revision, ``store.revisions``). SQLite does the same without COPY, table by table.
 """
 
 from __future__ import annotations
