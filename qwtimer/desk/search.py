@@ -160,8 +160,8 @@ class CustomerIndex:
         if hits is None:
             known: tuple[str, ...] = ()
             hits = self._all
-            for recent_words, recent_hits in self._recent.items():
-                if len(recent_hits) < len(hits) and all(
+            for recent_words, recent_hits in self._recent.items():  # the newest wins a tie
+                if len(recent_hits) <= len(hits) and all(
                     any(r in w for w in words) for r in recent_words
                 ):
                     known, hits = recent_words, recent_hits
@@ -176,6 +176,8 @@ class CustomerIndex:
     def _containing(self, word: str, among: list[int]) -> list[int]:
         """The positions in ``among`` whose row contains ``word``, in the same order."""
         hay = self._hay
+        if len(among) == len(self._all):  # every row: read them in order, not by position
+            among = self._all
         if len(word) == 1:  # one character: which rows hold it is remembered, a byte per row
             holding = self._chars.get(word)
             if holding is None and among is self._all:
