@@ -3,8 +3,9 @@
 Loading reads every customer in one plain SQL query (the banks in a second one, so the list
 is searchable sooner); searching never touches the database. Built to answer within one frame
 over 50,000 customers: a query starts from the fewest customers that can still match it (the
-hits of a recent query it narrows, or, for one character, the customers holding it) and the
-loops over customers run inside the interpreter's C code.
+hits of a recent query it narrows), the customers holding a word looked for among most of
+them are remembered (the first letters of a word, the costliest keystrokes, recur all day),
+and the loops over customers run inside the interpreter's C code.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
 ROWS_SQL = "SELECT id, name, phone, email, NULL FROM customer WHERE merged_into IS NULL"
 BANKS_SQL = "SELECT customer_id, SUM(seconds) FROM entry GROUP BY customer_id"
 RECENT = 8  # results of this many recent queries are kept to narrow the next ones
-CHARACTERS = 64  # at most this many characters have their rows remembered (a byte per row)
+HELD = 64  # at most this many words have the rows holding them remembered (a byte per row)
 
 
 class CustomerRow(NamedTuple):
@@ -90,7 +91,7 @@ class CustomerIndex:
     # What searching remembers until the rows change (``_forget``).
     _all: list[int]  # every position, the answer to an empty query
     _recent: dict[tuple[str, ...], list[int]]  # recent answers by their words, oldest first
-    _chars: dict[str, bytes]  # per character: a byte per row, 1 where the row holds it
+    _held: dict[str, bytes]  # per word: a byte per row, 1 where the row holds it
     _ids: list[str]  # every row's id, once a query looked like one
 
     def __init__(self, rows: list[CustomerRow] | None = None, presorted: bool = False) -> None:
@@ -174,29 +175,28 @@ class CustomerIndex:
         return hits
 
     def _containing(self, word: str, among: list[int]) -> list[int]:
-        """The positions in ``among`` whose row contains ``word``, in the same order."""
-        hay = self._hay
-        if len(among) == len(self._all):  # every row: read them in order, not by position
-            among = self._all
-        if len(word) == 1:  # one character: which rows hold it is remembered, a byte per row
-            holding = self._chars.get(word)
-            if holding is None and among is self._all:
-                holding = bytes(map(contains, hay, repeat(word)))
-                if len(self._chars) < CHARACTERS:
-                    self._chars[word] = holding
-            if holding is not None:
-                if among is self._all:
-                    return list(compress(among, holding))
-                return list(compress(among, map(holding.__getitem__, among)))
-        if among is self._all:
-            return list(compress(among, map(contains, hay, repeat(word))))
-        return [i for i in among if word in hay[i]]
+        """The positions in ``among`` whose row contains ``word``, in the same order. A word
+        looked for among most customers (a word's first letters, the costly keystrokes) is
+        looked for among all of them, in order, and which rows hold it is remembered."""
+        everyone = len(among) == len(self._all)
+        holding = self._held.pop(word, None)
+        if holding is None and 2 * len(among) > len(self._all):
+            holding = bytes(map(contains, self._hay, repeat(word)))  # a byte per row: 0 or 1
+        if holding is None:
+            hay = self._hay
+            return [i for i in among if word in hay[i]]
+        self._held[word] = holding  # the most recently used last
+        if len(self._held) > HELD:
+            del self._held[next(iter(self._held))]
+        if everyone:
+            return list(compress(self._all, holding))
+        return list(compress(among, map(holding.__getitem__, among)))
 
     def _forget(self) -> None:
         """Drop what searching remembered: the rows changed."""
         self._all = list(range(len(self.rows)))
         self._recent = {}
-        self._chars = {}
+        self._held = {}
         self._ids = []
 
     def position(self, customer_id: str) -> int | None:
