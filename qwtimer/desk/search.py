@@ -2,7 +2,10 @@
 
 Loading reads every customer in one plain SQL query (the banks in a second one, so the list
 is searchable sooner); searching never touches the database. Built to answer within one frame
-over 50,000 customers.
+over 50,000 customers: a query starts from the fewest customers that can still match it (the
+hits of a recent query it narrows), the customers holding a word looked for among most of
+them are remembered (the first letters of a word, the costliest keystrokes, recur all day),
+and the loops over customers run inside the interpreter's C code.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,6 +27,8 @@ _ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
 # reading through the name index costs SQLite a look-up per row, about three times the scan.
 ROWS_SQL = "SELECT id, name, phone, email, NULL FROM customer WHERE merged_into IS NULL"
 BANKS_SQL = "SELECT customer_id, SUM(seconds) FROM entry GROUP BY customer_id"
+RECENT = 8  # results of this many recent queries are kept to narrow the next ones
+HELD = 64  # at most this many words have the rows holding them remembered (a byte per row)
 
 
 class CustomerRow(NamedTuple):
@@ -82,6 +88,12 @@ class CustomerIndex:
     """Customers sorted by name; ``search`` returns row positions. Build it anywhere (a worker
     thread), then use it only on one thread (the GUI thread)."""
 
+    # What searching remembers until the rows change (``_forget``).
+    _all: list[int]  # every position, the answer to an empty query
+    _recent: dict[tuple[str, ...], list[int]]  # recent answers by their words, oldest first
+    _held: dict[str, bytes]  # per word: a byte per row, 1 where the row holds it
+    _ids: list[str]  # every row's id, once a query looked like one
+
     def __init__(self, rows: list[CustomerRow] | None = None, presorted: bool = False) -> None:
         # Rows are plain (id, name, phone, email, bank) tuples; ``row`` names their fields.
         self.rows: list[tuple[Any, ...]] = list(rows or [])
@@ -89,9 +101,7 @@ class CustomerIndex:
             sort_by_name(self.rows)
         self._hay = _haystacks(self.rows)
         self.banks: dict[str, int] = {}
-        self._last_query = ""
-        self._last_hits: list[int] = list(range(len(self.rows)))
-        self._last_words: list[str] = []
+        self._forget()
 
     @classmethod
     def from_tuples(cls, tuples: list[Any]) -> CustomerIndex:
@@ -128,32 +138,66 @@ class CustomerIndex:
 
     def search(self, text: str) -> list[int]:
         """Positions of the customers whose name, phone (with or without punctuation), email
-        or id contains every word of ``text`` (case-insensitive). While the text grows, only
-        the last hits are looked at, and only for the words they were not found by."""
+        or id contains every word of ``text`` (case-insensitive), in the index's order. The
+        answer depends on ``text`` and the rows only, never on the queries before it; the
+        list may be shared with later answers, so callers must not modify it."""
         query = " ".join(text.lower().split())
-        hits: list[int] = []
-        words: list[str] = []  # what every hit was found by (none for an id's start)
-        if _ID_LIKE.match(query):  # a pasted customer id, or the start of one
-            hits = [i for i, r in enumerate(self.rows) if r[0].startswith(query)]
         if not query:
-            hits = list(range(len(self.rows)))
-        elif not hits:
-            words = [_bare(w) if _PHONE_WORD.match(w) else w for w in query.split()]
-            hay = self._hay
-            narrowing = bool(self._last_words) and query.startswith(self._last_query)
-            if narrowing:  # typing extends the last query: only its hits can still match
-                found = set(self._last_words)
-                hits = self._last_hits
-                for word in [w for w in words if w not in found]:
-                    hits = [i for i in hits if word in hay[i]]
-                hits = list(hits)
-            else:
-                first, rest = words[0], words[1:]
-                hits = [i for i, h in enumerate(hay) if first in h]
-                for word in rest:
-                    hits = [i for i in hits if word in hay[i]]
-        self._last_query, self._last_hits, self._last_words = query, hits, words
+            return self._all
+        if _ID_LIKE.match(query):  # a pasted customer id, or the start of one
+            ids = self._ids or [r[0] for r in self.rows]
+            self._ids = ids
+            hits = list(compress(self._all, map(str.startswith, ids, repeat(query))))
+            if hits:
+                return hits
+        words = [_bare(w) if _PHONE_WORD.match(w) else w for w in query.split()]
+        return self._matching(tuple(dict.fromkeys(words)))
+
+    def _matching(self, words: tuple[str, ...]) -> list[int]:
+        """Positions of the rows containing every word, from the narrowest known result that
+        holds them all: a recent query each of whose words lies inside one of ``words`` (a
+        query typed on, or the same query after a backspace) can only lose customers."""
+        hits = self._recent.pop(words, None)
+        if hits is None:
+            known: tuple[str, ...] = ()
+            hits = self._all
+            for recent_words, recent_hits in self._recent.items():  # the newest wins a tie
+                if len(recent_hits) <= len(hits) and all(
+                    any(r in w for w in words) for r in recent_words
+                ):
+                    known, hits = recent_words, recent_hits
+            for word in words:
+                if not any(word in k for k in known):  # a word inside a known one holds
+                    hits = self._containing(word, hits)
+        self._recent[words] = hits  # the most recent last
+        if len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
         return hits
+
+    def _containing(self, word: str, among: list[int]) -> list[int]:
+        """The positions in ``among`` whose row contains ``word``, in the same order. A word
+        looked for among most customers (a word's first letters, the costly keystrokes) is
+        looked for among all of them, in order, and which rows hold it is remembered."""
+        everyone = len(among) == len(self._all)
+        holding = self._held.pop(word, None)
+        if holding is None and 2 * len(among) > len(self._all):
+            holding = bytes(map(contains, self._hay, repeat(word)))  # a byte per row: 0 or 1
+        if holding is None:
+            hay = self._hay
+            return [i for i in among if word in hay[i]]
+        self._held[word] = holding  # the most recently used last
+        if len(self._held) > HELD:
+            del self._held[next(iter(self._held))]
+        if everyone:
+            return list(compress(self._all, holding))
+        return list(compress(among, map(holding.__getitem__, among)))
+
+    def _forget(self) -> None:
+        """Drop what searching remembered: the rows changed."""
+        self._all = list(range(len(self.rows)))
+        self._recent = {}
+        self._held = {}
+        self._ids = []
 
     def position(self, customer_id: str) -> int | None:
         for i, row in enumerate(self.rows):
@@ -172,8 +216,7 @@ class CustomerIndex:
         if row.balance_seconds is not None:
             self.banks[row.id] = row.balance_seconds
         self._hay.insert(at, _haystack(row.name, row.phone, row.email))
-        self._last_query, self._last_hits = "", list(range(len(self.rows)))
-        self._last_words = []
+        self._forget()
 
 
 def read_banks(desk: Desk) -> dict[str, int]:

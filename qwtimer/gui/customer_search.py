@@ -102,7 +102,7 @@ class CustomerListModel(QAbstractTableModel):
         """Filter by ``text``; the view is reset (and repainted) only if the hits changed."""
         self.query = text
         hits = self.index_.search(text)
-        if hits == self.hits:
+        if hits is self.hits or hits == self.hits:
             return
         self.beginResetModel()
         self.hits = hits
