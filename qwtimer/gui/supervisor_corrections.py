@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, SignalInstance
-from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QPushButton, QTableView
 
 from qwtimer.core.billing import clock_text, money
 from qwtimer.desk.changes import Changes
-from qwtimer.desk.context import Desk
 from qwtimer.gui.changes import ChangeHub
+from qwtimer.gui.review_part import ReviewPart
 from qwtimer.gui.rows_model import cell_text
 from qwtimer.gui.runner import OperationRunner
 
@@ -51,21 +51,14 @@ def posted_entry(result: Any) -> Posted:
     return Posted.of(result)
 
 
-class Corrections:
+class Corrections(ReviewPart):
     """The correction actions of the review window (see the module)."""
 
-    desk: Desk
     hub: ChangeHub
     runner: OperationRunner
-    status: QLabel
     reverse_button: QPushButton
     merged: SignalInstance
     _posted: str
-
-    @property
-    def window_widget(self) -> QWidget:
-        """The review window itself (the parent of the dialogs, the owner of the posts)."""
-        return cast(QWidget, self)
 
     @property
     def detail(self) -> CallDetailPanel:

@@ -7,13 +7,13 @@ exporters, buttons and status line.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.desk.context import Desk
 from qwtimer.gui.file_export import StatementExporter, TableExporter, choose_file
+from qwtimer.gui.review_part import ReviewPart
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.desk import review
@@ -21,21 +21,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.review_model import ReviewModel
 
 
-class Exports:
+class Exports(ReviewPart):
     """The export actions of the review window (see the module)."""
 
-    desk: Desk
     calls: ReviewModel
-    status: QLabel
     exporter: StatementExporter
     table_exporter: TableExporter
     export_button: QPushButton
     table_export_button: QPushButton
-
-    @property
-    def window_widget(self) -> QWidget:
-        """The review window itself (the parent of the file dialogs and the receipt)."""
-        return cast(QWidget, self)
 
     def selected_call(self) -> review.CallRow | None:
         raise NotImplementedError
