@@ -11,8 +11,8 @@ A step, once shipped, never changes: nothing here derives from today's models. A
 its frozen text first (``central_frozen``: step 1 whole, the tables a step creates), then
 its function in ``STEPS``: columns and indexes as ``playhouse.migrate`` operations, then the
 triggers, functions and rights of its module (which have no such form). To change the
-schema, add the next step: a function ``_v5`` doing the above, ``5: _v5`` in ``STEPS``,
-``SCHEMA_VERSION = 5`` in ``central_schema``, the step in ``ADDITIVE`` when older laptops may
+schema, add the next step: a function ``_v7`` doing the above, ``7: _v7`` in ``STEPS``,
+``SCHEMA_VERSION = 7`` in ``central_schema``, the step in ``ADDITIVE`` when older laptops may
 ignore it, and any new table's ``CREATE TABLE`` text in ``central_frozen``. The tests check
 that a fresh ledger has every model column, and that no shipped step's text changed.
 """
@@ -26,12 +26,13 @@ from peewee import IntegerField, TextField
 
 from qwtimer.core.policy import PolicyBook
 from qwtimer.paths import resource
+from qwtimer.store import central_numbering as numbering
 from qwtimer.store import central_schema as cs
 from qwtimer.store import central_settle as settle
 from qwtimer.store import central_team as team
 from qwtimer.store.central_dialect import Central, PgCentral
 
-ADDITIVE: frozenset[int] = frozenset({5})  # steps that older laptops may ignore
+ADDITIVE: frozenset[int] = frozenset({5, 6})  # steps that older laptops may ignore
 
 
 class SchemaMismatch(Exception):
@@ -121,7 +122,14 @@ def _v4(central: Central) -> None:
     central.settle_step()
 
 
-STEPS: dict[int, Callable[[Central], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: team.step}
+STEPS: dict[int, Callable[[Central], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+    5: team.step,
+    6: numbering.step,
+}
 
 
 def migrate(central: Central) -> int:

@@ -33,8 +33,10 @@ from peewee import (
 
 # 2: changes through revisions; 3: the ledger numbers rows, refuses card numbers; 4: the
 # ledger alone writes the entries that move money (``central_settle``); 5: calls, segments
-# and closes are numbered too, for supervisors' pulls (``central_team``, additive)
-SCHEMA_VERSION = 5
+# and closes are numbered too, for supervisors' pulls (``central_team``, additive); 6: inserted
+# rows are numbered by their column's default, not a row trigger (``central_numbering``,
+# additive)
+SCHEMA_VERSION = 6
 OWNER_ROLE = "qwtimer_owner"
 TECHNICIAN_ROLE = "technician"
 SUPERVISOR_ROLE = "supervisor"

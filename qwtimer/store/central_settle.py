@@ -133,7 +133,7 @@ def _in_force_sql() -> str:
 _NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
 
 
-def _settle_closes_sql() -> str:
+def settle_closes_sql() -> str:
     """``settlement.settle_closes`` over the closes just inserted (``new_closes``).
 
     Set-based where it can be: the closes and their calls are read once, each close's own
@@ -187,14 +187,15 @@ def _settle_closes_sql() -> str:
                  p.block_minutes * 60 AS block_seconds, p.block_price_cents,
                  p.rate_cents_per_minute, p.settlement, p.card_required,
                  coalesce(pr.billed, 0) AS prior_billed,
-                 billed_seconds(billable_seconds(ms.ms, string_to_array(p.billable_kinds, ',')),
-                                p.increment_seconds, p.rounding_mode, p.grace_seconds) AS billed,
+                 billed_seconds(ms.billable, p.increment_seconds, p.rounding_mode,
+                                p.grace_seconds) AS billed,
                  coalesce(acc.balance_seconds, 0) AS bank0,
                  coalesce(n.card_ref, card.ref) AS card
           FROM n JOIN policy_rule p ON p.version = n.policy_version
-          CROSS JOIN LATERAL (
-            SELECT ARRAY[{kinds}]::bigint[] AS ms FROM segment s
-            WHERE s.call_id = n.call_id AND s.seq <= n.last_seq) AS ms
+          CROSS JOIN LATERAL (  -- (a column of its own: the rounding below is inlined)
+            SELECT billable_seconds(ARRAY[{kinds}]::bigint[],
+                                    string_to_array(p.billable_kinds, ',')) AS billable
+            FROM segment s WHERE s.call_id = n.call_id AND s.seq <= n.last_seq) AS ms
           CROSS JOIN LATERAL (
             SELECT sum(a.billed_seconds) AS billed FROM allocation a
             WHERE a.call_id = n.call_id) AS pr
@@ -363,7 +364,7 @@ def pg_sql() -> list[str]:
         _tally_sql(),
         _product_name_sql(),
         _in_force_sql(),
-        _settle_closes_sql(),
+        settle_closes_sql(),
         _grants_sql(),
         _orders_sql(),
         _no_late_segments_sql(),

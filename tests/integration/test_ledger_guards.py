@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from qwtimer.core.cards import holds_card_number
 from qwtimer.desk.customers import Customers
 from qwtimer.store import central as central_store
+from qwtimer.store import central_numbering as numbering
 from qwtimer.store import central_schema as cs
 from tests.integration.conftest import Backend, PgLedger
 from tests.integration.devices import Device
@@ -45,10 +46,12 @@ def as_technician(ledger: Backend, role: str = "tess") -> Iterator[Callable[...,
         central.close()
 
 
-def _customer_sql(seq: int) -> str:
+def _customer_sql(seq: int | None) -> str:
+    """A customer inserted in plain SQL, with the number ``seq`` or without one."""
+    column, value = (", ledger_seq", f", {seq}") if seq is not None else ("", "")
     return (
-        "INSERT INTO customer (id, name, phone, email, created_at, ledger_seq) "
-        f"VALUES (%s, %s, '', '', '2026-11-30T10:00:00+00:00', {seq})"
+        f"INSERT INTO customer (id, name, phone, email, created_at{column}) "
+        f"VALUES (%s, %s, '', '', '2026-11-30T10:00:00+00:00'{value})"
     )
 
 
@@ -56,16 +59,25 @@ def _names(device: Device) -> set[str]:
     return {r[0] for r in device.desk.db.execute_sql("SELECT name FROM customer").fetchall()}
 
 
-def test_ledger_assigns_sequence_numbers_whatever_the_client_sends(
+def test_a_number_a_client_sends_neither_stops_nor_hides_a_row_from_pulls(
     ledger: Backend, make_device: MakeDevice
 ) -> None:
+    """PostgreSQL refuses the number (the roles may insert every column but ``ledger_seq``);
+    the embedded ledger, which has no column rights, replaces it with its own."""
     tess, tom = make_device("tess"), make_device("tom")
     tess.add_customer("Acme")
     assert tess.sync(ledger.url("tess")).ok
     assert tom.sync(ledger.url("tom")).ok  # tom's cursor is past Acme
+    forged = [(HUGE, "c0ffee00-0000-4000-8000-0000000000a1", "Huge Seq Ltd")]
+    forged += [(1, "c0ffee00-0000-4000-8000-0000000000a2", "Low Seq Ltd")]
     with as_technician(ledger) as sql:
-        sql(_customer_sql(HUGE), ("c0ffee00-0000-4000-8000-0000000000a1", "Huge Seq Ltd"))
-        sql(_customer_sql(1), ("c0ffee00-0000-4000-8000-0000000000a2", "Low Seq Ltd"))
+        for seq, cid, name in forged:
+            if ledger.kind == "pg":
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    sql(_customer_sql(seq), (cid, name))
+                sql(_customer_sql(None), (cid, name))  # without a number: the ledger's
+            else:
+                sql(_customer_sql(seq), (cid, name))
         seqs = sql("SELECT name, ledger_seq FROM customer ORDER BY ledger_seq").fetchall()
     assert [name for name, _ in seqs] == ["Acme", "Huge Seq Ltd", "Low Seq Ltd"]
     assert all(seq < 1000 for _, seq in seqs)  # the ledger's numbers, not the client's
@@ -75,6 +87,28 @@ def test_ledger_assigns_sequence_numbers_whatever_the_client_sends(
     assert tess.sync(ledger.url("tess")).ok
     assert tom.sync(ledger.url("tom")).ok
     assert "Later Ltd" in _names(tom)  # the huge one stops nobody's pull
+
+
+@pytest.mark.pg
+def test_an_insert_is_numbered_by_the_column_default_not_a_row_trigger(
+    pg_ledger: PgLedger,
+) -> None:
+    """A PL/pgSQL call a row inserted cost about a tenth of a push's server time: inserts
+    take the sequence's default; only an update is renumbered by a row trigger."""
+    with psycopg.connect(pg_ledger.admin) as conn:
+        found = conn.execute(
+            "SELECT c.relname, t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'ledger_seq_assign'"
+        ).fetchall()
+        defaults = conn.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'qwtimer' "
+            "AND column_name = 'ledger_seq' AND column_default LIKE 'nextval(%%'"
+        ).fetchall()
+    row, before, insert, update = 1, 2, 4, 16  # pg_trigger.tgtype bits
+    numbered = {name for name, _ in found}
+    assert numbered == set(numbering.NUMBERED) == {name for (name,) in defaults}
+    assert all(t & (row | before | update) == row | before | update for _, t in found)
+    assert not [name for name, t in found if t & insert]
 
 
 @pytest.mark.pg
@@ -113,7 +147,10 @@ def test_r6_1_the_ledger_refuses_a_card_number_from_plain_sql(
                 (cid, "4111 1111 1111 1111"),
             )
         with pytest.raises(refused, match=r"card.number"):
-            sql(_customer_sql(0), ("c0ffee00-0000-4000-8000-0000000000a3", "\uff14111111111111111"))
+            sql(
+                _customer_sql(None),
+                ("c0ffee00-0000-4000-8000-0000000000a3", "\uff14111111111111111"),
+            )
         sql(  # a processor's token is fine
             "INSERT INTO payment_ref (id, customer_id, ref, last4, created_at) "
             "VALUES ('p2', %s, 'tok_visa_4242', '4242', '2026-11-30T10:00:00+00:00')",
@@ -283,7 +320,7 @@ def test_the_guard_step_repairs_a_forged_number_and_every_laptop_pulls_again(
     with as_technician(backend) as sql:
         assert sql("SELECT max(ledger_seq) FROM customer").fetchone()[0] < 1000
         with pytest.raises(psycopg.errors.CheckViolation):
-            sql(_customer_sql(0), ("c0ffee00-0000-4000-8000-0000000000b2", "4111111111111111"))
+            sql(_customer_sql(None), ("c0ffee00-0000-4000-8000-0000000000b2", "4111111111111111"))
 
 
 @pytest.mark.pg

@@ -223,9 +223,9 @@ def test_a_supervisor_syncing_with_a_ledger_without_the_team_step_is_told_to_mig
         central.close()
     report = sam.sync(ledger.url("sam"))
     assert not report.ok and report.error
-    assert "older schema (4.0, this qwtimer needs 4.1)" in report.error
+    assert "older schema (4.0, this qwtimer needs 4.2)" in report.error
     assert "'qwtimer ledger init URL' to migrate it" in report.error
-    assert central_store.init_ledger(ledger.admin)[1] == 5
+    assert central_store.init_ledger(ledger.admin)[1] == cs.SCHEMA_VERSION
     assert sam.sync(ledger.url("sam")).ok
 
 
@@ -276,21 +276,24 @@ def test_in_plain_sql_a_technician_reads_only_their_own_calls_and_a_supervisor_a
 
 @pytest.mark.pg
 @pytest.mark.parametrize("ledger", ["pg"], indirect=True)
-def test_the_ledger_numbers_a_call_itself_whatever_the_client_sends(
+def test_the_ledger_numbers_a_call_itself_and_refuses_a_number_a_client_sends(
     ledger: Backend, team: tuple[Device, Device, Device]
 ) -> None:
     sam, tess, _ = team
     assert sam.sync(ledger.url("sam")).ok
     cid = _rows(tess, "call")[0][1]
+    insert = (
+        "INSERT INTO call (id, customer_id, technician, device_id, policy_version, "
+        "started_at, utc_offset_min, manual{}) VALUES ('{}', %s, 'tess', 'elsewhere', "
+        "'2026-11', '2026-11-27T15:00:00.000000+00:00', 0, true{})"
+    )
     with _pg(ledger, "tess") as conn:
-        conn.execute(
-            "INSERT INTO call (id, customer_id, technician, device_id, policy_version, "
-            "started_at, utc_offset_min, manual, ledger_seq) VALUES ('forged', %s, 'tess', "
-            "'elsewhere', '2026-11', '2026-11-27T15:00:00.000000+00:00', 0, true, 999999999)",
-            (cid,),
-        )
-        top = conn.execute("SELECT max(ledger_seq) FROM call").fetchone()
-    assert top is not None and top[0] < 999999999
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(insert.format(", ledger_seq", "forged", ", 999999999"), (cid,))
+        conn.execute(insert.format("", "plain", ""), (cid,))
+        rows = conn.execute("SELECT id, ledger_seq FROM call ORDER BY ledger_seq").fetchall()
+    assert "forged" not in {r[0] for r in rows}
+    assert rows[-1][0] == "plain" and rows[-1][1] < 1000  # the ledger's next number
     report = sam.sync(ledger.url("sam"))
     assert report.ok and report.pulled.get("call") == 1  # the next pull sees it
 
