@@ -41,6 +41,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.gui.changes import ChangeHub
 
 THREADS = 2
+POOL_NAME = "qwtimer runner"
 
 Done = Callable[[Any], None]
 ChangesOf = Changes | Callable[[Any], Changes] | None
@@ -162,6 +163,7 @@ class OperationRunner(QObject):
     def __init__(self, parent: QObject | None = None, threads: int = THREADS) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
+        self.pool.setObjectName(POOL_NAME)  # its threads' name, in a debugger or in top -H
         self.pool.setMaxThreadCount(threads)
         self.on_bug: Callable[[BaseException], None] = default_on_bug
         self._running: set[_Delivery] = set()  # until answered on the GUI thread

@@ -264,12 +264,11 @@ def startup_rows(folder: Path) -> list[Row]:
 
 def search_rows(folder: Path, names: list[str]) -> list[Row]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
     from qwtimer.desk.search import CustomerIndex
+    from qwtimer.gui.app import application
     from qwtimer.gui.customer_search import CustomerSearch
 
-    app = QApplication.instance() or QApplication([])
+    app = application()  # made as the window makes it (its paints on the GUI thread alone)
     desk = Desk(folder, technician="bench", policies=PolicyBook.from_dir(POLICY_FILE.parent))
     t0 = time.perf_counter()
     index = CustomerIndex.load(desk)

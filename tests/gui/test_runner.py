@@ -5,6 +5,7 @@ the crash handler; what a mutating operation changed is announced through the ch
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from qwtimer.core.errors import InputError
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.gui.changes import ChangeHub
-from qwtimer.gui.runner import OperationRunner, runner
+from qwtimer.gui.runner import POOL_NAME, OperationRunner, runner
 
 
 @pytest.fixture
@@ -46,6 +47,19 @@ def test_result_comes_back_on_the_gui_thread_from_a_worker(qtbot: Any, ops: Oper
     qtbot.waitUntil(lambda: "ended" in seen)
     assert seen == {"worker_is_main": False, "result": 42, "on_gui": True, "ended": True}
     assert not ops.busy()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads named in /proc (Linux)")
+def test_operations_run_on_threads_named_for_the_runner(qtbot: Any, ops: OperationRunner) -> None:
+    """In a debugger or ``top -H`` the runner's threads say whose they are."""
+    names: list[str] = []
+
+    def work() -> str:
+        return Path(f"/proc/self/task/{threading.get_native_id()}/comm").read_text().strip()
+
+    ops.run(work, names.append)
+    qtbot.waitUntil(lambda: bool(names))
+    assert names == [POOL_NAME] == ["qwtimer runner"]
 
 
 def test_progress_comes_back_on_the_gui_thread(qtbot: Any, ops: OperationRunner) -> None:
