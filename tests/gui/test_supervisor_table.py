@@ -251,8 +251,10 @@ def test_a_page_of_an_older_query_is_never_added_to_a_newer_one(
         w.call_view.sortByColumn(COL["Talk"], Qt.SortOrder.AscendingOrder)
     settle(qtbot, w)
     expected = rv.page(rv.Filter(), ("talk_seconds", False), 0, 100)
-    assert [r.call_id for r in w.calls.rows] == [r.call_id for r in expected][: len(w.calls.rows)]
-    assert len(w.calls.rows) in (3, 6)
+    shown = [r.call_id for r in w.calls.rows]
+    assert shown == [r.call_id for r in expected][: len(shown)]
+    # whole pages of the new order, or all 7 once the view fetched what its height shows
+    assert len(shown) in (3, 6, 7)
 
 
 def export_table(
