@@ -13,8 +13,8 @@ process the technician's window's services: each module then loads them when it 
 import sys
 
 if "PySide6" not in sys.modules:
-    import qwtimer.core.billing
     import qwtimer.core.phone_events
+    import qwtimer.core.words
     import qwtimer.desk.changes
     import qwtimer.desk.context
     import qwtimer.desk.instance_link

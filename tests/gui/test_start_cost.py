@@ -67,6 +67,7 @@ def test_the_window_shows_without_what_its_first_screen_does_not_use(tmp_path: P
 
 # What the rest of the window is built from: loaded once its first screen is up.
 SECOND_STAGE = (
+    "qwtimer.core.billing",
     "qwtimer.desk.calls",
     "qwtimer.desk.customers",
     "qwtimer.gui.actions",
