@@ -39,13 +39,18 @@ def application() -> QApplication:
     return app
 
 
-def open_window(desk: Desk, shown: Callable[[], None] | None = None) -> MainWindow:
+def open_window(
+    desk: Desk,
+    shown: Callable[[], None] | None = None,
+    ready: Callable[[], None] | None = None,
+) -> MainWindow:
     """Show the window for ``desk`` and start loading; the caller runs the event loop.
     From now on an uncaught exception is logged and told in one line (``window.crash``).
 
     The first screen (search box, customer list) shows at once and the customers start
     loading off the GUI thread; ``shown`` is called on the event loop's first turn, once it
-    is on screen; the rest of the window is built right after, then ``startup`` runs."""
+    is on screen; ``ready`` once every customer is searchable, before the rest of the window
+    is built and ``startup`` runs (``MainWindow.start_when_searchable``)."""
     if logs.setup() is not None:
         import PySide6
 
@@ -58,7 +63,9 @@ def open_window(desk: Desk, shown: Callable[[], None] | None = None) -> MainWind
     window.begin_loading()
     if shown is not None:
         QTimer.singleShot(0, shown)
-    QTimer.singleShot(0, window.startup)
+    if ready is not None:
+        window.ready.connect(ready)
+    window.start_when_searchable()
     return window
 
 
@@ -95,7 +102,16 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         print(f"qwtimer: {exc}", file=sys.stderr)
         return 2
     exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
-    window = open_window(desk, (lambda: print("shown", flush=True)) if exit_when_ready else None)
+
+    def done() -> None:
+        print("ready", flush=True)
+        app.exit(0)
+
+    window = open_window(
+        desk,
+        (lambda: print("shown", flush=True)) if exit_when_ready else None,
+        done if exit_when_ready else None,
+    )
     opened = desk
     instance.region_of = lambda: _region(opened)
     instance.shown.connect(window.bring_back)  # a second start: this window comes forward
@@ -106,13 +122,6 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
         # repaint of the customer list included).
         app.installEventFilter(instance)
     QTimer.singleShot(0, lambda: _install_desktop_entry(opened))
-    if exit_when_ready:
-
-        def done() -> None:
-            print("ready", flush=True)
-            app.exit(0)
-
-        window.ready.connect(done)
     # A session ending (SIGTERM) ends the event loop, so the data folder is handed back (no
     # socket or lock left behind); a running call is recovered on the next start as always.
     previous = signal.signal(signal.SIGTERM, lambda *_: app.exit(0))

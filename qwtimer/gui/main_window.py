@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -30,6 +30,23 @@ from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.icons import app_icon
 from qwtimer.gui.runner import runner
 from qwtimer.gui.window_views import LOADING, WindowViews
+
+# Once the first screen is up, the rest of the window is built when the customers are
+# searchable or after this long, whichever comes first.
+REST_AFTER_MS = 500
+# Keys that never run a window action: a first-screen key press that reaches the window
+# with one of these builds nothing.
+_PLAIN_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+    }
+)
 
 if TYPE_CHECKING:  # pragma: no cover - built by build_rest, after the window shows
     from qwtimer.desk.customers import Customers
@@ -90,6 +107,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.loaded = False
         self.loading = False  # the first read of the customers is on its way
         self.built = False  # build_rest has run
+        self.started = False  # startup has run
         self.offered = False  # the first-run offer is made once per window
         self.reviews: list[QWidget] = []  # supervisor reviews open beside this window
         self.setWindowIcon(app_icon())
@@ -126,6 +144,7 @@ class MainWindow(WindowViews, QMainWindow):
             width, height = min(width, screen.width()), min(height, screen.height())
         self.resize(width, height)
         split.setSizes([cw * 100, cw * 90])
+        self.search.picked.connect(self.pick)
         if not staged:
             self.build_rest()
 
@@ -186,9 +205,24 @@ class MainWindow(WindowViews, QMainWindow):
         self.status.setText(LOADING)
         self.load_customers()
 
+    def start_when_searchable(self) -> None:
+        """Run :meth:`startup` once the customers are searchable, or after
+        ``REST_AFTER_MS``, whichever comes first: the rest of the window's imports and
+        building never hold up the customers' loading, and a window whose customers are slow
+        to come is still whole soon. Whatever needs the rest earlier runs it first.
+
+        Call it before connecting to ``ready`` anything that needs the rest: a signal's
+        slots run in the order they were connected."""
+        self.ready.connect(self.startup)
+        QTimer.singleShot(REST_AFTER_MS, self, self.startup)
+
     def startup(self) -> None:
-        """After the window shows: the rest of the window, the customers (off the GUI
-        thread, when not on their way already), recent calls, a call to recover."""
+        """After the window shows (once; later calls do nothing): the rest of the window,
+        the customers (off the GUI thread, when not on their way already), recent calls, a
+        call to recover, the phone endpoint."""
+        if self.started:
+            return
+        self.started = True
         self.build_rest()
         self.begin_loading()
         self.load_recent()
@@ -218,6 +252,8 @@ class MainWindow(WindowViews, QMainWindow):
         self.search.box.selectAll()
 
     def pick(self, customer_id: str) -> None:
+        if not self.built:  # picked before the rest of the window was built
+            self.startup()
         if self.controller.live is not None:
             self.report("a call is running: stop it before picking another caller")
             return
@@ -367,6 +403,19 @@ class MainWindow(WindowViews, QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A key the first screen did not take (F2, Ctrl+N...) before the rest of the window
+        was built: the rest is built now and the key's action runs."""
+        if not self.built and event.key() not in _PLAIN_KEYS:
+            self.startup()
+            pressed = QKeySequence(event.keyCombination())
+            for action in self.actions():
+                if action.isEnabled() and pressed in action.shortcuts():
+                    action.trigger()
+                    event.accept()
+                    return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.built:  # closed before its second stage: no call was shown or driven
