@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from qwtimer import APP, __version__, logs, paths
-from qwtimer.core.errors import QwtimerError
+from qwtimer import APP, __version__, logs
 from qwtimer.desk import instance_link as link
 from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
 from qwtimer.gui.icons import app_icon
-from qwtimer.gui.instance import Instance
 from qwtimer.gui.main_window import MainWindow
 
 # Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests): prints
@@ -51,12 +47,7 @@ def open_window(
     loading off the GUI thread; ``shown`` is called on the event loop's first turn, once it
     is on screen; ``ready`` once every customer is searchable, before the rest of the window
     is built and ``startup`` runs (``MainWindow.start_when_searchable``)."""
-    if logs.setup() is not None:
-        import PySide6
-
-        logs.logger().info(
-            "window opened (Python %s, PySide6 %s)", sys.version.split()[0], PySide6.__version__
-        )
+    log_opened()
     window = MainWindow(desk, staged=True)
     window.crash.install()
     window.show()
@@ -69,7 +60,17 @@ def open_window(
     return window
 
 
-def _install_desktop_entry(desk: Desk) -> None:
+def log_opened() -> None:
+    """Start the log file (when logging is on) with the versions the window runs on."""
+    if logs.setup() is not None:
+        import PySide6
+
+        logs.logger().info(
+            "window opened (Python %s, PySide6 %s)", sys.version.split()[0], PySide6.__version__
+        )
+
+
+def install_desktop_entry(desk: Desk) -> None:
     """qwtimer:// links open this program from now on (once per data folder)."""
     from qwtimer.desk import desktop_entry
 
@@ -79,7 +80,7 @@ def _install_desktop_entry(desk: Desk) -> None:
         logs.logger().warning("the desktop entry was not installed: %s", exc)
 
 
-def _region(desk: Desk) -> str:
+def region_of(desk: Desk) -> str:
     """The region a phone number without a country code is read in (Settings)."""
     from qwtimer.desk import phone_settings
 
@@ -89,50 +90,11 @@ def _region(desk: Desk) -> str:
 def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
     """Open the technician's window and run until it closes. Returns the exit status. When
     a window already runs for this user and data folder, it is brought to the front instead
-    and this returns 0 at once: never two windows on one database."""
-    app = application()
-    instance = Instance(link.address(desk.folder if desk else paths.data_dir(data_dir)))
-    if not instance.claim():
-        return hand_over(instance.where)
-    try:
-        desk = desk or Desk(data_dir, technician=technician)
-    except QwtimerError as exc:
-        instance.release()
-        QMessageBox.critical(None, "qwtimer cannot open its data", str(exc))
-        print(f"qwtimer: {exc}", file=sys.stderr)
-        return 2
-    exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
+    and this returns 0: never two windows on one database. The window shows before its data
+    folder is opened: see :mod:`qwtimer.gui.window_start`."""
+    from qwtimer.gui.window_start import run as run_staged
 
-    def done() -> None:
-        print("ready", flush=True)
-        app.exit(0)
-
-    window = open_window(
-        desk,
-        (lambda: print("shown", flush=True)) if exit_when_ready else None,
-        done if exit_when_ready else None,
-    )
-    opened = desk
-    instance.region_of = lambda: _region(opened)
-    instance.shown.connect(window.bring_back)  # a second start: this window comes forward
-    instance.phone.connect(window.phone_event)
-    if sys.platform == "darwin":
-        # macOS hands links over as open-URL events, to the application. Only there: an
-        # application-wide filter runs Python for every event of every widget (each
-        # repaint of the customer list included).
-        app.installEventFilter(instance)
-    QTimer.singleShot(0, lambda: _install_desktop_entry(opened))
-    # A session ending (SIGTERM) ends the event loop, so the data folder is handed back (no
-    # socket or lock left behind); a running call is recovered on the next start as always.
-    previous = signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
-    try:
-        return app.exec()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        instance.release()
-        window.crash.uninstall()
-        window.runner.wait()
-        desk.close()
+    return run_staged(data_dir, technician, desk)
 
 
 def hand_over(where: str) -> int:

@@ -77,6 +77,8 @@ class MainWindow(WindowViews, QMainWindow):
     shows the first screen in between; anything that needs the rest builds it first."""
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
+    desk: Desk  # given by ``attach`` (at once when the window is made with a desk)
+    hub: ChangeHub
     # Made by build_rest:
     customers: Customers
     controller: CallController
@@ -95,11 +97,11 @@ class MainWindow(WindowViews, QMainWindow):
     show_window_action: QAction
     idle_watch: QTimer
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None, *, staged: bool = False) -> None:
+    def __init__(
+        self, desk: Desk | None, parent: QWidget | None = None, *, staged: bool = False
+    ) -> None:
         super().__init__(parent)
-        self.desk = desk
         self.runner = runner()
-        self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
         self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
         self.bill_dialog: QWidget | None = None
@@ -108,6 +110,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.loading = False  # the first read of the customers is on its way
         self.built = False  # build_rest has run
         self.started = False  # startup has run
+        self.held: list[PhoneEvent] = []  # phone events that came before the desk was open
         self.offered = False  # the first-run offer is made once per window
         self.reviews: list[QWidget] = []  # supervisor reviews open beside this window
         self.setWindowIcon(app_icon())
@@ -136,7 +139,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.customer_count.setAccessibleName("Customers")
         self.statusBar().addPermanentWidget(self.customer_count)
         self.crash = CrashReporter(self)  # open_window installs its hooks
-        self.setWindowTitle(f"qwtimer: {desk.technician}")
+        self.setWindowTitle("qwtimer")
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
         width, height = cw * 190, lh * 58
         screen = self.screen().availableGeometry() if self.screen() else None
@@ -145,12 +148,30 @@ class MainWindow(WindowViews, QMainWindow):
         self.resize(width, height)
         split.setSizes([cw * 100, cw * 90])
         self.search.picked.connect(self.pick)
+        if desk is not None:
+            self.attach(desk)
         if not staged:
             self.build_rest()
 
+    @property
+    def opened(self) -> bool:
+        """The window has its desk (a staged start gives it once the first screen shows)."""
+        return "desk" in self.__dict__
+
+    def attach(self, desk: Desk) -> None:
+        """Give the window its desk (once): what its views read and write. Phone events
+        that came before are acted on now, in order."""
+        self.desk = desk
+        self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
+        self.setWindowTitle(f"qwtimer: {desk.technician}")
+        held, self.held = self.held, []
+        for event in held:
+            self.phone_event(event)
+
     def build_rest(self) -> None:
         """The rest of the window, once: what the first screen does not show (its modules
-        load here, after the window is up). Safe to call again; it does nothing then."""
+        load here, after the window is up). Safe to call again; it does nothing then. Needs
+        the desk (``attach``)."""
         if self.built:
             return
         self.built = True
@@ -198,8 +219,8 @@ class MainWindow(WindowViews, QMainWindow):
     # -- start-up ------------------------------------------------------------------------
     def begin_loading(self) -> None:
         """Start reading the customers off the GUI thread (once; the first screen shows them
-        as soon as they are read)."""
-        if self.loading or self.loaded:
+        as soon as they are read). Nothing yet while the desk is not open."""
+        if self.loading or self.loaded or not self.opened:
             return
         self.loading = True
         self.status.setText(LOADING)
@@ -395,7 +416,11 @@ class MainWindow(WindowViews, QMainWindow):
     # -- the phone ------------------------------------------------------------------------
     def phone_event(self, event: PhoneEvent) -> None:
         """The one entry point of every phone event (``qwtimer ring``, a qwtimer:// link, the
-        loopback endpoint): see :mod:`qwtimer.gui.phone_calls`."""
+        loopback endpoint): see :mod:`qwtimer.gui.phone_calls`. One that comes before the
+        desk is open is held until it is (``attach``)."""
+        if not self.opened:
+            self.held.append(event)
+            return
         self.build_rest()  # an event that comes while the window is still being built
         self.phone.receive(event)
 
@@ -407,7 +432,7 @@ class MainWindow(WindowViews, QMainWindow):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A key the first screen did not take (F2, Ctrl+N...) before the rest of the window
         was built: the rest is built now and the key's action runs."""
-        if not self.built and event.key() not in _PLAIN_KEYS:
+        if not self.built and self.opened and event.key() not in _PLAIN_KEYS:
             self.startup()
             pressed = QKeySequence(event.keyCombination())
             for action in self.actions():

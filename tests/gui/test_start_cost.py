@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 # Opens the real window on a fresh data folder and lists the modules loaded once it is up:
-# after the start-up work queued with it (customers, recent calls, recovery, the phone).
+# the customers read, then the rest of the window built and its start-up work done (recent
+# calls, recovery, the phone).
 SHOWN = """
 import json, sys
 from PySide6.QtCore import QTimer
@@ -26,7 +27,7 @@ window = open_window(desk)
 def shown():
     print(json.dumps(sorted(m for m in sys.modules if sys.modules[m] is not None)))
     app.exit(0)
-QTimer.singleShot(0, shown)
+window.ready.connect(shown)  # after the rest of the window, which waits for it too
 app.exec()
 window.runner.wait()
 desk.close()
@@ -65,8 +66,11 @@ def test_the_window_shows_without_what_its_first_screen_does_not_use(tmp_path: P
     assert early == []
 
 
-# What the rest of the window is built from: loaded once its first screen is up.
+# What the rest of the window is built from, and the single-instance door (a local socket):
+# loaded once its first screen is up.
 SECOND_STAGE = (
+    "PySide6.QtNetwork",
+    "qwtimer.gui.instance",
     "qwtimer.core.billing",
     "qwtimer.desk.calls",
     "qwtimer.desk.customers",
