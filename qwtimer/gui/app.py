@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from qwtimer import APP, __version__, logs
 from qwtimer.desk import instance_link as link
-from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
 from qwtimer.gui.icons import app_icon
 from qwtimer.gui.main_window import MainWindow
+
+if TYPE_CHECKING:  # pragma: no cover - the store loads once the window shows
+    from qwtimer.desk.context import Desk
 
 # Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests): prints
 # "shown" once the window is on screen and takes input, "ready" once every customer is

@@ -23,12 +23,9 @@ from qwtimer.core.phone_events import PhoneEvent
 from qwtimer.core.timer import Action
 from qwtimer.core.words import count
 from qwtimer.desk.changes import Changes
-from qwtimer.desk.context import Desk
-from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.icons import app_icon
-from qwtimer.gui.runner import runner
 from qwtimer.gui.window_views import LOADING, WindowViews
 
 # Once the first screen is up, the rest of the window is built when the customers are
@@ -49,12 +46,14 @@ _PLAIN_KEYS = frozenset(
 )
 
 if TYPE_CHECKING:  # pragma: no cover - built by build_rest, after the window shows
+    from qwtimer.desk.context import Desk
     from qwtimer.desk.customers import Customers
     from qwtimer.desk.summary import CustomerSummary
     from qwtimer.desk.sync import SyncReport
     from qwtimer.gui.actions import WindowActions
     from qwtimer.gui.call_controller import CallController
     from qwtimer.gui.call_panel import CallPanel
+    from qwtimer.gui.changes import ChangeHub
     from qwtimer.gui.disk_banner import DiskBanner
     from qwtimer.gui.entitlement import EntitlementPanel
     from qwtimer.gui.help_overlay import HelpOverlay
@@ -62,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover - built by build_rest, after the window sh
     from qwtimer.gui.phone_calls import PhoneCalls
     from qwtimer.gui.phone_setup import PhoneSetup
     from qwtimer.gui.recent_calls import RecentCalls
+    from qwtimer.gui.runner import OperationRunner
     from qwtimer.gui.sync_panel import SyncPanel
     from qwtimer.gui.tray import Tray
 
@@ -77,8 +77,11 @@ class MainWindow(WindowViews, QMainWindow):
     shows the first screen in between; anything that needs the rest builds it first."""
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
-    desk: Desk  # given by ``attach`` (at once when the window is made with a desk)
+    # Given by ``attach`` (at once when the window is made with a desk): the desk and what
+    # works on it, so the first screen shows before the store (Peewee) is even imported.
+    desk: Desk
     hub: ChangeHub
+    runner: OperationRunner
     # Made by build_rest:
     customers: Customers
     controller: CallController
@@ -101,7 +104,6 @@ class MainWindow(WindowViews, QMainWindow):
         self, desk: Desk | None, parent: QWidget | None = None, *, staged: bool = False
     ) -> None:
         super().__init__(parent)
-        self.runner = runner()
         self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
         self.bill_dialog: QWidget | None = None
@@ -161,7 +163,12 @@ class MainWindow(WindowViews, QMainWindow):
     def attach(self, desk: Desk) -> None:
         """Give the window its desk (once): what its views read and write. Phone events
         that came before are acted on now, in order."""
+        from qwtimer.gui.changes import ChangeHub
+        from qwtimer.gui.runner import runner
+
         self.desk = desk
+        self.runner = runner()
+        self.crash.watch_runner()
         self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
         self.setWindowTitle(f"qwtimer: {desk.technician}")
         held, self.held = self.held, []

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from qwtimer import paths
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import instance_link as link
-from qwtimer.desk.context import Desk
 from qwtimer.gui.app import (
     EXIT_WHEN_READY,
     application,
@@ -42,7 +41,8 @@ from qwtimer.gui.main_window import MainWindow
 
 DESK_ERROR = 2  # the exit status when the data folder cannot be opened
 
-if TYPE_CHECKING:  # pragma: no cover - QtNetwork is imported once the window shows
+if TYPE_CHECKING:  # pragma: no cover - imported once the window shows
+    from qwtimer.desk.context import Desk
     from qwtimer.gui.instance import Instance
 
 
@@ -66,7 +66,9 @@ class WindowStart:
 
     def open(self) -> None:
         """Stage 2: claim the data folder, open the desk, give it to the window."""
-        from qwtimer.gui.instance import Instance  # QtNetwork: loaded once the window shows
+        # The store (Peewee) and QtNetwork: loaded once the window shows.
+        from qwtimer.desk.context import Desk
+        from qwtimer.gui.instance import Instance
 
         log_opened()
         folder = self.given.folder if self.given else paths.data_dir(self.data_dir)
@@ -106,7 +108,8 @@ class WindowStart:
         if self.instance is not None:
             self.instance.release()
         self.window.crash.uninstall()
-        self.window.runner.wait()
+        if self.window.opened:
+            self.window.runner.wait()
         if self.desk is not None:
             self.desk.close()
 

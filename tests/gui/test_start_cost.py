@@ -97,14 +97,16 @@ def test_the_first_screen_is_built_from_its_own_few_modules() -> None:
     assert sorted(loaded & set(SECOND_STAGE)) == []
 
 
-def test_the_first_screens_desk_services_load_before_pyside6_reads_every_later_module() -> None:
-    code = "import sys, qwtimer.gui.app; print(' '.join(sys.modules))"
+def test_the_first_screens_desk_services_load_before_pyside6_and_the_store_after_it_shows() -> None:
+    code = "import sys, qwtimer.entry, qwtimer.gui.window_start; print(' '.join(sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True
     )
     order = out.stdout.split()
-    for service in ("peewee", "qwtimer.desk.context", "qwtimer.desk.search"):
+    for service in ("qwtimer.desk.search", "qwtimer.desk.changes"):
         assert order.index(service) < order.index("PySide6.QtCore")
+    later = ("peewee", "qwtimer.desk.context", "qwtimer.gui.runner", "qwtimer.gui.changes")
+    assert [m for m in later if m in order] == []  # loaded once the first screen shows
 
 
 # Starts the window as ``qwtimer`` does and counts the calls of the single-instance door's
