@@ -1,4 +1,6 @@
-"""Opening the technician's window: ``qwtimer`` with no command calls :func:`run`."""
+"""Opening the technician's window: the application, the window for a desk (``open_window``)
+and what a start does besides; ``qwtimer`` with no command starts it in stages
+(:func:`qwtimer.gui.window_start.run`)."""
 
 from __future__ import annotations
 
@@ -88,16 +90,6 @@ def region_of(desk: Desk) -> str:
     from qwtimer.desk import phone_settings
 
     return phone_settings.load(desk).region
-
-
-def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
-    """Open the technician's window and run until it closes. Returns the exit status. When
-    a window already runs for this user and data folder, it is brought to the front instead
-    and this returns 0: never two windows on one database. The window shows before its data
-    folder is opened: see :mod:`qwtimer.gui.window_start`."""
-    from qwtimer.gui.window_start import run as run_staged
-
-    return run_staged(data_dir, technician, desk)
 
 
 def hand_over(where: str) -> int:

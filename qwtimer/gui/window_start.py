@@ -1,5 +1,5 @@
 """Starting the technician's window in stages, so that it shows, and takes typing, as early as
-it can (``qwtimer`` with no command: :func:`qwtimer.gui.app.run`):
+it can (``qwtimer`` with no command: :func:`run`):
 
 1. the first screen (the search box and the empty customer list) shows at once, before the
    data folder is opened;

@@ -15,7 +15,8 @@ from qwtimer.core.phone_events import make
 from qwtimer.desk.context import Desk
 from qwtimer.gui import phone_calls
 from qwtimer.gui.app import open_window
-from qwtimer.gui.main_window import REST_AFTER_MS, MainWindow
+from qwtimer.gui.main_window import MainWindow
+from qwtimer.gui.window_stages import REST_AFTER_MS
 from tests.gui.conftest import Answers, add_customer
 
 

@@ -115,14 +115,14 @@ FILTERED = """
 import sys
 
 import pytest
-from qwtimer.gui import app, instance
+from qwtimer.gui import instance, window_start
 calls = []
 real = instance.Instance.eventFilter
 def counted(self, watched, event):
     calls.append(1)
     return real(self, watched, event)
 instance.Instance.eventFilter = counted
-status = app.run(sys.argv[1], "t")
+status = window_start.run(sys.argv[1], "t")
 print(len(calls))
 sys.exit(status)
 """

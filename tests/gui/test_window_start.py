@@ -85,8 +85,8 @@ import sys
 from PySide6.QtWidgets import QMessageBox
 said = []
 QMessageBox.critical = staticmethod(lambda parent, title, text: said.append((title, text)))
-from qwtimer.gui import app, main_window
-status = app.run(sys.argv[1], "t")
+from qwtimer.gui import app, main_window, window_start
+status = window_start.run(sys.argv[1], "t")
 windows = [w for w in app.application().topLevelWidgets() if isinstance(w, main_window.MainWindow)]
 print(status, len(said), said[0][0] if said else "", any(w.isVisible() for w in windows))
 print(said[0][1] if said else "")
