@@ -70,7 +70,6 @@ class WindowStart:
         from qwtimer.desk.context import Desk
         from qwtimer.gui.instance import Instance
 
-        log_opened()
         folder = self.given.folder if self.given else paths.data_dir(self.data_dir)
         instance = Instance(link.address(folder))
         if not instance.claim():
@@ -93,6 +92,7 @@ class WindowStart:
         window.attach(desk)  # phone events held until now are acted on
         window.begin_loading()
         window.start_when_searchable()  # stage 3
+        log_opened()  # while the customers load
         instance.region_of = lambda: region_of(desk)
         instance.shown.connect(window.bring_back)  # a second start: this window comes forward
         instance.phone.connect(window.phone_event)
