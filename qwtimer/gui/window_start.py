@@ -3,11 +3,12 @@ it can (``qwtimer`` with no command: :func:`run`):
 
 1. the first screen (the search box and the empty customer list) shows at once, before the
    data folder is opened;
-2. on the event loop's first turn: the claim on the data folder (a second start hands over
-   to the window that holds it and ends; never two windows on one database), then the desk
-   (the local database) is opened and given to the window, which starts reading the
-   customers off the GUI thread. What was typed meanwhile is searched for as soon as they
-   are read; phone events that came meanwhile are held until the desk is open;
+2. on the event loop's first turn: the desk (the local database) is opened and given to the
+   window, which starts reading the customers off the GUI thread, and while they load the
+   claim on the data folder is made (a second start that holds it already has the window:
+   this one hands over to it and ends; never two windows on one database). What was typed
+   meanwhile is searched for as soon as the customers are read; phone events that came
+   meanwhile are held until the desk is open;
 3. once the customers are searchable (or after ``REST_AFTER_MS``, whichever comes first),
    the rest of the window is built and the start-up work runs (recent calls, a call to
    recover, the phone endpoint).
@@ -26,7 +27,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qwtimer import paths
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import instance_link as link
 from qwtimer.gui.app import (
@@ -65,23 +65,14 @@ class WindowStart:
         QTimer.singleShot(0, self.open)
 
     def open(self) -> None:
-        """Stage 2: claim the data folder, open the desk, give it to the window."""
-        # The store (Peewee) and QtNetwork: loaded once the window shows.
-        from qwtimer.desk.context import Desk
-        from qwtimer.gui.instance import Instance
+        """Stage 2: open the desk, give it to the window (the customers start loading), and
+        claim the data folder while they load; a second start that claimed it first has the
+        window, and this one hands over to it and ends."""
+        from qwtimer.desk.context import Desk  # the store (Peewee): loaded once the window shows
 
-        folder = self.given.folder if self.given else paths.data_dir(self.data_dir)
-        instance = Instance(link.address(folder))
-        if not instance.claim():
-            self.window.close()
-            self.app.exit(hand_over(instance.where))
-            return
-        self.instance = instance
         try:
             desk = self.given or Desk(self.data_dir, technician=self.technician)
         except QwtimerError as exc:
-            instance.release()
-            self.instance = None
             QMessageBox.critical(self.window, "qwtimer cannot open its data", str(exc))
             print(f"qwtimer: {exc}", file=sys.stderr)
             self.window.close()
@@ -91,8 +82,16 @@ class WindowStart:
         window = self.window
         window.attach(desk)  # phone events held until now are acted on
         window.begin_loading()
+        from qwtimer.gui.instance import Instance  # QtNetwork, while the customers load
+
+        instance = Instance(link.address(desk.folder))
+        if not instance.claim():
+            window.close()
+            self.app.exit(hand_over(instance.where))
+            return
+        self.instance = instance
         window.start_when_searchable()  # stage 3
-        log_opened()  # while the customers load
+        log_opened()
         instance.region_of = lambda: region_of(desk)
         instance.shown.connect(window.bring_back)  # a second start: this window comes forward
         instance.phone.connect(window.phone_event)
