@@ -4,6 +4,7 @@ and what a start does besides; ``qwtimer`` with no command starts it in stages
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -63,6 +64,11 @@ def open_window(
         window.ready.connect(ready)
     window.start_when_searchable()
     return window
+
+
+def exit_when_ready() -> bool:
+    """Whether this start is to quit once the window is usable (``EXIT_WHEN_READY``)."""
+    return os.environ.get(EXIT_WHEN_READY) == "1"
 
 
 def log_opened() -> None:

@@ -19,7 +19,6 @@ closes and the program exits with status 2.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -30,8 +29,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import instance_link as link
 from qwtimer.gui.app import (
-    EXIT_WHEN_READY,
     application,
+    exit_when_ready,
     hand_over,
     install_desktop_entry,
     log_opened,
@@ -118,7 +117,7 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
     2 when the data folder cannot be opened; a second start's status once it handed over)."""
     app = application()
     start = WindowStart(app, data_dir, technician, desk)
-    if os.environ.get(EXIT_WHEN_READY) == "1":
+    if exit_when_ready():
 
         def ready() -> None:
             print("ready", flush=True)
