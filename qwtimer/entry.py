@@ -56,7 +56,7 @@ def open_window(args: argparse.Namespace) -> int:
     if _handed_over(args.data_dir):
         return 0
     try:
-        from qwtimer.gui.app import run
+        from qwtimer.gui.window_start import run
     except ImportError as exc:  # pragma: no cover - a broken Qt install
         print(
             f"qwtimer: the window cannot start ({exc}); the command line still works, "

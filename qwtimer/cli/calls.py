@@ -9,11 +9,12 @@ import time
 from typing import Any
 
 from qwtimer.cli import Out
-from qwtimer.core.billing import Bill, bill_json, clock_text, money
+from qwtimer.core.billing import Bill, bill_json, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import duration_seconds, interval_seconds, whole_number
 from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
 from qwtimer.core.times import local_text
+from qwtimer.core.words import clock_text
 from qwtimer.desk import review
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk

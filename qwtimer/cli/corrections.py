@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 
 from qwtimer.cli import Out
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.errors import IllegalTransition
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.words import clock_text
 from qwtimer.desk import roles
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from qwtimer.cli import Out
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day, whole_number
-from qwtimer.core.words import count
+from qwtimer.core.words import clock_text, count
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.duplicates import DuplicateCustomer

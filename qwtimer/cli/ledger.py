@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from qwtimer.cli import Out
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import signed_seconds
 from qwtimer.core.times import local_text
-from qwtimer.core.words import count
+from qwtimer.core.words import clock_text, count
 from qwtimer.desk import ledger_admin, roles
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers

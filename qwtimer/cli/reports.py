@@ -11,10 +11,11 @@ import json
 import sys
 from typing import Any
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.errors import InputError, QwtimerError
 from qwtimer.core.parse import day
 from qwtimer.core.times import local_text
+from qwtimer.core.words import clock_text
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers

@@ -298,12 +298,3 @@ def money(cents: int) -> str:
     """Cents as dollars for people: 3000 -> '$30.00'."""
     sign = "-" if cents < 0 else ""
     return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
-
-
-def clock_text(seconds: int) -> str:
-    """Seconds as h:mm:ss or m:ss for people."""
-    sign = "-" if seconds < 0 else ""
-    s = abs(seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"

@@ -8,9 +8,10 @@ confirmed (the window asks; the command line wants ``--yes``).
 
 from __future__ import annotations
 
-from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split, clock_text, money
+from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split, money
 from qwtimer.core.errors import InputError
 from qwtimer.core.policy import Policy
+from qwtimer.core.words import clock_text
 
 
 class NeedsConfirmation(InputError):

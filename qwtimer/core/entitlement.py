@@ -20,7 +20,7 @@ from datetime import date
 from enum import StrEnum
 
 from qwtimer.core import eligibility as elig
-from qwtimer.core.billing import clock_text
+from qwtimer.core.words import clock_text
 
 SHORT_NAMES = {
     elig.Product.DESKTOP: "Desktop",

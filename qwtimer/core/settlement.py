@@ -31,7 +31,7 @@ from enum import StrEnum
 from qwtimer.core import billing
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import SegmentKind
-from qwtimer.core.words import count
+from qwtimer.core.words import clock_text, count
 
 LEDGER_DEVICE = "ledger"  # the device id of every entry the ledger writes
 
@@ -136,7 +136,7 @@ def billed_of(durations_ms: Iterable[tuple[SegmentKind, int]], policy: Policy) -
 
 def debit_reason(stop_number: int, added_seconds: int) -> str:
     """The text of a stop's call debit (written once, never recomputed, R13)."""
-    added = billing.clock_text(added_seconds)
+    added = clock_text(added_seconds)
     if stop_number <= 1:
         return f"call {added} billed"
     which = f" (reopening {stop_number - 1})" if stop_number > 2 else ""

@@ -15,6 +15,7 @@ from qwtimer.core.clock import Reading
 from qwtimer.core.errors import IllegalTransition
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
+from qwtimer.core.words import clock_text
 from qwtimer.desk.call_common import check_outcome
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.provisional import provisional_entry
@@ -68,7 +69,7 @@ def require_confirmation(
     reason = charges.over_limits(total + bill.research_seconds, part, calls.policy_of(call))
     if reason is not None:
         raise charges.refuse_unconfirmed(
-            f"this call would be billed {billing.clock_text(bill.billed_seconds)}: "
+            f"this call would be billed {clock_text(bill.billed_seconds)}: "
             + charges.charge_text(part, payer),
             reason,
         )

@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from qwtimer.core.billing import Bill, clock_text, money
+from qwtimer.core.billing import Bill, money
 from qwtimer.core.errors import InputError, PolicyError
 from qwtimer.core.policy import PolicyBook
+from qwtimer.core.words import clock_text
 from qwtimer.desk.context import Desk
 from qwtimer.store import ledger_splits
 from qwtimer.store.ledger_splits import LedgerSplit

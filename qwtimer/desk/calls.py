@@ -18,12 +18,12 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from peewee import SQL
 
-from qwtimer.core import billing
 from qwtimer.core.billing import Bill, Split, Tally
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
+from qwtimer.core.words import clock_text
 from qwtimer.desk import call_billing, call_entry, call_live, call_recovery, corrections
 from qwtimer.desk.call_common import GAP_THRESHOLD_MS
 from qwtimer.desk.call_live import Live
@@ -347,7 +347,7 @@ class Calls:
         done = self._stop_or_gap(outcome, notes, card_ref, call_id, ended, confirmed)
         if isinstance(done, int):
             raise IllegalTransition(
-                f"{billing.clock_text(done // 1000)} of this call is "
+                f"{clock_text(done // 1000)} of this call is "
                 "unaccounted (the computer slept or restarted): say what it was first "
                 "('qwtimer timer gap hold|working|talk|research|none')"
             )

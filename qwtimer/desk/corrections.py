@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
+from qwtimer.core.words import clock_text
 from qwtimer.desk.changes import Changes
 from qwtimer.desk.context import Desk
 from qwtimer.store import timer_rows as rows

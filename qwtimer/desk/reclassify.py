@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from peewee import SQL
 
 from qwtimer.core import billing
-from qwtimer.core.billing import Bill, Settlement, Split, clock_text, money
+from qwtimer.core.billing import Bill, Settlement, Split, money
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError
 from qwtimer.core.policy import Policy
 from qwtimer.core.settlement import EntryKind, derived_id
 from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.core.times import local_time_text
-from qwtimer.core.words import count
+from qwtimer.core.words import clock_text, count
 from qwtimer.desk import corrections
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk

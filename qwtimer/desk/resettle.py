@@ -13,8 +13,8 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from qwtimer.core.billing import SETTLEMENT_UNSETTLED, clock_text, money
-from qwtimer.core.words import count
+from qwtimer.core.billing import SETTLEMENT_UNSETTLED, money
+from qwtimer.core.words import clock_text, count
 
 if TYPE_CHECKING:  # pragma: no cover
     from peewee import SqliteDatabase

@@ -1,23 +1,25 @@
-"""Opening the technician's window: ``qwtimer`` with no command calls :func:`run`."""
+"""Opening the technician's window: the application, the window for a desk (``open_window``)
+and what a start does besides; ``qwtimer`` with no command starts it in stages
+(:func:`qwtimer.gui.window_start.run`)."""
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from qwtimer import APP, __version__, logs, paths
-from qwtimer.core.errors import QwtimerError
+from qwtimer import APP, __version__, logs
 from qwtimer.desk import instance_link as link
-from qwtimer.desk.context import Desk
 from qwtimer.gui import theme
 from qwtimer.gui.icons import app_icon
-from qwtimer.gui.instance import Instance
 from qwtimer.gui.main_window import MainWindow
+
+if TYPE_CHECKING:  # pragma: no cover - the store loads once the window shows
+    from qwtimer.desk.context import Desk
 
 # Set to 1 to quit as soon as the window is usable (start-up benchmark, smoke tests): prints
 # "shown" once the window is on screen and takes input, "ready" once every customer is
@@ -46,30 +48,47 @@ def application() -> QApplication:
     return app
 
 
-def open_window(desk: Desk, shown: Callable[[], None] | None = None) -> MainWindow:
+def open_window(
+    desk: Desk,
+    shown: Callable[[], None] | None = None,
+    ready: Callable[[], None] | None = None,
+) -> MainWindow:
     """Show the window for ``desk`` and start loading; the caller runs the event loop.
     From now on an uncaught exception is logged and told in one line (``window.crash``).
 
     The first screen (search box, customer list) shows at once and the customers start
     loading off the GUI thread; ``shown`` is called on the event loop's first turn, once it
-    is on screen; the rest of the window is built right after, then ``startup`` runs."""
-    if logs.setup() is not None:
-        import PySide6
-
-        logs.logger().info(
-            "window opened (Python %s, PySide6 %s)", sys.version.split()[0], PySide6.__version__
-        )
+    is on screen; ``ready`` once every customer is searchable, before the rest of the window
+    is built and ``startup`` runs (``MainWindow.start_when_searchable``)."""
+    log_opened()
     window = MainWindow(desk, staged=True)
     window.crash.install()
     window.show()
     window.begin_loading()
     if shown is not None:
         QTimer.singleShot(0, shown)
-    QTimer.singleShot(0, window.startup)
+    if ready is not None:
+        window.ready.connect(ready)
+    window.start_when_searchable()
     return window
 
 
-def _install_desktop_entry(desk: Desk) -> None:
+def exit_when_ready() -> bool:
+    """Whether this start is to quit once the window is usable (``EXIT_WHEN_READY``)."""
+    return os.environ.get(EXIT_WHEN_READY) == "1"
+
+
+def log_opened() -> None:
+    """Start the log file (when logging is on) with the versions the window runs on."""
+    if logs.setup() is not None:
+        import PySide6
+
+        logs.logger().info(
+            "window opened (Python %s, PySide6 %s)", sys.version.split()[0], PySide6.__version__
+        )
+
+
+def install_desktop_entry(desk: Desk) -> None:
     """qwtimer:// links open this program from now on (once per data folder)."""
     from qwtimer.desk import desktop_entry
 
@@ -79,58 +98,11 @@ def _install_desktop_entry(desk: Desk) -> None:
         logs.logger().warning("the desktop entry was not installed: %s", exc)
 
 
-def _region(desk: Desk) -> str:
+def region_of(desk: Desk) -> str:
     """The region a phone number without a country code is read in (Settings)."""
     from qwtimer.desk import phone_settings
 
     return phone_settings.load(desk).region
-
-
-def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
-    """Open the technician's window and run until it closes. Returns the exit status. When
-    a window already runs for this user and data folder, it is brought to the front instead
-    and this returns 0 at once: never two windows on one database."""
-    app = application()
-    instance = Instance(link.address(desk.folder if desk else paths.data_dir(data_dir)))
-    if not instance.claim():
-        return hand_over(instance.where)
-    try:
-        desk = desk or Desk(data_dir, technician=technician)
-    except QwtimerError as exc:
-        instance.release()
-        QMessageBox.critical(None, "qwtimer cannot open its data", str(exc))
-        print(f"qwtimer: {exc}", file=sys.stderr)
-        return 2
-    exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
-    window = open_window(desk, (lambda: print("shown", flush=True)) if exit_when_ready else None)
-    opened = desk
-    instance.region_of = lambda: _region(opened)
-    instance.shown.connect(window.bring_back)  # a second start: this window comes forward
-    instance.phone.connect(window.phone_event)
-    if sys.platform == "darwin":
-        # macOS hands links over as open-URL events, to the application. Only there: an
-        # application-wide filter runs Python for every event of every widget (each
-        # repaint of the customer list included).
-        app.installEventFilter(instance)
-    QTimer.singleShot(0, lambda: _install_desktop_entry(opened))
-    if exit_when_ready:
-
-        def done() -> None:
-            print("ready", flush=True)
-            app.exit(0)
-
-        window.ready.connect(done)
-    # A session ending (SIGTERM) ends the event loop, so the data folder is handed back (no
-    # socket or lock left behind); a running call is recovered on the next start as always.
-    previous = signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
-    try:
-        return app.exec()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        instance.release()
-        window.crash.uninstall()
-        window.runner.wait()
-        desk.close()
 
 
 def hand_over(where: str) -> int:

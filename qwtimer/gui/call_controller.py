@@ -22,10 +22,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from qwtimer.core.billing import bill_json, clock_text
+from qwtimer.core.billing import bill_json
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
+from qwtimer.core.words import clock_text
 from qwtimer.desk.call_live import Live
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.changes import recording

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.core.times import local_time_text
-from qwtimer.core.words import count
+from qwtimer.core.words import clock_text, count
 from qwtimer.desk.call_live import Live
 from qwtimer.gui.actions import WindowActions
 from qwtimer.gui.theme import KIND_COLOURS, warning_colour

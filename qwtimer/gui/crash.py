@@ -16,7 +16,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 
 from qwtimer import logs
-from qwtimer.gui.runner import default_on_bug
 from qwtimer.paths import log_dir
 
 if TYPE_CHECKING:
@@ -42,23 +41,35 @@ class CrashReporter(QObject):
         self.window = window
         self.box: QMessageBox | None = None
         self._previous = (sys.excepthook, threading.excepthook)
+        self.installed = False
         self.said.connect(self._tell)  # queued when emitted from another thread
 
     def install(self) -> None:
         """Catch what nobody caught: in the window, in a thread, in an operation of the
-        window's runner."""
+        window's runner (once the window has it: it comes with the desk, ``watch_runner``)."""
         self._previous = (sys.excepthook, threading.excepthook)
         sys.excepthook = self._hook
         threading.excepthook = self._thread_hook
-        self.window.runner.on_bug = self._operation_bug
+        self.installed = True
+        self.watch_runner()
+
+    def watch_runner(self) -> None:
+        """Catch what the window's runner's operations did not, when installed."""
+        runner = self.window.__dict__.get("runner")
+        if self.installed and runner is not None:
+            runner.on_bug = self._operation_bug
 
     def uninstall(self) -> None:
         if sys.excepthook == self._hook:
             sys.excepthook = self._previous[0]
         if threading.excepthook == self._thread_hook:
             threading.excepthook = self._previous[1]
-        if self.window.runner.on_bug == self._operation_bug:
-            self.window.runner.on_bug = default_on_bug
+        self.installed = False
+        runner = self.window.__dict__.get("runner")
+        if runner is not None and runner.on_bug == self._operation_bug:
+            from qwtimer.gui.runner import default_on_bug
+
+            runner.on_bug = default_on_bug
 
     def report(self, exc: BaseException, where: str) -> None:
         """Log ``exc`` with its traceback and tell the technician in one line."""

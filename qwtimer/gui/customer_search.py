@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.core.billing import clock_text
+from qwtimer.core.words import clock_text
 from qwtimer.desk.search import CustomerIndex, CustomerRow
 
 _Index = QModelIndex | QPersistentModelIndex

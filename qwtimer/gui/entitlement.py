@@ -12,8 +12,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.entitlement import Badge
+from qwtimer.core.words import clock_text
 from qwtimer.desk.summary import CustomerSummary
 from qwtimer.gui.theme import badge_colours, warning_colour
 

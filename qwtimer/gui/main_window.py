@@ -23,21 +23,21 @@ from qwtimer.core.phone_events import PhoneEvent
 from qwtimer.core.timer import Action
 from qwtimer.core.words import count
 from qwtimer.desk.changes import Changes
-from qwtimer.desk.context import Desk
-from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.icons import app_icon
-from qwtimer.gui.runner import runner
-from qwtimer.gui.window_views import LOADING, WindowViews
+from qwtimer.gui.window_stages import WindowStages
+from qwtimer.gui.window_views import WindowViews
 
 if TYPE_CHECKING:  # pragma: no cover - built by build_rest, after the window shows
+    from qwtimer.desk.context import Desk
     from qwtimer.desk.customers import Customers
     from qwtimer.desk.summary import CustomerSummary
     from qwtimer.desk.sync import SyncReport
     from qwtimer.gui.actions import WindowActions
     from qwtimer.gui.call_controller import CallController
     from qwtimer.gui.call_panel import CallPanel
+    from qwtimer.gui.changes import ChangeHub
     from qwtimer.gui.disk_banner import DiskBanner
     from qwtimer.gui.entitlement import EntitlementPanel
     from qwtimer.gui.help_overlay import HelpOverlay
@@ -45,11 +45,12 @@ if TYPE_CHECKING:  # pragma: no cover - built by build_rest, after the window sh
     from qwtimer.gui.phone_calls import PhoneCalls
     from qwtimer.gui.phone_setup import PhoneSetup
     from qwtimer.gui.recent_calls import RecentCalls
+    from qwtimer.gui.runner import OperationRunner
     from qwtimer.gui.sync_panel import SyncPanel
     from qwtimer.gui.tray import Tray
 
 
-class MainWindow(WindowViews, QMainWindow):
+class MainWindow(WindowViews, WindowStages, QMainWindow):
     """One per process. ``desk`` may be injected (tests pass one with a FakeClock). The
     running call is the ``controller``'s; the window wires it to its views.
 
@@ -60,6 +61,11 @@ class MainWindow(WindowViews, QMainWindow):
     shows the first screen in between; anything that needs the rest builds it first."""
 
     ready = Signal()  # the window is shown and the customers are loaded: usable
+    # Given by ``attach`` (at once when the window is made with a desk): the desk and what
+    # works on it, so the first screen shows before the store (Peewee) is even imported.
+    desk: Desk
+    hub: ChangeHub
+    runner: OperationRunner
     # Made by build_rest:
     customers: Customers
     controller: CallController
@@ -78,11 +84,10 @@ class MainWindow(WindowViews, QMainWindow):
     show_window_action: QAction
     idle_watch: QTimer
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None, *, staged: bool = False) -> None:
+    def __init__(
+        self, desk: Desk | None, parent: QWidget | None = None, *, staged: bool = False
+    ) -> None:
         super().__init__(parent)
-        self.desk = desk
-        self.runner = runner()
-        self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens
         self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
         self.bill_dialog: QWidget | None = None
@@ -90,6 +95,8 @@ class MainWindow(WindowViews, QMainWindow):
         self.loaded = False
         self.loading = False  # the first read of the customers is on its way
         self.built = False  # build_rest has run
+        self.started = False  # startup has run
+        self.held: list[PhoneEvent] = []  # phone events that came before the desk was open
         self.offered = False  # the first-run offer is made once per window
         self.reviews: list[QWidget] = []  # supervisor reviews open beside this window
         self.setWindowIcon(app_icon())
@@ -118,7 +125,7 @@ class MainWindow(WindowViews, QMainWindow):
         self.customer_count.setAccessibleName("Customers")
         self.statusBar().addPermanentWidget(self.customer_count)
         self.crash = CrashReporter(self)  # open_window installs its hooks
-        self.setWindowTitle(f"qwtimer: {desk.technician}")
+        self.setWindowTitle("qwtimer")
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
         width, height = cw * 190, lh * 58
         screen = self.screen().availableGeometry() if self.screen() else None
@@ -126,18 +133,11 @@ class MainWindow(WindowViews, QMainWindow):
             width, height = min(width, screen.width()), min(height, screen.height())
         self.resize(width, height)
         split.setSizes([cw * 100, cw * 90])
+        self.search.picked.connect(self.pick)
+        if desk is not None:
+            self.attach(desk)
         if not staged:
             self.build_rest()
-
-    def build_rest(self) -> None:
-        """The rest of the window, once: what the first screen does not show (its modules
-        load here, after the window is up). Safe to call again; it does nothing then."""
-        if self.built:
-            return
-        self.built = True
-        from qwtimer.gui.window_parts import build_rest  # loaded after the first screen
-
-        build_rest(self)
 
     def _build_menus(self) -> None:
         self.open_logs = QAction("Open &log folder", self)
@@ -176,25 +176,6 @@ class MainWindow(WindowViews, QMainWindow):
             title += " (DEMO DATA loaded)"
         self.setWindowTitle(title)
 
-    # -- start-up ------------------------------------------------------------------------
-    def begin_loading(self) -> None:
-        """Start reading the customers off the GUI thread (once; the first screen shows them
-        as soon as they are read)."""
-        if self.loading or self.loaded:
-            return
-        self.loading = True
-        self.status.setText(LOADING)
-        self.load_customers()
-
-    def startup(self) -> None:
-        """After the window shows: the rest of the window, the customers (off the GUI
-        thread, when not on their way already), recent calls, a call to recover."""
-        self.build_rest()
-        self.begin_loading()
-        self.load_recent()
-        self.controller.check_recovery()  # before the first heartbeat: it would absorb a gap
-        self.phone_setup.begin()  # listen for phone systems when Settings say so
-
     def _synced(self, report: SyncReport) -> None:
         """Balances may have moved (other devices' calls, the ledger's settlement): show them."""
         if report.resettled:  # never a silent change of a bill
@@ -218,6 +199,8 @@ class MainWindow(WindowViews, QMainWindow):
         self.search.box.selectAll()
 
     def pick(self, customer_id: str) -> None:
+        if not self.built:  # picked before the rest of the window was built
+            self.startup()
         if self.controller.live is not None:
             self.report("a call is running: stop it before picking another caller")
             return
@@ -355,13 +338,6 @@ class MainWindow(WindowViews, QMainWindow):
             )
         elif answer == "stop":
             self.controller.stop()  # the bill shows; the window closes when asked again
-
-    # -- the phone ------------------------------------------------------------------------
-    def phone_event(self, event: PhoneEvent) -> None:
-        """The one entry point of every phone event (``qwtimer ring``, a qwtimer:// link, the
-        loopback endpoint): see :mod:`qwtimer.gui.phone_calls`."""
-        self.build_rest()  # an event that comes while the window is still being built
-        self.phone.receive(event)
 
     def bring_back(self) -> None:
         self.showNormal()

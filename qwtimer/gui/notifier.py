@@ -13,8 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.phone_events import shown as number_shown
+from qwtimer.core.words import clock_text
 from qwtimer.desk.call_live import Live
 from qwtimer.gui.tray import Tray
 

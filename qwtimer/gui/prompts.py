@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
+from qwtimer.core.words import clock_text
 
 
 class Choice(QDialog):

@@ -11,10 +11,10 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.timer import SegmentKind
 from qwtimer.core.times import local, local_text, zone_text
+from qwtimer.core.words import clock_text
 from qwtimer.desk.call_detail import CallDetail, bill_steps, call_detail
 from qwtimer.desk.context import Desk
 from qwtimer.gui.rows_model import table_view

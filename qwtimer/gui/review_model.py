@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.errors import QwtimerError
+from qwtimer.core.words import clock_text
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
 from qwtimer.desk.review_lookup import customer_ids

@@ -17,8 +17,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.times import local, local_text, local_time_text
+from qwtimer.core.words import clock_text
 
 Index = QModelIndex | QPersistentModelIndex  # what Qt passes a model for a cell
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

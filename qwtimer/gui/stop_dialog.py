@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.timer import OUTCOMES
-from qwtimer.core.words import count
+from qwtimer.core.words import clock_text, count
 
 OUTCOME_LABELS = {
     "resolved": "&Resolved",

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import QPushButton, QTableView
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
+from qwtimer.core.words import clock_text
 from qwtimer.desk.changes import Changes
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.review_part import ReviewPart

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.words import clock_text
 from qwtimer.desk.duplicates import Match
 from qwtimer.gui.theme import warning_colour
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.words import clock_text
 from qwtimer.desk.call_live import Live
 from qwtimer.desk.reports import segments
 from qwtimer.gui.theme import KIND_COLOURS, KIND_LABELS

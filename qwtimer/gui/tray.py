@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.core.words import clock_text
 from qwtimer.gui.icons import app_icon
 from qwtimer.gui.theme import KIND_COLOURS
 

@@ -105,7 +105,6 @@ def build_rest(w: MainWindow) -> None:
     a.demo.triggered.connect(w.load_demo)
     a.help.triggered.connect(w.help.open)
     a.quit.triggered.connect(w.close)
-    w.search.picked.connect(w.pick)
     w.search.browsed.connect(w.offer_start_for_highlighted)
     w.recent.reopen.connect(w.reopen_for_research)
     w.recent.receipt.connect(w.open_receipt)

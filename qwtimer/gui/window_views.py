@@ -113,13 +113,13 @@ class WindowViews(_Window):
                 owner=self,
             )
         self.show_count()
-        if first:
-            if self.status.text() == LOADING:
-                self.status.setText("")
-            self.ready.emit()
+        if first and self.status.text() == LOADING:
+            self.status.setText("")
         if len(index) == 0 and not self.offered and not (self.built and self.controller.asking):
             self.offered = True
             QTimer.singleShot(0, self.offer_first_run)
+        if first:
+            self.ready.emit()
 
     # -- the first run: import a CSV file or load the demo data ----------------------------
     def _failed(self, exc: Exception) -> None:

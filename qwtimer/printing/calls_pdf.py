@@ -14,8 +14,9 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.times import local_text
+from qwtimer.core.words import clock_text
 from qwtimer.desk import review
 from qwtimer.desk.review import CallRow, Filter, Totals
 from qwtimer.desk.review_export import Report, counted

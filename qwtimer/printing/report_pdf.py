@@ -12,8 +12,9 @@ from pathlib import Path
 
 from PySide6.QtGui import QPainter
 
-from qwtimer.core.billing import clock_text, money
+from qwtimer.core.billing import money
 from qwtimer.core.times import local_text
+from qwtimer.core.words import clock_text
 from qwtimer.desk.review import GroupRow
 from qwtimer.desk.statements import output_file
 from qwtimer.desk.team_report import Report

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from qwtimer.core.billing import clock_text
+from qwtimer.core.words import clock_text
 from tests.e2e.conftest import Desktop
 
 T = TypeVar("T")

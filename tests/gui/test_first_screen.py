@@ -1,7 +1,7 @@
 """The window shows its first screen (the search box and the customer list) before the rest
 of it is imported and built, and nothing done in between is lost: typing, a phone event, a
-close. ``open_window`` builds the rest on the event loop's first turn, right after the
-window is on screen."""
+close. ``open_window`` builds the rest once the customers are searchable (or after
+``REST_AFTER_MS``, whichever comes first); whatever needs the rest before builds it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.gui import phone_calls
 from qwtimer.gui.app import open_window
 from qwtimer.gui.main_window import MainWindow
+from qwtimer.gui.window_stages import REST_AFTER_MS
 from tests.gui.conftest import Answers, add_customer
 
 
@@ -50,23 +51,74 @@ def test_typing_in_the_first_screen_finds_the_caller_before_the_rest_is_built(
     assert w.controller.live is not None and w.controller.live.customer_name == "Grace Hopper Inc"
 
 
-def test_open_window_shows_the_first_screen_then_builds_the_rest_on_the_event_loop(
+def test_open_window_builds_the_rest_once_the_customers_are_searchable(
     qtbot: Any, desk: Desk, answers: Answers
 ) -> None:
     add_customer(desk)
     seen: list[tuple[bool, bool]] = []
-    w = open_window(desk, shown=lambda: seen.append((w.isVisible(), w.built)))
+    at_ready: list[bool] = []
+    w = open_window(
+        desk,
+        shown=lambda: seen.append((w.isVisible(), w.built)),
+        ready=lambda: at_ready.append(w.built),
+    )
     qtbot.addWidget(w)
     try:
         assert not w.built  # nothing of the rest before the event loop runs
         qtbot.waitUntil(lambda: w.built and w.loaded, timeout=10_000)
         assert seen == [(True, False)]  # on screen, the rest not yet built
-        assert w.tabs.count() == 2 and w.menuBar().actions()
+        assert at_ready == [False]  # searchable first: the rest is built right after
+        assert w.started and w.tabs.count() == 2 and w.menuBar().actions()
     finally:
         w.crash.uninstall()
         w.close()
         w.controller.ticker.stop()
         w.runner.wait()
+
+
+def test_the_rest_is_built_after_a_while_when_the_customers_are_slow_to_come(
+    qtbot: Any, desk: Desk, answers: Answers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[bool] = []
+    monkeypatch.setattr(MainWindow, "load_customers", lambda self: loads.append(True))
+    w = open_window(desk)  # the customers' read never answers
+    qtbot.addWidget(w)
+    try:
+        qtbot.wait(REST_AFTER_MS // 2)
+        assert not w.built
+        qtbot.waitUntil(lambda: w.built, timeout=REST_AFTER_MS * 4)
+        assert w.started and not w.loaded and loads
+    finally:
+        w.crash.uninstall()
+        w.close()
+        w.controller.ticker.stop()
+        w.runner.wait()
+
+
+def test_enter_in_the_first_screen_picks_the_caller_and_builds_the_rest(
+    qtbot: Any, first_screen: MainWindow
+) -> None:
+    w = first_screen
+    w.begin_loading()
+    qtbot.waitUntil(lambda: w.loaded, timeout=10_000)
+    qtbot.keyClicks(w.search.box, "ada")
+    assert not w.built
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Return)
+    assert w.built and w.started
+    assert w.customer is not None and w.customer.name == "Ada Lovelace Ltd"
+
+
+def test_a_shortcut_pressed_before_the_rest_is_built_runs_its_action(
+    qtbot: Any, first_screen: MainWindow
+) -> None:
+    w = first_screen
+    w.begin_loading()
+    qtbot.waitUntil(lambda: w.loaded, timeout=10_000)
+    qtbot.keyClicks(w.search.box, "grace")
+    assert not w.built
+    qtbot.keyClick(w.search.box, Qt.Key.Key_F2)  # Start, before the window has its actions
+    assert w.built
+    assert w.controller.live is not None and w.controller.live.customer_name == "Grace Hopper Inc"
 
 
 def test_a_phone_event_before_the_rest_is_built_is_acted_on(

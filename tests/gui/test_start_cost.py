@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 # Opens the real window on a fresh data folder and lists the modules loaded once it is up:
-# after the start-up work queued with it (customers, recent calls, recovery, the phone).
+# the customers read, then the rest of the window built and its start-up work done (recent
+# calls, recovery, the phone).
 SHOWN = """
 import json, sys
 from PySide6.QtCore import QTimer
@@ -26,7 +27,7 @@ window = open_window(desk)
 def shown():
     print(json.dumps(sorted(m for m in sys.modules if sys.modules[m] is not None)))
     app.exit(0)
-QTimer.singleShot(0, shown)
+window.ready.connect(shown)  # after the rest of the window, which waits for it too
 app.exec()
 window.runner.wait()
 desk.close()
@@ -65,8 +66,12 @@ def test_the_window_shows_without_what_its_first_screen_does_not_use(tmp_path: P
     assert early == []
 
 
-# What the rest of the window is built from: loaded once its first screen is up.
+# What the rest of the window is built from, and the single-instance door (a local socket):
+# loaded once its first screen is up.
 SECOND_STAGE = (
+    "PySide6.QtNetwork",
+    "qwtimer.gui.instance",
+    "qwtimer.core.billing",
     "qwtimer.desk.calls",
     "qwtimer.desk.customers",
     "qwtimer.gui.actions",
@@ -92,14 +97,16 @@ def test_the_first_screen_is_built_from_its_own_few_modules() -> None:
     assert sorted(loaded & set(SECOND_STAGE)) == []
 
 
-def test_the_first_screens_desk_services_load_before_pyside6_reads_every_later_module() -> None:
-    code = "import sys, qwtimer.gui.app; print(' '.join(sys.modules))"
+def test_the_first_screens_desk_services_load_before_pyside6_and_the_store_after_it_shows() -> None:
+    code = "import sys, qwtimer.entry, qwtimer.gui.window_start; print(' '.join(sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True
     )
     order = out.stdout.split()
-    for service in ("peewee", "qwtimer.desk.context", "qwtimer.desk.search"):
+    for service in ("qwtimer.desk.search", "qwtimer.desk.changes"):
         assert order.index(service) < order.index("PySide6.QtCore")
+    later = ("peewee", "qwtimer.desk.context", "qwtimer.gui.runner", "qwtimer.gui.changes")
+    assert [m for m in later if m in order] == []  # loaded once the first screen shows
 
 
 # Starts the window as ``qwtimer`` does and counts the calls of the single-instance door's
@@ -108,14 +115,14 @@ FILTERED = """
 import sys
 
 import pytest
-from qwtimer.gui import app, instance
+from qwtimer.gui import instance, window_start
 calls = []
 real = instance.Instance.eventFilter
 def counted(self, watched, event):
     calls.append(1)
     return real(self, watched, event)
 instance.Instance.eventFilter = counted
-status = app.run(sys.argv[1], "t")
+status = window_start.run(sys.argv[1], "t")
 print(len(calls))
 sys.exit(status)
 """

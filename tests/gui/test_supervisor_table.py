@@ -14,9 +14,9 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFontMetrics
 
-from qwtimer.core.billing import clock_text
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.words import clock_text
 from qwtimer.desk import review as rv
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk

@@ -224,12 +224,12 @@ def test_a_command_racing_another_waits_for_it_and_acts_on_what_it_left(
 def test_a_bug_opening_the_window_is_logged_and_named_in_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, log_dir
 ) -> None:
-    from qwtimer.gui import app
+    from qwtimer.gui import window_start
 
     def broken_window(*args: object) -> int:
         raise AttributeError("the window lost a part")
 
-    monkeypatch.setattr(app, "run", broken_window)
+    monkeypatch.setattr(window_start, "run", broken_window)
     status = entry.main(["--data-dir", str(tmp_path / "data")])
     lines = capsys.readouterr().err.strip().splitlines()
     assert status == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qwtimer.desk.search import CustomerIndex, CustomerRow, _haystack, _sort_key
+from qwtimer.desk.search import CustomerIndex, CustomerRow, _haystack, _haystacks, _sort_key
 
 NAMES = st.sampled_from(["Acme", "acme", "ACME Ltd", "Ärzte GmbH", "ärzte", "Zed", "ß", "A b"])
 PHONES = st.sampled_from(["", "+1 (555) 010-0100", "555.010/0100", "+44 20 7946 0000"])
@@ -47,3 +47,26 @@ def test_a_customer_added_later_lands_where_a_reload_puts_it(
     reloaded = CustomerIndex.from_tuples([(*r, None) for r in first + added])
     assert [r[:4] for r in index.rows] == [r[:4] for r in reloaded.rows]
     assert index._hay == reloaded._hay
+
+
+# Texts that stress one pass over every row: the separators the pass joins on (a line break,
+# a tab), the punctuation it drops, letters whose lower case depends on their neighbours (a
+# final sigma) or grows (a dotted capital I), and NULL phones and emails as SQLite gives them.
+TRICKY = st.text(alphabet="aZ ÄΣσİß\n\t+()-./05", max_size=10)
+SQL_ROWS = st.lists(
+    st.tuples(
+        st.uuids().map(str),
+        st.one_of(NAMES, TRICKY, st.text(min_size=1, max_size=8)),
+        st.one_of(st.none(), PHONES, TRICKY, st.text(max_size=8)),
+        st.one_of(st.none(), st.just(""), TRICKY, st.emails()),
+    ),
+    max_size=60,
+)
+
+
+@given(SQL_ROWS)
+def test_the_search_text_built_in_one_pass_is_each_customers_own(
+    rows: list[tuple[str, str, str | None, str | None]],
+) -> None:
+    expected = [_haystack(r[1], r[2] or "", r[3] or "") for r in rows]
+    assert _haystacks([(*r, None) for r in rows]) == expected
