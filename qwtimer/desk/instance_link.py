@@ -54,6 +54,14 @@ def _user() -> str:
         return str(os.getuid()) if hasattr(os, "getuid") else "user"
 
 
+def lock_path(where: str) -> str:
+    """The lock file of the window at ``where`` (beside the socket; the temporary folder on
+    Windows, where ``where`` is a pipe name): whoever holds it has the window."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        return str(Path(tempfile.gettempdir()) / f"{where}.lock")
+    return where + ".lock"
+
+
 def address(folder: Path, user: str | None = None) -> str:
     """Where the window of ``user`` (default: this one) for data folder ``folder`` listens.
     Stable for one user and one resolved folder, different for any other pair, and short

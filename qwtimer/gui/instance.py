@@ -13,10 +13,7 @@ the window.
 
 from __future__ import annotations
 
-import sys
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QLockFile, QObject, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent
@@ -31,16 +28,9 @@ from qwtimer.core.phone_events import (
     make,
 )
 from qwtimer.desk import instance_link as link
+from qwtimer.gui.folder_lock import folder_lock
 
 READ_TIMEOUT_MS = 2000  # a client that connects and says nothing is dropped after this
-
-
-def lock_path(where: str) -> str:
-    """The lock file of the window at ``where`` (beside the socket; the temp folder on
-    Windows, where ``where`` is a pipe name)."""
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        return str(Path(tempfile.gettempdir()) / f"{where}.lock")
-    return where + ".lock"
 
 
 class Instance(QObject):
@@ -49,13 +39,15 @@ class Instance(QObject):
     shown = Signal()  # a second start asked for the window
     phone = Signal(object)  # PhoneEvent, numbers read in ``region_of()``
 
-    def __init__(self, where: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self, where: str, parent: QObject | None = None, lock: QLockFile | None = None
+    ) -> None:
+        """``lock``: the folder's lock file (:func:`folder_lock`), when it is taken already."""
         super().__init__(parent)
         self.where = where
         # the region a number without a country code is read in (the window's phone settings)
         self.region_of: Callable[[], str] = lambda: DEFAULT_REGION
-        self.lock = QLockFile(lock_path(where))
-        self.lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+        self.lock = lock if lock is not None else folder_lock(where)
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
@@ -63,7 +55,7 @@ class Instance(QObject):
 
     def claim(self) -> bool:
         """Become the one window for this folder and listen; False when another holds it."""
-        if not self.lock.tryLock(0):
+        if not self.lock.isLocked() and not self.lock.tryLock(0):
             return False
         QLocalServer.removeServer(self.where)  # a socket left by a crashed window
         if not self.server.listen(self.where):

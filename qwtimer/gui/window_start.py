@@ -1,14 +1,15 @@
 """Starting the technician's window in stages, so that it shows, and takes typing, as early as
 it can (``qwtimer`` with no command: :func:`run`):
 
-1. the first screen (the search box and the empty customer list) shows at once, before the
-   data folder is opened;
+1. the folder's lock file is taken (``gui/folder_lock.py``, QtCore alone): a start that
+   finds it held hands over to the window that holds it and ends, showing nothing, so there
+   are never two windows on one database; then the first screen (the search box and the
+   empty customer list) shows at once, before the data folder is opened;
 2. on the event loop's first turn: the desk (the local database) is opened and given to the
    window, which starts reading the customers off the GUI thread, and while they load the
-   claim on the data folder is made (a second start that holds it already has the window:
-   this one hands over to it and ends; never two windows on one database). What was typed
-   meanwhile is searched for as soon as the customers are read; phone events that came
-   meanwhile are held until the desk is open;
+   window starts listening at the folder's address for other starts and phone links. What
+   was typed meanwhile is searched for as soon as the customers are read; phone events that
+   came meanwhile are held until the desk is open;
 3. once the customers are searchable (or after ``REST_AFTER_MS``, whichever comes first),
    the rest of the window is built and the start-up work runs (recent calls, a call to
    recover, the phone endpoint).
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from qwtimer import paths
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import instance_link as link
 from qwtimer.gui.app import (
@@ -36,6 +38,7 @@ from qwtimer.gui.app import (
     log_opened,
     region_of,
 )
+from qwtimer.gui.folder_lock import folder_lock
 from qwtimer.gui.main_window import MainWindow
 
 DESK_ERROR = 2  # the exit status when the data folder cannot be opened
@@ -45,14 +48,28 @@ if TYPE_CHECKING:  # pragma: no cover - imported once the window shows
     from qwtimer.gui.instance import Instance
 
 
+class Claim:
+    """The data folder's address (``instance_link.address``) and its lock file."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.lock = folder_lock(where)
+
+
 class WindowStart:
     """One start of the window: what each stage made, for the others and for the end."""
 
     def __init__(
-        self, app: QApplication, data_dir: str | None, technician: str | None, desk: Desk | None
+        self,
+        app: QApplication,
+        data_dir: str | None,
+        technician: str | None,
+        desk: Desk | None,
+        claim: Claim,
     ) -> None:
         self.app, self.data_dir, self.technician = app, data_dir, technician
         self.given = desk  # a desk the caller opened
+        self.claim = claim  # the folder's lock file, held
         self.desk: Desk | None = None  # the desk of the window, closed at the end
         self.instance: Instance | None = None
         self.window = MainWindow(None, staged=True)
@@ -65,8 +82,7 @@ class WindowStart:
 
     def open(self) -> None:
         """Stage 2: open the desk, give it to the window (the customers start loading), and
-        claim the data folder while they load; a second start that claimed it first has the
-        window, and this one hands over to it and ends."""
+        listen for other starts and phone links while they load."""
         from qwtimer.desk.context import Desk  # the store (Peewee): loaded once the window shows
 
         try:
@@ -83,11 +99,8 @@ class WindowStart:
         window.begin_loading()
         from qwtimer.gui.instance import Instance  # QtNetwork, while the customers load
 
-        instance = Instance(link.address(desk.folder))
-        if not instance.claim():
-            window.close()
-            self.app.exit(hand_over(instance.where))
-            return
+        instance = Instance(self.claim.where, lock=self.claim.lock)
+        instance.claim()  # its lock is held: this listens (OSError: a bug, told in one line)
         self.instance = instance
         window.start_when_searchable()  # stage 3
         log_opened()
@@ -105,6 +118,8 @@ class WindowStart:
         """Hand the data folder back and close what this start opened."""
         if self.instance is not None:
             self.instance.release()
+        elif self.claim.lock.isLocked():
+            self.claim.lock.unlock()
         self.window.crash.uninstall()
         if self.window.opened:
             self.window.runner.wait()
@@ -115,8 +130,12 @@ class WindowStart:
 def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) -> int:
     """Open the technician's window in stages and run until it closes; the exit status (0;
     2 when the data folder cannot be opened; a second start's status once it handed over)."""
+    folder = desk.folder if desk is not None else paths.data_dir(data_dir)
+    claim = Claim(link.address(folder))
+    if not claim.lock.tryLock(0):  # another window has this folder: it comes forward instead
+        return hand_over(claim.where)
     app = application()
-    start = WindowStart(app, data_dir, technician, desk)
+    start = WindowStart(app, data_dir, technician, desk, claim)
     if exit_when_ready():
 
         def ready() -> None:

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from qwtimer.desk import instance_link as link
-from qwtimer.gui.instance import Instance, lock_path
+from qwtimer.desk.instance_link import lock_path
+from qwtimer.gui.instance import Instance
 
 
 def exchange(qtbot: Any, where: str, data: bytes) -> bytes:

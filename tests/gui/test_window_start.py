@@ -16,10 +16,12 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from qwtimer.core.phone_events import make
+from qwtimer.desk import instance_link as link
 from qwtimer.desk.context import Desk
 from qwtimer.gui import phone_calls
+from qwtimer.gui.instance import Instance
 from qwtimer.gui.main_window import MainWindow
-from qwtimer.gui.window_start import WindowStart
+from qwtimer.gui.window_start import Claim, WindowStart
 from tests.gui.conftest import Answers, add_customer
 
 
@@ -30,7 +32,9 @@ def test_the_first_screen_shows_and_takes_typing_before_the_desk_is_given(
     add_customer(desk, "Grace Hopper Inc")
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    start = WindowStart(app, None, None, desk)
+    claim = Claim(link.address(desk.folder))
+    assert claim.lock.tryLock(0)
+    start = WindowStart(app, None, None, desk, claim)
     w = start.window
     qtbot.addWidget(w)
     try:
@@ -38,7 +42,7 @@ def test_the_first_screen_shows_and_takes_typing_before_the_desk_is_given(
         assert w.isVisible() and not w.opened and start.instance is None
         qtbot.keyClicks(w.search.box, "grace")  # typed before the desk is open
         qtbot.waitUntil(lambda: w.loaded and w.built, timeout=10_000)
-        assert start.instance is not None  # claimed once the window showed
+        assert start.instance is not None  # listening once the window showed
         assert w.windowTitle() == "qwtimer: tess"
         assert w.search.model.rowCount() == 1
         assert w.search.model.row_at(0).name == "Grace Hopper Inc"  # type: ignore[union-attr]
@@ -119,8 +123,8 @@ def _env() -> dict[str, str]:
 
 
 # Starts the window as ``qwtimer`` does and notes, when the window is shown, whether the
-# desk's module (so any desk), the single-instance door's socket module and the store's
-# Peewee were loaded.
+# desk's module (so any desk), the single-instance door's socket module (QtNetwork; the
+# folder's lock file is taken before, with QtCore) and the store's Peewee were loaded.
 AT_SHOW = """
 import json, sys
 from qwtimer.gui import main_window, window_start
@@ -136,7 +140,7 @@ print(json.dumps([status, seen, "qwtimer.desk.context" in sys.modules]))
 """
 
 
-def test_the_window_shows_before_its_desk_opens_or_its_claim_is_made(tmp_path: Path) -> None:
+def test_the_window_shows_before_its_desk_opens_or_its_door_listens(tmp_path: Path) -> None:
     env = {**_env(), "QWTIMER_EXIT_WHEN_READY": "1"}
     out = subprocess.run(
         [sys.executable, "-c", AT_SHOW, str(tmp_path / "data")],
@@ -152,3 +156,44 @@ def test_the_window_shows_before_its_desk_opens_or_its_claim_is_made(tmp_path: P
     assert status == 0
     assert seen == [[False, False, False]]  # shown: no desk, no claim's socket, no Peewee yet
     assert desk_loaded  # then the desk was opened
+
+
+# Starts the window as ``qwtimer`` does while another window holds the data folder; notes
+# every MainWindow made.
+SECOND = """
+import json, sys
+from qwtimer.gui import main_window, window_start
+made = []
+real_init = main_window.MainWindow.__init__
+def init(self, *args, **kwargs):
+    made.append(1)
+    real_init(self, *args, **kwargs)
+main_window.MainWindow.__init__ = init
+status = window_start.run(sys.argv[1], "t")
+print(json.dumps([status, len(made)]))
+"""
+
+
+def test_a_second_start_hands_over_to_the_window_holding_the_folder_and_shows_nothing(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    first = Instance(link.address(folder))
+    assert first.claim()  # the window already running for this folder
+    try:
+        second = subprocess.Popen(
+            [sys.executable, "-c", SECOND, str(folder)],
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        with qtbot.waitSignal(first.shown, timeout=60_000):  # it comes forward
+            qtbot.waitUntil(lambda: second.poll() is not None, timeout=60_000)
+        out, err = second.communicate(timeout=10)
+        assert second.returncode == 0, err
+        assert json.loads(out.splitlines()[-1]) == [0, 0]  # handed over; no window was made
+        assert "already open for this data folder" in out
+    finally:
+        first.release()
