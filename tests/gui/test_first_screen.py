@@ -35,6 +35,14 @@ def first_screen(qtbot: Any, desk: Desk, answers: Answers) -> Iterator[MainWindo
     w.runner.wait()
 
 
+def close_opened(w: MainWindow) -> None:
+    """Close a window ``open_window`` opened: its crash hooks, its ticker, its runner."""
+    w.crash.uninstall()
+    w.close()
+    w.controller.ticker.stop()
+    w.runner.wait()
+
+
 def test_typing_in_the_first_screen_finds_the_caller_before_the_rest_is_built(
     qtbot: Any, first_screen: MainWindow
 ) -> None:
@@ -70,10 +78,7 @@ def test_open_window_builds_the_rest_once_the_customers_are_searchable(
         assert at_ready == [False]  # searchable first: the rest is built right after
         assert w.started and w.tabs.count() == 2 and w.menuBar().actions()
     finally:
-        w.crash.uninstall()
-        w.close()
-        w.controller.ticker.stop()
-        w.runner.wait()
+        close_opened(w)
 
 
 def test_the_rest_is_built_after_a_while_when_the_customers_are_slow_to_come(
@@ -89,10 +94,7 @@ def test_the_rest_is_built_after_a_while_when_the_customers_are_slow_to_come(
         qtbot.waitUntil(lambda: w.built, timeout=REST_AFTER_MS * 4)
         assert w.started and not w.loaded and loads
     finally:
-        w.crash.uninstall()
-        w.close()
-        w.controller.ticker.stop()
-        w.runner.wait()
+        close_opened(w)
 
 
 def test_enter_in_the_first_screen_picks_the_caller_and_builds_the_rest(
