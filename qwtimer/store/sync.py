@@ -10,6 +10,10 @@ Push (DESIGN.md "The central ledger and sync"):
   transaction, each customer under its lock (``central_settle`` on PostgreSQL,
   ``sync_allocation`` on the embedded ledger). The device's own money entries stay
   provisional until the pull brings the ledger's (``provisional``).
+- Which calls a push sends is decided before its reference rows are read: a call made while
+  the push is under way (a new customer's, say) waits for the next push, which sends its
+  customer and product lines first. Sent now, the ledger would settle it against a bank it
+  does not hold yet.
 - One central transaction per batch. On PostgreSQL every table of the batch is copied
   (``COPY``) into a temporary staging table first, then one message moves them all in
   (``INSERT ... SELECT`` per table, ``sync_stage``): the writers' lock, taken by the first
@@ -233,8 +237,24 @@ class Engine:
 
     def _push(self) -> PushResult:
         total = pending(self.local)
-        done = 0
         self.progress("push", 0, total)
+        # The reading thread finds which calls to send while the reference rows go. Taken
+        # first, so every call's customer was on the device before it and is sent before it.
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-read") as reader:
+            try:
+                reader.submit(self._big_cache)
+                found = reader.submit(self._units)
+                done = self._push_reference(total)
+                self._push_units(reader, found.result(), done, total)
+            finally:
+                reader.submit(self.local.close)  # that thread's connection only
+        return self.result
+
+    def _push_reference(self, total: int) -> int:
+        """Customers, product lines, purchases, cards, block orders, then a supervisor's
+        entries outside calls; the revisions once their rows are there. Returns the rows
+        done."""
+        done = 0
         for table in (*REFERENCE, "entry"):
             where = _unsynced_filter(table) + (" AND call_id IS NULL" if table == "entry" else "")
             rows = self._rows(table, where)
@@ -247,34 +267,37 @@ class Engine:
                 moved, problems = revisions.push(self.local, self.central)
                 self.result.merged += moved
                 self.result.conflicts += problems
-        units = [
+        return done
+
+    def _units(self) -> list[str]:
+        """The calls with a row to send, in creation order (neighbours on disk, oldest
+        stops first)."""
+        return [
             r[0]
             for r in self.local.execute_sql(
                 "SELECT c.id FROM call c WHERE c.id IN (SELECT id FROM call WHERE synced = 0 "
                 "UNION SELECT call_id FROM segment WHERE synced = 0 AND open = 0 "
                 "UNION SELECT call_id FROM call_close WHERE synced = 0 "
                 f"UNION SELECT call_id FROM entry WHERE {_unsynced_filter('entry')} "
-                "AND call_id IS NOT NULL) "
-                "ORDER BY c.rowid"  # creation order: neighbours on disk, oldest stops first
+                "AND call_id IS NOT NULL) ORDER BY c.rowid"
             ).fetchall()
         ]
+
+    def _push_units(
+        self, reader: ThreadPoolExecutor, units: list[str], done: int, total: int
+    ) -> None:
+        """The calls in batches; the next batch is read from the device while the ledger
+        works on this one."""
         chunks = [units[i : i + self.batch_calls] for i in range(0, len(units), self.batch_calls)]
-        # The next batch is read from the device while the ledger works on this one.
-        with ThreadPoolExecutor(1, thread_name_prefix="sync-read") as reader:
-            reader.submit(self._big_cache)
-            try:
-                ahead = reader.submit(self._read_units, chunks[0]) if chunks else None
-                for k in range(len(chunks)):
-                    assert ahead is not None
-                    batch = ahead.result()
-                    if k + 1 < len(chunks):
-                        ahead = reader.submit(self._read_units, chunks[k + 1])
-                    self._batch(batch)
-                    done += sum(len(v) for v in batch.values())
-                    self.progress("push", min(done, total), total)
-            finally:
-                reader.submit(self.local.close)  # that thread's connection only
-        return self.result
+        ahead = reader.submit(self._read_units, chunks[0]) if chunks else None
+        for k in range(len(chunks)):
+            assert ahead is not None
+            batch = ahead.result()
+            if k + 1 < len(chunks):
+                ahead = reader.submit(self._read_units, chunks[k + 1])
+            self._batch(batch)
+            done += sum(len(v) for v in batch.values())
+            self.progress("push", min(done, total), total)
 
     def _read_units(self, ids: list[str]) -> dict[str, list[tuple[Any, ...]]]:
         """Every unsynced row of these calls."""
