@@ -238,14 +238,14 @@ class Engine:
     def _push(self) -> PushResult:
         total = pending(self.local)
         self.progress("push", 0, total)
-        # The reading thread finds which calls to send while the reference rows go. Taken
-        # first, so every call's customer was on the device before it and is sent before it.
         with ThreadPoolExecutor(1, thread_name_prefix="sync-read") as reader:
             try:
                 reader.submit(self._big_cache)
-                found = reader.submit(self._units)
+                # Chosen (read to the end) before any reference row is read: every chosen
+                # call's customer was on the device before it, and is sent before it.
+                units = reader.submit(self._units).result()
                 done = self._push_reference(total)
-                self._push_units(reader, found.result(), done, total)
+                self._push_units(reader, units, done, total)
             finally:
                 reader.submit(self.local.close)  # that thread's connection only
         return self.result
