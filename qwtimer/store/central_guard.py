@@ -12,7 +12,9 @@
   (Unicode decimal digits, separators) are generated from the same Python definitions.
 - One rule set, two dialects: both are installed by schema step 2 (``central.migrate``).
 - A sync never waits on the ledger for ever: ``timeouts`` gives the lock and statement
-  timeouts of a sync connection, ``busy_detail`` says in words which one ran out.
+  timeouts of a sync connection, ``busy_detail`` says in words which one ran out, and
+  ``connection_lost`` tells a lost connection (harmless: the next sync carries on) from
+  anything else, a bug included, which is never called offline.
 """
 
 from __future__ import annotations
@@ -281,3 +283,40 @@ def busy_detail(exc: BaseException) -> str | None:
             return f"another program kept the ledger file locked for more than {lock:g} s"
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of ``exc``, of its cause, or of the driver error Peewee wrapped, if any."""
+    for e in (exc, exc.__cause__, getattr(exc, "orig", None)):
+        state = getattr(e, "sqlstate", None)
+        if state:
+            return str(state)
+    return None
+
+
+_SQLITE_UNREACHABLE = ("unable to open", "disk i/o error", "no such file")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The connection to the ledger went away (a cut network, a stopped server, a ledger file
+    that cannot be reached): known and harmless, it syncs later. Anything else, a bug
+    included, is never said to be offline."""
+    import psycopg  # loaded already when the ledger is PostgreSQL
+
+    state = sqlstate(exc)
+    if state is not None:
+        return state.startswith("08") or state in ("57P01", "57P02", "57P03")
+    seen: BaseException | None = exc
+    for _ in range(8):  # the driver's error, possibly wrapped by Peewee
+        if seen is None:
+            break
+        if isinstance(seen, psycopg.InterfaceError) or (
+            isinstance(seen, psycopg.OperationalError) and seen.sqlstate is None
+        ):
+            return True
+        if isinstance(seen, sqlite3.OperationalError) and any(
+            m in str(seen).lower() for m in _SQLITE_UNREACHABLE
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__ or getattr(seen, "orig", None)
+    return False

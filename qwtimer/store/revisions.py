@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from peewee import Database, TextField
 
+from qwtimer.store import central_guard as guard
 from qwtimer.store import central_schema as cs
 from qwtimer.store.ledger_errors import Conflict, LedgerOffline
 
@@ -261,8 +262,7 @@ def push(local: Database, central: Central) -> tuple[int, list[Conflict]]:
                 else:
                     problems.append(Conflict(r[1], str(r[2]), _PROBLEM[outcome]))
     except Exception as exc:
-        state = getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)
-        if state is None or str(state).startswith(("08", "57")):
+        if guard.connection_lost(exc):
             raise LedgerOffline(
                 f"the connection to the ledger ({central.where}) was lost during the push "
                 f"({exc.__class__.__name__})"

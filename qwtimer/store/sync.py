@@ -35,19 +35,18 @@ Push (DESIGN.md "The central ledger and sync"):
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 from peewee import SqliteDatabase
 
 from qwtimer.core.billing import Settlement
 from qwtimer.core.policy import PolicyBook
 from qwtimer.core.settlement import SUPERVISOR_KINDS
+from qwtimer.store import central_guard as guard
 from qwtimer.store import central_schema as cs
 from qwtimer.store import revisions
 from qwtimer.store import sync_allocation as alloc
@@ -106,39 +105,6 @@ def pending(local: SqliteDatabase) -> int:
             f"SELECT count(*) FROM {table} WHERE {_unsynced_filter(table)}"
         ).fetchone()[0]
     return int(total)
-
-
-def _sqlstate(exc: BaseException) -> str | None:
-    for e in (exc, exc.__cause__, getattr(exc, "orig", None)):
-        state = getattr(e, "sqlstate", None)
-        if state:
-            return str(state)
-    return None
-
-
-_SQLITE_UNREACHABLE = ("unable to open", "disk i/o error", "no such file")
-
-
-def _connection_lost(exc: BaseException, state: str | None) -> bool:
-    """The connection to the ledger went away (a cut network, a stopped server, a ledger file
-    that cannot be reached): known and harmless, it syncs later. Anything else, a bug
-    included, is never said to be offline."""
-    if state is not None:
-        return state.startswith("08") or state in ("57P01", "57P02", "57P03")
-    seen: BaseException | None = exc
-    for _ in range(8):  # the driver's error, possibly wrapped by Peewee
-        if seen is None:
-            break
-        if isinstance(seen, psycopg.InterfaceError) or (
-            isinstance(seen, psycopg.OperationalError) and seen.sqlstate is None
-        ):
-            return True
-        if isinstance(seen, sqlite3.OperationalError) and any(
-            m in str(seen).lower() for m in _SQLITE_UNREACHABLE
-        ):
-            return True
-        seen = seen.__cause__ or seen.__context__ or getattr(seen, "orig", None)
-    return False
 
 
 class Engine:
@@ -324,7 +290,7 @@ class Engine:
                 staged = self._transaction(send)
                 break
             except Exception as exc:
-                state = _sqlstate(exc)
+                state = guard.sqlstate(exc)
                 if state in ("40001", "40P01") and attempt < RETRIES - 1:
                     time.sleep(0.01 * 2**attempt)
                     continue
@@ -338,7 +304,7 @@ class Engine:
                         "administrator runs 'qwtimer ledger init URL' with this version of "
                         "qwtimer, then sync again (nothing was half-written)"
                     ) from exc
-                if _connection_lost(exc, state):
+                if guard.connection_lost(exc):
                     first = (str(exc).strip().splitlines() or [""])[0]
                     raise LedgerOffline(
                         f"the connection to the ledger ({self.central.where}) was lost during "

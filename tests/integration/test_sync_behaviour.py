@@ -232,15 +232,29 @@ def test_pull_brings_a_renewal_and_offline_is_normal(
     assert offline.offline and "nothing is lost" in (offline.error or "")
 
 
+@pytest.mark.parametrize("where", ["rows", "revisions"])
 def test_a_fault_in_qwtimer_during_a_sync_is_said_and_logged_never_called_offline(
-    ledger: Backend, make_device: MakeDevice, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ledger: Backend,
+    make_device: MakeDevice,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    where: str,
 ) -> None:
+    """A bug while the push sends rows, or a contact's revisions, is a bug: never 'offline'."""
     import logging
 
+    from qwtimer.desk.customers import Customers
+    from qwtimer.store import revisions
     from qwtimer.store import sync as engine
 
     tess = make_device("tess")
-    tess.add_customer("Acme")
+    cid = tess.add_customer("Acme")
+    if where == "revisions":
+        assert tess.sync(ledger.url("tess")).ok
+        tess.clock.advance(60)
+        svc = Customers(tess.use().desk)
+        acme = svc.find(cid)
+        svc.update_contact(acme, acme.name, "+1 555 0199", acme.email)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("from_bank_seconds")  # what a bug in the push looks like
@@ -251,7 +265,10 @@ def test_a_fault_in_qwtimer_during_a_sync_is_said_and_logged_never_called_offlin
     logging.getLogger("qwtimer").addHandler(handler)
     try:
         with monkeypatch.context() as bug:
-            bug.setattr(engine, "stage_batch", broken)
+            if where == "rows":
+                bug.setattr(engine, "stage_batch", broken)
+            else:
+                bug.setattr(revisions, "apply", broken)
             report = tess.sync(ledger.url("tess"))
     finally:
         logging.getLogger("qwtimer").removeHandler(handler)
