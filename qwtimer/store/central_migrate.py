@@ -11,8 +11,8 @@ A step, once shipped, never changes: nothing here derives from today's models. A
 its frozen text first (``central_frozen``: step 1 whole, the tables a step creates), then
 its function in ``STEPS``: columns and indexes as ``playhouse.migrate`` operations, then the
 triggers, functions and rights of its module (which have no such form). To change the
-schema, add the next step: a function ``_v7`` doing the above, ``7: _v7`` in ``STEPS``,
-``SCHEMA_VERSION = 7`` in ``central_schema``, the step in ``ADDITIVE`` when older laptops may
+schema, add the next step: a function ``_v8`` doing the above, ``8: _v8`` in ``STEPS``,
+``SCHEMA_VERSION = 8`` in ``central_schema``, the step in ``ADDITIVE`` when older laptops may
 ignore it, and any new table's ``CREATE TABLE`` text in ``central_frozen``. The tests check
 that a fresh ledger has every model column, and that no shipped step's text changed.
 """
@@ -32,7 +32,7 @@ from qwtimer.store import central_settle as settle
 from qwtimer.store import central_team as team
 from qwtimer.store.central_dialect import Central, PgCentral
 
-ADDITIVE: frozenset[int] = frozenset({5, 6})  # steps that older laptops may ignore
+ADDITIVE: frozenset[int] = frozenset({5, 6, 7})  # steps that older laptops may ignore
 
 
 class SchemaMismatch(Exception):
@@ -122,6 +122,13 @@ def _v4(central: Central) -> None:
     central.settle_step()
 
 
+def _v7(central: Central) -> None:
+    """The settlement looks each batch's calls up by index: the planner had joined them by
+    reading the whole call table, a cost that grew with the ledger (PostgreSQL only)."""
+    if isinstance(central, PgCentral):
+        central.db.execute_sql(settle.settle_closes_sql())
+
+
 STEPS: dict[int, Callable[[Central], None]] = {
     1: _v1,
     2: _v2,
@@ -129,6 +136,7 @@ STEPS: dict[int, Callable[[Central], None]] = {
     4: _v4,
     5: team.step,
     6: numbering.step,
+    7: _v7,
 }
 
 

@@ -35,8 +35,9 @@ from peewee import (
 # ledger alone writes the entries that move money (``central_settle``); 5: calls, segments
 # and closes are numbered too, for supervisors' pulls (``central_team``, additive); 6: inserted
 # rows are numbered by their column's default, not a row trigger (``central_numbering``,
-# additive)
-SCHEMA_VERSION = 6
+# additive); 7: the settlement looks a batch's calls up by index, never reading the whole
+# call table (``central_settle``, additive)
+SCHEMA_VERSION = 7
 OWNER_ROLE = "qwtimer_owner"
 TECHNICIAN_ROLE = "technician"
 SUPERVISOR_ROLE = "supervisor"

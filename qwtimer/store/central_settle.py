@@ -163,8 +163,9 @@ def settle_closes_sql() -> str:
              array_agg(c.customer_id), array_agg(c.technician), array_agg(c.policy_version),
              array_agg(coalesce(n.last_seq, 2147483647))
         INTO n_id, n_call, n_seq, n_stop, n_dev, n_card, n_cust, n_tech, n_ver, n_last
-        FROM new_closes n CROSS JOIN LATERAL (
-          SELECT customer_id, technician, policy_version FROM call WHERE call.id = n.call_id
+        FROM new_closes n CROSS JOIN LATERAL (  -- (OFFSET 0: by index, not a join that
+          SELECT customer_id, technician, policy_version  -- reads the whole call table)
+          FROM call WHERE call.id = n.call_id OFFSET 0
         ) AS c;
       IF n_id IS NULL THEN RETURN NULL; END IF;
       SELECT v INTO missing FROM unnest(n_ver) AS v
