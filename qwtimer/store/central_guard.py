@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from qwtimer.core import cards
 from qwtimer.core.errors import InputError
 from qwtimer.store import central_schema as cs
+from qwtimer.store.ledger_errors import LedgerOffline
 
 # The free-text columns of the ledger that must never hold a card number (R6.1).
 CARD_FREE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -320,3 +321,15 @@ def connection_lost(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__ or getattr(seen, "orig", None)
     return False
+
+
+def lost_error(exc: BaseException, where: str) -> LedgerOffline | None:
+    """``exc`` as ``LedgerOffline`` when the connection to the ledger was lost during a push
+    (``connection_lost``), else None."""
+    if not connection_lost(exc):
+        return None
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return LedgerOffline(
+        f"the connection to the ledger ({where}) was lost during the push "
+        f"({exc.__class__.__name__}: {first})"
+    )

@@ -28,7 +28,7 @@ from peewee import Database, TextField
 
 from qwtimer.store import central_guard as guard
 from qwtimer.store import central_schema as cs
-from qwtimer.store.ledger_errors import Conflict, LedgerOffline
+from qwtimer.store.ledger_errors import Conflict
 
 if TYPE_CHECKING:
     from qwtimer.store.central_dialect import Central
@@ -262,11 +262,9 @@ def push(local: Database, central: Central) -> tuple[int, list[Conflict]]:
                 else:
                     problems.append(Conflict(r[1], str(r[2]), _PROBLEM[outcome]))
     except Exception as exc:
-        if guard.connection_lost(exc):
-            raise LedgerOffline(
-                f"the connection to the ledger ({central.where}) was lost during the push "
-                f"({exc.__class__.__name__})"
-            ) from exc
+        lost = guard.lost_error(exc, central.where)
+        if lost is not None:
+            raise lost from exc
         raise
     with local.atomic():
         for i in range(0, len(done), 500):

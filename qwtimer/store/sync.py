@@ -50,7 +50,7 @@ from qwtimer.store import central_guard as guard
 from qwtimer.store import central_schema as cs
 from qwtimer.store import revisions
 from qwtimer.store import sync_allocation as alloc
-from qwtimer.store.central import LedgerError, LedgerOffline, busy_error
+from qwtimer.store.central import LedgerError, busy_error
 from qwtimer.store.central_dialect import Central
 from qwtimer.store.central_settle import UNKNOWN_POLICY
 from qwtimer.store.ledger_errors import Conflict
@@ -304,12 +304,9 @@ class Engine:
                         "administrator runs 'qwtimer ledger init URL' with this version of "
                         "qwtimer, then sync again (nothing was half-written)"
                     ) from exc
-                if guard.connection_lost(exc):
-                    first = (str(exc).strip().splitlines() or [""])[0]
-                    raise LedgerOffline(
-                        f"the connection to the ledger ({self.central.where}) was lost during "
-                        f"the push ({exc.__class__.__name__}: {first})"
-                    ) from exc
+                lost = guard.lost_error(exc, self.central.where)  # it syncs later
+                if lost is not None:
+                    raise lost from exc
                 raise
         self._unmarked.append((send, staged))
         self._flush_marks(wait=False)
