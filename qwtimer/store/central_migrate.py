@@ -11,8 +11,8 @@ A step, once shipped, never changes: nothing here derives from today's models. A
 its frozen text first (``central_frozen``: step 1 whole, the tables a step creates), then
 its function in ``STEPS``: columns and indexes as ``playhouse.migrate`` operations, then the
 triggers, functions and rights of its module (which have no such form). To change the
-schema, add the next step: a function ``_v8`` doing the above, ``8: _v8`` in ``STEPS``,
-``SCHEMA_VERSION = 8`` in ``central_schema``, the step in ``ADDITIVE`` when older laptops may
+schema, add the next step: a function ``_v9`` doing the above, ``9: _v9`` in ``STEPS``,
+``SCHEMA_VERSION = 9`` in ``central_schema``, the step in ``ADDITIVE`` when older laptops may
 ignore it, and any new table's ``CREATE TABLE`` text in ``central_frozen``. The tests check
 that a fresh ledger has every model column, and that no shipped step's text changed.
 """
@@ -32,7 +32,7 @@ from qwtimer.store import central_settle as settle
 from qwtimer.store import central_team as team
 from qwtimer.store.central_dialect import Central, PgCentral
 
-ADDITIVE: frozenset[int] = frozenset({5, 6, 7})  # steps that older laptops may ignore
+ADDITIVE: frozenset[int] = frozenset({5, 6, 7, 8})  # steps that older laptops may ignore
 
 
 class SchemaMismatch(Exception):
@@ -129,6 +129,24 @@ def _v7(central: Central) -> None:
         central.db.execute_sql(settle.settle_closes_sql())
 
 
+def _v8(central: Central) -> None:
+    """Less of the server's work for each pushed call (PostgreSQL only): the settlement writes
+    its splits and entries from a list in memory instead of a temporary table; a batch's new
+    segments are checked against settled stops once per call instead of once a segment; an
+    index on closes that the unique (call, number) index made redundant is dropped; and the
+    unique index on grant keys holds grants only, not the NULL of every other entry."""
+    if not isinstance(central, PgCentral):
+        return
+    for stmt in (
+        "DROP INDEX IF EXISTS call_close_call",
+        "DROP INDEX IF EXISTS entry_grant_key",
+        "CREATE UNIQUE INDEX entry_grant_key ON entry (grant_key) WHERE grant_key IS NOT NULL",
+        settle.settle_closes_sql(),
+        settle.late_segments_sql(),
+    ):
+        central.db.execute_sql(stmt)
+
+
 STEPS: dict[int, Callable[[Central], None]] = {
     1: _v1,
     2: _v2,
@@ -137,6 +155,7 @@ STEPS: dict[int, Callable[[Central], None]] = {
     5: team.step,
     6: numbering.step,
     7: _v7,
+    8: _v8,
 }
 
 

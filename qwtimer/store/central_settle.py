@@ -139,7 +139,7 @@ def settle_closes_sql() -> str:
     Set-based where it can be: the closes and their calls are read once, each close's own
     segments, earlier splits, bank and card by index; the loop does only what must be
     sequential (each customer's bank, stop after stop), and the splits and entries are then
-    written with one statement each."""
+    written by one statement."""
     kinds = ", ".join(
         f"coalesce(sum(s.duration_ms) FILTER (WHERE s.kind = '{k.value}'), 0)"
         for k in (SegmentKind.TALK, SegmentKind.WORKING_HOLD, SegmentKind.RESEARCH)
@@ -239,24 +239,22 @@ def settle_closes_sql() -> str:
         bank := bank - added + bought;
       END LOOP;
       IF k = 0 THEN RETURN NULL; END IF;
-      CREATE TEMP TABLE IF NOT EXISTS settled_now (
-        o int, close_id text, call_id text, customer_id text, technician text, seq int,
-        stopped_at text, device text, added bigint, from_bank bigint, before bigint,
-        blocks int, bought bigint, charge bigint, how text, card text) ON COMMIT DROP;
-      TRUNCATE settled_now;
-      INSERT INTO settled_now
-      SELECT x.o, n.id, n.call_id, n.customer_id, n.technician, n.seq, n.stopped_at, n.dev,
-             x.added, x.fb, x.before, x.blocks, x.bought, x.charge, x.how, x.card
-      FROM unnest(x_ord, x_added, x_bank, x_before, x_blocks, x_bought, x_charge, x_how, x_card)
-        AS x(o, added, fb, before, blocks, bought, charge, how, card)
-      JOIN unnest(n_id, n_call, n_cust, n_tech, n_seq, n_stop, n_dev)
-        WITH ORDINALITY AS n(id, call_id, customer_id, technician, seq, stopped_at, dev, o)
-        USING (o);
-      INSERT INTO allocation ({", ".join(cs.ALLOCATION_COLUMNS)})
-      SELECT t.close_id, t.call_id, t.customer_id, t.technician, t.added, t.from_bank,
-             t.added - t.from_bank, t.blocks, t.bought, t.charge, t.before,
-             t.before - t.added + t.bought, t.how, t.device, NULL, now_text
-      FROM settled_now t ORDER BY t.o;
+      -- the splits and their entries, from one list kept in memory (no temporary table)
+      WITH t (o, close_id, call_id, customer_id, technician, seq, stopped_at, device, added,
+              from_bank, before, blocks, bought, charge, how, card) AS MATERIALIZED (
+        SELECT x.o, n.id, n.call_id, n.customer_id, n.technician, n.seq, n.stopped_at, n.dev,
+               x.added, x.fb, x.before, x.blocks, x.bought, x.charge, x.how, x.card
+        FROM unnest(x_ord, x_added, x_bank, x_before, x_blocks, x_bought, x_charge, x_how,
+                    x_card) AS x(o, added, fb, before, blocks, bought, charge, how, card)
+        JOIN unnest(n_id, n_call, n_cust, n_tech, n_seq, n_stop, n_dev)
+          WITH ORDINALITY AS n(id, call_id, customer_id, technician, seq, stopped_at, dev, o)
+          USING (o)),
+      splits AS (
+        INSERT INTO allocation ({", ".join(cs.ALLOCATION_COLUMNS)})
+        SELECT t.close_id, t.call_id, t.customer_id, t.technician, t.added, t.from_bank,
+               t.added - t.from_bank, t.blocks, t.bought, t.charge, t.before,
+               t.before - t.added + t.bought, t.how, t.device, NULL, now_text
+        FROM t ORDER BY t.o)
       INSERT INTO entry (id, customer_id, call_id, kind, seconds, cents, card_ref, reason,
                          author, device_id, created_at)
       SELECT md5('debit:' || t.close_id)::uuid::text, t.customer_id, t.call_id, 'call_debit',
@@ -266,7 +264,7 @@ def settle_closes_sql() -> str:
                  THEN ' (reopening ' || (t.seq - 1) || ')' ELSE '' END
                  || ': ' || clock_text(t.added) || ' more' END,
              t.technician, '{ledger}', t.stopped_at
-      FROM settled_now t WHERE t.added > 0
+      FROM t WHERE t.added > 0
       UNION ALL
       SELECT md5('purchase:' || t.close_id)::uuid::text, t.customer_id, t.call_id, 'purchase',
              t.bought, t.charge, t.card,
@@ -274,7 +272,7 @@ def settle_closes_sql() -> str:
                THEN 'R6: ' || counted_blocks(t.blocks) || ' for the call''s overage'
                ELSE 'R6: pay-per-minute overage' END,
              t.technician, '{ledger}', t.stopped_at
-      FROM settled_now t WHERE t.bought > 0;
+      FROM t WHERE t.bought > 0;
       RETURN NULL;
     END $$"""
 
@@ -325,12 +323,15 @@ def _orders_sql() -> str:
     END $$"""
 
 
-def _no_late_segments_sql() -> str:
-    """A segment a stop the ledger already settled covers (its number) cannot be added."""
+def late_segments_sql() -> str:
+    """A segment a stop the ledger already settled covers (its number) cannot be added: one
+    look-up per call of the statement, with its lowest new number."""
     return f"""CREATE OR REPLACE FUNCTION refuse_late_segments() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = {cs.PG_SCHEMA} SET jit = off AS $$
     BEGIN
-      IF EXISTS (SELECT 1 FROM new_segments s CROSS JOIN LATERAL (
+      IF EXISTS (SELECT 1 FROM (  -- a call's first new segment: the others are later still
+                   SELECT call_id, min(seq) AS seq FROM new_segments GROUP BY call_id) AS s
+                 CROSS JOIN LATERAL (
                    SELECT 1 FROM call_close c WHERE c.call_id = s.call_id
                    AND s.seq <= c.last_seq LIMIT 1) AS late)
       THEN
@@ -368,7 +369,7 @@ def pg_sql() -> list[str]:
         settle_closes_sql(),
         _grants_sql(),
         _orders_sql(),
-        _no_late_segments_sql(),
+        late_segments_sql(),
         "CREATE TRIGGER call_close_settle AFTER INSERT ON call_close REFERENCING NEW TABLE AS "
         "new_closes FOR EACH STATEMENT EXECUTE FUNCTION settle_new_closes()",
         "CREATE TRIGGER product_line_grant AFTER INSERT ON product_line REFERENCING NEW TABLE "

@@ -166,6 +166,33 @@ def test_time_cannot_be_added_to_a_settled_stop_afterwards(pg_ledger: PgLedger, 
     assert [a["billed_seconds"] for a in allocations(pg_ledger.admin, acme)] == [60, 120]
 
 
+def test_a_late_segment_is_refused_wherever_it_stands_in_a_statement(
+    pg_ledger: PgLedger, acme: str
+) -> None:
+    """A push sends many calls' segments in one statement, checked once per call: a late
+    segment after allowed ones of its call, or in the second call of the statement, is
+    refused all the same, and nothing of the statement stays."""
+    many = (
+        "INSERT INTO segment (id, call_id, seq, kind, start_at, end_at, utc_offset_min, "
+        "duration_ms, note) SELECT call_id || '-s' || seq, call_id, seq, 'research', %s, %s, "
+        "0, 60000, '' FROM unnest(%s::text[], %s::int[]) AS n(call_id, seq)"
+    )
+    with psql(pg_ledger) as sql:
+        for call in ("call-6", "call-7"):
+            _call(sql, acme, call)
+            _segment(sql, call, 1, "talk", AT, 60_000)
+            _close(sql, call, 1, "2026-11-30T10:01:00+00:00", last_seq=3)
+        for calls, seqs in (
+            (["call-6", "call-6"], [4, 3]),  # the late one last
+            (["call-6", "call-7", "call-7"], [4, 5, 2]),  # late in the second call
+        ):
+            with pytest.raises(psycopg.errors.CheckViolation, match="settled stop"):
+                sql.execute(many, (AT, AT, calls, seqs))
+        sql.execute(many, (AT, AT, ["call-6", "call-7", "call-6"], [5, 4, 4]))
+        rows = sql.execute("SELECT id FROM segment WHERE seq > 1 ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["call-6-s4", "call-6-s5", "call-7-s4"]
+
+
 @pytest.mark.parametrize(
     ("kind", "ms"), [("talk", -1), ("talk", central_settle.MAX_SEGMENT_MS + 1), ("nap", 1000)]
 )
