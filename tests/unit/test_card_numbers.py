@@ -92,8 +92,9 @@ def _places(card: str, csv_file: Path) -> list[tuple[str, list[str]]]:
 
 def scan_for_card_numbers(db: Path) -> list[tuple[str, str, str]]:
     """Every text value of every table that reads as a card number: (table, column, value).
-    Ids (UUIDs made by qwtimer: in ``id`` and ``*_id`` columns, and the device id kept in
-    ``meta``) are not text anyone typed: a UUID's digits can happen to pass the Luhn check."""
+    Ids (UUIDs made by qwtimer: in ``id`` and ``*_id`` columns, the device id kept in
+    ``meta``, a ledger's id inside the key of its sync cursors) are not text anyone typed: a
+    UUID's digits can happen to pass the Luhn check, so they are taken out before reading."""
     con = sqlite3.connect(db)
     found = []
     try:
@@ -102,12 +103,29 @@ def scan_for_card_numbers(db: Path) -> list[tuple[str, str, str]]:
             cols = [c[1] for c in con.execute(f"PRAGMA table_info({table})")]
             for row in con.execute(f"SELECT * FROM {table}"):
                 for col, value in zip(cols, row, strict=True):
-                    is_id = col == "id" or col.endswith("_id") or bool(UUID.fullmatch(str(value)))
-                    if isinstance(value, str) and not is_id and holds_card_number(value):
+                    is_id = col == "id" or col.endswith("_id")
+                    typed = UUID.sub(" ", value) if isinstance(value, str) else None
+                    if typed is not None and not is_id and holds_card_number(typed):
                         found.append((table, col, value))
     finally:
         con.close()
     return found
+
+
+def test_the_scan_reads_typed_text_and_not_the_ids_inside_it(tmp_path: Path) -> None:
+    """The scan is the proof of the tests around it: a card number typed anywhere is found;
+    a ledger id inside a sync cursor's key, whose digits pass the Luhn check, is not."""
+    cursor_key = "sync:171d2c86-dfcf-4656-9902-1975369c2c59:product_line"
+    assert holds_card_number(cursor_key)  # read as text, the id's digits look like a card
+    db = tmp_path / "scan.db"
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        con.execute("INSERT INTO meta VALUES (?, '42')", (cursor_key,))
+        con.execute("CREATE TABLE note (id TEXT, body TEXT)")
+        con.execute("INSERT INTO note VALUES ('n1', 'card 4111 1111 1111 1111 exp 12/29')")
+    con.close()
+    assert scan_for_card_numbers(db) == [("note", "body", "card 4111 1111 1111 1111 exp 12/29")]
 
 
 def test_r6_1_no_field_anywhere_stores_a_card_number(
