@@ -323,13 +323,17 @@ def connection_lost(exc: BaseException) -> bool:
     return False
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of a driver's message (PostgreSQL adds its detail and hint below)."""
+    return (str(exc).strip().splitlines() or [""])[0]
+
+
 def lost_error(exc: BaseException, where: str) -> LedgerOffline | None:
     """``exc`` as ``LedgerOffline`` when the connection to the ledger was lost during a push
     (``connection_lost``), else None."""
     if not connection_lost(exc):
         return None
-    first = (str(exc).strip().splitlines() or [""])[0]
     return LedgerOffline(
         f"the connection to the ledger ({where}) was lost during the push "
-        f"({exc.__class__.__name__}: {first})"
+        f"({exc.__class__.__name__}: {first_line(exc)})"
     )

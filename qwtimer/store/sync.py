@@ -298,11 +298,11 @@ class Engine:
                 if busy is not None:
                     raise busy from exc
                 if state == UNKNOWN_POLICY:  # rolled back whole: the next sync carries on
-                    first = (str(exc).strip().splitlines() or [""])[0]
                     raise LedgerError(
-                        f"the ledger ({self.central.where}) refused the push: {first}; an "
-                        "administrator runs 'qwtimer ledger init URL' with this version of "
-                        "qwtimer, then sync again (nothing was half-written)"
+                        f"the ledger ({self.central.where}) refused the push: "
+                        f"{guard.first_line(exc)}; an administrator runs 'qwtimer ledger "
+                        "init URL' with this version of qwtimer, then sync again (nothing "
+                        "was half-written)"
                     ) from exc
                 lost = guard.lost_error(exc, self.central.where)  # it syncs later
                 if lost is not None:
