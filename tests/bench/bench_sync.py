@@ -4,9 +4,9 @@
   ledger (a debit each, blocks for many), as rows/s of what ends in the ledger, next to a
   raw ``COPY`` of the very same rows (the debits and grants included) into an identical,
   empty ledger measured in the same run (target: at least half its speed). A shared machine
-  runs a few tenths faster or slower from one minute to the next, so the two go in pairs,
-  the reference right before its push, and the table shows the median pair and each pair's
-  ratio;
+  runs faster or slower from one minute to the next (the reference alone took 5.2 to 9.6 s
+  within an afternoon), so the two go in pairs, the reference right before its push, and
+  the table shows the median pair and each pair's ratio;
 - a sync that has nothing to do, end to end (target < 50 ms);
 - a pull of 50,000 customers into a fresh device.
 """
@@ -41,7 +41,7 @@ from tests.conftest import POLICY_FILE
 from tests.pgcluster import Cluster
 
 CALLS = 100_000
-PAIRS = 3  # copy then push, each pair on fresh ledgers: the figures are their medians
+PAIRS = 3  # a COPY then a push, each pair on fresh ledgers: the table shows the median pair
 CUSTOMERS = 1_000
 PULLED_CUSTOMERS = 50_000
 POLICIES = PolicyBook.from_dir(POLICY_FILE.parent)
@@ -174,7 +174,7 @@ def _pull_customers(cluster: Cluster, folder: Path) -> float:
 
 def _push_pair(cluster: Cluster, folder: Path, k: int) -> tuple[Desk, str, int, float, float]:
     """One raw COPY and one push of the same rows, each into an empty ledger of its own, one
-    right after the other (so both meet the machine in the same mood). Returns the device,
+    right after the other (so both are measured under the same conditions). Returns the device,
     its ledger, the rows and the two times; the device stays open."""
     _ledger(cluster, f"pushed{k}")
     copy_url = _ledger(cluster, f"copied{k}")
