@@ -31,6 +31,17 @@ OUTCOME_LABELS = {
 }
 
 
+def charge_line(charge: str) -> str:
+    """The dialog's line for ``charges.charge_text``: 'Charge: 1 block, $30.00, to ...', but
+    'No charge: 12:00 from the bank' and 'Unsettled: ...' as they are (no 'Charge: no
+    charge')."""
+    if not charge:
+        return ""
+    if charge.startswith(("no charge", "unsettled")):
+        return charge[0].upper() + charge[1:]
+    return f"Charge: {charge}"
+
+
 class StopDialog(QDialog):
     """The call already ended when Stop was pressed; this adds the outcome and notes and says,
     before confirming, what will be charged (``charge``, as of that moment)."""
@@ -46,7 +57,7 @@ class StopDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
-        self.charge = QLabel(f"Charge: {charge}" if charge else "", self)
+        self.charge = QLabel(charge_line(charge), self)
         self.charge.setWordWrap(True)
         self.charge.setAccessibleName("What will be charged")
         font = self.charge.font()

@@ -182,6 +182,15 @@ def test_the_dialogs_show_what_will_be_charged(qtbot):
     d = StopDialog("Ada", 720, None, "1 block, $30.00, to the card ending 4242")
     qtbot.addWidget(d)
     assert d.charge.text() == "Charge: 1 block, $30.00, to the card ending 4242"
+    for words, line in [
+        ("no charge: 12:00 from the bank", "No charge: 12:00 from the bank"),
+        ("unsettled: no card on file (7:00 beyond the bank)",
+         "Unsettled: no card on file (7:00 beyond the bank)"),
+        ("", ""),
+    ]:  # fmt: skip
+        shown = StopDialog("Ada", 720, None, words)
+        qtbot.addWidget(shown)
+        assert shown.charge.text() == line
     card = CardPrompt("Ada", 420, 3000, None, 1)
     qtbot.addWidget(card)
     assert "the card will be charged 1 block, $30.00" in card.text.text()
