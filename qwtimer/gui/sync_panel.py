@@ -101,6 +101,8 @@ class SyncPanel(QWidget):
         self.first_status.setSingleShot(True)
         self.first_status.timeout.connect(self.refresh_later)
         self.first_status.start(STATUS_AFTER_MS)
+        if hub is not None:  # a call stopped, a customer added: more rows wait to be sent
+            hub.changed.connect(self._data_changed)
 
     def _sync(self) -> Sync:
         return Sync(self.desk, self.url, **self.engine_options)
@@ -132,6 +134,13 @@ class SyncPanel(QWidget):
             key=f"sync-status:{id(self)}",
             latest=True,
         )
+
+    @Slot(object)
+    def _data_changed(self, _changes: object) -> None:
+        """The count of rows waiting follows every write (the window's and other processes'),
+        read off the GUI thread; the first read and a running sync's end read it anyway."""
+        if not self.running and not self.first_status.isActive():
+            self.refresh_later()
 
     def _show_status(self, status: SyncStatus) -> None:
         when = local_text(status.last_ok_at) if status.last_ok_at else "never"

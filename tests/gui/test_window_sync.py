@@ -10,8 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from qwtimer.core.clock import FakeClock
 from qwtimer.desk.context import Desk
 from qwtimer.gui.main_window import MainWindow
+from qwtimer.store import sync as engine
 from tests.gui.conftest import pick
 
 
@@ -26,7 +28,7 @@ def _other_laptop(*args: str, folder: str, ledger: str) -> None:
 
 
 def test_sync_now_sends_calls_and_shows_what_another_laptop_spent(
-    qtbot: Any, window: MainWindow, desk: Desk, tmp_path: Any
+    qtbot: Any, window: MainWindow, desk: Desk, tmp_path: Any, clock: FakeClock, answers: Any
 ) -> None:
     ledger = f"sqlite://{desk.folder / 'ledger.db'}"  # the embedded default ledger
     panel = window.sync_panel
@@ -49,3 +51,11 @@ def test_sync_now_sends_calls_and_shows_what_another_laptop_spent(
     # R2: the bank is one per customer, whoever spent it
     qtbot.waitUntil(lambda: window.entitlement.summary.balance_seconds == 25 * 60)
     assert "bank 25:00" in window.entitlement.plain_text()
+    assert panel.pending.text() == "all sent"
+    pick(qtbot, window, "Ada")  # a call stopped here waits for the next sync, and says so
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    clock.advance(90)
+    answers.give("stop", ("resolved", ""))
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: panel.pending.text().endswith(" waiting"))
+    assert int(panel.pending.text().split()[0]) == engine.pending(desk.db) > 0
