@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterable
+from contextlib import closing
 from typing import Any
 
 from qwtimer.cli import Out
@@ -165,7 +167,13 @@ def cmd_calls(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     (``--csv``) or a JSON array (``--json``); memory stays flat however many calls."""
     from qwtimer.cli.reports import call_filter
 
-    calls = review.rows(call_filter(desk, a))
+    # closed here, not when collected: a reader that stops early (`| head`) ends the command
+    # before the database closes, and the cursor must go first
+    with closing(review.rows(call_filter(desk, a))) as calls:
+        _print_calls(calls, a, out)
+
+
+def _print_calls(calls: Iterable[review.CallRow], a: argparse.Namespace, out: Out) -> None:
     if a.csv:
         writer = SafeCsv(sys.stdout, review.ROW_KEYS)
         writer.writeheader()

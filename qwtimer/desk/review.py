@@ -26,7 +26,7 @@ grow with the calls; any other filter reads the calls' rows. Both give the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
@@ -240,7 +240,7 @@ def page(
 
 def rows(
     flt: Filter = Filter(), sort: tuple[str, bool] = ("started_at", True)
-) -> Iterator[CallRow]:
+) -> Generator[CallRow, None, None]:
     """Every call of ``flt`` in ``sort`` order, read from one statement in batches: memory
     stays flat however many calls there are."""
     _check_sort(sort)

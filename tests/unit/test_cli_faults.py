@@ -152,8 +152,9 @@ def test_a_bug_is_logged_with_its_traceback_and_named_in_one_line(
     assert "in broken" in text and "unheard-of column" in text
 
 
+@pytest.mark.parametrize("listing", ["customer list", "calls", "calls --csv", "calls --json"])
 def test_piping_a_command_to_head_exits_quietly(
-    seeded: InProcess, qwtimer_cmd: list[str], monkeypatch: pytest.MonkeyPatch
+    seeded: InProcess, qwtimer_cmd: list[str], monkeypatch: pytest.MonkeyPatch, listing: str
 ) -> None:
     export = seeded.data.parent / "crm.csv"  # more output than a pipe buffer holds
     export.write_text(
@@ -163,6 +164,8 @@ def test_piping_a_command_to_head_exits_quietly(
     )
     monkeypatch.setattr(customer_import, "PAUSE_SECONDS", 0)  # no timer here to let in
     seeded.run("customer", "import", str(export))
+    for n in range(3):  # `calls` streams from an open cursor: it must close before the file
+        seeded.run("call", "log", f"Customer {n:04d}", "--talk", "2m")
     env = {k: v for k, v in os.environ.items() if k != "QWTIMER_DATA_DIR"}
     env["QWTIMER_TECHNICIAN"] = "tess"
     cmd = " ".join(qwtimer_cmd)
@@ -172,7 +175,7 @@ def test_piping_a_command_to_head_exits_quietly(
             "-o",
             "pipefail",
             "-c",
-            f"{cmd} --data-dir '{seeded.data}' customer list | head -1",
+            f"{cmd} --data-dir '{seeded.data}' {listing} | head -1",
         ],
         capture_output=True,
         text=True,
