@@ -18,6 +18,7 @@ from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
 from qwtimer.core.times import local_text
 from qwtimer.core.words import clock_text
 from qwtimer.desk import review
+from qwtimer.desk.call_ids import SHOWN
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.csv_out import SafeCsv
@@ -190,7 +191,10 @@ def _print_calls(calls: Iterable[review.CallRow], a: argparse.Namespace, out: Ou
             written += 1
         sys.stdout.write("\n]\n" if written else "]\n")
         return
-    print(f"{'started':<21} {'customer':<24} {'state':<8} {'billed':>8} {'charge':>9} settlement")
+    print(
+        f"{'call':<{SHOWN}} {'started':<21} {'customer':<24} {'state':<8} {'billed':>8} "
+        f"{'charge':>9} settlement"
+    )
     empty = True
     for r in calls:
         empty = False
@@ -206,7 +210,8 @@ def _print_calls(calls: Iterable[review.CallRow], a: argparse.Namespace, out: Ou
             if on
         ]
         print(
-            f"{local_text(r.started_at):<21} {r.customer[:24]:<24} {r.state:<8} "
+            f"{r.call_id[:SHOWN]:<{SHOWN}} {local_text(r.started_at):<21} {r.customer[:24]:<24} "
+            f"{r.state:<8} "
             f"{billed:>8} {charge:>9} {r.settlement or '-'}"
             + (f" ({', '.join(flags)})" if flags else "")
         )

@@ -26,6 +26,7 @@ from qwtimer.core.timer import Action, CallState, SegmentKind, next_state
 from qwtimer.core.words import clock_text
 from qwtimer.desk import call_billing, call_entry, call_live, call_recovery, corrections
 from qwtimer.desk.call_common import GAP_THRESHOLD_MS
+from qwtimer.desk.call_ids import find_call
 from qwtimer.desk.call_live import Live
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
@@ -76,10 +77,7 @@ class Calls:
         return running
 
     def get(self, call_id: str) -> Call:
-        c = Call.get_or_none(Call.id == call_id.strip())
-        if c is None:
-            raise InputError(f"no call '{call_id}': see 'qwtimer calls' for call ids")
-        return c
+        return find_call(call_id)
 
     def _require_current(self) -> Call:
         c = self.current()
@@ -103,9 +101,9 @@ class Calls:
     def _row(self, call_id: str | None) -> rows.CallRow:
         """The given call, or the one running on this device, as the timer's hot-path row."""
         if call_id:
-            row = rows.by_id(self.desk.db, call_id.strip())
-            if row is None:
-                raise InputError(f"no call '{call_id}': see 'qwtimer calls' for call ids")
+            row = rows.by_id(self.desk.db, find_call(call_id).id)
+            if row is None:  # removed since it was named (a discard by another process)
+                raise InputError(f"no call '{call_id}' any more: see 'qwtimer calls'")
             if row.device_id != self.desk.device_id:  # a colleague's, pulled by a supervisor
                 raise IllegalTransition(
                     f"this call was taken by {row.technician} on another computer: only that "

@@ -32,9 +32,10 @@ from qwtimer.core.settlement import EntryKind, debit_id, purchase_id
 from qwtimer.core.timer import CallState
 from qwtimer.core.times import local_text
 from qwtimer.core.words import count
+from qwtimer.desk.call_ids import find_call
 from qwtimer.desk.context import Desk
 from qwtimer.store import ledger_splits
-from qwtimer.store.models import Call, CallClose, Entry, PaymentRef
+from qwtimer.store.models import CallClose, Entry, PaymentRef
 
 UNIT_NOTE = "All times are in minutes (min)."
 # an entry of the call that no stop posted: a refund, an adjustment or the ledger's correction
@@ -254,9 +255,7 @@ def _last4(refs: set[str]) -> dict[str, str]:
 def receipt(desk: Desk, call_id: str) -> Receipt:
     """The receipt of the call ``call_id``: every stop of it and every entry that links to
     it. A call not yet stopped has no receipt (``InputError``). Reads only."""
-    call = Call.get_or_none(Call.id == call_id.strip())
-    if call is None:
-        raise InputError(f"no call '{call_id}': see 'qwtimer calls' for call ids")
+    call = find_call(call_id)
     closes = list(call.closes.order_by(CallClose.seq))
     if not closes:
         raise InputError(

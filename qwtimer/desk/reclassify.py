@@ -34,6 +34,7 @@ from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.core.times import local_time_text
 from qwtimer.core.words import clock_text, count
 from qwtimer.desk import corrections
+from qwtimer.desk.call_ids import find_call
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers
@@ -159,9 +160,7 @@ def reclassify(
         raise InputError("say why the time is re-classified: --reason (kept with it, R13)")
     refuse_card_numbers({"the reason": reason})  # R6.1
     with committed(desk.db):
-        call = Call.get_or_none(Call.id == call_id.strip())
-        if call is None:
-            raise InputError(f"no call '{call_id}': see 'qwtimer calls' for call ids")
+        call = find_call(call_id)
         if call.state != CallState.STOPPED or not call.closes.count():
             raise InputError(
                 f"the call is {CallState(call.state).phrase}: only a stopped call can be "

@@ -421,7 +421,7 @@ def test_calls_listing_table_csv_json_and_policy_show(cli: InProcess) -> None:
     cli.run("call", "log", "Zed Co", "--talk", "61s")
 
     table = cli.run("calls").stdout.splitlines()
-    assert table[0].split()[:3] == ["started", "customer", "state"]
+    assert table[0].split()[:4] == ["call", "started", "customer", "state"]
     assert len(table) == 3
     assert any(ACME in line and "3:00" in line for line in table)
 
