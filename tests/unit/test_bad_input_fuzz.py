@@ -204,6 +204,8 @@ def cases() -> Iterator[tuple[str, list[str]]]:
         ["timer", "stop", "--call", "{}"],
         ["timer", "discard", "--reason", "typo", "--call", "{}"],
         ["timer", "move", ACME, "--reason", "typo", "--call", "{}"],
+        ["receipt", "{}"],
+        ["call", "reclassify", "{}", "--segment", "1", "--as", "talk", "--reason", "typo"],
     ):
         yield from each(
             " ".join(cmd[:2]) + " id",
