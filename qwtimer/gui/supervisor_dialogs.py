@@ -36,7 +36,10 @@ class _ReasonDialog(QDialog):
         self.intro.setAccessibleName(title)
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName("Reason")
-        self.reason.setPlaceholderText("why: who asked, what was wrong (kept with the entry)")
+        hint = "why: who asked, what was wrong (kept with the entry)"
+        self.reason.setPlaceholderText(hint)
+        # the whole hint shows: it is what tells a supervisor what a reason should say
+        self.reason.setMinimumWidth(self.reason.fontMetrics().horizontalAdvance(hint) + 24)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")

@@ -184,6 +184,15 @@ def test_adjust_dialog_refuses_an_empty_reason(qtbot: Any) -> None:
     assert d.answer() == (-300, "because")
 
 
+def test_every_correction_dialog_shows_its_whole_reason_hint(qtbot: Any) -> None:
+    for d in (AdjustDialog("Ada", 45 * 60, None), ReverseDialog("call debit of -12:00", None)):
+        qtbot.addWidget(d)
+        d.show()
+        qtbot.waitExposed(d)
+        hint = d.reason.placeholderText()
+        assert d.reason.width() > d.reason.fontMetrics().horizontalAdvance(hint), hint
+
+
 def test_reverse_dialog_refuses_an_empty_reason(qtbot: Any) -> None:
     d = ReverseDialog("call debit of -12:00", None)
     qtbot.addWidget(d)
