@@ -57,7 +57,9 @@ def test_window_shows_local_times_with_the_zone_as_the_command_line_does(
         timeout=60,
         check=True,
     ).stdout
-    started = listing.splitlines()[1][:20]
+    header, first = listing.splitlines()[:2]
+    at = header.index("started")
+    started = first[at : at + 20]
     assert EST.match(started), started
 
     review = open_supervisor(None, desk)
