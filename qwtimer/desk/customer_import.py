@@ -26,7 +26,7 @@ from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError, QwtimerError, StoreFault
 from qwtimer.desk.changes import ALL, Changes, note
 from qwtimer.desk.duplicates import DuplicateIndex, find_matches, name_key
-from qwtimer.desk.product_lines import LineInput
+from qwtimer.desk.product_lines import CSV_NAMES, LineInput
 from qwtimer.store.models import Customer
 
 if TYPE_CHECKING:
@@ -155,6 +155,7 @@ def import_csv(
                 row.get("edition") or None,
                 row.get("maintenance_until") or None,
                 row.get("active_until") or None,
+                CSV_NAMES,
             ).validate()
         except InputError as exc:
             report.bad.append((number, str(exc)))

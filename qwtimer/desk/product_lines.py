@@ -3,13 +3,30 @@ stored line read back into them (``to_core``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from qwtimer.core import eligibility as elig
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import day
 from qwtimer.store.models import ProductLine
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the person typing a line calls its fields, so that a mistake names the field they
+    see: the command line's flags (``FLAGS``), a CSV file's columns, the dialog's labels."""
+
+    plan: str
+    edition: str
+    maintenance: str
+    active: str
+
+
+FLAGS = Names("--plan", "--edition", "--maintenance-until", "--active-until")
+CSV_NAMES = Names(
+    "column plan", "column edition", "column maintenance_until", "column active_until"
+)
 
 
 @dataclass(frozen=True)
@@ -21,27 +38,27 @@ class LineInput:
     edition: str | None = None
     maintenance_until: str | None = None
     active_until: str | None = None
+    names: Names = field(default=FLAGS, compare=False)
 
     def validate(self) -> elig.ProductLine:
+        n = self.names
         product = choice(self.product, elig.Product, "product")
         plan = choice(self.plan, elig.Plan, "plan")
         edition = choice(self.edition, elig.Edition, "edition") if self.edition else None
-        maint = (
-            day(self.maintenance_until, "--maintenance-until") if self.maintenance_until else None
-        )
-        active = day(self.active_until, "--active-until") if self.active_until else None
+        maint = day(self.maintenance_until, n.maintenance) if self.maintenance_until else None
+        active = day(self.active_until, n.active) if self.active_until else None
         if product is elig.Product.WEB and plan is not elig.Plan.SUBSCRIPTION:
             raise InputError(
-                "QuoteWerks Web is sold only as a subscription: use --plan subscription"
+                f"QuoteWerks Web is sold only as a subscription: {n.plan} must be subscription"
             )
         if edition and product is not elig.Product.WEB:
-            raise InputError("--edition (essential, balanced, pinnacle) applies to Web only")
+            raise InputError(f"{n.edition} (essential, balanced, pinnacle) applies to Web only")
         if plan is elig.Plan.SUBSCRIPTION and active is None:
-            raise InputError("a subscription needs --active-until DATE (its paid-through date)")
+            raise InputError(f"a subscription needs its paid-through date ({n.active})")
         if plan is elig.Plan.SUBSCRIPTION and maint is not None:
-            raise InputError("--maintenance-until (UMP) applies to licenses, not subscriptions")
+            raise InputError(f"{n.maintenance} (UMP) applies to licenses, not subscriptions")
         if plan is elig.Plan.LICENSE and active is not None:
-            raise InputError("--active-until applies to subscriptions, not licenses")
+            raise InputError(f"{n.active} applies to subscriptions, not licenses")
         return elig.ProductLine(product, plan, edition, maint, active)
 
 

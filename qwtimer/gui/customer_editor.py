@@ -8,6 +8,7 @@ opens it or saves anyway (``desk.duplicates``).
 
 from __future__ import annotations
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,9 +27,11 @@ from qwtimer.core.errors import InputError
 from qwtimer.core.parse import day
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.duplicates import DuplicateCustomer, Match
+from qwtimer.desk.product_lines import Names
 from qwtimer.desk.summary import CustomerSummary
 
 NO_LINE = "(no new product line)"
+LABELS = Names("Plan", "Edition (Web)", "UMP until", "Subscription until")  # the form's rows
 
 
 class CustomerEditor(QDialog):
@@ -77,11 +80,16 @@ class CustomerEditor(QDialog):
             (self.product, "Product"),
             (self.plan, "Plan"),
             (self.edition, "Edition"),
-            (self.maintenance, "UMP until"),
-            (self.active, "Subscription until"),
+            (self.maintenance, LABELS.maintenance),
+            (self.active, LABELS.active),
             (self.ump, "Renew UMP until"),
         ):
             widget.setAccessibleName(n)
+        for date_field in (self.maintenance, self.active, self.ump):  # the whole hint shows
+            hint = date_field.placeholderText()
+            date_field.setMinimumWidth(date_field.fontMetrics().horizontalAdvance(hint) + 24)
+        self.product.currentIndexChanged.connect(self.fit_line_fields)
+        self.plan.currentIndexChanged.connect(self.fit_line_fields)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
@@ -113,10 +121,10 @@ class CustomerEditor(QDialog):
         new_line = QGroupBox("Add a product line", self)
         form = QFormLayout(new_line)
         form.addRow("Product:", self.product)
-        form.addRow("Plan:", self.plan)
-        form.addRow("Edition (Web):", self.edition)
-        form.addRow("UMP until:", self.maintenance)
-        form.addRow("Subscription until:", self.active)
+        form.addRow(f"{LABELS.plan}:", self.plan)
+        form.addRow(f"{LABELS.edition}:", self.edition)
+        form.addRow(f"{LABELS.maintenance}:", self.maintenance)
+        form.addRow(f"{LABELS.active}:", self.active)
         layout = QVBoxLayout(self)
         layout.addLayout(who)
         if customer is not None:
@@ -137,17 +145,44 @@ class CustomerEditor(QDialog):
         box.accepted.connect(lambda: self.save())
         box.rejected.connect(self.reject)
         layout.addWidget(box)
+        self.fit_line_fields()
+
+    def fit_line_fields(self) -> None:
+        """Only what the chosen product and plan take can be filled in: Web is sold only as a
+        subscription and alone has editions, UMP is for licenses, a paid-through date for
+        subscriptions. A field greyed out keeps what was typed (choosing back brings it)."""
+        product = self.product.currentData()
+        web = product == "web"
+        if web and self.plan.currentText() != "subscription":
+            self.plan.setCurrentText("subscription")  # (calls this again)
+            return
+        plans = self.plan.model()
+        if isinstance(plans, QStandardItemModel):  # Web: license is listed, not choosable
+            plans.item(self.plan.findText("license")).setEnabled(not web)
+        plan = self.plan.currentText()
+        self.plan.setEnabled(bool(product))
+        self.edition.setEnabled(web)
+        self.maintenance.setEnabled(bool(product) and plan == "license")
+        self.active.setEnabled(bool(product) and plan == "subscription")
 
     def _line(self) -> LineInput | None:
         product = self.product.currentData()
         if not product:
             return None
+
+        def typed(field: QLineEdit | QComboBox) -> str | None:
+            if not field.isEnabled():  # greyed out: not part of this line
+                return None
+            text = field.text() if isinstance(field, QLineEdit) else field.currentText()
+            return text.strip() or None
+
         return LineInput(
             product,
             self.plan.currentText(),
-            self.edition.currentText() or None,
-            self.maintenance.text().strip() or None,
-            self.active.text().strip() or None,
+            typed(self.edition),
+            typed(self.maintenance),
+            typed(self.active),
+            LABELS,
         )
 
     def save(self, allow_duplicate: bool = False) -> bool:

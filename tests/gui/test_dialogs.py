@@ -40,8 +40,40 @@ def test_customer_editor_says_what_to_fix(qtbot, desk):
     d.product.setCurrentText("desktop")
     d.plan.setCurrentText("subscription")
     assert not d.save()
-    assert "--active-until" in d.error.text() or "active" in d.error.text()
+    assert "paid-through date (Subscription until)" in d.error.text()  # the field's own label
     assert Customer.select().count() == 0
+
+
+def test_customer_editor_offers_only_the_fields_a_product_and_plan_take(qtbot, desk):
+    existing = CustomerEditor(Customers(desk), Customers(desk).summary(add_customer(desk)))
+    qtbot.addWidget(existing)
+    fields = (existing.plan, existing.edition, existing.maintenance, existing.active)
+    assert not any(f.isEnabled() for f in fields)  # no new line chosen: nothing to fill in
+    d = CustomerEditor(Customers(desk))
+    qtbot.addWidget(d)
+    fields = (d.plan, d.edition, d.maintenance, d.active)
+    assert (d.product.currentText(), d.plan.currentText()) == ("desktop", "license")
+    assert [f.isEnabled() for f in fields] == [True, False, True, False]
+    d.maintenance.setText("2027-06-30")
+    d.active.setText("2027-01-31")  # typed into a greyed field: not part of the line
+    d.plan.setCurrentText("subscription")
+    assert [f.isEnabled() for f in fields] == [True, False, False, True]
+    d.product.setCurrentText("web")  # R: Web is sold only as a subscription, with an edition
+    assert d.plan.currentText() == "subscription"
+    assert [f.isEnabled() for f in fields] == [True, True, False, True]
+    license_item = d.plan.model().item(d.plan.findText("license"))
+    assert not license_item.isEnabled()
+    d.product.setCurrentText("desktop")
+    assert d.plan.model().item(d.plan.findText("license")).isEnabled()
+    d.plan.setCurrentText("license")
+    d.name.setText("Licensee")
+    assert d.save(), d.error.text()  # the greyed paid-through date is not sent
+    (line,) = Customer.get(Customer.name == "Licensee").product_lines
+    assert (line.plan, str(line.maintenance_until), line.active_until) == (
+        "license",
+        "2027-06-30",
+        None,
+    )
 
 
 def test_customer_editor_edits_contact_adds_a_line_and_renews_ump(qtbot, desk):

@@ -262,7 +262,7 @@ CSV_ROWS = (
     ",desktop,license,,,,,\n"  # line 7: no name
     "Epsilon,desktop,license,,2026-02-30,,,\n"  # line 8: not a date
 )
-BAD_LINES = {5: "--active-until", 6: "'fax'", 7: "name is empty", 8: "not a date"}
+BAD_LINES = {5: "column active_until", 6: "'fax'", 7: "name is empty", 8: "not a date"}
 
 
 def test_import_reports_bad_rows_by_line_and_imports_nothing(
