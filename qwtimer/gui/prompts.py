@@ -21,6 +21,7 @@ from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
 from qwtimer.core.words import clock_text
+from qwtimer.gui.theme import fit_contents
 
 
 class Choice(QDialog):
@@ -221,6 +222,7 @@ class CardPrompt(QDialog):
             self.answer = card_reference(self.ref.text())
         except InputError as exc:
             self.error.setText(str(exc))
+            fit_contents(self)
             self.ref.clear()  # a card number must not linger on screen
             return
         self.accept()

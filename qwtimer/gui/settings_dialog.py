@@ -32,7 +32,7 @@ from qwtimer.desk import autostart, phone_token
 from qwtimer.desk.context import Desk
 from qwtimer.desk.phone_settings import Answer, PhoneSettings
 from qwtimer.desk.phone_settings import save as save_settings
-from qwtimer.gui.theme import warning_colour
+from qwtimer.gui.theme import fit_contents, warning_colour
 
 SAMPLE_BODY = '{"event": "ring", "from": "+1 555 010 0100", "id": "pbx-17"}'
 MASK = "•" * 12
@@ -151,6 +151,7 @@ class SettingsDialog(QDialog):
     def _say(self, name: str, line: str) -> None:
         self.errors[name].setText(line)
         self.errors[name].setVisible(bool(line))
+        fit_contents(self)
 
     def _load_token(self) -> None:
         try:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.timer import SegmentKind
 from qwtimer.core.words import clock_text
 from qwtimer.desk.duplicates import Match
-from qwtimer.gui.theme import warning_colour
+from qwtimer.gui.theme import fit_contents, warning_colour
 
 
 class _ReasonDialog(QDialog):
@@ -69,6 +69,7 @@ class _ReasonDialog(QDialog):
         message = self.problem()
         if message:
             self.error.setText(message)
+            fit_contents(self)
             self.reason.setFocus()
             return
         self.accept()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QWidget
 
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import SegmentKind
@@ -154,3 +155,21 @@ def make_review(qtbot: Any, desk: Desk) -> Iterator[Callable[[], SupervisorWindo
     from tests.gui.supervisor_fixtures import review_factory
 
     yield from review_factory(qtbot, desk)
+
+
+def squeezed(dialog: QWidget) -> list[str]:
+    """The shown fields and word-wrapped messages of ``dialog`` drawn smaller than they need:
+    a message or a box shown in a dialog that does not grow takes its room from them."""
+    out = []
+    for w in dialog.findChildren(QWidget):
+        if not w.isVisible() or isinstance(w.parent(), QAbstractSpinBox | QComboBox):
+            continue  # (a spin box's or combo box's own line edit sits inside its frame)
+        if isinstance(w, QLineEdit | QComboBox | QAbstractSpinBox):
+            short = w.height() < w.sizeHint().height()
+        elif isinstance(w, QLabel) and w.wordWrap() and w.text():
+            short = w.height() < w.heightForWidth(w.width())
+        else:
+            continue
+        if short:
+            out.append(w.accessibleName() or w.objectName() or type(w).__name__)
+    return out

@@ -16,7 +16,7 @@ from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.main_window import MainWindow
 from qwtimer.gui.supervisor_dialogs import MergeDialog
 from qwtimer.store.models import Customer, CustomerMerge
-from tests.gui.conftest import add_customer
+from tests.gui.conftest import add_customer, squeezed
 
 
 def new_editor(qtbot: Any, desk: Desk, name: str, phone: str = "") -> CustomerEditor:
@@ -38,6 +38,26 @@ def test_editor_shows_the_matching_customer_and_writes_nothing(qtbot: Any, desk:
     assert "Ada Lovelace Ltd" in d.match_text.text() and ada.id in d.match_text.text()
     assert "same name" in d.match_text.text()
     assert Customer.select().count() == 1
+
+
+def test_editor_grows_for_the_match_and_the_message_instead_of_squeezing_the_form(
+    qtbot: Any, desk: Desk
+) -> None:
+    add_customer(desk)
+    d = new_editor(qtbot, desk, "Webby Co", phone="555 010 4242")  # Ada's phone
+    d.show()
+    qtbot.waitExposed(d)
+    assert squeezed(d) == []
+    before = d.height()
+    assert not d.save()
+    qtbot.waitUntil(lambda: d.match_box.isVisible())
+    qtbot.wait(50)  # the layout settles
+    assert squeezed(d) == [] and d.height() > before
+    d.maintenance.setText("someday")
+    assert not d.save()
+    assert "not a date" in d.error.text() or "someday" in d.error.text()
+    qtbot.wait(50)
+    assert squeezed(d) == [] and d.error.isVisible()
 
 
 def test_editor_open_it_returns_the_existing_customer(qtbot: Any, desk: Desk) -> None:

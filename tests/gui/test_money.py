@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from qwtimer.core.errors import InputError
 from qwtimer.gui.prompts import CardPrompt
 from qwtimer.store.models import Call, Entry
-from tests.gui.conftest import add_customer, pick
+from tests.gui.conftest import add_customer, pick, squeezed
 
 
 def test_overage_start_time_and_warning_before_the_bank_runs_out(qtbot, make_window, desk, clock):
@@ -114,9 +114,13 @@ def test_backing_out_of_the_card_prompt_keeps_the_call_running(
 def test_card_prompt_refuses_a_card_number(qtbot):
     d = CardPrompt("Tailspin", 420, 3000, None)
     qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
     d.ref.setText("4242 4242 4242 4242")
     d.use.click()
     assert d.answer is None and "card number" in d.error.text()
+    qtbot.wait(50)
+    assert squeezed(d) == []  # the dialog grew for the message
     assert d.ref.text() == ""  # the number does not stay on screen
     d.ref.setText("tok_abc")
     d.use.click()

@@ -18,7 +18,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.phone_settings import Answer, PhoneSettings
 from qwtimer.gui.main_window import MainWindow
 from qwtimer.gui.settings_dialog import MASK, SettingsDialog
-from tests.gui.conftest import add_customer
+from tests.gui.conftest import add_customer, squeezed
 from tests.memory_keyring import MemoryKeyring, memory_keyring  # noqa: F401
 
 RING = b'{"event": "ring", "from": "+1 555 010 0100", "id": "pbx-17"}'
@@ -88,10 +88,14 @@ def test_a_port_that_cannot_be_kept_is_told_beside_it_and_nothing_is_kept(
     says: str,
 ) -> None:
     d = dialog(qtbot, desk)
+    d.show()
+    qtbot.waitExposed(d)
     fill(d, "GB", Answer.ASK, True, port)
     d.autostart.setChecked(True)
     assert not d.apply()
     assert says in d.error("port") and d.errors["port"].isVisibleTo(d)
+    qtbot.wait(50)
+    assert squeezed(d) == []  # the dialog grew for the line
     assert d.result() != SettingsDialog.DialogCode.Accepted and d.kept is None
     assert phone_settings.load(desk) == PhoneSettings()
     assert memory_keyring.secrets == {} and not autostart_dir.exists()

@@ -20,7 +20,7 @@ from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.gui.supervisor_corrections import reclassify_function
 from qwtimer.gui.supervisor_dialogs import AdjustDialog, ReclassifyDialog, ReverseDialog
 from qwtimer.store.models import Entry
-from tests.gui.conftest import add_customer
+from tests.gui.conftest import add_customer, squeezed
 from tests.gui.supervisor_fixtures import (
     cell,
     select,
@@ -170,10 +170,14 @@ def test_reclassify_dialog_needs_another_kind_and_a_reason(qtbot: Any) -> None:
 def test_adjust_dialog_refuses_an_empty_reason(qtbot: Any) -> None:
     d = AdjustDialog("Ada", 45 * 60, None)
     qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
     d.minutes.setValue(5)
     d.ok.click()
     assert d.result() != AdjustDialog.DialogCode.Accepted
     assert "reason" in d.error.text()
+    qtbot.wait(50)
+    assert squeezed(d) == []  # the dialog grew for the message
     d.minutes.setValue(0)
     d.reason.setText("because")
     d.ok.click()
