@@ -190,6 +190,7 @@ class CallController(QObject):
         if live is None:
             return None
         self.ending = True
+        self.refresh(live)  # the timer shows the call as of F9, the moment its questions state
         try:
             if live.pending_gap_ms:
                 self.account_for_gap()

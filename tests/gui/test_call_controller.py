@@ -118,7 +118,8 @@ def test_stop_asks_outcome_and_notes_and_bills_as_of_the_moment_f9_was_pressed(
     bill = controller.stop()
     assert prompts.asked == [("stop", "Ada Lovelace Ltd", 150, "no charge: 3:00 from the bank")]
     assert bill is not None and bill["talk_seconds"] == 150 and bill["billed_seconds"] == 180
-    assert heard.kinds() == ["stopped", "idle"] and heard.events[0][2] == bill
+    # the call as of F9 is shown while asking (the timer agrees with the dialog), then stopped
+    assert heard.kinds() == ["live", "stopped", "idle"] and heard.events[1][2] == bill
     assert controller.live is None and not controller.ticker.isActive()
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from qwtimer.cli.parser import build_parser
 from qwtimer.core.timer import GAP_ANSWERS
+from qwtimer.core.words import clock_text
 from qwtimer.gui.prompts import GAP_CHOICES, CardPrompt, ConfirmCharge, GapPrompt
 from qwtimer.gui.stop_dialog import StopDialog
 from qwtimer.store.models import Call, CallClose, Entry
@@ -50,6 +51,24 @@ def test_stop_bills_up_to_the_moment_f9_was_pressed(qtbot, make_window, desk, cl
     call = Call.get(Call.manual == False)  # noqa: E712
     assert CallClose.get(CallClose.call == call.id).stopped_at == pressed
     assert segment_rows(call.id) == [("talk", 353_000)]
+
+
+def test_the_timer_shows_the_call_as_of_f9_while_stop_asks(qtbot, window, clock, answers):
+    w = window
+    start(qtbot, w, "ada")
+    clock.advance(52)
+    w.controller.tick()
+    assert w.call_panel.elapsed.text() == "0:52"
+    clock.advance(1.5)  # F9 comes between two ticks: 53.5 s, a second (R3) rounded half up
+    seen: dict[str, Any] = {}
+
+    def look(window, customer, elapsed, charge=""):
+        seen.update(shown=window.call_panel.elapsed.text(), said=clock_text(elapsed))
+        return ("resolved", "")
+
+    answers.give("stop", look)
+    qtbot.keyClick(w, Qt.Key.Key_F9)
+    assert seen == {"shown": "0:54", "said": "0:54"}  # the timer and the dialog agree
 
 
 def test_going_back_from_stop_keeps_the_call_running_with_no_time_lost(
