@@ -29,7 +29,7 @@ from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.duplicates import DuplicateCustomer, Match
 from qwtimer.desk.product_lines import Names
 from qwtimer.desk.summary import CustomerSummary
-from qwtimer.gui.theme import fit_contents
+from qwtimer.gui.theme import fit_contents, show_whole_hint
 
 NO_LINE = "(no new product line)"
 LABELS = Names("Plan", "Edition (Web)", "UMP until", "Subscription until")  # the form's rows
@@ -86,9 +86,8 @@ class CustomerEditor(QDialog):
             (self.ump, "Renew UMP until"),
         ):
             widget.setAccessibleName(n)
-        for date_field in (self.maintenance, self.active, self.ump):  # the whole hint shows
-            hint = date_field.placeholderText()
-            date_field.setMinimumWidth(date_field.fontMetrics().horizontalAdvance(hint) + 24)
+        for date_field in (self.maintenance, self.active, self.ump):
+            show_whole_hint(date_field)
         self.product.currentIndexChanged.connect(self.fit_line_fields)
         self.plan.currentIndexChanged.connect(self.fit_line_fields)
         self.error = QLabel("", self)

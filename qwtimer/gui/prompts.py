@@ -21,7 +21,7 @@ from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
 from qwtimer.core.words import clock_text
-from qwtimer.gui.theme import fit_contents
+from qwtimer.gui.theme import fit_contents, show_whole_hint
 
 
 class Choice(QDialog):
@@ -197,6 +197,7 @@ class CardPrompt(QDialog):
         self.ref = QLineEdit(self)
         self.ref.setAccessibleName("Card reference")
         self.ref.setPlaceholderText("processor token or authorisation id, e.g. tok_1Nx…")
+        show_whole_hint(self.ref)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Card reference problem")
@@ -303,6 +304,7 @@ class ReasonPrompt(QDialog):
         self.reason = QLineEdit(self)
         self.reason.setAccessibleName("Reason")
         self.reason.setPlaceholderText("e.g. started for the wrong customer")
+        show_whole_hint(self.reason)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

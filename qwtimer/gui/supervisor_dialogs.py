@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.timer import SegmentKind
 from qwtimer.core.words import clock_text
 from qwtimer.desk.duplicates import Match
-from qwtimer.gui.theme import fit_contents, warning_colour
+from qwtimer.gui.theme import fit_contents, show_whole_hint, warning_colour
 
 
 class _ReasonDialog(QDialog):
@@ -38,8 +38,7 @@ class _ReasonDialog(QDialog):
         self.reason.setAccessibleName("Reason")
         hint = "why: who asked, what was wrong (kept with the entry)"
         self.reason.setPlaceholderText(hint)
-        # the whole hint shows: it is what tells a supervisor what a reason should say
-        self.reason.setMinimumWidth(self.reason.fontMetrics().horizontalAdvance(hint) + 24)
+        show_whole_hint(self.reason)  # it tells a supervisor what a reason should say
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from qwtimer.core.timer import SegmentKind
 
@@ -114,3 +114,11 @@ def fit_contents(window: QWidget) -> None:
         need = layout.totalSizeHint().height()
     if need > window.height() or width > window.width():
         window.resize(width, max(need, window.height()))
+
+
+def show_whole_hint(field: QLineEdit) -> None:
+    """Make ``field`` at least as wide as its placeholder: the hint says what to type (a
+    reason's who and why, a token rather than a card number, a date's format), cut off it
+    says less."""
+    hint = field.placeholderText()
+    field.setMinimumWidth(field.fontMetrics().horizontalAdvance(hint) + 24)  # + frame, margins

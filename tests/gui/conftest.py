@@ -173,3 +173,15 @@ def squeezed(dialog: QWidget) -> list[str]:
         if short:
             out.append(w.accessibleName() or w.objectName() or type(w).__name__)
     return out
+
+
+def cut_hints(dialog: QWidget) -> list[str]:
+    """The shown text fields of ``dialog`` too narrow for their placeholder (the hint that
+    says what to type), by the text's width plus the field's frame and margins."""
+    return [
+        w.placeholderText()
+        for w in dialog.findChildren(QLineEdit)
+        if w.isVisible()
+        and w.placeholderText()
+        and w.width() < w.fontMetrics().horizontalAdvance(w.placeholderText()) + 12
+    ]

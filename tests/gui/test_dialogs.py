@@ -13,10 +13,11 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.customers import Customers
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.help_overlay import shortcut_rows
+from qwtimer.gui.prompts import ReasonPrompt
 from qwtimer.gui.stop_dialog import StopDialog
 from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.store.models import Call, CallClose, Customer, Entry, ProductLine
-from tests.gui.conftest import add_customer, pick, recent_shown, segment_rows
+from tests.gui.conftest import add_customer, cut_hints, pick, recent_shown, segment_rows
 
 
 def test_customer_editor_creates_a_customer_with_a_product_line(qtbot, desk):
@@ -283,3 +284,16 @@ def test_review_menu_opens_the_supervisor_review_with_every_call(qtbot, window, 
     [review] = window.findChildren(SupervisorWindow)
     qtbot.waitUntil(lambda: review.calls.rowCount() == 1)
     assert review.isVisible()
+
+
+def test_reason_prompt_shows_its_whole_hint_and_asks_for_a_reason(qtbot):
+    d = ReasonPrompt("Move the call", "Move this call to Zeta Ltd?", "&Move", None)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    assert cut_hints(d) == []
+    assert not d.ok.isEnabled()
+    qtbot.keyClicks(d.reason, "   ")
+    assert not d.ok.isEnabled()  # blanks are no reason
+    qtbot.keyClicks(d.reason, "Zeta called, not Acme")
+    assert d.ok.isEnabled()

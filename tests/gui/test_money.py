@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from qwtimer.core.errors import InputError
 from qwtimer.gui.prompts import CardPrompt
 from qwtimer.store.models import Call, Entry
-from tests.gui.conftest import add_customer, pick, squeezed
+from tests.gui.conftest import add_customer, cut_hints, pick, squeezed
 
 
 def test_overage_start_time_and_warning_before_the_bank_runs_out(qtbot, make_window, desk, clock):
@@ -116,6 +116,7 @@ def test_card_prompt_refuses_a_card_number(qtbot):
     qtbot.addWidget(d)
     d.show()
     qtbot.waitExposed(d)
+    assert cut_hints(d) == []  # token, not a card number: the whole hint shows
     d.ref.setText("4242 4242 4242 4242")
     d.use.click()
     assert d.answer is None and "card number" in d.error.text()
