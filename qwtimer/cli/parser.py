@@ -33,6 +33,19 @@ def _line_options(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--active-until", metavar="DATE", help="subscription paid through")
 
 
+CALL_ID = "its id, or a unique start of it ('qwtimer calls' shows the first 8 characters)"
+
+
+def _call_id(p: argparse.ArgumentParser) -> None:
+    p.add_argument("call_id", metavar="CALL_ID", help=f"the call: {CALL_ID}")
+
+
+def _call_option(p: argparse.ArgumentParser, what: str = "this call") -> None:
+    p.add_argument(
+        "--call", metavar="CALL_ID", help=f"{what} (default: the running one): {CALL_ID}"
+    )
+
+
 def _call_filter(p: argparse.ArgumentParser) -> None:
     """Which calls a listing or report covers (``calls``, ``report``)."""
     p.add_argument("--since", metavar="DATE", help="first day")
@@ -206,11 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--note")
     _yes(sp)
     sp = cmd(callp, "show", "calls:cmd_call_show", "one call's segments and bill")
-    sp.add_argument("call_id")
+    _call_id(sp)
     sp = cmd(
         callp, "reclassify", "corrections:cmd_call_reclassify", "re-classify a segment's time (R13)"
     )
-    sp.add_argument("call_id")
+    _call_id(sp)
     sp.add_argument("--segment", required=True, type=int, metavar="N", help="see 'call show'")
     sp.add_argument("--as", dest="kind", required=True, choices=[k.value for k in SegmentKind])
     sp.add_argument("--reason", required=True, help="why (kept with the adjustment)")
@@ -226,15 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         timer, "research", "calls:cmd_timer", "research (billable, R5); --call for a stopped call"
     )
-    sp.add_argument("--call", metavar="CALL_ID")
+    _call_option(sp)
     sp = cmd(timer, "stop", "calls:cmd_timer", "stop and bill the call")
     sp.add_argument("--card-ref")
     sp.add_argument("--outcome", choices=OUTCOMES, default="resolved")
     sp.add_argument("--note")
-    sp.add_argument("--call", metavar="CALL_ID", help="stop research on this call")
+    _call_option(sp, "stop research on this call")
     _yes(sp)
     sp = cmd(timer, "status", "calls:cmd_timer", "the running call")
-    sp.add_argument("--call", metavar="CALL_ID")
+    _call_option(sp)
     sp = cmd(timer, "watch", "calls:cmd_timer", "show the running call live, with a heartbeat")
     sp.add_argument("--interval", default="1", help="seconds between heartbeats (e.g. 0.5)")
     sp.add_argument("--count", help="stop after this many heartbeats")
@@ -248,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "move":
             sp.add_argument("customer")
         sp.add_argument("--reason", required=True, help="why (kept with the correction)")
-        sp.add_argument("--call", metavar="CALL_ID", help="this call (default: the running one)")
+        _call_option(sp)
     sp = cmd(timer, "recover", "calls:cmd_timer", "resume or end a call interrupted by a crash")
     sp.add_argument("how", choices=["resume", "end"])
     sp.add_argument("--outcome", choices=OUTCOMES, default="unresolved")
@@ -321,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         sub, "receipt", "receipts:cmd_receipt", "a call's receipt for the customer (text, PDF)"
     )
-    sp.add_argument("call_id")
+    _call_id(sp)
     sp.add_argument("--pdf", metavar="FILE", help="write the receipt as PDF")
     sp.add_argument(
         "--internal", action="store_true", help="the desk's copy: technician, policy, rules"
