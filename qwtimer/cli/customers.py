@@ -171,9 +171,10 @@ def cmd_customer_import(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     for n, r in report.bad:
         print(f"{a.file}:{n}: {r}", file=sys.stderr)
     if report.bad and not report.committed:
+        them = "it" if len(report.bad) == 1 else "them"
         raise QwtimerError(
-            f"{count(len(report.bad), 'bad row')} in {a.file}; nothing was imported. Fix them, or "
-            "pass --skip-bad to import the good rows"
+            f"{count(len(report.bad), 'bad row')} in {a.file}; nothing was imported. Fix {them}, "
+            "or pass --skip-bad to import the good rows"
         )
     out.emit(
         data,

@@ -279,6 +279,16 @@ def test_import_reports_bad_rows_by_line_and_imports_nothing(
     assert cli.json("customer", "list") == []
 
 
+def test_import_of_one_bad_row_names_the_column_to_fill(cli: InProcess, tmp_path: Path) -> None:
+    export = tmp_path / "crm.csv"
+    export.write_text(CSV_HEADER + "Web Ltd,web,subscription,,,,,\n", encoding="utf-8")
+    p = cli.run("customer", "import", str(export), code=2)
+    first, last = p.stderr.strip().splitlines()
+    assert first == f"{export}:2: a subscription needs its paid-through date (column active_until)"
+    assert "1 bad row in" in last and "Fix it, or pass --skip-bad" in last
+    assert cli.json("customer", "list") == []
+
+
 def test_import_skip_bad_imports_the_good_rows(cli: InProcess, tmp_path: Path) -> None:
     export = tmp_path / "crm.csv"
     export.write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
