@@ -55,9 +55,7 @@ class Customers:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise InputError(
-                f"no customer '{key}': give an id or the exact name (see 'qwtimer customer list')"
-            )
+            raise InputError(f"no customer '{key}': {_near(key)}")
         ids = ", ".join(m.id for m in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise InputError(
             f"several customers are named '{key}' (ids {ids}); give one of the ids, "
@@ -304,3 +302,24 @@ class Customers:
         """See :func:`qwtimer.desk.customer_import.import_csv`: the whole file is judged
         first, then written in short transactions that never keep the timer waiting."""
         return import_csv(self, path, skip_bad, allow_duplicate, progress)
+
+
+def _near(key: str) -> str:
+    """What to give instead of ``key``, a name that matches no customer exactly: the names
+    that hold it (without case; up to 3), else where to look. A near name is only offered,
+    never taken: a call or an entry must go to the customer meant."""
+    near = (
+        list(
+            Customer.select(Customer.name)
+            .where(Customer.name.contains(key) & Customer.merged_into.is_null())
+            .order_by(Customer.name)
+            .limit(4)
+        )
+        if key
+        else []
+    )
+    if not near:
+        return "give an id or the exact name (see 'qwtimer customer list')"
+    shown = ", ".join(f"'{c.name}'" for c in near[:3])
+    more = " and more" if len(near) > 3 else ""
+    return f"did you mean {shown}{more}? Give the exact name (or an id)"

@@ -294,3 +294,27 @@ def test_r1_a_merged_duplicates_other_product_is_granted_to_the_kept_customer_on
     local = sqlite3.connect(cli.data / "qwtimer.db")
     rows = local.execute("SELECT device_id, synced FROM entry WHERE kind = 'grant'").fetchall()
     assert sorted(rows) == [("ledger", 1), ("ledger", 1)]  # the ledger's, nothing provisional
+
+
+def test_a_name_that_matches_no_customer_offers_the_names_holding_it_and_takes_none(
+    desk: Desk,
+) -> None:
+    customers = Customers(desk)
+    line = LineInput("desktop", "license", None, "2027-03-01")
+    for name in ("Webby Co", "Acme Ltd", "Acme GmbH", "Zeta 100% Ltd"):
+        customers.add(name, line)
+
+    def refusal(key: str) -> str:
+        with pytest.raises(InputError) as refused:
+            customers.find(key)
+        return str(refused.value)
+
+    assert (
+        refusal("webby")
+        == "no customer 'webby': did you mean 'Webby Co'? Give the exact name (or an id)"
+    )
+    assert "did you mean 'Acme GmbH', 'Acme Ltd'?" in refusal("ACME")
+    assert "did you mean 'Zeta 100% Ltd'?" in refusal("%")  # LIKE's wildcards are plain text
+    for nothing_like in ("_", "Acme_Ltd", "Acme%GmbH", "Nobody"):
+        assert "give an id or the exact name" in refusal(nothing_like), nothing_like
+    assert customers.find("Webby Co").name == "Webby Co"  # the exact name still finds it
