@@ -115,12 +115,11 @@ def cmd_customer_list(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     ]
 
     def text() -> str:
-        return (
-            "\n".join(
-                f"{r['id']}  {clock_text(r['balance_seconds']):>9}  {r['name']}" for r in rows
-            )
-            or "no customers yet"
-        )
+        if not rows:
+            return "no customers yet"
+        head = f"{'id':<36}  {'bank':>9}  name"
+        lines = (f"{r['id']}  {clock_text(r['balance_seconds']):>9}  {r['name']}" for r in rows)
+        return "\n".join((head, *lines))
 
     out.emit(rows, text)
 
