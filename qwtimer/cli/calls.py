@@ -234,10 +234,11 @@ def cmd_call_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     out.emit(
         data,
         lambda: (
-            (bill_text(call.id, bill) if bill else f"call {call.id}: {call.state}")
+            f"{call.customer.name}, started {local_text(call.started_at)}, {call.state}\n"
+            + (bill_text(call.id, bill) if bill else f"call {call.id}")
             + "\n"
             + "\n".join(
-                f"  {s['seq']:>3} {s['kind']:<13} {s['duration_ms'] / 1000:>9.1f} s {s['note']}"
+                f"  {s['seq']:>3} {s['kind']:<13} {s['duration_ms'] / 1000:>9.1f} s {s['note']}".rstrip()
                 for s in parts
             )
         ),

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -423,6 +424,11 @@ def test_timer_commands_each_in_a_run_of_its_own(cli: InProcess) -> None:
         "talk",
         "research",
     ]
+    text = cli.run("call", "show", call_id[:8]).stdout.splitlines()
+    assert text[0].startswith(f"{ACME}, started ") and text[0].endswith(", stopped")
+    assert text[1] == f"call {call_id}"
+    assert [line.split()[1] for line in text if re.match(r"\s+\d+ ", line)] == kinds
+    assert all(line == line.rstrip() for line in text)
 
 
 def test_calls_listing_table_csv_json_and_policy_show(cli: InProcess) -> None:
