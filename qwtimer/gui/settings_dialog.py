@@ -88,6 +88,8 @@ class SettingsDialog(QDialog):
         self.token.setReadOnly(True)
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setAccessibleName("Token")
+        # never squeezed to a sliver by the note beside it: it shows that a token is there
+        self.token.setMinimumWidth(self.token.fontMetrics().horizontalAdvance(MASK) + 24)
         self.copy_token = QPushButton("&Copy", self)
         self.regenerate = QPushButton("Re&generate", self)
         row = QHBoxLayout()

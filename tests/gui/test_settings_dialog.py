@@ -96,6 +96,7 @@ def test_a_port_that_cannot_be_kept_is_told_beside_it_and_nothing_is_kept(
     assert says in d.error("port") and d.errors["port"].isVisibleTo(d)
     qtbot.wait(50)
     assert squeezed(d) == []  # the dialog grew for the line
+    assert d.token.width() >= d.token.fontMetrics().horizontalAdvance(MASK)  # not a sliver
     assert d.result() != SettingsDialog.DialogCode.Accepted and d.kept is None
     assert phone_settings.load(desk) == PhoneSettings()
     assert memory_keyring.secrets == {} and not autostart_dir.exists()
