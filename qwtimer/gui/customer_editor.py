@@ -29,13 +29,13 @@ from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.duplicates import DuplicateCustomer, Match
 from qwtimer.desk.product_lines import Names
 from qwtimer.desk.summary import CustomerSummary
-from qwtimer.gui.theme import fit_contents, show_whole_hint
+from qwtimer.gui.dialog import Dialog, fit_contents, show_whole_hint
 
 NO_LINE = "(no new product line)"
 LABELS = Names("Plan", "Edition (Web)", "UMP until", "Subscription until")  # the form's rows
 
 
-class CustomerEditor(QDialog):
+class CustomerEditor(Dialog):
     """``save()`` writes through the Customers service; ``customer`` is the result, as the
     window shows a customer (a :class:`CustomerSummary`)."""
 

@@ -43,6 +43,7 @@ from qwtimer.core.phone_line import PhoneLine, Verdict
 from qwtimer.core.timer import Action, CallState
 from qwtimer.desk import phone_settings
 from qwtimer.desk.phone_lookup import Caller, callers
+from qwtimer.gui.dialog import Dialog
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.main_window import MainWindow
@@ -51,7 +52,7 @@ HELD_RETRY_MS = 100
 _TALKING = (CallState.TALK, CallState.HOLD, CallState.WORKING_HOLD)
 
 
-class ChooseCaller(QDialog):
+class ChooseCaller(Dialog):
     """Several customers have the caller's number: which one is calling?"""
 
     def __init__(self, parent: QWidget | None, number: str, found: list[Caller]) -> None:

@@ -21,10 +21,10 @@ from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
 from qwtimer.core.words import clock_text
-from qwtimer.gui.theme import fit_contents, show_whole_hint
+from qwtimer.gui.dialog import Dialog, fit_contents, show_whole_hint
 
 
-class Choice(QDialog):
+class Choice(Dialog):
     """A question with one button per answer; ``answer`` holds the chosen key."""
 
     def __init__(
@@ -162,7 +162,7 @@ class CloseDuringCall(Choice):
         return d.answer
 
 
-class CardPrompt(QDialog):
+class CardPrompt(Dialog):
     """R6.1: a shortfall is paid by card. Takes a processor reference, never a card number;
     or the call goes on record as unsettled."""
 
@@ -268,7 +268,7 @@ class ConfirmCharge(Choice):
         return d.answer == "charge"
 
 
-class WarnMinutes(QDialog):
+class WarnMinutes(Dialog):
     def __init__(self, minutes: int, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Bank warning")
@@ -292,7 +292,7 @@ class WarnMinutes(QDialog):
         return d.spin.value() if d.exec() == QDialog.DialogCode.Accepted else None
 
 
-class ReasonPrompt(QDialog):
+class ReasonPrompt(Dialog):
     """A correction asks why before it is made (the reason is kept with it). OK stays
     disabled until a reason is typed."""
 

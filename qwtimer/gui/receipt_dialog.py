@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -23,10 +22,11 @@ from PySide6.QtWidgets import (
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk.context import Desk
 from qwtimer.desk.receipt import Receipt, receipt
+from qwtimer.gui.dialog import Dialog
 from qwtimer.gui.runner import runner
 
 
-class ReceiptDialog(QDialog):
+class ReceiptDialog(Dialog):
     """``receipt``: the call's receipt, or None when it has none (the reason is shown)."""
 
     def __init__(

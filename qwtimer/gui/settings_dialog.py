@@ -16,7 +16,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -32,7 +31,8 @@ from qwtimer.desk import autostart, phone_token
 from qwtimer.desk.context import Desk
 from qwtimer.desk.phone_settings import Answer, PhoneSettings
 from qwtimer.desk.phone_settings import save as save_settings
-from qwtimer.gui.theme import fit_contents, warning_colour
+from qwtimer.gui.dialog import Dialog, fit_contents
+from qwtimer.gui.theme import warning_colour
 
 SAMPLE_BODY = '{"event": "ring", "from": "+1 555 010 0100", "id": "pbx-17"}'
 MASK = "•" * 12
@@ -58,7 +58,7 @@ def curl_line(port: int, token: str) -> str:
     )
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(Dialog):
     def __init__(self, desk: Desk, settings: PhoneSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")

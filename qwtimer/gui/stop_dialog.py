@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.billing import money
 from qwtimer.core.timer import OUTCOMES
 from qwtimer.core.words import clock_text, count
+from qwtimer.gui.dialog import Dialog
 
 OUTCOME_LABELS = {
     "resolved": "&Resolved",
@@ -42,7 +43,7 @@ def charge_line(charge: str) -> str:
     return f"Charge: {charge}"
 
 
-class StopDialog(QDialog):
+class StopDialog(Dialog):
     """The call already ended when Stop was pressed; this adds the outcome and notes and says,
     before confirming, what will be charged (``charge``, as of that moment)."""
 
@@ -143,7 +144,7 @@ def bill_lines(bill: dict[str, Any]) -> list[str]:
     return lines
 
 
-class BillSummary(QDialog):
+class BillSummary(Dialog):
     """Shown (not modal) after Stop; ``bill`` is the ``timer stop --json`` dictionary."""
 
     def __init__(self, customer: str, bill: dict[str, Any], parent: QWidget | None = None):
@@ -156,6 +157,7 @@ class BillSummary(QDialog):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         heading.setFont(font)
+        heading.setWordWrap(True)  # a long customer name wraps, never cut off
         self.text = QLabel("\n".join(bill_lines(bill)), self)
         self.text.setWordWrap(True)
         self.text.setAccessibleName("Bill summary")

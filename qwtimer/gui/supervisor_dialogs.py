@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 from qwtimer.core.timer import SegmentKind
 from qwtimer.core.words import clock_text
 from qwtimer.desk.duplicates import Match
-from qwtimer.gui.theme import fit_contents, show_whole_hint, warning_colour
+from qwtimer.gui.dialog import Dialog, fit_contents, show_whole_hint
+from qwtimer.gui.theme import warning_colour
 
 
-class _ReasonDialog(QDialog):
+class _ReasonDialog(Dialog):
     """A dialog with a required reason, an error line and OK / Cancel."""
 
     def __init__(self, title: str, intro: str, ok: str, parent: QWidget | None) -> None:

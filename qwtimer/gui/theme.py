@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication
 
 from qwtimer.core.timer import SegmentKind
 
@@ -96,29 +96,3 @@ def apply(app: QApplication) -> None:
     if app not in _following:
         _following.append(app)
         hints.colorSchemeChanged.connect(lambda scheme: app.setPalette(palette_for(scheme, app)))
-
-
-def fit_contents(window: QWidget) -> None:
-    """Grow ``window`` (a dialog) to what its contents now need, after a message or a box
-    was shown in it: the new lines get room of their own instead of squeezing the fields
-    above them. It never shrinks a window the person made larger."""
-    layout = window.layout()
-    if layout is None or not window.isVisible():  # not shown yet: it is sized when it shows
-        return
-    layout.invalidate()
-    layout.activate()
-    width = max(window.width(), layout.totalMinimumSize().width())
-    if layout.hasHeightForWidth():
-        need = layout.totalHeightForWidth(width)
-    else:
-        need = layout.totalSizeHint().height()
-    if need > window.height() or width > window.width():
-        window.resize(width, max(need, window.height()))
-
-
-def show_whole_hint(field: QLineEdit) -> None:
-    """Make ``field`` at least as wide as its placeholder: the hint says what to type (a
-    reason's who and why, a token rather than a card number, a date's format), cut off it
-    says less."""
-    hint = field.placeholderText()
-    field.setMinimumWidth(field.fontMetrics().horizontalAdvance(hint) + 24)  # + frame, margins
