@@ -215,6 +215,14 @@ def test_scrolling_to_the_end_reads_the_next_page(
     make_review: Callable[[], SupervisorWindow],
 ) -> None:
     monkeypatch.setattr(review_model, "PAGE", 4)
+    read = rv.page
+    asked: list[tuple[int, int]] = []  # (offset, limit) of every page read
+
+    def page(flt: Any, sort: Any, offset: int, limit: int) -> Any:
+        asked.append((offset, limit))
+        return read(flt, sort, offset, limit)
+
+    monkeypatch.setattr(review_model.review, "page", page)
     ada = add_customer(desk, "Ada Lovelace Ltd", card=True)
     for n in range(10):
         Calls(desk).log(ada, {SegmentKind.TALK: 60 + n})
@@ -227,8 +235,9 @@ def test_scrolling_to_the_end_reads_the_next_page(
         before = len(w.calls.rows)
         w.call_view.scrollToBottom()  # the view asks for more when it reaches the end
         qtbot.waitUntil(lambda: len(w.calls.rows) > before)  # noqa: B023
-        assert len(w.calls.rows) in (before + 4, 10)  # one page at a time
     qtbot.waitUntil(lambda: len(w.calls.rows) == 10)
+    assert [limit for _, limit in asked] == [4] * len(asked)  # one page at a time
+    assert [offset for offset, _ in asked] == [0, 4, 8]  # each page once, in order
     assert not w.calls.canFetchMore() and w.table.count.text() == "10 calls"
     whole = rv.page(rv.Filter(), ("started_at", True), 0, 100)
     assert [r.call_id for r in w.calls.rows] == [r.call_id for r in whole]
