@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QDialog
 
+from qwtimer.core.timer import SegmentKind
+from qwtimer.desk.calls import Calls
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.duplicates import Match
 from qwtimer.desk.phone_lookup import Caller
 from qwtimer.gui import prompts
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.phone_calls import ChooseCaller
+from qwtimer.gui.receipt_dialog import ReceiptDialog
 from qwtimer.gui.stop_dialog import BillSummary, StopDialog
 from qwtimer.gui.supervisor_dialogs import (
     AdjustDialog,
@@ -33,6 +36,14 @@ CALLERS = [
     Caller("05ccb0f0-6693-4f6e-bd7f-49a918ef91b3", LONG, "+1 212 555 0100"),
     Caller("9e9e93ca-7756-4c28-8033-23ef1642181e", "Webby Co", "+1 (212) 555-0100"),
 ]
+
+
+def long_call(desk: Any) -> str:
+    """A stopped call of the long-named customer: 50 min talk, 12 on hold, a block bought."""
+    customer = add_customer(desk, LONG, card=True)
+    call, _ = Calls(desk).log(customer, {SegmentKind.TALK: 50 * 60, SegmentKind.HOLD: 12 * 60})
+    return str(call.id)
+
 
 DIALOGS: dict[str, Callable[[Any], QDialog]] = {
     "recovery": lambda desk: prompts.RecoveryPrompt(LONG, 754, 9 * 3600, None),
@@ -56,6 +67,7 @@ DIALOGS: dict[str, Callable[[Any], QDialog]] = {
     "adjust": lambda desk: AdjustDialog(LONG, 45 * 60, None),
     "reverse": lambda desk: ReverseDialog("call debit of -12:00 for " + LONG, None),
     "merge": lambda desk: MergeDialog(LONG, MATCHES, None),
+    "receipt": lambda desk: ReceiptDialog(desk, long_call(desk)),
     "reclassify": lambda desk: ReclassifyDialog(
         [(1, "1. talk 10:00", "talk"), (2, "2. hold 2:00", "hold")], None
     ),
