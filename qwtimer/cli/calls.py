@@ -237,12 +237,15 @@ def cmd_call_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
             f"{call.customer.name}, started {local_text(call.started_at)}, {call.state}\n"
             + (bill_text(call.id, bill) if bill else f"call {call.id}")
             + "\n"
-            + "\n".join(
-                f"  {s['seq']:>3} {s['kind']:<13} {s['duration_ms'] / 1000:>9.1f} s {s['note']}".rstrip()
-                for s in parts
-            )
+            + "\n".join(map(_segment_line, parts))
         ),
     )
+
+
+def _segment_line(s: dict[str, Any]) -> str:
+    """A segment as ``call show`` lists it: its number (for ``call reclassify --segment``),
+    kind, length and note."""
+    return f"  {s['seq']:>3} {s['kind']:<13} {s['duration_ms'] / 1000:>9.1f} s {s['note']}".rstrip()
 
 
 def cmd_policy_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
