@@ -31,6 +31,7 @@ class EntitlementPanel(QGroupBox):
         super().__init__("Entitlement", parent)
         self.heading = QLabel("No customer picked", self)
         self.heading.setAccessibleName("Customer")
+        self.heading.setWordWrap(True)  # a long name wraps: it never widens the call column
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)

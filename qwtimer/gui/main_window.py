@@ -107,7 +107,7 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         self.right = QWidget(self)  # the call's column: filled by build_rest
         self.column = QVBoxLayout(self.right)
         self.column.setContentsMargins(0, 0, 0, 0)
-        scroller = QScrollArea(self)  # at large scaling on a small screen: scroll, never squeeze
+        self.scroller = scroller = QScrollArea(self)  # at large scaling on a small screen: scroll
         scroller.setWidget(self.right)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
