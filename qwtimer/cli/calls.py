@@ -245,7 +245,8 @@ def cmd_call_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 def _segment_line(s: dict[str, Any]) -> str:
     """A segment as ``call show`` lists it: its number (for ``call reclassify --segment``),
     kind, length and note."""
-    return f"  {s['seq']:>3} {s['kind']:<13} {s['duration_ms'] / 1000:>9.1f} s {s['note']}".rstrip()
+    line = f"  {s['seq']:>3} {s['kind']:<13} {s['duration_ms'] / 1000:>9.1f} s {s['note']}"
+    return line.rstrip()
 
 
 def cmd_policy_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:

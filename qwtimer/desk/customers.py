@@ -308,18 +308,17 @@ def _near(key: str) -> str:
     """What to give instead of ``key``, a name that matches no customer exactly: the names
     that hold it (without case; up to 3), else where to look. A near name is only offered,
     never taken: a call or an entry must go to the customer meant."""
-    near = (
-        list(
-            Customer.select(Customer.name)
-            .where(Customer.name.contains(key) & Customer.merged_into.is_null())
-            .order_by(Customer.name)
-            .limit(4)
-        )
-        if key
-        else []
+    where = "give an id or the exact name (see 'qwtimer customer list')"
+    if not key:
+        return where
+    near = list(
+        Customer.select(Customer.name)
+        .where(Customer.name.contains(key) & Customer.merged_into.is_null())
+        .order_by(Customer.name)
+        .limit(4)
     )
     if not near:
-        return "give an id or the exact name (see 'qwtimer customer list')"
+        return where
     shown = ", ".join(f"'{c.name}'" for c in near[:3])
     more = " and more" if len(near) > 3 else ""
     return f"did you mean {shown}{more}? Give the exact name (or an id)"

@@ -29,7 +29,7 @@ from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.duplicates import DuplicateCustomer, Match
 from qwtimer.desk.product_lines import Names
 from qwtimer.desk.summary import CustomerSummary
-from qwtimer.gui.dialog import Dialog, fit_contents, show_whole_hint
+from qwtimer.gui.dialog import Dialog, show_whole_hint
 
 NO_LINE = "(no new product line)"
 LABELS = Names("Plan", "Edition (Web)", "UMP until", "Subscription until")  # the form's rows
@@ -223,7 +223,6 @@ class CustomerEditor(Dialog):
             return False
         except InputError as exc:
             self.error.setText(str(exc))
-            fit_contents(self)  # the message gets its own room
             return False
         self.customer = self.customers.summary(saved)
         self.accept()
@@ -238,7 +237,6 @@ class CustomerEditor(Dialog):
         )
         self.match_text.setAccessibleDescription(self.match_text.text())
         self.match_box.show()
-        fit_contents(self)  # the dialog grows by the box instead of squeezing the form
         self.open_match.setDefault(True)
         self.open_match.setFocus()
 

@@ -2,22 +2,31 @@
 
 A dialog whose labels wrap is sized by Qt for a width it then does not get (a top-level
 window is kept within two thirds of the screen), so a long customer name or message took its
-room from the fields below it. ``Dialog`` fits its contents when it shows; ``fit_contents``
-again whenever a message or a box appears in it.
+room from the fields below it. ``Dialog`` fits its contents when it shows and again whenever
+a message or a box appears in it.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 
 
 class Dialog(QDialog):
-    """A QDialog that opens at the size its contents need (``fit_contents``)."""
+    """A QDialog that opens at the size its contents need and grows with them
+    (``fit_contents``): when it shows, and whenever Qt lays it out again because something in
+    it changed (a message set, a box shown)."""
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_contents(self)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # laid out again: does it still fit?
+            fit_contents(self)
+        return handled
 
 
 def fit_contents(window: QWidget) -> None:
@@ -28,8 +37,7 @@ def fit_contents(window: QWidget) -> None:
     layout = window.layout()
     if layout is None or not window.isVisible():  # not shown yet: it is sized when it shows
         return
-    layout.invalidate()
-    layout.activate()
+    layout.activate()  # (does nothing when it is up to date)
     width = max(window.width(), layout.totalMinimumSize().width())
     if layout.hasHeightForWidth():
         need = layout.totalHeightForWidth(width)
@@ -41,9 +49,9 @@ def fit_contents(window: QWidget) -> None:
         window.resize(width, max(need, window.height()))
 
 
-def show_whole_hint(field: QLineEdit) -> None:
-    """Make ``field`` at least as wide as its placeholder: the hint says what to type (a
-    reason's who and why, a token rather than a card number, a date's format), cut off it
-    says less."""
-    hint = field.placeholderText()
-    field.setMinimumWidth(field.fontMetrics().horizontalAdvance(hint) + 24)  # + frame, margins
+def show_whole_hint(field: QLineEdit, text: str | None = None) -> None:
+    """Make ``field`` at least as wide as ``text``, by default its placeholder: the hint says
+    what to type (a reason's who and why, a token rather than a card number, a date's format),
+    cut off it says less."""
+    shown = field.placeholderText() if text is None else text
+    field.setMinimumWidth(field.fontMetrics().horizontalAdvance(shown) + 24)  # + frame, margins

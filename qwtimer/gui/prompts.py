@@ -21,7 +21,7 @@ from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
 from qwtimer.core.words import clock_text
-from qwtimer.gui.dialog import Dialog, fit_contents, show_whole_hint
+from qwtimer.gui.dialog import Dialog, show_whole_hint
 
 
 class Choice(Dialog):
@@ -223,7 +223,6 @@ class CardPrompt(Dialog):
             self.answer = card_reference(self.ref.text())
         except InputError as exc:
             self.error.setText(str(exc))
-            fit_contents(self)
             self.ref.clear()  # a card number must not linger on screen
             return
         self.accept()

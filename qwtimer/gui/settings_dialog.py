@@ -31,7 +31,7 @@ from qwtimer.desk import autostart, phone_token
 from qwtimer.desk.context import Desk
 from qwtimer.desk.phone_settings import Answer, PhoneSettings
 from qwtimer.desk.phone_settings import save as save_settings
-from qwtimer.gui.dialog import Dialog, fit_contents
+from qwtimer.gui.dialog import Dialog, show_whole_hint
 from qwtimer.gui.theme import warning_colour
 
 SAMPLE_BODY = '{"event": "ring", "from": "+1 555 010 0100", "id": "pbx-17"}'
@@ -88,8 +88,7 @@ class SettingsDialog(Dialog):
         self.token.setReadOnly(True)
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setAccessibleName("Token")
-        # never squeezed to a sliver by the note beside it: it shows that a token is there
-        self.token.setMinimumWidth(self.token.fontMetrics().horizontalAdvance(MASK) + 24)
+        show_whole_hint(self.token, MASK)  # never a sliver beside its note: a token is there
         self.copy_token = QPushButton("&Copy", self)
         self.regenerate = QPushButton("Re&generate", self)
         row = QHBoxLayout()
@@ -153,7 +152,6 @@ class SettingsDialog(Dialog):
     def _say(self, name: str, line: str) -> None:
         self.errors[name].setText(line)
         self.errors[name].setVisible(bool(line))
-        fit_contents(self)
 
     def _load_token(self) -> None:
         try:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.timer import SegmentKind
 from qwtimer.core.words import clock_text
 from qwtimer.desk.duplicates import Match
-from qwtimer.gui.dialog import Dialog, fit_contents, show_whole_hint
+from qwtimer.gui.dialog import Dialog, show_whole_hint
 from qwtimer.gui.theme import warning_colour
 
 
@@ -69,7 +69,6 @@ class _ReasonDialog(Dialog):
         message = self.problem()
         if message:
             self.error.setText(message)
-            fit_contents(self)
             self.reason.setFocus()
             return
         self.accept()
