@@ -8,57 +8,23 @@ import argparse
 from typing import Any
 
 from qwtimer import __version__
+from qwtimer.cli.arguments import (
+    CARD_REF,
+    DATE,
+    DUR,
+    call_filter,
+    call_id,
+    call_option,
+    card_ref,
+    customer,
+    line_options,
+    outcome,
+    yes,
+)
 from qwtimer.cli.text import one_line
-from qwtimer.core.timer import GAP_ANSWERS, OUTCOMES, SegmentKind
+from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
 
 EXIT_INPUT = 2
-
-
-# -- parser -------------------------------------------------------------------------------
-def _yes(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--yes",
-        action="store_true",
-        help="confirm a charge beyond the policy's limits (a long call, many blocks at once)",
-    )
-
-
-def _line_options(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument(
-        "--product", required=required, choices=["desktop", "web", "quotevalet", "vendorrfq"]
-    )
-    p.add_argument("--plan", required=required, choices=["license", "subscription"])
-    p.add_argument("--edition", choices=["essential", "balanced", "pinnacle"])
-    p.add_argument("--maintenance-until", metavar="DATE", help="UMP paid through (licenses)")
-    p.add_argument("--active-until", metavar="DATE", help="subscription paid through")
-
-
-CALL_ID = "its id, or a unique start of it ('qwtimer calls' shows the first 8 characters)"
-
-
-def _call_id(p: argparse.ArgumentParser) -> None:
-    p.add_argument("call_id", metavar="CALL_ID", help=f"the call: {CALL_ID}")
-
-
-def _call_option(p: argparse.ArgumentParser, what: str = "this call") -> None:
-    p.add_argument(
-        "--call", metavar="CALL_ID", help=f"{what} (default: the running one): {CALL_ID}"
-    )
-
-
-def _call_filter(p: argparse.ArgumentParser) -> None:
-    """Which calls a listing or report covers (``calls``, ``report``)."""
-    p.add_argument("--since", metavar="DATE", help="first day")
-    p.add_argument("--until", metavar="DATE", help="last day, included")
-    p.add_argument(
-        "--technician",
-        action="append",
-        dest="technicians",
-        help="only this technician's calls (repeat for more)",
-    )
-    p.add_argument(
-        "--customer", action="append", dest="customers", help="only this customer's calls (repeat)"
-    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,7 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
 
     def cmd(parent: Any, name: str, handler: Any, help_text: str) -> argparse.ArgumentParser:
-        sp: argparse.ArgumentParser = parent.add_parser(name, help=help_text, parents=[common])
+        sp: argparse.ArgumentParser = parent.add_parser(
+            name,
+            help=help_text,
+            description=help_text[:1].upper() + help_text[1:] + ".",
+            parents=[common],
+        )
         sp.set_defaults(handler=handler)
         return sp
 
@@ -124,10 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="customer_cmd", required=True, parser_class=_Parser
     )
     sp = cmd(cust, "add", "customers:cmd_customer_add", "add a customer with a first product line")
-    sp.add_argument("name")
-    _line_options(sp)
-    sp.add_argument("--phone")
-    sp.add_argument("--email")
+    sp.add_argument("name", help="the customer's name as the desk will search for it")
+    line_options(sp)
+    sp.add_argument("--phone", help="the number the customer calls from (e.g. +1 555 0100)")
+    sp.add_argument("--email", help="the customer's email address")
     sp.add_argument(
         "--allow-duplicate",
         action="store_true",
@@ -139,36 +110,48 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         prod, "add", "customers:cmd_customer_product_add", "add a product line (R1 grant if first)"
     )
-    sp.add_argument("customer")
-    _line_options(sp)
+    customer(sp)
+    line_options(sp)
     sp = cmd(
         cust, "maintenance", "customers:cmd_customer_maintenance", "record a UMP purchase (R9)"
     )
-    sp.add_argument("customer")
-    sp.add_argument("--until", required=True, metavar="DATE")
+    customer(sp)
+    sp.add_argument(
+        "--until", required=True, metavar="DATE", help=f"the new UMP paid through ({DATE})"
+    )
     sp = cmd(cust, "edit", "customers:cmd_customer_edit", "correct a customer's name, phone, email")
-    sp.add_argument("customer")
-    sp.add_argument("--name")
+    customer(sp)
+    sp.add_argument("--name", help="the corrected name")
     for clearable in ("--phone", "--email"):  # an empty value is an edit: it clears the field
-        setattr(sp.add_argument(clearable, help="'' clears it"), "empty_clears", True)  # noqa: B010
+        setattr(  # noqa: B010
+            sp.add_argument(clearable, help=f"the corrected {clearable[2:]} ('' clears it)"),
+            "empty_clears",
+            True,
+        )
     sp.add_argument(
         "--allow-duplicate",
         action="store_true",
         help="save even when the new details match another customer",
     )
     sp = cmd(cust, "card", "customers:cmd_customer_card", "put a card reference on file (R6.1)")
-    sp.add_argument("customer")
-    sp.add_argument("--ref", required=True, help="processor token or authorisation id")
-    sp.add_argument("--last4", required=True)
+    customer(sp)
+    sp.add_argument("--ref", required=True, help=CARD_REF)
+    sp.add_argument(
+        "--last4", required=True, metavar="DIGITS", help="the card's last four digits (e.g. 4242)"
+    )
     cmd(cust, "list", "customers:cmd_customer_list", "list customers with their bank")
     sp = cmd(
         cust, "show", "customers:cmd_customer_show", "a customer's bank, products and entitlement"
     )
-    sp.add_argument("customer")
+    customer(sp)
     sp = cmd(
         cust, "import", "customers:cmd_customer_import", "import customers from a CRM CSV export"
     )
-    sp.add_argument("file")
+    sp.add_argument(
+        "file",
+        help="a CSV file with a header row: name, product, plan (required), edition, "
+        "maintenance_until, active_until, phone, email",
+    )
     sp.add_argument("--skip-bad", action="store_true", help="import the good rows of a bad file")
     sp.add_argument(
         "--allow-duplicate",
@@ -191,83 +174,106 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         sup, "check", "customers:cmd_support_check", "may this customer get this support? (R7, R8)"
     )
-    sp.add_argument("customer")
-    sp.add_argument("--channel", required=True, choices=["phone", "email", "ticket"])
-    sp.add_argument("--product", choices=["desktop", "web"])
-    sp.add_argument("--on", metavar="DATE")
+    customer(sp)
+    sp.add_argument(
+        "--channel",
+        required=True,
+        choices=["phone", "email", "ticket"],
+        help="how the customer asks for support",
+    )
+    sp.add_argument(
+        "--product", choices=["desktop", "web"], help="email and ticket: the product asked about"
+    )
+    sp.add_argument("--on", metavar="DATE", help=f"the day to check ({DATE}; default: today)")
 
     mins = sub.add_parser("minutes", help="the minute bank").add_subparsers(
         dest="minutes_cmd", required=True, parser_class=_Parser
     )
     sp = cmd(mins, "buy", "customers:cmd_minutes_buy", "buy blocks of minutes (R6)")
-    sp.add_argument("customer")
+    customer(sp)
     sp.add_argument("--blocks", required=True, help="how many blocks (whole number)")
-    sp.add_argument("--card-ref")
-    _yes(sp)
+    card_ref(sp, "the card paying for them (default: the card on file)")
+    yes(sp)
 
     callp = sub.add_parser("call", help="calls entered by hand").add_subparsers(
         dest="call_cmd", required=True, parser_class=_Parser
     )
     sp = cmd(callp, "log", "calls:cmd_call_log", "record a call from its durations")
-    sp.add_argument("customer")
-    sp.add_argument("--talk", required=True, metavar="DUR")
-    sp.add_argument("--hold", metavar="DUR")
-    sp.add_argument("--working-hold", metavar="DUR")
-    sp.add_argument("--research", metavar="DUR")
-    sp.add_argument("--card-ref")
-    sp.add_argument("--outcome", choices=OUTCOMES, default="resolved")
-    sp.add_argument("--note")
-    _yes(sp)
+    customer(sp)
+    sp.add_argument("--talk", required=True, metavar="DUR", help=f"time talking ({DUR})")
+    sp.add_argument("--hold", metavar="DUR", help=f"time on hold, not billed ({DUR})")
+    sp.add_argument(
+        "--working-hold", metavar="DUR", help=f"time on hold working the issue, billed ({DUR})"
+    )
+    sp.add_argument("--research", metavar="DUR", help=f"research, billed (R5) ({DUR})")
+    card_ref(sp, "pays the time beyond the bank (default: the card on file)")
+    outcome(sp)
+    sp.add_argument("--note", help="what was asked, what was done")
+    yes(sp)
     sp = cmd(callp, "show", "calls:cmd_call_show", "one call's segments and bill")
-    _call_id(sp)
+    call_id(sp)
     sp = cmd(
         callp, "reclassify", "corrections:cmd_call_reclassify", "re-classify a segment's time (R13)"
     )
-    _call_id(sp)
+    call_id(sp)
     sp.add_argument("--segment", required=True, type=int, metavar="N", help="see 'call show'")
-    sp.add_argument("--as", dest="kind", required=True, choices=[k.value for k in SegmentKind])
+    sp.add_argument(
+        "--as",
+        dest="kind",
+        required=True,
+        choices=[k.value for k in SegmentKind],
+        help="what the time really was",
+    )
     sp.add_argument("--reason", required=True, help="why (kept with the adjustment)")
 
     timer = sub.add_parser("timer", help="the live call timer").add_subparsers(
         dest="timer_cmd", required=True, parser_class=_Parser
     )
     sp = cmd(timer, "start", "calls:cmd_timer", "start a call")
-    sp.add_argument("customer")
+    customer(sp, "the caller")
     cmd(timer, "hold", "calls:cmd_timer", "put the caller on hold (unbilled)")
     cmd(timer, "work", "calls:cmd_timer", "toggle working while on hold (billable, R11)")
     cmd(timer, "resume", "calls:cmd_timer", "back on the line (also a call-back after research)")
     sp = cmd(
         timer, "research", "calls:cmd_timer", "research (billable, R5); --call for a stopped call"
     )
-    _call_option(sp)
+    call_option(sp)
     sp = cmd(timer, "stop", "calls:cmd_timer", "stop and bill the call")
-    sp.add_argument("--card-ref")
-    sp.add_argument("--outcome", choices=OUTCOMES, default="resolved")
-    sp.add_argument("--note")
-    _call_option(sp, "stop research on this call")
-    _yes(sp)
+    card_ref(sp, "pays the time beyond the bank (default: the card on file)")
+    outcome(sp)
+    sp.add_argument("--note", help="what was asked, what was done")
+    call_option(sp, "stop research on this call")
+    yes(sp)
     sp = cmd(timer, "status", "calls:cmd_timer", "the running call")
-    _call_option(sp)
+    call_option(sp)
     sp = cmd(timer, "watch", "calls:cmd_timer", "show the running call live, with a heartbeat")
     sp.add_argument("--interval", default="1", help="seconds between heartbeats (e.g. 0.5)")
     sp.add_argument("--count", help="stop after this many heartbeats")
     sp = cmd(timer, "gap", "calls:cmd_timer", "say what an unaccounted gap (sleep, restart) was")
-    sp.add_argument("what", choices=list(GAP_ANSWERS))
+    sp.add_argument(
+        "what",
+        choices=list(GAP_ANSWERS),
+        help="what the unrecorded time was ('none': not part of the call)",
+    )
     for name, what in (
         ("move", "move a call started for the wrong customer to CUSTOMER"),
         ("discard", "discard a call started by mistake"),
     ):
         sp = cmd(timer, name, "corrections:cmd_timer_correct", f"{what} (its first minutes)")
         if name == "move":
-            sp.add_argument("customer")
+            customer(sp, "the right customer")
         sp.add_argument("--reason", required=True, help="why (kept with the correction)")
-        _call_option(sp)
+        call_option(sp)
     sp = cmd(timer, "recover", "calls:cmd_timer", "resume or end a call interrupted by a crash")
-    sp.add_argument("how", choices=["resume", "end"])
-    sp.add_argument("--outcome", choices=OUTCOMES, default="unresolved")
+    sp.add_argument(
+        "how",
+        choices=["resume", "end"],
+        help="resume: go on timing; end: stop and bill it as it was when the computer stopped",
+    )
+    outcome(sp, "unresolved")
     sp.add_argument("--note", help="notes on the call (with 'end')")
-    sp.add_argument("--card-ref", help="pays a shortfall (with 'end')")
-    _yes(sp)
+    card_ref(sp, "pays a shortfall (with 'end')")
+    yes(sp)
 
     sp = cmd(sub, "ring", "phone:cmd_ring", "hand a phone event to the window (starts it)")
     sp.add_argument("--from", dest="number", required=True, metavar="NUMBER", help="caller")
@@ -277,8 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("url", help="qwtimer://call?from=NUMBER&id=ID&event=ring")
 
     sp = cmd(sub, "calls", "calls:cmd_calls", "list calls, newest first")
-    _call_filter(sp)
-    sp.add_argument("--csv", action="store_true")
+    call_filter(sp)
+    sp.add_argument("--csv", action="store_true", help="print CSV instead of a table")
 
     pol = sub.add_parser("policy", help="the support policy").add_subparsers(
         dest="policy_cmd", required=True, parser_class=_Parser
@@ -289,16 +295,16 @@ def build_parser() -> argparse.ArgumentParser:
         dest="ledger_cmd", required=True, parser_class=_Parser
     )
     sp = cmd(led, "adjust", "ledger:cmd_ledger_adjust", "post an adjusting entry (+/- minutes)")
-    sp.add_argument("customer")
+    customer(sp)
     sp.add_argument(
         "--minutes", required=True, help="e.g. +10m, or --minutes=-90s to take time away"
     )
-    sp.add_argument("--reason", required=True)
+    sp.add_argument("--reason", required=True, help="why (kept with the entry)")
     sp = cmd(led, "reverse", "ledger:cmd_ledger_reverse", "post a reversal of an entry")
-    sp.add_argument("entry_id")
-    sp.add_argument("--reason", required=True)
+    sp.add_argument("entry_id", help="the entry ('qwtimer ledger entries CUSTOMER' lists them)")
+    sp.add_argument("--reason", required=True, help="why (kept with the reversal)")
     sp = cmd(led, "entries", "ledger:cmd_ledger_entries", "a customer's ledger entries")
-    sp.add_argument("customer")
+    customer(sp)
 
     sp = cmd(led, "init", "ledger:cmd_ledger_init", "create or migrate the central ledger's schema")
     sp.add_argument("url", help="postgresql://ADMIN@HOST/DB (password: keyring or .pgpass)")
@@ -307,13 +313,17 @@ def build_parser() -> argparse.ArgumentParser:
         ("add-supervisor", "ledger:cmd_add_supervisor", "create a supervisor login (PostgreSQL)"),
     ):
         sp = cmd(led, name, handler, text)
-        sp.add_argument("name")
+        sp.add_argument("name", help="the login: the name they work under ('--technician')")
         sp.add_argument("--ledger", metavar="URL", help="the ledger, as an administrator")
         sp.add_argument(
             "--password-stdin", action="store_true", help="read the login's password from stdin"
         )
     sp = cmd(led, "use", "ledger:cmd_ledger_use", "remember which ledger this computer syncs with")
-    sp.add_argument("url")
+    sp.add_argument(
+        "url",
+        help="postgresql://NAME@HOST/DB (password: keyring or .pgpass), or a SQLite ledger "
+        "file (sqlite:PATH, or a path ending in .db)",
+    )
     sp = cmd(sub, "sync", "ledger:cmd_sync", "send local rows to the ledger and fetch what changed")
     sp.add_argument("--ledger", metavar="URL", help="the ledger (or QWTIMER_LEDGER)")
     sp.add_argument(
@@ -322,9 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         sub, "statement", "reports:cmd_statement", "a customer's statement for a period (CSV, PDF)"
     )
-    sp.add_argument("customer")
-    sp.add_argument("--since", metavar="DATE", help="first day (default: the first entry)")
-    sp.add_argument("--until", metavar="DATE", help="last day, included (default: today)")
+    customer(sp)
+    sp.add_argument("--since", metavar="DATE", help=f"first day ({DATE}; default: the first entry)")
+    sp.add_argument("--until", metavar="DATE", help=f"last day, included ({DATE}; default: today)")
     to = sp.add_mutually_exclusive_group()
     to.add_argument("--csv", metavar="FILE", help="write the statement as CSV")
     to.add_argument("--pdf", metavar="FILE", help="write the statement as PDF")
@@ -334,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         sub, "receipt", "receipts:cmd_receipt", "a call's receipt for the customer (text, PDF)"
     )
-    _call_id(sp)
+    call_id(sp)
     sp.add_argument("--pdf", metavar="FILE", help="write the receipt as PDF")
     sp.add_argument(
         "--internal", action="store_true", help="the desk's copy: technician, policy, rules"
@@ -342,8 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(
         sub, "report", "reports:cmd_report", "calls, minutes and charges per technician or customer"
     )
-    _call_filter(sp)
-    sp.add_argument("--by", default="technician", choices=["call", "technician", "customer", "day"])
+    call_filter(sp)
+    sp.add_argument(
+        "--by",
+        default="technician",
+        choices=["call", "technician", "customer", "day"],
+        help="one row per ... (default: technician)",
+    )
     sp.add_argument("--format", choices=["table", "csv", "json", "pdf"], help="default: table")
     sp.add_argument("--out", metavar="FILE", help="write the report to FILE (whole or not at all)")
     sp.add_argument("--csv", metavar="FILE", help="the same as --format csv --out FILE")

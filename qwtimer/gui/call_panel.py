@@ -261,12 +261,12 @@ class CallPanel(QGroupBox):
             else:
                 _set(self.overage, "Overage clock paused: passive hold is not billed")
         else:
-            owed = f"{clock_text(bill.overage_seconds)} pay-per-minute so far"
+            owed = f"Pay-per-minute so far: {clock_text(bill.overage_seconds)}"
             if bill.settlement == "unsettled":
-                owed += ": no card on file, take a card reference at Stop (R6.1)"
+                owed += ". No card on file: take a card reference at Stop (R6.1)"
             elif bill.charge_cents:
                 owed += f", {count(bill.blocks_purchased, 'block')} {money(bill.charge_cents)}"
-            _set(self.overage, "Pay-per-minute now: " + owed)
+            _set(self.overage, owed)
         warn = 0 < left <= warn_seconds or left == 0
         if warn:
             if not left:

@@ -67,7 +67,9 @@ def test_shortfall_with_card_reference_buys_blocks(qtbot, make_window, desk, clo
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(12 * 60)
     w.controller.tick()
-    assert w.call_panel.overage.text().startswith("Pay-per-minute now: 7:00")
+    assert w.call_panel.overage.text() == (
+        "Pay-per-minute so far: 7:00. No card on file: take a card reference at Stop (R6.1)"
+    )
     answers.give("stop", ("resolved", ""))
     answers.give("card", "auth_778899")
     qtbot.keyClick(w, Qt.Key.Key_F9)
