@@ -93,10 +93,14 @@ def long_date(d: date) -> str:
 
 
 def _minutes(seconds: int) -> str:
-    minutes = seconds // 60
-    if minutes == 0:
+    """The bank as said to a caller: 'less than a minute', '45 minutes', '2 hours 5 minutes'."""
+    hours, minutes = divmod(seconds // 60, 60)
+    if not hours and not minutes:
         return "less than a minute"
-    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    said = [f"{hours} hour{'' if hours == 1 else 's'}"] if hours else []
+    if minutes:
+        said.append(f"{minutes} minute{'' if minutes == 1 else 's'}")
+    return " ".join(said)
 
 
 def phone_badge(balance_seconds: int, card_last4: str | None) -> tuple[Badge, str]:

@@ -34,6 +34,10 @@ OTHER_COMMANDS = (
     Command("find", "&Find customer", "Ctrl+F", "Go to the search box"),
     Command("new_customer", "&New customer…", "Ctrl+N", "Add a customer and product lines"),
     Command("edit_customer", "&Edit customer…", "Ctrl+E", "Edit the selected customer"),
+    Command(
+        "buy_minutes", "&Buy minutes…", "Ctrl+B", "Blocks of minutes paid by card, banked (R6)"
+    ),
+    Command("card_on_file", "&Card on file…", "Ctrl+K", "Put the customer's card on file (R6.1)"),
     Command("recent", "Recent &calls", "Ctrl+R", "Stopped calls: reopen one to add research (R5)"),
     Command(
         "move_call",
@@ -89,6 +93,8 @@ class WindowActions(QObject):
     find: QAction
     new_customer: QAction
     edit_customer: QAction
+    buy_minutes: QAction
+    card_on_file: QAction
     recent: QAction
     move_call: QAction
     discard_call: QAction
@@ -137,6 +143,8 @@ class WindowActions(QObject):
         call.addActions([a["take_waiting"], a["new_for_number"]])
         cust = bar.addMenu("C&ustomer")
         cust.addActions([a["find"], a["new_customer"], a["edit_customer"]])
+        cust.addSeparator()
+        cust.addActions([a["buy_minutes"], a["card_on_file"]])
         cust.addSeparator()
         cust.addActions([a["import_csv"], a["demo"]])
         bar.addMenu("&Review").addAction(a["review"])

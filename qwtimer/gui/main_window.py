@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.phone_events import PhoneEvent
 from qwtimer.core.timer import Action
-from qwtimer.core.words import count
+from qwtimer.core.words import clock_text, count
 from qwtimer.desk.changes import Changes
 from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_search import CustomerSearch
@@ -129,8 +129,9 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
         width, height = cw * 190, lh * 58
         screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            width, height = min(width, screen.width()), min(height, screen.height())
+        if screen is not None:  # the frame (title bar, borders) is added outside this size
+            width = min(width, screen.width() * 19 // 20)
+            height = min(height, screen.height() * 9 // 10)
         self.resize(width, height)
         split.setSizes([cw * 100, cw * 90])
         self.search.picked.connect(self.pick)
@@ -228,11 +229,16 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         self.customer = self.summary_of(self.customer.id)
         self.entitlement.show_summary(self.customer)
 
-    def edit_customer(self, new: bool, phone: str = "") -> None:
-        current = None if new else self.customer
+    def customer_in_view(self) -> CustomerSummary | None:
+        """Whom a customer command is for: like F2, the customer highlighted while the
+        technician looks through the list, otherwise the picked one."""
         highlighted = self.search.highlighted()
-        if not new and highlighted and (self.search.browsing or self.search.has_focus()):
-            current = self.summary_of(highlighted)  # the one being looked at, like F2
+        if highlighted and (self.search.browsing or self.search.has_focus()):
+            return self.summary_of(highlighted)
+        return self.customer
+
+    def edit_customer(self, new: bool, phone: str = "") -> None:
+        current = None if new else self.customer_in_view()
         if not new and current is None:
             self.report("pick a customer to edit first")
             return
@@ -248,6 +254,36 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         self.hub.announce(Changes.of(customers=[saved.id]))
         self.search.select_customer(saved.id)
         self.refresh()
+
+    def buy_minutes(self) -> None:
+        """Blocks of minutes bought ahead by the customer in view (R6), charge shown first."""
+        customer = self.customer_in_view()
+        if customer is None:
+            self.report("pick the customer who buys the minutes first")
+            return
+        from qwtimer.core.billing import money
+        from qwtimer.gui.minutes_dialog import BuyMinutes  # loaded on first use
+
+        bought = BuyMinutes.ask(self, self.desk, self.customers, customer)
+        if bought is not None:
+            self._customer_paid(customer, f"bought {clock_text(bought[0])} for {money(bought[1])}")
+
+    def card_on_file(self) -> None:
+        """Put the card of the customer in view on file (R6.1)."""
+        customer = self.customer_in_view()
+        if customer is None:
+            self.report("pick the customer whose card it is first")
+            return
+        from qwtimer.gui.minutes_dialog import CardOnFile  # loaded on first use
+
+        last4 = CardOnFile.ask(self, self.customers, customer)
+        if last4 is not None:
+            self._customer_paid(customer, f"the card ending {last4} is on file")
+
+    def _customer_paid(self, customer: CustomerSummary, what: str) -> None:
+        self.hub.announce(Changes.of(customers=[customer.id]))
+        bank = clock_text(self.customers.balance(customer.id))
+        self.report(f"{customer.name}: {what}; bank {bank}", error=False)
 
     # -- research after a call (R5) ------------------------------------------------------
     def show_recent(self) -> None:

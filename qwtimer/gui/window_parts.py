@@ -92,6 +92,8 @@ def build_rest(w: MainWindow) -> None:
     a.find.triggered.connect(w.focus_search)
     a.new_customer.triggered.connect(lambda: w.edit_customer(new=True))
     a.edit_customer.triggered.connect(lambda: w.edit_customer(new=False))
+    a.buy_minutes.triggered.connect(w.buy_minutes)
+    a.card_on_file.triggered.connect(w.card_on_file)
     a.recent.triggered.connect(w.show_recent)
     a.gap.triggered.connect(c.account_for_gap)
     a.take_waiting.triggered.connect(w.phone.take_waiting)

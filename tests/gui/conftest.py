@@ -21,6 +21,7 @@ from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.gui import prompts, stop_dialog
 from qwtimer.gui.customer_editor import CustomerEditor
 from qwtimer.gui.main_window import MainWindow
+from qwtimer.gui.minutes_dialog import BuyMinutes, CardOnFile
 from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.store.models import Customer, Segment
 
@@ -36,6 +37,8 @@ DIALOGS = {
     "reopen": (prompts.ReopenPrompt, "ask"),
     "stop": (stop_dialog.StopDialog, "ask"),
     "editor": (CustomerEditor, "edit"),
+    "buy": (BuyMinutes, "ask"),
+    "card_on_file": (CardOnFile, "ask"),
     "csv_file": (MainWindow, "choose_csv"),
 }
 

@@ -17,6 +17,7 @@ from qwtimer.desk.duplicates import Match
 from qwtimer.desk.phone_lookup import Caller
 from qwtimer.gui import prompts
 from qwtimer.gui.customer_editor import CustomerEditor
+from qwtimer.gui.minutes_dialog import BuyMinutes, CardOnFile
 from qwtimer.gui.phone_calls import ChooseCaller
 from qwtimer.gui.receipt_dialog import ReceiptDialog
 from qwtimer.gui.stop_dialog import BillSummary, StopDialog
@@ -62,6 +63,12 @@ DIALOGS: dict[str, Callable[[Any], QDialog]] = {
     "new customer": lambda desk: CustomerEditor(Customers(desk)),
     "edit customer": lambda desk: CustomerEditor(
         Customers(desk), Customers(desk).summary(add_customer(desk, LONG))
+    ),
+    "buy minutes": lambda desk: BuyMinutes(
+        desk, Customers(desk), Customers(desk).summary(add_customer(desk, LONG, card=True)), None
+    ),
+    "card on file": lambda desk: CardOnFile(
+        Customers(desk), Customers(desk).summary(add_customer(desk, LONG)), None
     ),
     "choose the caller": lambda desk: ChooseCaller(None, "+1 212 555 0100", CALLERS),
     "adjust": lambda desk: AdjustDialog(LONG, 45 * 60, None),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from qwtimer.core import eligibility as elig
-from qwtimer.core.entitlement import Tone, glance, long_date
+from qwtimer.core.entitlement import Tone, glance, long_date, phone_badge
 
 ON = date(2026, 11, 27)
 DESKTOP = elig.ProductLine(
@@ -50,3 +50,18 @@ def test_r8_one_badge_per_owned_product_and_an_expired_banner() -> None:
 def test_no_product_line_says_phone_only() -> None:
     g = glance([], ON, 0, None, 30)
     assert g.written == () and g.say.endswith("No product line on the account: phone support only.")
+
+
+def test_the_bank_is_said_in_hours_and_minutes() -> None:
+    said = {
+        seconds: phone_badge(seconds, None)[1]
+        for seconds in (30, 60, 45 * 60 + 59, 60 * 60, 119 * 60, 125 * 60)
+    }
+    assert said == {
+        30: "Phone support from the bank: less than a minute left.",
+        60: "Phone support from the bank: 1 minute left.",
+        45 * 60 + 59: "Phone support from the bank: 45 minutes left.",
+        60 * 60: "Phone support from the bank: 1 hour left.",
+        119 * 60: "Phone support from the bank: 1 hour 59 minutes left.",
+        125 * 60: "Phone support from the bank: 2 hours 5 minutes left.",
+    }
