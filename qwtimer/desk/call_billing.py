@@ -20,7 +20,7 @@ from qwtimer.desk.call_common import check_outcome
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.provisional import provisional_entry
 from qwtimer.store import timer_rows as rows
-from qwtimer.store.models import Call, CallClose, new_id
+from qwtimer.store.models import Call, CallClose, Customer, new_id
 
 if TYPE_CHECKING:
     from qwtimer.desk.calls import Calls
@@ -32,12 +32,7 @@ def charge_at(
     """What stopping ``call`` as of ``at`` bills (the whole call) and charges now, and who
     pays (the card on file, or ``card_ref``), from ``billing.settle`` exactly as stop
     bills. ``at`` None: the segments as recorded. Writes nothing."""
-    card = calls.customers.card(call.customer)
-    payer = (
-        f"card reference {card_ref}"
-        if card_ref
-        else (f"the card ending {card.last4}" if card else None)
-    )
+    payer = payer_of(calls, call.customer, card_ref)
     bill, part = billing.settle(
         calls.tally(call, at),
         calls.customers.balance(call.customer),
@@ -46,6 +41,15 @@ def charge_at(
         calls.last_bill(call),
     )
     return bill, part, payer
+
+
+def payer_of(calls: Calls, customer: Customer, card_ref: str | None) -> str | None:
+    """Who pays a charge, in words: ``card_ref`` when given, else the card on file; None
+    when there is neither."""
+    if card_ref:
+        return f"card reference {card_ref}"
+    card = calls.customers.card(customer)
+    return f"the card ending {card.last4}" if card else None
 
 
 def require_confirmation(

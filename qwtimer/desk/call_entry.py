@@ -5,16 +5,36 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from qwtimer.core.billing import Bill, Split
+from qwtimer.core import billing
+from qwtimer.core.billing import Bill, Split, Tally
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.desk import call_billing
 from qwtimer.desk.call_common import check_outcome
 from qwtimer.store import timer_rows as rows
 from qwtimer.store.models import Call, Customer
 
 if TYPE_CHECKING:
     from qwtimer.desk.calls import Calls
+
+
+def tally_of(seconds: dict[SegmentKind, int]) -> Tally:
+    return Tally(**{kind.value: seconds.get(kind, 0) for kind in SegmentKind})
+
+
+def charge_of(
+    calls: Calls, customer: Customer, seconds: dict[SegmentKind, int], card_ref: str | None = None
+) -> tuple[Bill, Split, str | None]:
+    """What ``log`` would bill and charge for these durations, and who would pay (the card
+    on file, or ``card_ref``): ``billing.settle`` as ``log`` bills, under the policy in
+    force today. Writes nothing."""
+    payer = call_billing.payer_of(calls, customer, card_ref)
+    policy = calls.desk.policies.in_force(calls.desk.clock.read().utc.date())
+    bill, part = billing.settle(
+        tally_of(seconds), calls.customers.balance(customer), payer is not None, policy
+    )
+    return bill, part, payer
 
 
 def log(

@@ -386,6 +386,12 @@ class Calls:
     ) -> tuple[Call, Bill]:
         return call_entry.log(self, customer, seconds, outcome, notes, card_ref, confirmed)
 
+    def charge_of_log(
+        self, customer: Customer, seconds: dict[SegmentKind, int], card_ref: str | None = None
+    ) -> tuple[Bill, Split, str | None]:
+        """What ``log`` would bill and charge for these durations (writes nothing)."""
+        return call_entry.charge_of(self, customer, seconds, card_ref)
+
     # -- corrections of a call started by mistake -----------------------------------------
     @_one_transaction
     def move(self, call_id: str, customer: Customer, reason: str) -> Changes:

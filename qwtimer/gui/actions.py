@@ -38,6 +38,9 @@ OTHER_COMMANDS = (
         "buy_minutes", "&Buy minutes…", "Ctrl+B", "Blocks of minutes paid by card, banked (R6)"
     ),
     Command("card_on_file", "&Card on file…", "Ctrl+K", "Put the customer's card on file (R6.1)"),
+    Command(
+        "log_call", "&Log a call by hand…", "Ctrl+L", "A call that was not timed: its durations"
+    ),
     Command("recent", "Recent &calls", "Ctrl+R", "Stopped calls: reopen one to add research (R5)"),
     Command(
         "move_call",
@@ -96,6 +99,7 @@ class WindowActions(QObject):
     buy_minutes: QAction
     card_on_file: QAction
     recent: QAction
+    log_call: QAction
     move_call: QAction
     discard_call: QAction
     take_waiting: QAction
@@ -136,7 +140,7 @@ class WindowActions(QObject):
         call = bar.addMenu("C&all")
         call.addActions(self.call_actions())
         call.addSeparator()
-        call.addActions([a["gap"], a["recent"]])
+        call.addActions([a["gap"], a["recent"], a["log_call"]])
         call.addSeparator()
         call.addActions([a["move_call"], a["discard_call"]])
         call.addSeparator()

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from qwtimer.core.billing import bill_json
+from qwtimer.core.billing import Bill, Split, bill_json
+from qwtimer.core.charges import charge_text
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
@@ -34,7 +36,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.corrections import correctable
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.pending import PendingTransitions
-from qwtimer.gui.call_prompts import CallPrompts, ask_to_end
+from qwtimer.gui.call_prompts import CallPrompts, Durations, ask_to_end, ask_to_pay
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.disk_banner import banner_text
 from qwtimer.gui.prompts import GAP_CHOICES
@@ -217,6 +219,45 @@ class CallController(QObject):
         self.stopped.emit(call_id, name, bill)
         self.refresh()
         return bill
+
+    # -- a call nobody timed --------------------------------------------------------------
+    def log_call(self, customer_id: str) -> dict[str, Any] | None:
+        """Enter a call that was not timed from its durations, as ``qwtimer call log`` does:
+        outcome and notes, then the same card and limit questions as Stop, each stating the
+        charge; only the charge shown is made. Returns the bill, or None when nothing was
+        written."""
+        if self.asking:
+            return None
+        try:
+            customer = self.calls.customers.find(customer_id)
+            said_last: dict[str, tuple[Bill, Split, str | None]] = {}
+
+            def charge(seconds: Durations, ref: str | None = None) -> tuple[Bill, Split, Any]:
+                return self.calls.charge_of_log(customer, seconds, ref)
+
+            def words(seconds: Durations) -> str:  # the dialog's charge line, as last shown
+                said_last[repr(seconds)] = charge(seconds)
+                return charge_text(*said_last[repr(seconds)][1:])
+
+            with self.question():
+                said = self.prompts.log(customer.name, words)
+                if said is None:
+                    return None
+                seconds, outcome, notes = said
+                policy = self.desk.policies.in_force(self.desk.clock.read().utc.date())
+                seen = said_last.get(repr(seconds)) or charge(seconds)
+                paid = ask_to_pay(
+                    self.prompts, customer.name, policy, partial(charge, seconds), seen
+                )
+            if paid is None:
+                return None
+            card_ref, shown = paid
+            with self._announcing():
+                call, bill = self.calls.log(customer, seconds, outcome, notes, card_ref, shown)
+        except QwtimerError as exc:
+            self._say(str(exc))
+            return None
+        return self._after_stop(call.id, customer.name, bill_json(call.id, bill))
 
     # -- a call started by mistake ------------------------------------------------------
     def _correctable(self, what: str) -> Live | None:

@@ -8,16 +8,20 @@ controller its own object with the same methods and drives it without any dialog
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
 
-from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Split
+from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Bill, Split
 from qwtimer.core.charges import charge_text, over_limits
 from qwtimer.core.clock import Reading
+from qwtimer.core.policy import Policy
+from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import CallRecord, Calls
 from qwtimer.gui import prompts, stop_dialog
 
+Durations = dict[SegmentKind, int]  # a call entered from its durations per kind
 Said = tuple[str, str, str | None, Split]  # outcome, notes, card reference, the charge shown
 
 
@@ -48,6 +52,13 @@ class CallPrompts(Protocol):
         """Why a call is moved or discarded (kept with the correction)."""
         ...
 
+    def log(
+        self, customer: str, charge_of: Callable[[Durations], str]
+    ) -> tuple[Durations, str, str] | None:
+        """(durations, outcome, notes) of a call that was not timed; ``charge_of`` words
+        what durations will be charged."""
+        ...
+
 
 class DialogPrompts:
     """The window's dialogs, each opened over ``parent``."""
@@ -73,6 +84,16 @@ class DialogPrompts:
     def reason(self, title: str, text: str, action: str) -> str | None:
         return prompts.ReasonPrompt.ask(self.parent, title, text, action)
 
+    def log(
+        self, customer: str, charge_of: Callable[[Durations], str]
+    ) -> tuple[Durations, str, str] | None:
+        from qwtimer.gui.log_call_dialog import LogCallDialog  # loaded on first use
+
+        return LogCallDialog.ask_log(self.parent, customer, charge_of)
+
+
+Charge = Callable[[str | None], tuple[Bill, Split, str | None]]  # card ref -> bill, part, payer
+
 
 def ask_to_end(
     asker: CallPrompts, calls: Calls, call: CallRecord, at: Reading | None
@@ -83,24 +104,43 @@ def ask_to_end(
     (outcome, notes, card reference or None, the charge shown: the only one the desk will
     then make), or None when the technician went back."""
     name = call.customer.name
-    bill, part, payer = calls.charge_at(call, at)
-    total = bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds
-    total += bill.research_seconds
-    answer = asker.stop(name, total, charge_text(part, payer))
+    shown = calls.charge_at(call, at)
+    answer = asker.stop(name, _total(shown[0]), charge_text(*shown[1:]))
     if answer is None:
         return None
-    outcome, notes = answer
+    charge: Charge = lambda ref: calls.charge_at(call, at, ref)  # noqa: E731
+    paid = ask_to_pay(asker, name, calls.policy_of(call), charge, shown)
+    return None if paid is None else (*answer, *paid)
+
+
+def ask_to_pay(
+    asker: CallPrompts,
+    name: str,
+    policy: Policy,
+    charge: Charge,
+    shown: tuple[Bill, Split, str | None],
+) -> tuple[str | None, Split] | None:
+    """After the outcome, asked with the charge ``shown``: a card reference if the
+    shortfall needs one (R6.1), then a confirmation when the charge is beyond the policy's
+    limits. ``charge`` bills as the desk will (given a card reference or None). Returns (card
+    reference or None, the charge shown last: the only one the desk will make), or None
+    when the technician went back."""
+    bill, part, payer = shown
     card_ref = None
     if part.settlement == SETTLEMENT_UNSETTLED:
         # what a card would pay: the reference itself is not known yet
-        _, paid, _ = calls.charge_at(call, at, card_ref="to be given")
+        _, paid, _ = charge("to be given")
         ref = asker.card(name, paid.overage_seconds, paid.charge_cents, paid.blocks_purchased)
         if ref is None:
             return None
         card_ref = ref or None
         if card_ref:
-            bill, part, payer = calls.charge_at(call, at, card_ref)
-    reason = over_limits(total, part, calls.policy_of(call))
+            bill, part, payer = charge(card_ref)
+    reason = over_limits(_total(bill), part, policy)
     if reason is not None and not asker.confirm_charge(name, charge_text(part, payer), reason):
         return None
-    return outcome, notes, card_ref, part
+    return card_ref, part
+
+
+def _total(bill: Bill) -> int:
+    return bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds + bill.research_seconds

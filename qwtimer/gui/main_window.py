@@ -280,6 +280,14 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         if last4 is not None:
             self._customer_paid(customer, f"the card ending {last4} is on file")
 
+    def log_call(self) -> None:
+        """Enter a call that was not timed for the customer in view (``call log``)."""
+        customer = self.customer_in_view()
+        if customer is None:
+            self.report("pick the customer whose call it was first")
+            return
+        self.controller.log_call(customer.id)
+
     def _customer_paid(self, customer: CustomerSummary, what: str) -> None:
         self.hub.announce(Changes.of(customers=[customer.id]))
         bank = clock_text(self.customers.balance(customer.id))

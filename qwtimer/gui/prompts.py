@@ -253,7 +253,7 @@ class ConfirmCharge(Choice):
     def __init__(self, customer: str, charge: str, reason: str, parent: QWidget | None):
         super().__init__(
             "Confirm the charge",
-            f"Stopping the call for {customer}: {charge}.\n\nThis needs confirming: "
+            f"Billing the call for {customer}: {charge}.\n\nThis needs confirming: "
             f"{reason}. If the time is wrong, go back and correct it first.",
             [("back", "&Go back"), ("charge", "&Bill it")],
             parent,

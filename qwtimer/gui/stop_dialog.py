@@ -52,7 +52,7 @@ class StopDialog(Dialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Stop the call")
-        intro = QLabel(
+        self.intro = intro = QLabel(
             f"Stop the call for {customer} ({clock_text(elapsed)}). Billing does not depend "
             "on the outcome (R6.2).",
             self,
@@ -84,10 +84,15 @@ class StopDialog(Dialog):
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        box.button(QDialogButtonBox.StandardButton.Ok).setText("&Stop and bill")
-        box.accepted.connect(self.accept)
+        self.ok_button = box.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Stop and bill")
+        box.accepted.connect(self.take)
         box.rejected.connect(self.reject)
         layout.addWidget(box)
+
+    def take(self) -> None:
+        """The technician confirmed (a subclass checks what was typed first)."""
+        self.accept()
 
     def outcome(self) -> str:
         for outcome, radio in self.radios.items():

@@ -93,6 +93,7 @@ def build_rest(w: MainWindow) -> None:
     a.new_customer.triggered.connect(lambda: w.edit_customer(new=True))
     a.edit_customer.triggered.connect(lambda: w.edit_customer(new=False))
     a.buy_minutes.triggered.connect(w.buy_minutes)
+    a.log_call.triggered.connect(w.log_call)
     a.card_on_file.triggered.connect(w.card_on_file)
     a.recent.triggered.connect(w.show_recent)
     a.gap.triggered.connect(c.account_for_gap)

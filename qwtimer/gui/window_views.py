@@ -274,8 +274,10 @@ class WindowViews(_Window):
         self.commands.enable_for(CallState.IDLE, False)
 
     def show_bill(self, call_id: str, name: str, bill: dict[str, Any]) -> None:
+        from qwtimer.desk.call_ids import SHOWN
         from qwtimer.gui.stop_dialog import BillSummary
 
         self.last_bill = bill
         self.bill_dialog = BillSummary.present(self, name, bill)
-        self.statusBar().showMessage(f"call stopped and billed ({call_id})", 10_000)
+        # the start of the id that 'qwtimer calls' shows and every command takes
+        self.statusBar().showMessage(f"{name}: call billed (call {call_id[:SHOWN]})", 10_000)

@@ -20,6 +20,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.gui import prompts, stop_dialog
 from qwtimer.gui.customer_editor import CustomerEditor
+from qwtimer.gui.log_call_dialog import LogCallDialog
 from qwtimer.gui.main_window import MainWindow
 from qwtimer.gui.minutes_dialog import BuyMinutes, CardOnFile
 from qwtimer.gui.supervisor import SupervisorWindow
@@ -39,6 +40,7 @@ DIALOGS = {
     "editor": (CustomerEditor, "edit"),
     "buy": (BuyMinutes, "ask"),
     "card_on_file": (CardOnFile, "ask"),
+    "log": (LogCallDialog, "ask_log"),
     "csv_file": (MainWindow, "choose_csv"),
 }
 

@@ -17,6 +17,7 @@ from qwtimer.desk.duplicates import Match
 from qwtimer.desk.phone_lookup import Caller
 from qwtimer.gui import prompts
 from qwtimer.gui.customer_editor import CustomerEditor
+from qwtimer.gui.log_call_dialog import LogCallDialog
 from qwtimer.gui.minutes_dialog import BuyMinutes, CardOnFile
 from qwtimer.gui.phone_calls import ChooseCaller
 from qwtimer.gui.receipt_dialog import ReceiptDialog
@@ -60,6 +61,7 @@ DIALOGS: dict[str, Callable[[Any], QDialog]] = {
     "reopen": lambda desk: prompts.ReopenPrompt(f"{LONG}, 06:30", 600, None),
     "stop": lambda desk: StopDialog(LONG, 5 * 60 + 53, None, CHARGE),
     "bill": lambda desk: BillSummary(LONG, PAID, None),
+    "log a call": lambda desk: LogCallDialog(LONG, lambda seconds: CHARGE, None),
     "new customer": lambda desk: CustomerEditor(Customers(desk)),
     "edit customer": lambda desk: CustomerEditor(
         Customers(desk), Customers(desk).summary(add_customer(desk, LONG))
