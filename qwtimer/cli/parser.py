@@ -22,6 +22,7 @@ from qwtimer.cli.arguments import (
     yes,
 )
 from qwtimer.cli.text import one_line
+from qwtimer.core.parse import MOMENT_HINT
 from qwtimer.core.timer import GAP_ANSWERS, SegmentKind
 
 EXIT_INPUT = 2
@@ -206,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--working-hold", metavar="DUR", help=f"time on hold working the issue, billed ({DUR})"
     )
     sp.add_argument("--research", metavar="DUR", help=f"research, billed (R5) ({DUR})")
+    sp.add_argument(
+        "--started",
+        metavar="WHEN",
+        help=f"when it started, local time ({MOMENT_HINT}; default: it ended now)",
+    )
     card_ref(sp, "pays the time beyond the bank (default: the card on file)")
     outcome(sp)
     sp.add_argument("--note", help="what was asked, what was done")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import NoReturn
 
 from qwtimer.core.cards import holds_card_number
@@ -87,6 +87,32 @@ def day(text: str, what: str = "date") -> date:
             f"{LAST_YEAR}, e.g. 2026-12-31"
         )
     return value
+
+
+_MOMENT = re.compile(r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})", re.ASCII)
+MOMENT_HINT = "YYYY-MM-DD HH:MM, or HH:MM for today, e.g. 2026-12-03 14:30"
+
+
+def local_moment(text: str, today: date, what: str = "time") -> datetime:
+    """A local date and time as people type it (``2026-12-03 14:30``, or ``14:30`` on
+    ``today``), as an aware UTC datetime. A time the local clocks skip (a change to summer
+    time) is refused; anything else not a time raises InputError saying what to type."""
+    raw = text.strip()
+    m = _MOMENT.fullmatch(raw)
+    if m is None:
+        raise InputError(f"{what} '{_shown(text)}' is not a time; use {MOMENT_HINT}")
+    on = day(m.group(1), what) if m.group(1) else today
+    hour, minute = int(m.group(2)), int(m.group(3))
+    if hour > 23 or minute > 59:
+        raise InputError(f"{what} '{_shown(text)}' is not a time of day; use {MOMENT_HINT}")
+    wall = datetime(on.year, on.month, on.day, hour, minute)
+    at = wall.astimezone()  # read in the local zone
+    if at.astimezone(UTC).astimezone().replace(tzinfo=None) != wall:
+        raise InputError(
+            f"{what} {wall:%Y-%m-%d %H:%M} does not exist here: the clocks skipped it (a change "
+            "to summer time); give the time as the clocks showed it"
+        )
+    return at.astimezone(UTC)
 
 
 def signed_seconds(text: str, what: str = "--minutes") -> int:

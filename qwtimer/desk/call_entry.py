@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from qwtimer.core import billing
 from qwtimer.core.billing import Bill, Split, Tally
+from qwtimer.core.clock import Reading
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference
 from qwtimer.core.timer import CallState, SegmentKind
+from qwtimer.core.times import local, local_text
 from qwtimer.desk import call_billing
 from qwtimer.desk.call_common import check_outcome
 from qwtimer.store import timer_rows as rows
@@ -23,14 +25,32 @@ def tally_of(seconds: dict[SegmentKind, int]) -> Tally:
     return Tally(**{kind.value: seconds.get(kind, 0) for kind in SegmentKind})
 
 
+def when(r: Reading, seconds: dict[SegmentKind, int], started: datetime | None) -> datetime:
+    """When a logged call started: ``started``, or so that it ended at reading ``r``. A call
+    that would end after ``r`` is refused."""
+    total = timedelta(seconds=sum(seconds.values()))
+    start = started if started is not None else r.utc - total
+    if start + total > r.utc:
+        raise InputError(
+            f"the call would end at {local_text(start + total)}, after now "
+            f"({local_text(r.utc)}): check when it started and how long it lasted"
+        )
+    return start
+
+
 def charge_of(
-    calls: Calls, customer: Customer, seconds: dict[SegmentKind, int], card_ref: str | None = None
+    calls: Calls,
+    customer: Customer,
+    seconds: dict[SegmentKind, int],
+    card_ref: str | None = None,
+    started: datetime | None = None,
 ) -> tuple[Bill, Split, str | None]:
     """What ``log`` would bill and charge for these durations, and who would pay (the card
     on file, or ``card_ref``): ``billing.settle`` as ``log`` bills, under the policy in
-    force today. Writes nothing."""
+    force when the call started. Writes nothing."""
     payer = call_billing.payer_of(calls, customer, card_ref)
-    policy = calls.desk.policies.in_force(calls.desk.clock.read().utc.date())
+    start = when(calls.desk.clock.read(), seconds, started)
+    policy = calls.desk.policies.in_force(start.date())
     bill, part = billing.settle(
         tally_of(seconds), calls.customers.balance(customer), payer is not None, policy
     )
@@ -45,9 +65,11 @@ def log(
     notes: str = "",
     card_ref: str | None = None,
     confirmed: bool | Split = False,
+    started: datetime | None = None,
 ) -> tuple[Call, Bill]:
-    """Record a call after the fact from its durations per kind (whole seconds). A charge
-    beyond the policy's limits is refused (nothing written) unless ``confirmed``."""
+    """Record a call after the fact from its durations per kind (whole seconds), as having
+    started at ``started`` (default: it ended now). A charge beyond the policy's limits is
+    refused (nothing written) unless ``confirmed``."""
     check_outcome(outcome)
     if any(v < 0 for v in seconds.values()):
         raise InputError("durations cannot be negative")
@@ -55,9 +77,11 @@ def log(
         raise InputError("a call needs some talk time (--talk), e.g. --talk 12:30")
     ref = card_reference(card_ref) if card_ref is not None else None
     r = calls.desk.clock.read()
-    policy = calls.desk.policies.in_force(r.utc.date())
-    total = sum(seconds.values())
-    start = r.utc - timedelta(seconds=total)
+    start = when(r, seconds, started)
+    policy = calls.desk.policies.in_force(start.date())
+    offset_min = r.utc_offset_min  # the zone's offset now, or at the time given
+    if started is not None:
+        offset_min = int(local(start).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
     with calls.desk.db.atomic():
         row = rows.new_call(
             calls.desk.db,
@@ -67,7 +91,7 @@ def log(
             policy_version=policy.version,
             state=CallState.STOPPED.value,
             started_at=start,
-            utc_offset_min=r.utc_offset_min,
+            utc_offset_min=offset_min,
             boot_id=r.boot_id,
             manual=True,
         )
@@ -82,7 +106,7 @@ def log(
                 kind.value,
                 at,
                 secs * 1000,
-                r.utc_offset_min,
+                offset_min,
                 "entered by hand",
             )
             at += timedelta(seconds=secs)

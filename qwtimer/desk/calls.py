@@ -383,14 +383,19 @@ class Calls:
         notes: str = "",
         card_ref: str | None = None,
         confirmed: bool | Split = False,
+        started: datetime | None = None,
     ) -> tuple[Call, Bill]:
-        return call_entry.log(self, customer, seconds, outcome, notes, card_ref, confirmed)
+        return call_entry.log(self, customer, seconds, outcome, notes, card_ref, confirmed, started)
 
     def charge_of_log(
-        self, customer: Customer, seconds: dict[SegmentKind, int], card_ref: str | None = None
+        self,
+        customer: Customer,
+        seconds: dict[SegmentKind, int],
+        card_ref: str | None = None,
+        started: datetime | None = None,
     ) -> tuple[Bill, Split, str | None]:
         """What ``log`` would bill and charge for these durations (writes nothing)."""
-        return call_entry.charge_of(self, customer, seconds, card_ref)
+        return call_entry.charge_of(self, customer, seconds, card_ref, started)
 
     # -- corrections of a call started by mistake -----------------------------------------
     @_one_transaction

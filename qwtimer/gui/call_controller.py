@@ -23,8 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from qwtimer.core.billing import Bill, Split, bill_json
-from qwtimer.core.charges import charge_text
+from qwtimer.core.billing import bill_json
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import DiskFull, QwtimerError
 from qwtimer.core.timer import Action, CallState, SegmentKind
@@ -36,7 +35,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.corrections import correctable
 from qwtimer.desk.customers import Customers
 from qwtimer.desk.pending import PendingTransitions
-from qwtimer.gui.call_prompts import CallPrompts, Durations, ask_to_end, ask_to_pay
+from qwtimer.gui.call_prompts import CallPrompts, LoggedCall, ask_to_end, ask_to_pay
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.disk_banner import banner_text
 from qwtimer.gui.prompts import GAP_CHOICES
@@ -229,31 +228,24 @@ class CallController(QObject):
         if self.asking:
             return None
         try:
-            customer = self.calls.customers.find(customer_id)
-            said_last: dict[str, tuple[Bill, Split, str | None]] = {}
-
-            def charge(seconds: Durations, ref: str | None = None) -> tuple[Bill, Split, Any]:
-                return self.calls.charge_of_log(customer, seconds, ref)
-
-            def words(seconds: Durations) -> str:  # the dialog's charge line, as last shown
-                said_last[repr(seconds)] = charge(seconds)
-                return charge_text(*said_last[repr(seconds)][1:])
-
+            asked = LoggedCall(self.calls, customer_id)
+            customer = asked.customer
             with self.question():
-                said = self.prompts.log(customer.name, words)
+                said = self.prompts.log(customer.name, asked.words)
                 if said is None:
                     return None
-                seconds, outcome, notes = said
-                policy = self.desk.policies.in_force(self.desk.clock.read().utc.date())
-                seen = said_last.get(repr(seconds)) or charge(seconds)
-                paid = ask_to_pay(
-                    self.prompts, customer.name, policy, partial(charge, seconds), seen
-                )
+                seconds, text, outcome, notes = said
+                start, seen = asked.shown(seconds, text)
+                policy = self.desk.policies.version(seen[0].policy_version)  # the one it bills
+                charge = partial(asked.charge, seconds, start)
+                paid = ask_to_pay(self.prompts, customer.name, policy, charge, seen)
             if paid is None:
                 return None
             card_ref, shown = paid
             with self._announcing():
-                call, bill = self.calls.log(customer, seconds, outcome, notes, card_ref, shown)
+                call, bill = self.calls.log(
+                    customer, seconds, outcome, notes, card_ref, shown, start
+                )
         except QwtimerError as exc:
             self._say(str(exc))
             return None

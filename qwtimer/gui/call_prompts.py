@@ -9,6 +9,7 @@ controller its own object with the same methods and drives it without any dialog
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
@@ -16,8 +17,10 @@ from PySide6.QtWidgets import QWidget
 from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Bill, Split
 from qwtimer.core.charges import charge_text, over_limits
 from qwtimer.core.clock import Reading
+from qwtimer.core.parse import local_moment
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.times import local
 from qwtimer.desk.calls import CallRecord, Calls
 from qwtimer.gui import prompts, stop_dialog
 
@@ -53,10 +56,10 @@ class CallPrompts(Protocol):
         ...
 
     def log(
-        self, customer: str, charge_of: Callable[[Durations], str]
-    ) -> tuple[Durations, str, str] | None:
-        """(durations, outcome, notes) of a call that was not timed; ``charge_of`` words
-        what durations will be charged."""
+        self, customer: str, charge_of: Callable[[Durations, str], str]
+    ) -> tuple[Durations, str, str, str] | None:
+        """(durations, start as typed or '', outcome, notes) of a call that was not timed;
+        ``charge_of`` words what durations starting then will be charged."""
         ...
 
 
@@ -85,14 +88,15 @@ class DialogPrompts:
         return prompts.ReasonPrompt.ask(self.parent, title, text, action)
 
     def log(
-        self, customer: str, charge_of: Callable[[Durations], str]
-    ) -> tuple[Durations, str, str] | None:
+        self, customer: str, charge_of: Callable[[Durations, str], str]
+    ) -> tuple[Durations, str, str, str] | None:
         from qwtimer.gui.log_call_dialog import LogCallDialog  # loaded on first use
 
         return LogCallDialog.ask_log(self.parent, customer, charge_of)
 
 
-Charge = Callable[[str | None], tuple[Bill, Split, str | None]]  # card ref -> bill, part, payer
+Charged = tuple[Bill, Split, str | None]  # the whole bill, what is paid now, who pays
+Charge = Callable[[str | None], Charged]  # a card reference -> what is charged
 
 
 def ask_to_end(
@@ -118,7 +122,7 @@ def ask_to_pay(
     name: str,
     policy: Policy,
     charge: Charge,
-    shown: tuple[Bill, Split, str | None],
+    shown: Charged,
 ) -> tuple[str | None, Split] | None:
     """After the outcome, asked with the charge ``shown``: a card reference if the
     shortfall needs one (R6.1), then a confirmation when the charge is beyond the policy's
@@ -144,3 +148,31 @@ def ask_to_pay(
 
 def _total(bill: Bill) -> int:
     return bill.talk_seconds + bill.hold_seconds + bill.working_hold_seconds + bill.research_seconds
+
+
+class LoggedCall:
+    """The charge of a call entered from its durations (``Calls.log``), as the dialog shows
+    it while they are typed: each figure shown is kept, so the questions after the dialog
+    start from the very charge it showed. The start is as typed ('' : it just ended)."""
+
+    def __init__(self, calls: Calls, customer_id: str) -> None:
+        self.calls = calls
+        self.customer = calls.customers.find(customer_id)
+        self.said: dict[str, Charged] = {}
+
+    def started(self, text: str) -> datetime | None:
+        today = local(self.calls.desk.clock.read().utc).date()
+        return local_moment(text, today, "Started at") if text.strip() else None
+
+    def charge(self, seconds: Durations, start: datetime | None, ref: str | None = None) -> Charged:
+        return self.calls.charge_of_log(self.customer, seconds, ref, start)
+
+    def words(self, seconds: Durations, text: str) -> str:
+        """The dialog's charge line for these durations and start (InputError if none)."""
+        charged = self.said[repr((seconds, text))] = self.charge(seconds, self.started(text))
+        return charge_text(*charged[1:])
+
+    def shown(self, seconds: Durations, text: str) -> tuple[datetime | None, Charged]:
+        """The start, and the charge the dialog last showed for these durations."""
+        start = self.started(text)
+        return start, self.said.get(repr((seconds, text))) or self.charge(seconds, start)

@@ -1,7 +1,7 @@
 """A call nobody timed (the timer was not started, the phone was answered elsewhere), entered
 from its durations: the window's ``qwtimer call log``. Like Stop it asks the outcome and
 notes, and it shows what the call will be charged as the durations are typed, worked out by
-the billing that will bill it; it is recorded as ending now, entered by hand."""
+the billing that will bill it; it ended now unless the technician says when it started."""
 
 from __future__ import annotations
 
@@ -23,23 +23,26 @@ FIELDS = (  # the form's rows: what each kind is, as the technician knows it
     (SegmentKind.RESEARCH, "R&esearch:"),
 )
 HINT = "m:ss, e.g. 12:30, or 90s, 12m"
+STARTED_HINT = "HH:MM, or YYYY-MM-DD HH:MM; empty: it just ended"
 
 
 class LogCallDialog(StopDialog):
-    """Durations per kind, outcome and notes. ``charge_of`` words what the durations will be
-    charged (``charges.charge_text``); it raises InputError for durations it cannot bill."""
+    """Durations per kind, when it started, outcome and notes. ``charge_of`` words what the
+    durations (and the start as typed, '' for "it just ended") will be charged
+    (``charges.charge_text``); it raises InputError for what it cannot bill."""
 
     def __init__(
-        self, customer: str, charge_of: Callable[[Durations], str], parent: QWidget | None
+        self, customer: str, charge_of: Callable[[Durations, str], str], parent: QWidget | None
     ) -> None:
         super().__init__(customer, 0, parent)
         self.charge_of = charge_of
         self.durations: Durations | None = None
+        self.started_text = ""
         self.setWindowTitle(f"Log a call: {customer}")
         self.intro.setText(
-            f"A call with {customer} that was not timed: give how long each part lasted. It is "
-            "recorded as ending now, entered by hand. Billing does not depend on the outcome "
-            "(R6.2)."
+            f"A call with {customer} that was not timed: give how long each part lasted, and "
+            "when it started if it did not just end. It is recorded as entered by hand. "
+            "Billing does not depend on the outcome (R6.2)."
         )
         self.fields: dict[SegmentKind, QLineEdit] = {}
         form = QFormLayout()
@@ -51,6 +54,12 @@ class LogCallDialog(StopDialog):
             field.textChanged.connect(self.show_charge)
             form.addRow(label, field)
             self.fields[kind] = field
+        self.started = QLineEdit(self)
+        self.started.setPlaceholderText(STARTED_HINT)
+        self.started.setAccessibleName("Started at")
+        show_whole_hint(self.started)
+        self.started.textChanged.connect(self.show_charge)
+        form.addRow("&Started at:", self.started)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
@@ -77,7 +86,7 @@ class LogCallDialog(StopDialog):
     def show_charge(self) -> None:
         """What the call will be charged, as typed so far (blank until it can be billed)."""
         try:
-            self.charge.setText(charge_line(self.charge_of(self.read())))
+            self.charge.setText(charge_line(self.charge_of(self.read(), self.started.text())))
         except InputError:
             self.charge.setText("")
 
@@ -87,7 +96,7 @@ class LogCallDialog(StopDialog):
         self.error.setText("")
         try:
             durations = self.read()
-            now = charge_line(self.charge_of(durations))
+            now = charge_line(self.charge_of(durations, self.started.text()))
         except InputError as exc:
             self.error.setText(str(exc))
             return
@@ -96,14 +105,15 @@ class LogCallDialog(StopDialog):
             self.error.setText("the charge changed (the bank moved): check it and log again")
             return
         self.durations = durations
+        self.started_text = self.started.text().strip()
         self.accept()
 
     @classmethod
     def ask_log(
-        cls, parent: QWidget | None, customer: str, charge_of: Callable[[Durations], str]
-    ) -> tuple[Durations, str, str] | None:
-        """(durations, outcome, notes), or None when cancelled."""
+        cls, parent: QWidget | None, customer: str, charge_of: Callable[[Durations, str], str]
+    ) -> tuple[Durations, str, str, str] | None:
+        """(durations, start as typed, outcome, notes), or None when cancelled."""
         d = cls(customer, charge_of, parent)
         if d.exec() != QDialog.DialogCode.Accepted or d.durations is None:
             return None
-        return (d.durations, *d.answer())
+        return (d.durations, d.started_text, *d.answer())

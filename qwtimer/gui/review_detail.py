@@ -35,7 +35,11 @@ def event_lines(d: CallDetail) -> list[str]:
         end = f" to {_clock(s.end_at)}" if s.end_at else ", still running"
         note = f": {s.note}" if s.note else ""
         events.append(
-            (s.start_at, 0, f"{kind} at {_clock(s.start_at)}{end} ({clock_text(s.seconds)}){note}")
+            (
+                s.start_at,
+                0,
+                f"{kind} from {_clock(s.start_at)}{end} ({clock_text(s.seconds)}){note}",
+            )
         )
     for stop in d.stops:
         events.append(

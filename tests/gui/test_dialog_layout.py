@@ -61,7 +61,7 @@ DIALOGS: dict[str, Callable[[Any], QDialog]] = {
     "reopen": lambda desk: prompts.ReopenPrompt(f"{LONG}, 06:30", 600, None),
     "stop": lambda desk: StopDialog(LONG, 5 * 60 + 53, None, CHARGE),
     "bill": lambda desk: BillSummary(LONG, PAID, None),
-    "log a call": lambda desk: LogCallDialog(LONG, lambda seconds: CHARGE, None),
+    "log a call": lambda desk: LogCallDialog(LONG, lambda seconds, started: CHARGE, None),
     "new customer": lambda desk: CustomerEditor(Customers(desk)),
     "edit customer": lambda desk: CustomerEditor(
         Customers(desk), Customers(desk).summary(add_customer(desk, LONG))

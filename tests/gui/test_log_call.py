@@ -3,10 +3,14 @@ its charge shown as the durations are typed, then the card and limit questions S
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from PySide6.QtCore import Qt
 
 from qwtimer.core.errors import InputError
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.times import local
 from qwtimer.desk.customers import Customers
 from qwtimer.gui.log_call_dialog import LogCallDialog
 from qwtimer.store.models import Call, CallClose, Entry
@@ -15,7 +19,9 @@ from tests.gui.conftest import add_customer, cut_hints, pick
 TALK, HOLD = SegmentKind.TALK, SegmentKind.HOLD
 
 
-def _charged(seconds: dict[SegmentKind, int]) -> str:
+def _charged(seconds: dict[SegmentKind, int], started: str) -> str:
+    if started == "tomorrow":
+        raise InputError("Started at 'tomorrow' is not a time")
     if seconds[TALK] > 3600:
         raise InputError("too long for this test")
     return f"no charge: {seconds[TALK] // 60}:00 from the bank"
@@ -35,8 +41,9 @@ def test_the_dialog_shows_the_charge_as_the_durations_are_typed(qtbot):
     d.notes.setPlainText("licence server moved")
     d.take()
     assert d.result() == d.DialogCode.Accepted
-    assert (d.durations, *d.answer()) == (
+    assert (d.durations, d.started_text, *d.answer()) == (
         {TALK: 750, HOLD: 180},
+        "",
         "unresolved",
         "licence server moved",
     )
@@ -56,6 +63,10 @@ def test_bad_durations_say_what_to_fix_and_keep_what_was_typed(qtbot):
     d.fields[TALK].setText("2h")
     d.take()
     assert d.error.text() == "too long for this test"  # what the billing refuses, as it says it
+    d.fields[TALK].setText("20:00")
+    d.started.setText("tomorrow")
+    d.take()
+    assert d.error.text() == "Started at 'tomorrow' is not a time"
     assert d.durations is None and d.result() != d.DialogCode.Accepted
     assert d.fields[HOLD].text() == "5m"
 
@@ -65,8 +76,8 @@ def test_ctrl_l_logs_a_call_from_the_bank_and_shows_its_bill(qtbot, window, answ
 
     def fill(parent, customer, charge_of):
         assert customer == "Ada Lovelace Ltd"
-        assert charge_of({TALK: 750}) == "no charge: 13:00 from the bank"
-        return {TALK: 750, HOLD: 180}, "resolved", "reset the printer queue"
+        assert charge_of({TALK: 750}, "") == "no charge: 13:00 from the bank"
+        return {TALK: 750, HOLD: 180}, "", "resolved", "reset the printer queue"
 
     answers.give("log", fill)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
@@ -86,7 +97,7 @@ def test_a_shortfall_asks_for_a_card_and_charges_what_it_showed(qtbot, make_wind
     c = add_customer(desk, "Fabrikam", used_minutes=40)  # 5 minutes left, no card
     w = make_window()
     pick(qtbot, w, "fabrikam")
-    answers.give("log", ({TALK: 12 * 60 + 30, HOLD: 180}, "resolved", ""))
+    answers.give("log", ({TALK: 12 * 60 + 30, HOLD: 180}, "", "resolved", ""))
     answers.give("card", "tok_fab_1")
     qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert answers.asked["card"] == [("Fabrikam", 8 * 60, 3000, 1)]
@@ -100,7 +111,9 @@ def test_going_back_from_a_question_writes_nothing(qtbot, make_window, desk, ans
     add_customer(desk, "Fabrikam", used_minutes=40)
     w = make_window()
     pick(qtbot, w, "fabrikam")
-    answers.give("log", ({TALK: 12 * 60}, "resolved", ""), ({TALK: 5 * 3600}, "resolved", ""))
+    answers.give(
+        "log", ({TALK: 12 * 60}, "", "resolved", ""), ({TALK: 5 * 3600}, "", "resolved", "")
+    )
     answers.give("card", None)  # Cancel at the card question
     qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     answers.give("card", "tok_fab_2")
@@ -114,7 +127,7 @@ def test_going_back_from_a_question_writes_nothing(qtbot, make_window, desk, ans
 def test_a_charge_that_changed_while_the_dialog_was_open_is_shown_before_logging(qtbot):
     bank = {"minutes": 45}
 
-    def charge_of(seconds):
+    def charge_of(seconds, started):
         return f"no charge: {seconds[TALK] // 60}:00 from the bank ({bank['minutes']}:00 in it)"
 
     d = LogCallDialog("Tailspin", charge_of, None)
@@ -128,3 +141,24 @@ def test_a_charge_that_changed_while_the_dialog_was_open_is_shown_before_logging
     assert "(5:00 in it)" in d.charge.text()  # the new charge, on screen before it is made
     d.take()
     assert d.result() == d.DialogCode.Accepted
+
+
+def test_a_call_logged_with_its_start_is_billed_and_listed_when_it_happened(
+    qtbot, window, desk, clock, answers
+):
+    pick(qtbot, window, "ada")
+    now = local(clock.read().utc)
+    yesterday = (now - timedelta(days=1)).replace(hour=15, minute=10)
+    typed = yesterday.strftime("%Y-%m-%d %H:%M")
+
+    def fill(parent, customer, charge_of):
+        assert charge_of({TALK: 750}, typed) == "no charge: 13:00 from the bank"
+        with pytest.raises(InputError, match="after now"):
+            charge_of({TALK: 750}, now.strftime("%H:%M"))  # it cannot end in the future
+        return {TALK: 750}, typed, "resolved", ""
+
+    answers.give("log", fill)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    call = Call.get()
+    assert local(call.started_at).strftime("%Y-%m-%d %H:%M") == typed
+    assert window.last_bill["billed_seconds"] == 13 * 60

@@ -61,6 +61,20 @@ DATES = [
     "tomorrow",
     LONG,
 ]
+MOMENTS = [  # when a logged call started
+    "",
+    "yesterday",
+    "25:00",
+    "12:60",
+    "2026-13-01 10:00",
+    "0001-01-01 10:00",
+    "2999-12-31 23:59",  # in the future: the call cannot end after now
+    "\u0661\u0662:\u0663\u0660",
+    "12:30\x00",
+    "12:30:00",
+    LONG,
+    "--",
+]
 INTERVALS = ["", "-1", "0", "nan", "inf", "-inf", "1e400", "x", "\u0663", "3601", "--"]
 COUNTS = ["", "0", "-1", "x", "\u0661", "1.5", "99999999999999999999"]
 BLOCKS = ["", "0", "-1", "1001", "x", "\u0662", "1.5", "99999999999999999999", "--"]
@@ -81,6 +95,11 @@ def cases() -> Iterator[tuple[str, list[str]]]:
     for opt in ("--talk", "--hold", "--working-hold", "--research"):
         base = ["call", "log", ACME, "--talk", "5m"]
         yield from each(f"call log {opt}", lambda v, o=opt, b=base: [*b, f"{o}={v}"], DURATIONS)
+    yield from each(
+        "call log --started",
+        lambda v: ["call", "log", ACME, "--talk", "5m", f"--started={v}"],
+        MOMENTS,
+    )
     yield from each(
         "ledger adjust --minutes",
         lambda v: ["ledger", "adjust", ACME, f"--minutes={v}", "--reason", "typo"],

@@ -726,3 +726,17 @@ def test_a_read_only_data_dir_is_refused(read_only_cli: Cli, args: list[str]) ->
     before = table_rows(read_only_cli.db)
     assert_refused(read_only_cli.run(*args, code=2), "read-only", str(read_only_cli.data))
     assert table_rows(read_only_cli.db) == before
+
+
+def test_call_log_started_records_when_the_call_happened(cli: InProcess) -> None:
+    add_acme(cli)
+    yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
+    typed = yesterday.strftime("%Y-%m-%d %H:%M")
+    bill = cli.json("call", "log", ACME, "--talk", "12:30", "--started", typed)
+    assert bill["billed_seconds"] == 13 * 60
+    listed = cli.json("calls")
+    started = datetime.fromisoformat(listed[0]["started_at"]).astimezone()
+    assert started.strftime("%Y-%m-%d %H:%M") == typed
+    later = (datetime.now(UTC).astimezone() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    done = cli.run("call", "log", ACME, "--talk", "5m", "--started", later, code=2)
+    assert "after now" in done.stderr and len(cli.json("calls")) == 1

@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 
 from qwtimer.core.billing import SETTLEMENT_UNSETTLED
-from qwtimer.core.errors import IllegalTransition
+from qwtimer.core.errors import IllegalTransition, InputError
+from qwtimer.core.parse import local_moment
 from qwtimer.core.timer import SegmentKind
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.ledger import Ledger
@@ -63,3 +70,48 @@ def test_a_bank_that_moved_since_the_preview_is_not_charged_silently(desk):
     with pytest.raises(IllegalTransition, match="the charge changed"):
         calls.log(c, {TALK: 20 * MIN}, confirmed=shown)
     assert Call.select().count() == 0
+
+
+@contextmanager
+def zone(name: str) -> Iterator[None]:
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def test_a_start_is_read_in_local_time_and_a_skipped_time_is_refused():
+    with zone("America/New_York"):
+        today = date(2026, 12, 3)
+        assert local_moment("14:30", today) == datetime(2026, 12, 3, 19, 30, tzinfo=UTC)
+        assert local_moment("2026-07-01 09:05", today) == datetime(2026, 7, 1, 13, 5, tzinfo=UTC)
+        assert local_moment("2026-11-01 01:30", today).hour == 5  # repeated: the first (EDT)
+        with pytest.raises(InputError, match="does not exist here: the clocks skipped it"):
+            local_moment("2026-03-08 02:30", today)
+    for bad in ("24:00", "9:5", "noon", "2026-02-30 10:00", "10:00 PM"):
+        with pytest.raises(InputError, match=r"YYYY-MM-DD HH:MM|not a date"):
+            local_moment(bad, date(2026, 12, 3))
+
+
+def test_a_call_logged_with_its_start_keeps_it_and_cannot_end_after_now(desk, clock):
+    c = customer(desk, bank_seconds=45 * MIN)
+    calls = Calls(desk)
+    now = clock.read().utc
+    started = now - timedelta(days=2, hours=3)
+    call, bill = calls.log(c, {TALK: 20 * MIN, HOLD: 5 * MIN}, started=started)
+    assert call.started_at == started
+    segments = [(s.kind, s.start_at) for s in call.segments]
+    assert segments == [("talk", started), ("hold", started + timedelta(minutes=20))]
+    assert bill.billed_seconds == 20 * MIN
+    with pytest.raises(InputError, match="after now"):
+        calls.log(c, {TALK: 20 * MIN}, started=now - timedelta(minutes=10))
+    with pytest.raises(InputError, match="after now"):
+        calls.charge_of_log(c, {TALK: 20 * MIN}, started=now - timedelta(minutes=10))
+    assert Call.select().count() == 1
