@@ -99,6 +99,9 @@ def _call_words(line: StatementLine) -> list[str]:
     p = line.part
     assert p is not None
     head = entry_name(line)
+    started = line.call_started_at
+    if started is not None and local(started).date() != local(line.at).date():
+        head += f" of {local_text(started)}"  # billed on a later day (logged, synced late)
     if not p.billed_seconds:
         words = [f"{head}, nothing charged"]
     else:

@@ -15,8 +15,12 @@ from qwtimer.core.billing import SETTLEMENT_UNSETTLED
 from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.parse import local_moment
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.times import local_text
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.ledger import Ledger
+from qwtimer.desk.periods import Period
+from qwtimer.desk.statement_words import line_words
+from qwtimer.desk.statements import statement
 from qwtimer.store.models import Call, Entry
 from tests.unit.scenario import CARD_REF, MIN, customer
 
@@ -115,3 +119,20 @@ def test_a_call_logged_with_its_start_keeps_it_and_cannot_end_after_now(desk, cl
     with pytest.raises(InputError, match="after now"):
         calls.charge_of_log(c, {TALK: 20 * MIN}, started=now - timedelta(minutes=10))
     assert Call.select().count() == 1
+
+
+def test_the_statement_names_the_day_of_a_call_billed_on_a_later_day(desk, clock):
+    c = customer(desk, bank_seconds=45 * MIN)
+    calls = Calls(desk)
+    started = clock.read().utc - timedelta(days=2)
+    calls.log(c, {TALK: 20 * MIN}, started=started)
+    calls.log(c, {TALK: 5 * MIN})  # ended now: billed the day it happened
+    debits = [
+        line_words(line)[0]
+        for line in statement(desk, c, Period()).lines
+        if line.kind == "call_debit"
+    ]
+    assert debits == [
+        f"Support call of {local_text(started)}, 20 min: 20 min from your bank",
+        "Support call, 5 min: 5 min from your bank",
+    ]
