@@ -80,3 +80,68 @@ def test_a_whole_call_and_research_after_it_bill_on_screen_as_the_command_line_s
             app.wait()
         if os.environ.get("QWTIMER_E2E_LOG"):
             print(app.stdout.read() if app.stdout else "")
+
+
+def test_a_card_blocks_and_a_call_logged_by_hand_from_the_keyboard(
+    desktop: Desktop, tmp_path: Path
+):
+    data = tmp_path / "data"
+    cli(data, "customer", "add", "Ada Example", "--product", "desktop", "--plan", "license",
+        "--maintenance-until", "2027-06-30")  # fmt: skip
+    s = Session(desktop, data, tmp_path)
+    app = s.open_window("e2e")
+    try:
+        window = desktop.wait_window("qwtimer: e2e")
+        desktop.focus(window)
+
+        def dialog(key: str, title: str) -> str | None:
+            """Find Ada (the list loads in the background), then ``key``: its dialog."""
+            desktop.focus(window)
+            desktop.key("ctrl+f", "ctrl+a")
+            desktop.type("ada")
+            desktop.key("Return", key)
+            found = desktop.run("search", "--onlyvisible", "--name", title)
+            return found.split()[0] if found else None
+
+        card = s.wait("the card dialog", lambda: dialog("ctrl+k", "Card on file: Ada Example"))
+        desktop.focus(card)
+        desktop.type("tok_e2e_visa")
+        desktop.key("Tab")
+        desktop.type("4242")
+        desktop.key("Return")
+        desktop.gone("Card on file")
+        assert s.cli("customer", "show", "Ada Example", "--json")["card"]["last4"] == "4242"
+
+        buy = s.wait("the buy dialog", lambda: dialog("ctrl+b", "Buy minutes: Ada Example"))
+        desktop.focus(buy)
+        desktop.key("ctrl+a")
+        desktop.type("2")
+        desktop.key("Return")  # Charge $60.00 to the card ending 4242
+        desktop.gone("Buy minutes")
+        bank = s.wait("the blocks in the bank", lambda: _bank(s) == 105 * 60)
+        assert bank
+
+        log = s.wait("the log dialog", lambda: dialog("ctrl+l", "Log a call: Ada Example"))
+        desktop.focus(log)
+        desktop.type("1:50:00")  # Talk: beyond the bank (1:45:00), so one block more
+        desktop.key("Return")  # Log and bill: the card on file pays
+        bill = desktop.wait_window("Bill: Ada Example")
+        desktop.focus(bill)
+        desktop.key("Escape")
+        rows = s.cli("calls", "--json")
+        assert [(r["talk_seconds"], r["billed_seconds"], r["charge_cents"]) for r in rows] == [
+            (110 * 60, 110 * 60, 3000)
+        ]
+        assert _bank(s) == 25 * 60  # 105 + 30 bought - 110 used
+        desktop.focus(window)
+        desktop.key("ctrl+q")
+        assert app.wait(timeout=15) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+
+
+def _bank(s: Session) -> int:
+    shown: int = s.cli("customer", "show", "Ada Example", "--json")["balance_seconds"]
+    return shown
