@@ -1,6 +1,7 @@
 """The real qwtimer process on a real X server, driven by real keyboard and mouse input: one
 whole call (talk, hold, working hold, talk, stop) and research added after it, each bill read
-off the screen and checked against the command line (`qwtimer calls --json`)."""
+off the screen and checked against the command line (`qwtimer calls --json`); and what is
+paid outside a call (a card put on file, blocks bought, a call logged by hand)."""
 
 from __future__ import annotations
 
