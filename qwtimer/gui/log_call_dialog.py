@@ -105,7 +105,7 @@ class LogCallDialog(StopDialog):
             self.error.setText("the charge changed (the bank moved): check it and log again")
             return
         self.durations = durations
-        self.started_text = self.started.text().strip()
+        self.started_text = self.started.text()  # as typed: the charge shown was for it
         self.accept()
 
     @classmethod
