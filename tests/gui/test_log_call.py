@@ -162,3 +162,24 @@ def test_a_call_logged_with_its_start_is_billed_and_listed_when_it_happened(
     call = Call.get()
     assert local(call.started_at).strftime("%Y-%m-%d %H:%M") == typed
     assert window.last_bill["billed_seconds"] == 13 * 60
+
+
+def test_a_bank_that_moved_after_the_dialog_showed_its_charge_is_not_charged(
+    qtbot, make_window, desk, answers
+):
+    from qwtimer.desk.ledger import Ledger
+
+    tailspin = add_customer(desk, "Tailspin", used_minutes=40, card=True)  # 5 minutes left
+    w = make_window()
+    pick(qtbot, w, "tailspin")
+
+    def fill(parent, customer, charge_of):
+        assert charge_of({TALK: 4 * 60}, " ") == "no charge: 4:00 from the bank"
+        Ledger(desk).adjust(tailspin, -5 * 60, "another laptop's call, just synced")
+        return {TALK: 4 * 60}, " ", "resolved", ""
+
+    answers.give("log", fill)
+    qtbot.keyClick(w, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert "charge changed" in w.last_error and "1 block, $30.00" in w.last_error
+    assert Call.select().where(Call.customer == tailspin.id).count() == 1  # the earlier one
+    assert not Entry.select().where(Entry.kind == "purchase").exists()
