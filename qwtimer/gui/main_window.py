@@ -229,18 +229,20 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         self.customer = self.summary_of(self.customer.id)
         self.entitlement.show_summary(self.customer)
 
-    def customer_in_view(self) -> CustomerSummary | None:
+    def customer_in_view(self, missing: str) -> CustomerSummary | None:
         """Whom a customer command is for: like F2, the customer highlighted while the
-        technician looks through the list, otherwise the picked one."""
+        technician looks through the list, otherwise the picked one. With neither, the
+        status bar asks to pick ``missing`` first."""
         highlighted = self.search.highlighted()
         if highlighted and (self.search.browsing or self.search.has_focus()):
             return self.summary_of(highlighted)
+        if self.customer is None:
+            self.report(f"pick {missing} first")
         return self.customer
 
     def edit_customer(self, new: bool, phone: str = "") -> None:
-        current = None if new else self.customer_in_view()
+        current = None if new else self.customer_in_view("a customer to edit")
         if not new and current is None:
-            self.report("pick a customer to edit first")
             return
         filled = (phone,) if phone else ()  # a new customer's number, from the phone
         from qwtimer.gui.customer_editor import CustomerEditor  # loaded on first use
@@ -257,9 +259,8 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
 
     def buy_minutes(self) -> None:
         """Blocks of minutes bought ahead by the customer in view (R6), charge shown first."""
-        customer = self.customer_in_view()
+        customer = self.customer_in_view("the customer who buys the minutes")
         if customer is None:
-            self.report("pick the customer who buys the minutes first")
             return
         from qwtimer.core.billing import money
         from qwtimer.gui.minutes_dialog import BuyMinutes  # loaded on first use
@@ -270,9 +271,8 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
 
     def card_on_file(self) -> None:
         """Put the card of the customer in view on file (R6.1)."""
-        customer = self.customer_in_view()
+        customer = self.customer_in_view("the customer whose card it is")
         if customer is None:
-            self.report("pick the customer whose card it is first")
             return
         from qwtimer.gui.minutes_dialog import CardOnFile  # loaded on first use
 
@@ -282,11 +282,9 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
 
     def log_call(self) -> None:
         """Enter a call that was not timed for the customer in view (``call log``)."""
-        customer = self.customer_in_view()
-        if customer is None:
-            self.report("pick the customer whose call it was first")
-            return
-        self.controller.log_call(customer.id)
+        customer = self.customer_in_view("the customer whose call it was")
+        if customer is not None:
+            self.controller.log_call(customer.id)
 
     def _customer_paid(self, customer: CustomerSummary, what: str) -> None:
         self.hub.announce(Changes.of(customers=[customer.id]))

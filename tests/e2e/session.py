@@ -4,6 +4,7 @@ shared by the end-to-end tests of qwtimer run with Python and of the bundle."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -127,6 +128,16 @@ class Session:
             )
 
         return self.wait("the call to be stopped and billed", row)
+
+
+def finish(app: subprocess.Popen[str]) -> None:
+    """After a test: the window killed if it is still up, and its output printed when
+    ``QWTIMER_E2E_LOG`` is set."""
+    if app.poll() is None:
+        app.kill()
+        app.wait()
+    if os.environ.get("QWTIMER_E2E_LOG") and app.stdout:
+        print(app.stdout.read())
 
 
 def expected_lines(row: dict[str, Any]) -> list[str]:

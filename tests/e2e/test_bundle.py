@@ -25,7 +25,7 @@ import pytest
 from qwtimer import APP, __version__
 from tests.bundle import packaging
 from tests.e2e.conftest import Desktop
-from tests.e2e.session import Session, expected_lines
+from tests.e2e.session import Session, expected_lines, finish
 from tests.integration.conftest import pg_cluster  # noqa: F401  (the PostgreSQL server)
 from tests.pgcluster import Cluster
 
@@ -305,11 +305,7 @@ def test_the_bundled_window_times_a_call_with_hold_and_bills_it_as_its_command_l
         desktop.key("ctrl+q")
         assert app.wait(timeout=15) == 0
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
-        if os.environ.get("QWTIMER_E2E_LOG") and app.stdout:
-            print(app.stdout.read())
+        finish(app)
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,12 @@ paid outside a call (a card put on file, blocks bought, a call logged by hand)."
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import Desktop
-from tests.e2e.session import Session, cli, expected_lines
+from tests.e2e.session import Session, cli, expected_lines, finish
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 
@@ -76,11 +75,7 @@ def test_a_whole_call_and_research_after_it_bill_on_screen_as_the_command_line_s
         desktop.key("ctrl+q")  # no call runs: the window closes without asking
         assert app.wait(timeout=15) == 0
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
-        if os.environ.get("QWTIMER_E2E_LOG"):
-            print(app.stdout.read() if app.stdout else "")
+        finish(app)
 
 
 def test_a_card_blocks_and_a_call_logged_by_hand_from_the_keyboard(
@@ -138,9 +133,7 @@ def test_a_card_blocks_and_a_call_logged_by_hand_from_the_keyboard(
         desktop.key("ctrl+q")
         assert app.wait(timeout=15) == 0
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
+        finish(app)
 
 
 def _bank(s: Session) -> int:

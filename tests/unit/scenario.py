@@ -5,8 +5,11 @@ Each function says what it sets up in the desk's own words; none of them asserts
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -121,3 +124,20 @@ def table_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
         return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY rowid').fetchall() for n in names}
     finally:
         con.close()
+
+
+@contextmanager
+def zone(name: str) -> Iterator[None]:
+    """Local time in the zone ``name`` (for Python and the database alike) inside the block,
+    then the zone as it was."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

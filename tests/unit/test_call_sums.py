@@ -5,10 +5,6 @@ day SQLite says it is, exactly as the calls' rows and the review's periods do.""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from unittest.mock import patch
@@ -25,22 +21,7 @@ from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.periods import Period
 from qwtimer.store import call_figures, call_sums
 from qwtimer.store.models import Meta, database
-from tests.unit.scenario import DESKTOP_LICENSE
-
-
-@contextmanager
-def zone(name: str) -> Iterator[None]:
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
+from tests.unit.scenario import DESKTOP_LICENSE, zone
 
 
 def kept() -> list[tuple[object, ...]]:

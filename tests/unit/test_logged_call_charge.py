@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,7 +18,7 @@ from qwtimer.desk.periods import Period
 from qwtimer.desk.statement_words import line_words
 from qwtimer.desk.statements import statement
 from qwtimer.store.models import Call, Entry
-from tests.unit.scenario import CARD_REF, MIN, customer
+from tests.unit.scenario import CARD_REF, MIN, customer, zone
 
 TALK, HOLD, WORK, RESEARCH = (
     SegmentKind.TALK,
@@ -74,21 +70,6 @@ def test_a_bank_that_moved_since_the_preview_is_not_charged_silently(desk):
     with pytest.raises(IllegalTransition, match="the charge changed"):
         calls.log(c, {TALK: 20 * MIN}, confirmed=shown)
     assert Call.select().count() == 0
-
-
-@contextmanager
-def zone(name: str) -> Iterator[None]:
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 def test_a_start_is_read_in_local_time_and_a_skipped_time_is_refused():

@@ -7,7 +7,6 @@ keeps, gets exactly the answer the calls' rows give, in zones whose days are not
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from collections import defaultdict
@@ -37,7 +36,7 @@ from qwtimer.desk.periods import Period
 from qwtimer.store import call_sums
 from qwtimer.store.models import Call, CallCorrection, Entry, Segment, database
 from tests.conftest import POLICY_FILE
-from tests.unit.scenario import CARD_REF, DESKTOP_LICENSE
+from tests.unit.scenario import CARD_REF, DESKTOP_LICENSE, zone
 
 BOOK = PolicyBook.from_dir(POLICY_FILE.parent)
 MIN = 60
@@ -291,19 +290,6 @@ def test_totals_and_groups_equal_sums_from_segments_and_entries(
             )
         flagged = review.count(review.Filter(flags=("outstanding",)))
         assert flagged == sum(1 for c in calls.values() if c["outstanding_seconds"])
-
-
-@contextmanager
-def zone(name: str) -> Iterator[None]:
-    """Local time in the zone ``name`` (for Python and the database alike) inside the block."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        os.environ["TZ"] = before or "UTC"
-        time.tzset()
 
 
 @contextmanager
