@@ -6,10 +6,11 @@ meta table, so the window can say that it shows demo data. Loading twice adds no
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import cast
 
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.times import local
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
@@ -83,6 +84,11 @@ def load(desk: Desk) -> int:
     customers = Customers(desk)
     calls = Calls(desk)
     added = 0
+    # the demo's past calls took place yesterday, one after the other, as a desk's calls do
+    yesterday = (local(desk.clock.read().utc) - timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    next_start = yesterday.astimezone(UTC)
     with desk.db.atomic():
         for person in people:
             name = f"{person['name']} {DEMO_MARK}"
@@ -103,15 +109,13 @@ def load(desk: Desk) -> int:
                 customers.add_card(c, ref, last4)
             used = int(person.get("used", 0))  # type: ignore[call-overload]
             if used:
-                calls.log(
-                    c,
-                    {
-                        SegmentKind.TALK: used - 120,
-                        SegmentKind.HOLD: 300,
-                        SegmentKind.RESEARCH: 120,
-                    },
-                    notes="demo call",
-                )
+                parts = {
+                    SegmentKind.TALK: used - 120,
+                    SegmentKind.HOLD: 300,
+                    SegmentKind.RESEARCH: 120,
+                }
+                calls.log(c, parts, notes="demo call", started=next_start)
+                next_start += timedelta(seconds=sum(parts.values()) + 20 * 60)
             added += 1
         desk.set_meta(META_KEY, "1")
     note(Changes.everything())

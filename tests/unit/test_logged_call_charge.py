@@ -11,7 +11,7 @@ from qwtimer.core.billing import SETTLEMENT_UNSETTLED
 from qwtimer.core.errors import IllegalTransition, InputError
 from qwtimer.core.parse import local_moment
 from qwtimer.core.timer import SegmentKind
-from qwtimer.core.times import local_text
+from qwtimer.core.times import local, local_text
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.periods import Period
@@ -117,3 +117,17 @@ def test_the_statement_names_the_day_of_a_call_billed_on_a_later_day(desk, clock
         f"Support call of {local_text(started)}, 20 min: 20 min from your bank",
         "Support call, 5 min: 5 min from your bank",
     ]
+
+
+def test_the_demo_calls_took_place_yesterday_one_after_the_other(desk, clock):
+    from qwtimer.desk import demo
+
+    assert demo.load(desk) == 6
+    calls = sorted(Call.select(), key=lambda c: c.started_at)
+    yesterday = (local(clock.read().utc) - timedelta(days=1)).date()
+    assert len(calls) == 2
+    assert all(local(c.started_at).date() == yesterday for c in calls)
+    first_end = calls[0].started_at + timedelta(
+        seconds=sum(s.duration_ms for s in calls[0].segments) / 1000
+    )
+    assert first_end < calls[1].started_at  # no technician is on two calls at once
