@@ -81,7 +81,7 @@ def log(
     policy = calls.desk.policies.in_force(start.date())
     offset_min = r.utc_offset_min  # the zone's offset now, or at the time given
     if started is not None:
-        offset_min = int(local(start).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+        offset_min = int((local(start).utcoffset() or timedelta(0)).total_seconds() // 60)
     with calls.desk.db.atomic():
         row = rows.new_call(
             calls.desk.db,
