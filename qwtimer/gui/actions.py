@@ -45,10 +45,12 @@ OTHER_COMMANDS = (
     Command(
         "move_call",
         "&Move call to another customer…",
-        "",
+        "Ctrl+M",
         "Started for the wrong customer: move the call to the one highlighted in the list",
     ),
-    Command("discard_call", "&Discard call…", "", "Started by mistake: discard the call"),
+    Command(
+        "discard_call", "&Discard call…", "Ctrl+Shift+D", "Started by mistake: discard the call"
+    ),
     Command(
         "take_waiting", "&Take the waiting call", "F7", "Another call waits: take it (none running)"
     ),

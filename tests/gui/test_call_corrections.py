@@ -31,7 +31,7 @@ def test_a_call_started_for_the_wrong_customer_moves_to_the_highlighted_one(
     qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(w.search.box, "zeta")
     answers.give("reason", "Zeta called, not Acme")
-    w.commands.move_call.trigger()
+    qtbot.keyClick(w.search.box, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     call = Call.get(Call.state == "talk")
     assert call.customer.name == "Zeta Systems"
     assert Segment.select().where(Segment.call == call).count() == 1  # its time went with it
@@ -51,7 +51,8 @@ def test_a_call_started_by_mistake_is_discarded_with_its_reason(
     qtbot.keyClick(w, Qt.Key.Key_F2)
     clock.advance(30)
     answers.give("reason", "pressed F2 by mistake")
-    w.commands.discard_call.trigger()
+    shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(w, Qt.Key.Key_D, shift_ctrl)
     assert Call.select().where(Call.customer_id == w.customer.id).count() == 0
     fix = CallCorrection.get()
     assert fix.kind == "discarded" and fix.reason == "pressed F2 by mistake"
