@@ -19,7 +19,10 @@ from qwtimer import cli as cli_main
 from qwtimer import entry
 from qwtimer.cli import customers as customer_commands
 from qwtimer.core.clock import Reading, SystemClock
+from qwtimer.core.timer import SegmentKind
 from qwtimer.desk import context, customer_import
+from qwtimer.desk.calls import Calls
+from qwtimer.desk.customers import Customers
 from tests.unit.test_cli import (
     ACME,
     CSV_HEADER,
@@ -164,8 +167,16 @@ def test_piping_a_command_to_head_exits_quietly(
     )
     monkeypatch.setattr(customer_import, "PAUSE_SECONDS", 0)  # no timer here to let in
     seeded.run("customer", "import", str(export))
-    for n in range(3):  # `calls` streams from an open cursor: it must close before the file
-        seeded.run("call", "log", f"Customer {n:04d}", "--talk", "2m")
+    # `calls` streams from an open cursor, which must close before the file; it needs more
+    # rows than a pipe buffer holds, or it can finish writing before `head` has gone
+    desk = context.Desk(seeded.data, technician="tess")
+    try:
+        calls, customers = Calls(desk), Customers(desk)
+        with desk.db.atomic():
+            for n in range(800):
+                calls.log(customers.find(f"Customer {n:04d}"), {SegmentKind.TALK: 120})
+    finally:
+        desk.close()
     env = {k: v for k, v in os.environ.items() if k != "QWTIMER_DATA_DIR"}
     env["QWTIMER_TECHNICIAN"] = "tess"
     cmd = " ".join(qwtimer_cmd)
