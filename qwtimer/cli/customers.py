@@ -12,6 +12,7 @@ from qwtimer.core.billing import money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import day, whole_number
 from qwtimer.core.words import clock_text, count
+from qwtimer.desk.call_ids import SHOWN
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.duplicates import DuplicateCustomer
@@ -126,7 +127,8 @@ def cmd_customer_list(desk: Desk, a: argparse.Namespace, out: Out) -> None:
 
 def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     svc = Customers(desk)
-    s = svc.summary(svc.find(a.customer)).as_dict()
+    summary = svc.summary(svc.find(a.customer))
+    s, last = summary.as_dict(), summary.last_call
 
     def text() -> str:
         lines = [f"{s['name']}  ({s['id']})", f"  say: {s['say']}"]
@@ -141,6 +143,8 @@ def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
             what = ans["channel"] + (f"/{ans['product']}" if ans["product"] else "")
             lines.append(f"  {mark} {what:<15} {ans['reason']}")
         lines += [f"  FLAG: {f}" for f in s["flags"]]
+        if last is not None:
+            lines.append(f"  last call: {last.words()} (call {last.call_id[:SHOWN]})")
         return "\n".join(lines)
 
     out.emit(s, text)

@@ -16,6 +16,7 @@ from qwtimer.core import eligibility as elig
 from qwtimer.core.entitlement import glance
 from qwtimer.core.errors import InputError
 from qwtimer.core.parse import card_reference, day, last_four
+from qwtimer.core.times import aware
 from qwtimer.desk import revisions
 from qwtimer.desk.changes import Changes, note
 from qwtimer.desk.context import Desk
@@ -24,7 +25,8 @@ from qwtimer.desk.duplicates import check_new
 from qwtimer.desk.product_lines import LineInput as LineInput  # where callers find it
 from qwtimer.desk.product_lines import choice, to_core
 from qwtimer.desk.provisional import provisional_entry
-from qwtimer.desk.summary import Card, CustomerSummary, ProductRow
+from qwtimer.desk.summary import Card, CustomerSummary, LastCall, ProductRow
+from qwtimer.store import call_figures
 from qwtimer.store.models import Customer, Entry, PaymentRef, ProductLine, Purchase
 
 
@@ -289,7 +291,16 @@ class Customers:
             card=Card(card.ref, card.last4) if card else None,
             support=tuple(support),
             glance=glance(lines, when, balance, card.last4 if card else None, warn_days),
+            last_call=self.last_call(customer.id),
         )
+
+    def last_call(self, customer_id: str) -> LastCall | None:
+        """The customer's latest call this computer holds, if any."""
+        row = call_figures.last_call(self.desk.db, customer_id)
+        if row is None:
+            return None
+        call_id, started_at, technician, state, outcome = row
+        return LastCall(call_id, aware(started_at), technician, state, outcome)
 
     # -- import --------------------------------------------------------------------------
     def import_csv(

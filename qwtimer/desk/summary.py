@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from qwtimer.core import eligibility as elig
 from qwtimer.core.entitlement import Glance
+from qwtimer.core.times import iso, local_text
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,33 @@ class Card:
 
 
 @dataclass(frozen=True)
+class LastCall:
+    """The customer's latest stopped call this computer holds (its own, or the team's for a
+    supervisor), so a technician sees at once that they called before and how it ended."""
+
+    call_id: str
+    started_at: datetime
+    technician: str
+    state: str
+    outcome: str | None
+
+    def words(self) -> str:
+        """'2026-12-02 15:10 UTC, unresolved, by tess'."""
+        return (
+            f"{local_text(self.started_at)}, {self.outcome or 'no outcome'}, by {self.technician}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "call_id": self.call_id,
+            "started_at": iso(self.started_at),
+            "technician": self.technician,
+            "state": self.state,
+            "outcome": self.outcome,
+        }
+
+
+@dataclass(frozen=True)
 class CustomerSummary:
     """One customer on one day. ``support`` is phone, then email and ticket for Desktop and
     Web (the answers ``support check`` gives); ``glance`` is what the panel shows."""
@@ -56,6 +84,7 @@ class CustomerSummary:
     card: Card | None
     support: tuple[elig.Answer, ...]
     glance: Glance
+    last_call: LastCall | None = None
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -75,6 +104,7 @@ class CustomerSummary:
             "support": [a.as_dict() for a in self.support],
             "say": self.glance.say,
             "flags": list(self.flags),
+            "last_call": self.last_call.as_dict() if self.last_call else None,
         }
 
 

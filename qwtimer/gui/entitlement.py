@@ -95,7 +95,8 @@ class EntitlementPanel(QGroupBox):
         contact = " · ".join(x for x in (s.phone, s.email) if x)
         if contact:
             parts.append(contact)
-        self.details.setText(" · ".join(parts))
+        last = f"Last call: {s.last_call.words()}" if s.last_call else "No call before"
+        self.details.setText(" · ".join(parts) + "\n" + last)
         self.setAccessibleDescription(self.plain_text())
 
     def _set_badges(self, badges: list[Badge]) -> None:
@@ -148,4 +149,5 @@ class EntitlementPanel(QGroupBox):
         parts += [f"{b.label}: {b.text} ({b.reason})" for b in (g.phone, *g.written)]
         parts.append(f"card on file ending {s.card.last4}" if s.card else "no card on file")
         parts += [b.text for b in g.banners]
+        parts.append(f"last call {s.last_call.words()}" if s.last_call else "no call before")
         return "; ".join(parts)

@@ -398,3 +398,19 @@ def copy_sync_mark(db: SqliteDatabase) -> None:
         if _trigger_name(sql) in mine:
             db.execute_sql(f"DROP TRIGGER IF EXISTS {_trigger_name(sql)}")
             db.execute_sql(sql)
+
+
+def last_call(db: SqliteDatabase, customer_id: str) -> tuple[str, str, str, str, str | None] | None:
+    """The customer's latest stopped call here, by its start: (call id, started_at,
+    technician, state, outcome), read from the end of the customer's index (a call that
+    runs now is passed over)."""
+    row = db.execute_sql(
+        "SELECT call_id, started_at, technician, state, outcome FROM call_figures "
+        "WHERE customer_id = ? AND state = 'stopped' "
+        "ORDER BY started_at DESC, call_id DESC LIMIT 1",
+        (customer_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    call_id, started_at, technician, state, outcome = row
+    return call_id, started_at, technician, state, outcome

@@ -123,3 +123,16 @@ def test_badges_have_accessible_names_and_descriptions(qtbot: Any, desk: Desk) -
         assert chip.text() in chip.accessibleDescription()
     assert p.say.accessibleName() == "What to tell the caller"
     assert "Phone support from the bank" in p.accessibleDescription()
+
+
+def test_the_panel_says_whether_and_when_the_customer_called_before(qtbot: Any, desk: Desk) -> None:
+    new = panel_for(qtbot, desk, customer(desk))
+    assert new.details.text().endswith("\nNo call before")
+    acme = Customer.get()
+    Calls(desk).log(acme, {SegmentKind.TALK: 300}, outcome="unresolved")
+    p = panel_for(qtbot, desk, acme)
+    last = Customers(desk).summary(acme).last_call
+    assert last is not None
+    assert p.details.text().endswith(f"\nLast call: {last.words()}")
+    assert ", unresolved, by tess" in p.details.text()
+    assert "last call" in p.plain_text()

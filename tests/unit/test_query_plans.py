@@ -28,7 +28,7 @@ from qwtimer.desk.statements import Period, statement
 from qwtimer.store.models import Customer
 from tests.bench.history import copy_of, generate
 
-BIG = ("call", "segment", "call_close", "entry")
+BIG = ("call", "segment", "call_close", "entry", "call_figures")
 _TABLES = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)"?(?:\s+(?:AS\s+)?"?(\w+)"?)?', re.I)
 _SCAN = re.compile(r"^SCAN (\w+)(?: USING (COVERING )?INDEX (\w+))?")
 
@@ -122,6 +122,14 @@ def test_recent_calls_read_the_newest_calls_by_index(history: Desk) -> None:
 def test_customer_list_sums_banks_from_the_index_alone(history: Desk) -> None:
     assert_flat(history, "customer list", Customers(history).all_with_banks)
     assert_flat(history, "the window's banks", lambda: read_banks(history))
+
+
+def test_picking_a_customer_reads_their_last_call_from_the_end_of_an_index(
+    history: Desk,
+) -> None:
+    customers = Customers(history)
+    customer = Customer.select().order_by(Customer.name).first()
+    assert_flat(history, "pick a customer", lambda: customers.summary(customer))
 
 
 def test_a_full_table_scan_is_caught_and_named() -> None:
