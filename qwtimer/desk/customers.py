@@ -295,7 +295,7 @@ class Customers:
         )
 
     def last_call(self, customer_id: str) -> LastCall | None:
-        """The customer's latest call this computer holds, if any."""
+        """The customer's latest stopped call this computer holds, if any."""
         row = call_figures.last_call(self.desk.db, customer_id)
         if row is None:
             return None
