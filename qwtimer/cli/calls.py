@@ -13,9 +13,9 @@ from typing import Any
 from qwtimer.cli import Out
 from qwtimer.core.billing import Bill, bill_json, money
 from qwtimer.core.errors import QwtimerError
-from qwtimer.core.parse import duration_seconds, interval_seconds, local_moment, whole_number
+from qwtimer.core.parse import duration_seconds, interval_seconds, whole_number
 from qwtimer.core.timer import GAP_ANSWERS, Action, SegmentKind
-from qwtimer.core.times import local, local_text
+from qwtimer.core.times import local_text
 from qwtimer.core.words import clock_text
 from qwtimer.desk import review
 from qwtimer.desk.call_ids import SHOWN
@@ -64,11 +64,8 @@ def _durations(a: argparse.Namespace) -> dict[SegmentKind, int]:
 def cmd_call_log(desk: Desk, a: argparse.Namespace, out: Out) -> None:
     c = Customers(desk).find(a.customer)
     durations = _durations(a)
-    started = None
-    if a.started is not None:
-        today = local(desk.clock.read().utc).date()
-        started = local_moment(a.started, today, "--started")
     calls = Calls(desk)
+    started = calls.started_at(a.started) if a.started is not None else None
     call, bill = calls.log(c, durations, a.outcome, a.note or "", a.card_ref, a.yes, started)
     out.emit(bill_json(call.id, bill), bill_text(call.id, bill))
 

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from qwtimer.core import billing
-from qwtimer.core.billing import Bill, Split, Tally
+from qwtimer.core.billing import Bill, Split
 from qwtimer.core.clock import Reading
 from qwtimer.core.errors import InputError
-from qwtimer.core.parse import card_reference
+from qwtimer.core.parse import card_reference, local_moment
 from qwtimer.core.timer import CallState, SegmentKind
 from qwtimer.core.times import local, local_text
 from qwtimer.desk import call_billing
@@ -21,8 +21,12 @@ if TYPE_CHECKING:
     from qwtimer.desk.calls import Calls
 
 
-def tally_of(seconds: dict[SegmentKind, int]) -> Tally:
-    return Tally(**{kind.value: seconds.get(kind, 0) for kind in SegmentKind})
+def started_at(calls: Calls, text: str, what: str) -> datetime | None:
+    """When a logged call started, as typed in local time (today's date if only a time is
+    given); None for nothing typed: it ended now."""
+    if not text.strip():
+        return None
+    return local_moment(text, local(calls.desk.clock.read().utc).date(), what)
 
 
 def when(r: Reading, seconds: dict[SegmentKind, int], started: datetime | None) -> datetime:
@@ -52,7 +56,10 @@ def charge_of(
     start = when(calls.desk.clock.read(), seconds, started)
     policy = calls.desk.policies.in_force(start.date())
     bill, part = billing.settle(
-        tally_of(seconds), calls.customers.balance(customer), payer is not None, policy
+        billing.tally((kind, secs * 1000) for kind, secs in seconds.items()),  # as log's segments
+        calls.customers.balance(customer),
+        payer is not None,
+        policy,
     )
     return bill, part, payer
 

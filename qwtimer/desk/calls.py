@@ -387,6 +387,10 @@ class Calls:
     ) -> tuple[Call, Bill]:
         return call_entry.log(self, customer, seconds, outcome, notes, card_ref, confirmed, started)
 
+    def started_at(self, text: str, what: str = "--started") -> datetime | None:
+        """When a logged call started, as typed (None for nothing typed)."""
+        return call_entry.started_at(self, text, what)
+
     def charge_of_log(
         self,
         customer: Customer,

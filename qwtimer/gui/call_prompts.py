@@ -17,10 +17,8 @@ from PySide6.QtWidgets import QWidget
 from qwtimer.core.billing import SETTLEMENT_UNSETTLED, Bill, Split
 from qwtimer.core.charges import charge_text, over_limits
 from qwtimer.core.clock import Reading
-from qwtimer.core.parse import local_moment
 from qwtimer.core.policy import Policy
 from qwtimer.core.timer import SegmentKind
-from qwtimer.core.times import local
 from qwtimer.desk.calls import CallRecord, Calls
 from qwtimer.gui import prompts, stop_dialog
 
@@ -152,27 +150,26 @@ def _total(bill: Bill) -> int:
 
 class LoggedCall:
     """The charge of a call entered from its durations (``Calls.log``), as the dialog shows
-    it while they are typed: each figure shown is kept, so the questions after the dialog
-    start from the very charge it showed. The start is as typed ('' : it just ended)."""
+    it while they are typed: the figure shown last is kept, so the questions after the
+    dialog start from the very charge it showed. The start is as typed ('' : it just ended)."""
 
     def __init__(self, calls: Calls, customer_id: str) -> None:
         self.calls = calls
         self.customer = calls.customers.find(customer_id)
-        self.said: dict[str, Charged] = {}
-
-    def started(self, text: str) -> datetime | None:
-        today = local(self.calls.desk.clock.read().utc).date()
-        return local_moment(text, today, "Started at") if text.strip() else None
+        self.last: tuple[str, Charged] | None = None  # (what was typed, its charge)
 
     def charge(self, seconds: Durations, start: datetime | None, ref: str | None = None) -> Charged:
         return self.calls.charge_of_log(self.customer, seconds, ref, start)
 
     def words(self, seconds: Durations, text: str) -> str:
         """The dialog's charge line for these durations and start (InputError if none)."""
-        charged = self.said[repr((seconds, text))] = self.charge(seconds, self.started(text))
+        charged = self.charge(seconds, self.calls.started_at(text, "Started at"))
+        self.last = (repr((seconds, text)), charged)
         return charge_text(*charged[1:])
 
     def shown(self, seconds: Durations, text: str) -> tuple[datetime | None, Charged]:
         """The start, and the charge the dialog last showed for these durations."""
-        start = self.started(text)
-        return start, self.said.get(repr((seconds, text))) or self.charge(seconds, start)
+        start = self.calls.started_at(text, "Started at")
+        if self.last is not None and self.last[0] == repr((seconds, text)):
+            return start, self.last[1]
+        return start, self.charge(seconds, start)
