@@ -145,6 +145,8 @@ def cmd_customer_show(desk: Desk, a: argparse.Namespace, out: Out) -> None:
         lines += [f"  FLAG: {f}" for f in s["flags"]]
         if last is not None:
             lines.append(f"  last call: {last.words()} (call {last.call_id[:SHOWN]})")
+            if last.notes.strip():
+                lines.append(f"  last call's notes: {last.notes_line()}")
         return "\n".join(lines)
 
     out.emit(s, text)

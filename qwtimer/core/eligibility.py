@@ -10,6 +10,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from qwtimer.core.words import long_date
+
 
 class Product(StrEnum):
     DESKTOP = "desktop"
@@ -209,5 +211,5 @@ def expiring(lines: Sequence[ProductLine], on: date, within_days: int) -> list[s
         until = line.active_until if line.plan is Plan.SUBSCRIPTION else line.maintenance_until
         what = "subscription" if line.plan is Plan.SUBSCRIPTION else "UMP"
         if until is not None and 0 <= (until - on).days <= within_days:
-            flags.append(f"{PRODUCT_NAMES[line.product]} {what} expires {until.isoformat()}")
+            flags.append(f"{PRODUCT_NAMES[line.product]} {what} expires {long_date(until)}")
     return flags

@@ -20,7 +20,7 @@ from datetime import date
 from enum import StrEnum
 
 from qwtimer.core import eligibility as elig
-from qwtimer.core.words import clock_text
+from qwtimer.core.words import clock_text, long_date
 
 SHORT_NAMES = {
     elig.Product.DESKTOP: "Desktop",
@@ -28,20 +28,6 @@ SHORT_NAMES = {
     elig.Product.QUOTEVALET: "QuoteValet",
     elig.Product.VENDORRFQ: "VendorRFQ",
 }
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 class Tone(StrEnum):
@@ -85,11 +71,6 @@ class Glance:
     phone: Badge
     written: tuple[Badge, ...]  # one per owned product, in the order they were bought
     banners: tuple[Banner, ...]
-
-
-def long_date(d: date) -> str:
-    """'1 March 2027' (the same in every locale)."""
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _minutes(seconds: int) -> str:
@@ -165,7 +146,7 @@ def _written(
         reason += "; a Web subscription does not cover QuoteWerks Desktop (R8.3)"
     if ans.eligible and ans.until is not None:
         badge = Badge(
-            label, f"yes until {ans.until.isoformat()}", Tone.YES, reason, (ans.rule,), ans.until
+            label, f"yes until {long_date(ans.until)}", Tone.YES, reason, (ans.rule,), ans.until
         )
         return badge, f"for {SHORT_NAMES[product]} until {long_date(ans.until)}", None
     why = ans.reason.removeprefix(f"{name}: ")
@@ -175,8 +156,7 @@ def _written(
         return badge, f"for {SHORT_NAMES[product]}", None
     until, what = lapse
     banner = Banner(
-        f"{name} {what} expired {until.isoformat()}: no email or ticket support until "
-        "it is renewed",
+        f"{name} {what} expired {long_date(until)}: no email or ticket support until it is renewed",
         (ans.rule,),
     )
     return badge, f"for {SHORT_NAMES[product]}: {what} expired {long_date(until)}", banner

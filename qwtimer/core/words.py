@@ -1,7 +1,25 @@
-"""Words for people in messages: counted nouns ("1 block", "2 blocks", never "1 block(s)")
-and lengths of time ("1:05:00"). Imported by the window's first screen: nothing heavy here."""
+"""Words for people in messages: counted nouns ("1 block", "2 blocks", never "1 block(s)"),
+lengths of time ("1:05:00") and dates said aloud ("1 March 2027"). Imported by the window's
+first screen: nothing heavy here."""
 
 from __future__ import annotations
+
+from datetime import date
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -17,3 +35,8 @@ def clock_text(seconds: int) -> str:
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
+
+
+def long_date(d: date) -> str:
+    """'1 March 2027', as people read a date aloud (the same in every locale)."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"

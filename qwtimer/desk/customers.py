@@ -299,8 +299,8 @@ class Customers:
         row = call_figures.last_call(self.desk.db, customer_id)
         if row is None:
             return None
-        call_id, started_at, technician, state, outcome = row
-        return LastCall(call_id, aware(started_at), technician, state, outcome)
+        call_id, started_at, technician, state, outcome, notes = row
+        return LastCall(call_id, aware(started_at), technician, state, outcome, notes)
 
     # -- import --------------------------------------------------------------------------
     def import_csv(

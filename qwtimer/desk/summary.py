@@ -52,12 +52,23 @@ class LastCall:
     technician: str
     state: str
     outcome: str | None
+    notes: str = ""  # of its last stop: what was asked, what was done
+
+    @property
+    def unresolved(self) -> bool:
+        """Left unresolved: the caller is probably calling back about it."""
+        return self.outcome == "unresolved"
 
     def words(self) -> str:
         """'2026-12-02 15:10 UTC, unresolved, by tess'."""
         return (
             f"{local_text(self.started_at)}, {self.outcome or 'no outcome'}, by {self.technician}"
         )
+
+    def notes_line(self, limit: int = 160) -> str:
+        """The notes on one line, cut at ``limit`` characters ('' when there are none)."""
+        flat = " ".join(self.notes.split())
+        return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +77,7 @@ class LastCall:
             "technician": self.technician,
             "state": self.state,
             "outcome": self.outcome,
+            "notes": self.notes,
         }
 
 
@@ -88,7 +100,7 @@ class CustomerSummary:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """The banners in words, with their rules: 'UMP expires 2026-12-10 (R8)'."""
+        """The banners in words, with their rules: 'UMP expires 10 December 2026 (R8)'."""
         return tuple(str(b) for b in self.glance.banners)
 
     def as_dict(self) -> dict[str, Any]:

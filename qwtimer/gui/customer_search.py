@@ -24,6 +24,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -181,6 +182,16 @@ class CustomerSearch(QWidget):
         header.resizeSection(2, self.fontMetrics().horizontalAdvance("someone@example.com"))
         header.resizeSection(3, self.fontMetrics().horizontalAdvance("00:00:00 "))
         self.browsing = False  # typed in or moved through since the last pick
+        # Said over the empty list when nobody matches what was typed.
+        self.no_match = QLabel(self.view.viewport())
+        self.no_match.setAccessibleName("No customer found")
+        self.no_match.setWordWrap(True)
+        self.no_match.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.setContentsMargins(12, 24, 12, 12)
+        hint = QVBoxLayout(self.view.viewport())
+        hint.addWidget(self.no_match, 0, Qt.AlignmentFlag.AlignTop)
+        self.no_match.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box)
@@ -194,7 +205,20 @@ class CustomerSearch(QWidget):
         self.model.set_query(text)
         if self.model.rowCount() and not self.view.currentIndex().isValid():
             self.view.selectRow(0)
+        self._say_no_match()
         self._browsed()
+
+    def _say_no_match(self) -> None:
+        """Over an empty result, what was looked for and what to try next."""
+        typed = self.box.text().strip()
+        if self.model.rowCount() or not typed:
+            self.no_match.hide()
+            return
+        self.no_match.setText(
+            f"No customer matches “{typed}”.\n\nTry part of the name, the phone number or "
+            "the email, or add the caller: Customer > New customer (Ctrl+N)."
+        )
+        self.no_match.show()
 
     def _browsed(self) -> None:
         self.browsing = True
@@ -253,6 +277,7 @@ class CustomerSearch(QWidget):
         self.model.set_index(index)
         if self.model.rowCount():
             self.view.selectRow(0)
+        self._say_no_match()
 
     def refresh_rows(self, rows: list[CustomerRow]) -> None:
         """Show these customers as they are now; the highlight stays on whom it was on."""
@@ -260,3 +285,4 @@ class CustomerSearch(QWidget):
         self.model.refresh_rows(rows)
         if highlighted is not None and self.highlighted() != highlighted:
             self.select_customer(highlighted)
+        self._say_no_match()

@@ -13,7 +13,8 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from qwtimer.core.entitlement import Badge
-from qwtimer.core.words import clock_text
+from qwtimer.core.times import local_text
+from qwtimer.core.words import clock_text, long_date
 from qwtimer.desk.summary import CustomerSummary
 from qwtimer.gui.theme import badge_colours, warning_colour
 
@@ -49,6 +50,8 @@ class EntitlementPanel(QGroupBox):
         self.badge_grid.setColumnStretch(1, 1)
         self.details = _selectable(QLabel("", self))
         self.details.setAccessibleName("Account details")
+        self.last = _selectable(QLabel("", self))
+        self.last.setAccessibleName("Last call")
         self.badges: dict[str, QLabel] = {}  # by label: "Phone", "Email & ticket · Desktop"
         self._labels: list[QLabel] = []
         layout = QVBoxLayout(self)
@@ -57,6 +60,7 @@ class EntitlementPanel(QGroupBox):
         layout.addWidget(self.flags)
         layout.addLayout(self.badge_grid)
         layout.addWidget(self.details)
+        layout.addWidget(self.last)
         layout.addStretch(1)
         self.summary: CustomerSummary | None = None
 
@@ -67,6 +71,7 @@ class EntitlementPanel(QGroupBox):
         self.flags.setText("")
         self.flags.hide()
         self.details.setText("")
+        self.last.setText("")
         self._set_badges([])
 
     def show_summary(self, s: CustomerSummary) -> None:
@@ -88,16 +93,37 @@ class EntitlementPanel(QGroupBox):
         products = ", ".join(
             f"{p.product} {p.plan}"
             + (f" {p.edition}" if p.edition else "")
-            + f" until {p.until.isoformat() if p.until else '-'}"
+            + (f" until {long_date(p.until)}" if p.until else "")
             for p in s.products
         )
         parts = [f"Bank {clock_text(s.balance_seconds)}", card, f"Products: {products or 'none'}"]
         contact = " · ".join(x for x in (s.phone, s.email) if x)
         if contact:
             parts.append(contact)
-        last = f"Last call: {s.last_call.words()}" if s.last_call else "No call before"
-        self.details.setText(" · ".join(parts) + "\n" + last)
+        self.details.setText(" · ".join(parts))
+        self.last.setText(self._last_call_text(s))
+        self._paint_last()
         self.setAccessibleDescription(self.plain_text())
+
+    @staticmethod
+    def _last_call_text(s: CustomerSummary) -> str:
+        """The last call, with its notes; one left unresolved is said first and marked."""
+        last = s.last_call
+        if last is None:
+            return "No call before"
+        notes = f"\nNotes: “{last.notes_line()}”" if last.notes.strip() else ""
+        if last.unresolved:
+            when = f"{local_text(last.started_at)}, by {last.technician}"
+            return f"⚠ The last call was left unresolved ({when}){notes}"
+        return f"Last call: {last.words()}{notes}"
+
+    def _paint_last(self) -> None:
+        last = self.summary.last_call if self.summary else None
+        self.last.setStyleSheet(
+            f"color: {warning_colour().name()}; font-weight: bold;"
+            if last is not None and last.unresolved
+            else ""
+        )
 
     def _set_badges(self, badges: list[Badge]) -> None:
         for w in [*self._labels, *self.badges.values()]:
@@ -132,6 +158,7 @@ class EntitlementPanel(QGroupBox):
         if event.type() == QEvent.Type.PaletteChange:
             for chip in self.badges.values():
                 self._paint(chip)
+            self._paint_last()
             self.flags.setStyleSheet(f"color: {warning_colour().name()}; font-weight: bold;")
         super().changeEvent(event)
 
@@ -149,5 +176,5 @@ class EntitlementPanel(QGroupBox):
         parts += [f"{b.label}: {b.text} ({b.reason})" for b in (g.phone, *g.written)]
         parts.append(f"card on file ending {s.card.last4}" if s.card else "no card on file")
         parts += [b.text for b in g.banners]
-        parts.append(f"last call {s.last_call.words()}" if s.last_call else "no call before")
+        parts.append(self._last_call_text(s).replace("\n", " "))
         return "; ".join(parts)

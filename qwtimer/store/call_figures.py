@@ -400,17 +400,18 @@ def copy_sync_mark(db: SqliteDatabase) -> None:
             db.execute_sql(sql)
 
 
-def last_call(db: SqliteDatabase, customer_id: str) -> tuple[str, str, str, str, str | None] | None:
+def last_call(
+    db: SqliteDatabase, customer_id: str
+) -> tuple[str, str, str, str, str | None, str] | None:
     """The customer's latest stopped call here, by its start: (call id, started_at,
-    technician, state, outcome), read from the end of the customer's index (a call that
-    runs now is passed over)."""
+    technician, state, outcome, notes of its last stop), read from the end of the customer's
+    index (a call that runs now is passed over); the notes by the call's own close index."""
     row = db.execute_sql(
-        "SELECT call_id, started_at, technician, state, outcome FROM call_figures "
-        "WHERE customer_id = ? AND state = 'stopped' "
-        "ORDER BY started_at DESC, call_id DESC LIMIT 1",
+        "SELECT f.call_id, f.started_at, f.technician, f.state, f.outcome, "
+        "(SELECT notes FROM call_close c WHERE c.call_id = f.call_id ORDER BY c.seq DESC "
+        "LIMIT 1) FROM call_figures f "
+        "WHERE f.customer_id = ? AND f.state = 'stopped' "
+        "ORDER BY f.started_at DESC, f.call_id DESC LIMIT 1",
         (customer_id,),
     ).fetchone()
-    if row is None:
-        return None
-    call_id, started_at, technician, state, outcome = row
-    return call_id, started_at, technician, state, outcome
+    return None if row is None else (*row[:5], row[5] or "")

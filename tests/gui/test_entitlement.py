@@ -8,6 +8,7 @@ from typing import Any
 
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import SegmentKind
+from qwtimer.core.words import long_date
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
@@ -55,7 +56,7 @@ def test_r7_bank_ok_is_a_green_phone_badge_and_the_sentence_says_minutes_left(
         "Email and ticket support for Desktop until 1 March 2027."
     )
     desktop = p.badges["Email & ticket · Desktop"]
-    assert (desktop.text(), desktop.property("tone")) == ("yes until 2027-03-01", "yes")
+    assert (desktop.text(), desktop.property("tone")) == ("yes until 1 March 2027", "yes")
     assert "R8.1" in desktop.toolTip()
     assert p.flags.isHidden()
 
@@ -89,15 +90,15 @@ def test_r8_1_expired_ump_gets_a_red_badge_and_a_banner(
     desktop = p.badges["Email & ticket · Desktop"]
     assert (desktop.text(), desktop.property("tone")) == ("no: UMP expired 2026-03-01", "no")
     assert not p.flags.isHidden()
-    assert "UMP expired 2026-03-01" in p.flags.text()
+    assert "UMP expired 1 March 2026" in p.flags.text()
     assert "UMP expired 1 March 2026" in p.say.text()
 
 
 def test_expiring_subscription_gets_a_banner_too(qtbot: Any, desk: Desk, clock: FakeClock) -> None:
-    soon = clock.read().utc.date().replace(day=28).isoformat()
-    line = LineInput("web", "subscription", "pinnacle", active_until=soon)
+    soon = clock.read().utc.date().replace(day=28)
+    line = LineInput("web", "subscription", "pinnacle", active_until=soon.isoformat())
     p = panel_for(qtbot, desk, customer(desk, line=line))
-    assert f"expires {soon}" in p.flags.text()
+    assert f"expires {long_date(soon)}" in p.flags.text()
 
 
 def test_no_badge_for_a_product_the_customer_does_not_own(qtbot: Any, desk: Desk) -> None:
@@ -127,12 +128,31 @@ def test_badges_have_accessible_names_and_descriptions(qtbot: Any, desk: Desk) -
 
 def test_the_panel_says_whether_and_when_the_customer_called_before(qtbot: Any, desk: Desk) -> None:
     new = panel_for(qtbot, desk, customer(desk))
-    assert new.details.text().endswith("\nNo call before")
+    assert new.last.text() == "No call before"
     acme = Customer.get()
-    Calls(desk).log(acme, {SegmentKind.TALK: 300}, outcome="unresolved")
+    Calls(desk).log(acme, {SegmentKind.TALK: 300}, outcome="resolved", notes="Reset the\npassword")
     p = panel_for(qtbot, desk, acme)
     last = Customers(desk).summary(acme).last_call
-    assert last is not None
-    assert p.details.text().endswith(f"\nLast call: {last.words()}")
-    assert ", unresolved, by tess" in p.details.text()
-    assert "last call" in p.plain_text()
+    assert last is not None and last.notes == "Reset the\npassword"
+    assert p.last.text() == f"Last call: {last.words()}\nNotes: “Reset the password”"
+    assert ", resolved, by tess" in p.last.text() and "⚠" not in p.last.text()
+    assert "font-weight" not in p.last.styleSheet()
+    assert "Last call:" in p.plain_text() and "Reset the password" in p.plain_text()
+    p.clear()
+    assert p.last.text() == ""
+
+
+def test_a_last_call_left_unresolved_is_marked_with_its_notes(qtbot: Any, desk: Desk) -> None:
+    """The caller is probably calling back about it: the panel says so first, in the warning
+    colour, with what was asked and done (long notes cut on one line)."""
+    acme = customer(desk)
+    notes = "Printer driver question; will call back after the reboot. " * 6
+    Calls(desk).log(acme, {SegmentKind.TALK: 300}, outcome="unresolved", notes=notes)
+    p = panel_for(qtbot, desk, acme)
+    text = p.last.text()
+    assert text.startswith("⚠ The last call was left unresolved (") and ", by tess)" in text
+    said = text.split("Notes: “")[1].rstrip("”")
+    assert said.startswith("Printer driver question") and said.endswith("…")
+    assert len(said) == 160
+    assert "font-weight: bold" in p.last.styleSheet()
+    assert "left unresolved" in p.accessibleDescription()

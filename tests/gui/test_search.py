@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt
 
 from qwtimer.desk.customers import Customers, LineInput
-from qwtimer.desk.search import CustomerIndex, CustomerRow
+from qwtimer.desk.search import CustomerIndex, CustomerRow, rows_of
 from qwtimer.gui.customer_search import CustomerListModel
 from qwtimer.gui.recent_calls import RecentCallsModel
 from tests.gui.conftest import add_customer, pick
@@ -85,14 +83,22 @@ def test_a_word_typed_after_a_pasted_id_is_looked_for_among_every_customer():
     assert [index.row(i).id for i in index.search("deadbeef 12")] == [named.id]
 
 
-def test_search_over_50000_customers_is_within_a_frame():
-    index = CustomerIndex(rows(50_000))
-    slowest = 0.0
-    for q in ("c", "cu", "cus", "4", "42", "421", "customer 4", "555 12"):
-        t0 = time.perf_counter()
-        index.search(q)
-        slowest = max(slowest, time.perf_counter() - t0)
-    assert slowest < 0.1  # generous for a loaded test machine; the benchmark reports the figure
+def test_search_over_50000_customers_finds_what_a_plain_filter_finds():
+    """The index's shortcuts (remembered results, a byte per row) answer as a plain look
+    through every row would, letter by letter at desk size; its speed is the benchmark's."""
+    people = rows(50_000)
+    index = CustomerIndex(people)
+    bare = [r.phone.replace(" ", "").replace("+", "") for r in people]
+    hay = [f"{r.name}\t{phone}\t{r.email}".lower() for r, phone in zip(people, bare, strict=True)]
+
+    def plain(text: str) -> list[str]:
+        words = [w.replace("-", "") if w[0].isdigit() else w for w in text.lower().split()]
+        return sorted(r.id for r, h in zip(people, hay, strict=True) if all(w in h for w in words))
+
+    for typed in ("customer 4", "555 12", "c49@ex", "555-4999"):
+        for n in range(1, len(typed) + 1):
+            found = sorted(index.row(i).id for i in index.search(typed[:n]))
+            assert found == plain(typed[:n]), typed[:n]
 
 
 def test_typing_in_the_box_filters_the_list_and_enter_picks(qtbot, make_window, desk):
@@ -108,6 +114,23 @@ def test_typing_in_the_box_filters_the_list_and_enter_picks(qtbot, make_window, 
     text = w.entitlement.plain_text()
     assert "bank 45:00" in text and "UMP current until 2027-06-30" in text
     assert "no card on file" in text
+
+
+def test_a_search_that_finds_nobody_says_so_and_how_to_go_on(qtbot, make_window, desk):
+    add_customer(desk, "Northwind Traders")
+    w = make_window()
+    assert w.search.no_match.isHidden()
+    qtbot.keyClicks(w.search.box, "acme")
+    assert w.search.model.rowCount() == 0 and w.search.no_match.isVisible()
+    said = w.search.no_match.text()
+    assert said.startswith("No customer matches “acme”.") and "(Ctrl+N)" in said
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Return)  # nobody to pick: nothing happens
+    assert w.customer is None
+    w.search.box.clear()
+    assert w.search.no_match.isHidden() and w.search.model.rowCount() == 1
+    qtbot.keyClicks(w.search.box, "acme")
+    w.search.refresh_rows(rows_of(desk, [add_customer(desk, "Acme Audio").id]))  # added now
+    assert w.search.model.rowCount() == 1 and w.search.no_match.isHidden()
 
 
 def test_up_and_down_move_through_results_from_the_box(qtbot, make_window, desk):
@@ -136,7 +159,7 @@ def test_entitlement_shows_flags_reasons_and_dates(qtbot, make_window, desk, clo
     assert "a Web subscription does not cover QuoteWerks Desktop" in text  # R8.3
     assert "QuoteWerks Web Pinnacle subscription current until 2026-12-10" in text
     assert "card on file" in text
-    assert "expires 2026-12-10" in w.entitlement.flags.text()  # within 30 days
+    assert "expires 10 December 2026" in w.entitlement.flags.text()  # within 30 days
 
 
 def test_the_customer_list_is_read_in_one_scan_without_walking_the_name_index(desk):

@@ -254,6 +254,28 @@ def test_customer_commands_and_show_json(cli: InProcess) -> None:
     assert ACME in text and "card: ending 4242" in text
 
 
+def test_customer_show_names_the_last_call_and_its_notes(cli: InProcess) -> None:
+    cid = add_acme(cli)
+    assert "last call" not in cli.run("customer", "show", cid).stdout
+    assert cli.json("customer", "show", cid)["last_call"] is None
+    call = cli.json(
+        "call",
+        "log",
+        ACME,
+        "--talk",
+        "5:00",
+        "--outcome",
+        "unresolved",
+        "--note",
+        "Driver question;\nwill call back",
+    )["call_id"]
+    text = cli.run("customer", "show", cid).stdout
+    assert f", unresolved, by tess (call {call[:8]})" in text
+    assert "  last call's notes: Driver question; will call back" in text
+    last = cli.json("customer", "show", cid)["last_call"]
+    assert (last["call_id"], last["notes"]) == (call, "Driver question;\nwill call back")
+
+
 CSV_HEADER = "name,product,plan,edition,maintenance_until,active_until,phone,email\n"
 CSV_ROWS = (
     "Alpha Ltd,desktop,license,,2027-01-31,,555-0100,a@example.com\n"  # line 2

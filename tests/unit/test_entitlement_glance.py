@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from qwtimer.core import eligibility as elig
-from qwtimer.core.entitlement import Tone, glance, long_date, phone_badge
+from qwtimer.core.entitlement import Tone, glance, phone_badge
+from qwtimer.core.words import long_date
 
 ON = date(2026, 11, 27)
 DESKTOP = elig.ProductLine(
@@ -39,7 +40,7 @@ def test_r8_one_badge_per_owned_product_and_an_expired_banner() -> None:
     ]
     assert [b.rules for b in g.written] == [("R8.1",), ("R8.4",)]
     assert [str(b) for b in g.banners] == [
-        "QuoteWerks Desktop UMP expired 2026-03-01: no email or ticket support until it is "
+        "QuoteWerks Desktop UMP expired 1 March 2026: no email or ticket support until it is "
         "renewed (R8.1)"
     ]
     assert g.say.endswith(

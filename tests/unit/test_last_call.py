@@ -20,14 +20,16 @@ def test_a_customers_summary_names_their_last_call_by_its_start(desk, clock):
     assert customers.summary(c).last_call is None
     assert customers.summary(c).as_dict()["last_call"] is None
     now = clock.read().utc
-    calls.log(c, {TALK: 5 * MIN}, outcome="unresolved")  # ended now
+    calls.log(c, {TALK: 5 * MIN}, outcome="unresolved", notes="Call back after the reboot")
     calls.log(c, {TALK: 5 * MIN}, started=now - timedelta(days=1))  # yesterday's, logged later
     last = customers.summary(c).last_call
     assert last is not None
     assert (last.outcome, last.technician, last.state) == ("unresolved", "tess", "stopped")
     assert last.started_at == now - timedelta(minutes=5)
     assert last.words() == f"{local_text(last.started_at)}, unresolved, by tess"
-    assert customers.summary(c).as_dict()["last_call"]["outcome"] == "unresolved"
+    assert last.unresolved and last.notes == "Call back after the reboot"
+    shown = customers.summary(c).as_dict()["last_call"]
+    assert (shown["outcome"], shown["notes"]) == ("unresolved", "Call back after the reboot")
     clock.advance(60)
     calls.start(c)  # the call that runs now is not the one before it
     assert customers.summary(c).last_call == last

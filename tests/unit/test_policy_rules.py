@@ -354,7 +354,7 @@ def test_r8_answers_carry_reason_and_until_through_the_desk(desk: Desk) -> None:
     a = Customers(desk).check(c, "ticket", "desktop")  # the desk's clock says 2026-11-27
     assert (a.eligible, a.until) == (True, date(2026, 12, 15))
     assert a.as_dict()["until"] == "2026-12-15"
-    assert any("expires 2026-12-15" in f for f in Customers(desk).flags(c))
+    assert any("expires 15 December 2026" in f for f in Customers(desk).flags(c))
 
 
 # -- R9 paid updates -----------------------------------------------------------------------
