@@ -137,7 +137,7 @@ def _lapsed(lines: Sequence[ProductLine], on: date) -> str:
         if until is None:
             never.append("no current UMP" if what == "UMP" else "subscription not active")
         else:
-            lapses.append((until, f"{what} expired {until.isoformat()}"))
+            lapses.append((until, f"{what} expired {long_date(until)}"))
     if lapses:
         return max(lapses)[1]
     return never[0] if never else "no product line"
@@ -172,7 +172,7 @@ def written(lines: Sequence[ProductLine], channel: Channel, product: Product, on
         else:
             rule = "R8.1"
         edition = f" {line.edition.value.title()}" if line.edition else ""
-        reason = f"{name}{edition} {what} current until {until.isoformat()}"
+        reason = f"{name}{edition} {what} current until {long_date(until)}"
         return Answer(channel, product, True, reason, until=until, rule=rule)
     rule = (
         "R8.3"

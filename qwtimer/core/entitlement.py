@@ -42,7 +42,7 @@ class Tone(StrEnum):
 @dataclass(frozen=True)
 class Badge:
     label: str  # "Phone", "Email & ticket · Desktop"
-    text: str  # what the badge says: "via bank (41:00 left)", "no: UMP expired 2026-03-01"
+    text: str  # what the badge says: "via bank (41:00 left)", "no: UMP expired 1 March 2026"
     tone: Tone
     reason: str  # the full answer, for the tooltip and screen readers
     rules: tuple[str, ...]  # "R7", "R8.1", ...

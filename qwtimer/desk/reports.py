@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from qwtimer.core.billing import Settlement
+from qwtimer.core.timer import CallState
 from qwtimer.desk import review
 from qwtimer.desk.periods import Period
 from qwtimer.store.models import Call, CallCorrection, Customer, Segment
@@ -30,7 +31,8 @@ def call_rows(
 def recent_rows(limit: int) -> list[dict[str, Any]]:
     """``call_rows`` for the technician's Recent calls, each with ``flags``: what makes the
     call stand out (unsettled, corrected, re-settled by the ledger, with before and after),
-    newest correction first; empty when there is nothing to say."""
+    newest correction first; empty when there is nothing to say. ``ended``: the outcome of
+    a stopped call, else the state it runs in ('on hold (working)')."""
     rows = call_rows(limit=limit)
     fixes: dict[str, list[CallCorrection]] = {}
     ids = [r["call_id"] for r in rows]
@@ -56,6 +58,8 @@ def recent_rows(limit: int) -> list[dict[str, Any]]:
         elif row["settlement"] == Settlement.UNSETTLED:
             flags.append("unsettled at the time, paid since (R6.1)")
         row["flags"] = "; ".join(flags)
+        state = CallState(row["state"])
+        row["ended"] = row["outcome"] if state is CallState.STOPPED else state.phrase
     return rows
 
 

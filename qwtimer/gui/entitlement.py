@@ -90,10 +90,11 @@ class EntitlementPanel(QGroupBox):
             self.flags.hide()
         self._set_badges([g.phone, *g.written])
         card = f"card ending {s.card.last4}" if s.card else "no card on file"
+        said = " ".join(b.text for b in g.written)  # a date a badge says is not said twice
         products = ", ".join(
             f"{p.product} {p.plan}"
             + (f" {p.edition}" if p.edition else "")
-            + (f" until {long_date(p.until)}" if p.until else "")
+            + (f" until {long_date(p.until)}" if p.until and long_date(p.until) not in said else "")
             for p in s.products
         )
         parts = [f"Bank {clock_text(s.balance_seconds)}", card, f"Products: {products or 'none'}"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QFrame,
     QLabel,
@@ -90,7 +91,7 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         super().__init__(parent)
         self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
-        self.bill_dialog: QWidget | None = None
+        self.bill_dialog: QDialog | None = None
         self.last_error = ""
         self.loaded = False
         self.loading = False  # the first read of the customers is on its way
@@ -378,8 +379,9 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
             self.tray.icon.showMessage(
                 "qwtimer", "The call is still running: the tray icon brings the window back."
             )
-        elif answer == "stop":
-            self.controller.stop()  # the bill shows; the window closes when asked again
+        elif answer == "stop" and self.controller.stop() and self.bill_dialog is not None:
+            # the bill is read back to the caller first: the window closes with it
+            self.bill_dialog.finished.connect(self.close)
 
     def bring_back(self) -> None:
         self.showNormal()

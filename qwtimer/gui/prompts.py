@@ -143,7 +143,8 @@ class CloseDuringCall(Choice):
         hide = "Hide the window to the tray and keep timing, " if can_hide else ""
         super().__init__(
             "A call is running",
-            f"The call for {customer} is still running. {hide}stop it first, or close anyway: "
+            f"The call for {customer} is still running. {hide}stop it first (the window closes "
+            "with its bill), or close anyway: "
             "the call stays recorded and qwtimer asks to resume or end it when it opens again.",
             choices,
             parent,

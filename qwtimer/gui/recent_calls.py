@@ -30,8 +30,7 @@ class RecentCallsModel(RowsModel):
         ("Customer", "customer", "text"),
         ("Billed", "billed_seconds", "clock"),
         ("Charge", "charge_cents", "money"),
-        ("State", "state", "text"),
-        ("Outcome", "outcome", "text"),
+        ("Outcome", "ended", "text"),
         ("Flags", "flags", "text"),
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from qwtimer.core.timer import SegmentKind
+from qwtimer.core.timer import Action, SegmentKind
 from qwtimer.desk import reports
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
@@ -53,7 +53,7 @@ def test_recent_calls_show_time_name_billed_and_flags(
     started = Call.get_by_id(first.id).started_at.astimezone()
     today = started.date() == datetime.now().astimezone().date()
     assert ada_row["Time"] == started.strftime("%H:%M %Z" if today else "%a %d %b %H:%M %Z")
-    assert ada_row["Billed"] == "13:00"
+    assert ada_row["Billed"] == "13:00" and ada_row["Outcome"] == "resolved"
     assert ada_row["Flags"].startswith("corrected: moved from Bob's Bikes")
     newest = _cells(w, 0)  # Bob's second call: the bank was spent, no card on file
     assert newest["Customer"] == "Bob's Bikes" and newest["Billed"] == "10:00"
@@ -61,6 +61,23 @@ def test_recent_calls_show_time_name_billed_and_flags(
     width = w.recent.view.columnWidth(1)
     assert width >= w.recent.view.fontMetrics().horizontalAdvance(LONG)  # never elided
     assert second.id in str(w.recent.model.data(w.recent.model.index(0, 0), 3))  # tooltip
+
+
+def test_a_running_call_says_so_where_a_stopped_one_says_how_it_ended(
+    qtbot: Any, make_window: Any, desk: Desk
+) -> None:
+    ada = add_customer(desk)
+    calls = Calls(desk)
+    calls.log(ada, {SegmentKind.TALK: 5 * 60}, outcome="referred")
+    calls.start(ada)
+    calls.act(Action.HOLD)
+    calls.act(Action.WORK)
+    w = make_window()
+    w.show_recent()
+    recent_shown(qtbot, w)
+    headers = [w.recent.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert "State" not in headers  # one column says how each call stands
+    assert [_cells(w, n)["Outcome"] for n in range(2)] == ["on hold (working)", "referred"]
 
 
 def test_reopening_a_billed_call_asks_first(

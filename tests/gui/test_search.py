@@ -112,7 +112,7 @@ def test_typing_in_the_box_filters_the_list_and_enter_picks(qtbot, make_window, 
     assert w.customer.name == "Northwind Traders"
     assert w.commands.start.isEnabled()
     text = w.entitlement.plain_text()
-    assert "bank 45:00" in text and "UMP current until 2027-06-30" in text
+    assert "bank 45:00" in text and "UMP current until 30 June 2027" in text
     assert "no card on file" in text
 
 
@@ -157,7 +157,7 @@ def test_entitlement_shows_flags_reasons_and_dates(qtbot, make_window, desk, clo
     pick(qtbot, w, "web only")
     text = w.entitlement.plain_text()
     assert "a Web subscription does not cover QuoteWerks Desktop" in text  # R8.3
-    assert "QuoteWerks Web Pinnacle subscription current until 2026-12-10" in text
+    assert "QuoteWerks Web Pinnacle subscription current until 10 December 2026" in text
     assert "card on file" in text
     assert "expires 10 December 2026" in w.entitlement.flags.text()  # within 30 days
 

@@ -123,11 +123,16 @@ def test_close_offers_stop_first_and_cancel(
     assert not window.close() and window.isVisible()
     clock.advance(60)
     answers.give("close", "stop")
+    answers.give("stop", None)  # backed out of Stop: the call goes on, the window stays
+    assert not window.close()
+    assert Call.get().state == "talk" and window.isVisible()
+    answers.give("close", "stop")
     answers.give("stop", ("resolved", ""))
     assert not window.close()
-    assert Call.get().state == "stopped" and window.isVisible()
-    assert window.close()  # nothing running: closes without asking
-    assert len(answers.asked["close"]) == 2
+    assert Call.get().state == "stopped" and window.isVisible()  # the bill is read first
+    window.bill_dialog.close()  # read back: the window closes with it
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert len(answers.asked["close"]) == 3
 
 
 def test_close_dialog_offers_hide_by_default_only_with_a_tray(qtbot: Any) -> None:

@@ -350,7 +350,7 @@ def test_support_check_json(cli: InProcess) -> None:
         "2027-07-01",
     )
     assert later["eligible"] is False
-    assert "UMP expired 2027-06-30" in later["reason"]
+    assert "UMP expired 30 June 2027" in later["reason"]
 
     web = cli.json("support", "check", ACME, "--channel", "email", "--product", "web")
     assert web["eligible"] is False and web["reason"]

@@ -294,11 +294,11 @@ def test_r8_1_desktop_license_needs_current_ump() -> None:
     lines = [_line(LineInput("desktop", "license", maintenance_until="2026-12-31"))]
     a = _written(lines, "desktop", "2026-12-31")  # the last covered day
     assert (a.eligible, a.until, a.rule) == (True, date(2026, 12, 31), "R8.1")
-    assert "UMP current until 2026-12-31" in a.reason
+    assert "UMP current until 31 December 2026" in a.reason
 
     a = _written(lines, "desktop", "2027-01-01")
     assert (a.eligible, a.rule) == (False, "R8.1")
-    assert "UMP expired 2026-12-31" in a.reason
+    assert "UMP expired 31 December 2026" in a.reason
 
     a = _written([_line(LineInput("desktop", "license"))], "desktop", "2026-11-27")
     assert not a.eligible and "no current UMP" in a.reason
@@ -308,11 +308,11 @@ def test_r8_2_desktop_subscription_needs_no_ump() -> None:
     lines = [_line(LineInput("desktop", "subscription", active_until="2027-03-31"))]
     a = _written(lines, "desktop", "2026-11-27")
     assert (a.eligible, a.until, a.rule) == (True, date(2027, 3, 31), "R8.2")
-    assert "subscription current until 2027-03-31" in a.reason
+    assert "subscription current until 31 March 2027" in a.reason
 
     a = _written(lines, "desktop", "2027-04-01")
     assert (a.eligible, a.rule) == (False, "R8.2")
-    assert "subscription expired 2027-03-31" in a.reason
+    assert "subscription expired 31 March 2027" in a.reason
 
 
 def test_r8_3_web_subscription_covers_web_not_desktop() -> None:
@@ -326,7 +326,7 @@ def test_r8_3_web_subscription_covers_web_not_desktop() -> None:
     assert "does not cover QuoteWerks Desktop" in a.reason
 
     a = _written([web], "web", "2027-03-01")
-    assert not a.eligible and "subscription expired 2027-02-28" in a.reason
+    assert not a.eligible and "subscription expired 28 February 2027" in a.reason
 
     # Desktop covered by its own UMP: both are eligible, each for its own reason
     desktop = _line(LineInput("desktop", "license", maintenance_until="2027-06-30"))
