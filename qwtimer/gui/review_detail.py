@@ -42,9 +42,9 @@ def event_lines(d: CallDetail) -> list[str]:
             )
         )
     for stop in d.stops:
-        events.append(
-            (stop.stopped_at, 1, f"stop {stop.seq} at {_clock(stop.stopped_at)}: {stop.outcome}")
-        )
+        notes = " ".join(stop.notes.split())
+        said = f"stop {stop.seq} at {_clock(stop.stopped_at)}: {stop.outcome}"
+        events.append((stop.stopped_at, 1, said + (f". Notes: “{notes}”" if notes else "")))
     events.sort(key=lambda e: (e[0], e[1]))
     return [text for _, _, text in events]
 
@@ -86,6 +86,7 @@ class CallDetailPanel(QWidget):
         self.legend = Legend(self)
         self.events = QListWidget(self)
         self.events.setAccessibleName("Events of the call")
+        self.events.setWordWrap(True)  # a stop's notes read whole, without scrolling sideways
         self.bill = QLabel("", self)
         self.bill.setWordWrap(True)
         self.bill.setAccessibleName("The bill step by step")

@@ -35,7 +35,9 @@ def test_a_calls_detail_shows_its_events_with_times_and_its_bill_step_by_step(
     select(qtbot, review, "Bob")
     events = [review.detail.events.item(n).text() for n in range(review.detail.events.count())]
     assert events[0].startswith("talk from ") and " to " in events[0] and "(50:00)" in events[0]
-    assert events[-1].startswith("stop 1 at ") and events[-1].endswith("resolved")
+    assert events[-1].startswith("stop 1 at ") and events[-1].endswith(
+        ": resolved. Notes: “chain slipped”"
+    )  # what was asked and done, beside how the call ended
     assert review.detail.timeline.segments  # the call panel's timeline
     bill = review.detail.bill.text()
     for step in ("Policy 2026-11", "billable 50:00", "billed 50:00", "45:00 before",
