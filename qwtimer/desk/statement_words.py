@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING
 
 from qwtimer.core.billing import money
+from qwtimer.core.eligibility import PRODUCT_NAMES
 from qwtimer.core.times import local, local_text
 from qwtimer.core.words import count
 from qwtimer.desk.receipt import minutes_text
@@ -150,8 +151,10 @@ def customer_words(line: StatementLine) -> list[str]:
     (hold not charged, what is still owed)."""
     if line.kind == "call_debit" and line.part is not None:
         return _call_words(line)
-    if line.kind == "grant":
-        return [f"Included minutes added to your bank: {m(line.seconds)}"]
+    if line.kind == "grant":  # R1: named by its product (PRODUCT_NAMES holds str enums)
+        name = PRODUCT_NAMES.get(line.product or "")  # type: ignore[call-overload]
+        with_it = f" with {name}" if name else ""
+        return [f"Included minutes{with_it} added to your bank: {m(line.seconds)}"]
     if line.kind == "purchase":
         what = f"Minutes bought for {_call_of(line)}" if line.call_id else "Minutes bought"
         return [f"{what}: {m(line.seconds)}, {money(line.cents)}, {_card(line.card_last4)}"]

@@ -143,6 +143,7 @@ class StatementLine:
     call_started_at: datetime | None = None
     original: Original | None = None
     still_owed_seconds: int = 0
+    product: str | None = None  # a grant's product line (R1)
 
     def row(self) -> dict[str, Any]:
         """A flat row (the CSV columns, ``LINE_KEYS``)."""
@@ -379,6 +380,7 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
                 still_owed_seconds=owed.get(e.call_id or "", 0)
                 if debit and last_debit.get(e.call_id) == e.id
                 else 0,
+                product=e.grant_key.rsplit(":", 1)[1] if e.grant_key else None,
             )
         )
     return Statement(

@@ -22,6 +22,7 @@ from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.ledger import Ledger
 from qwtimer.desk.review import Filter
 from qwtimer.desk.statement_csv import write_statement_csv
+from qwtimer.desk.statement_words import customer_words
 from qwtimer.desk.statements import LINE_KEYS, Period, output_file, statement
 from qwtimer.desk.team_report import report, write_report_csv
 from qwtimer.store.models import Customer, Entry
@@ -138,6 +139,20 @@ def test_statement_header_adds_up_with_the_included_minutes(desk: Desk, clock: F
         "opening 0 min + included 45 min + bought 30 min + adjustments +5 min - used 52 min "
         "= closing 28 min"
     )
+
+
+def test_r1_included_minutes_name_the_product_they_came_with(desk: Desk, clock: FakeClock) -> None:
+    """A customer with two products reads which purchase each 45 minutes came with."""
+    ada, _ = history(desk, clock)
+    Customers(desk).add_product(
+        ada, LineInput("web", "subscription", "essential", None, "2027-01-31")
+    )
+    st = statement(desk, ada, Period(D1, D3))
+    grants = [w for line in st.lines if line.kind == "grant" for w in customer_words(line)]
+    assert grants == [
+        "Included minutes with QuoteWerks Desktop added to your bank: 45 min",
+        "Included minutes with QuoteWerks Web added to your bank: 45 min",
+    ]
 
 
 def test_r6_1_unsettled_overdraft_is_the_negative_bank(desk: Desk, clock: FakeClock) -> None:
