@@ -8,7 +8,8 @@ and technician, so the charts of a million calls read as fast as those of a thou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from functools import partial
 
 from PySide6.QtGui import QShowEvent
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from qwtimer.core.errors import QwtimerError
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
+from qwtimer.desk.periods import Period
 from qwtimer.desk.review_lookup import customer_ids
 from qwtimer.gui.chart_widget import ChartWidget
 from qwtimer.gui.runner import runner
@@ -34,6 +36,7 @@ class ChartData:
     days: list[review.GroupRow]
     technicians: list[review.GroupRow]
     lengths: list[tuple[str, int]]
+    period: Period = field(default_factory=Period)  # the filter's days, charted whole
 
 
 def read_charts(flt: review.Filter, customer: str) -> ChartData:
@@ -45,7 +48,10 @@ def read_charts(flt: review.Filter, customer: str) -> ChartData:
             return ChartData([], [], [])
         flt = replace(flt, customers=ids)
     return ChartData(
-        review.group(flt, "day"), review.group(flt, "technician"), review.length_counts(flt)
+        review.group(flt, "day"),
+        review.group(flt, "technician"),
+        review.length_counts(flt),
+        flt.period,
     )
 
 
@@ -53,18 +59,35 @@ def bar(row: review.GroupRow) -> StackedBar:
     return StackedBar(row.label, row.totals.billable_seconds, row.totals.unbilled_seconds)
 
 
-def day_bars(days: list[review.GroupRow]) -> tuple[list[StackedBar], str]:
-    """The latest ``MOST_BARS`` days in time order and the chart's title, which says when
-    earlier days are left out. Beyond ``FULL_DATES`` bars a whole date would not fit under its
-    bar: each is labelled with its month and day (``11-28``) and the title names the first and
-    last day in full."""
+def day_bars(
+    days: list[review.GroupRow], period: Period | None = None
+) -> tuple[list[StackedBar], str]:
+    """Every day from the period's first (else the first with calls) to its last (else the
+    last with calls; never past today unless calls are there), a day without calls as an
+    empty bar: the axis is time, so a quiet day is seen, not skipped. The latest
+    ``MOST_BARS`` days, in time order, with the chart's title, which says when earlier days
+    are left out. Beyond ``FULL_DATES`` bars a whole date would not fit under its bar: each
+    is labelled with its month and day (``11-28``) and the title names the first and last
+    day in full."""
     title = "Billable and unbilled minutes per day"
-    shown = [bar(d) for d in days[-MOST_BARS:]]
+    had = {d.key: d for d in days}
+    called = sorted(date.fromisoformat(k) for k in had)
+    first = (period and period.since) or (called[0] if called else None)
+    last = (period and period.until) or (called[-1] if called else None)
+    if first is None or last is None:
+        return [], title
+    last = max(min(last, date.today()), called[-1] if called else first)
+    count = (last - first).days + 1
+    span = [last - timedelta(days=n) for n in range(min(count, MOST_BARS) - 1, -1, -1)]
+    shown = [
+        bar(had[d.isoformat()]) if d.isoformat() in had else StackedBar(d.isoformat(), 0, 0)
+        for d in span
+    ]
     if len(shown) > FULL_DATES:
         title += f", {shown[0].label} to {shown[-1].label}"
         shown = [replace(b, label=b.label[5:]) for b in shown]
-    if len(days) > MOST_BARS:
-        title += f" (the latest {MOST_BARS} of {len(days)} days)"
+    if count > MOST_BARS:
+        title += f" (the latest {MOST_BARS} of {count} days)"
     return shown, title
 
 
@@ -150,7 +173,7 @@ class ReviewCharts(QWidget):
     def show_data(self, data: ChartData) -> None:
         """Draw ``data``."""
         self.data = data
-        self.per_day.show_stacked_bars(*day_bars(data.days))
+        self.per_day.show_stacked_bars(*day_bars(data.days, data.period))
         self.per_technician.show_stacked_bars(*technician_bars(data.technicians))
         self.lengths.show_length_counts(data.lengths, "Calls by length (min)")
         self._say("")

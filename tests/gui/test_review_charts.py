@@ -15,6 +15,7 @@ from qwtimer.core.timer import SegmentKind
 from qwtimer.desk import review as rv
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
+from qwtimer.desk.periods import Period
 from qwtimer.gui.review_charts import MOST_BARS, ChartData, day_bars, technician_bars
 from qwtimer.gui.supervisor import SupervisorWindow
 from qwtimer.printing.charts import StackedBar, length_buckets
@@ -140,6 +141,25 @@ def test_many_days_and_technicians_show_at_most_31_bars_and_the_title_says_so() 
     few, title = day_bars(days[:3])
     assert [b.label for b in few] == ["2026-10-01", "2026-10-02", "2026-10-03"]
     assert title == "Billable and unbilled minutes per day"
+
+
+def test_a_day_without_calls_is_an_empty_bar_and_the_filters_days_are_all_charted() -> None:
+    """The axis is time: a quiet day shows as a gap, and 'This month' charts from the 1st."""
+
+    def row(day: str, billable: int) -> rv.GroupRow:
+        return rv.GroupRow(day, day, rv.Totals(calls=1, billable_seconds=billable))
+
+    days = [row("2026-10-02", 600), row("2026-10-05", 1200)]
+    shown, _ = day_bars(days)
+    assert [(b.label, b.billable_seconds) for b in shown] == [
+        ("2026-10-02", 600), ("2026-10-03", 0), ("2026-10-04", 0), ("2026-10-05", 1200),
+    ]  # fmt: skip
+    month = Period(date(2026, 10, 1), date(2026, 10, 6))
+    assert [b.label for b in day_bars(days, month)[0]] == [f"2026-10-0{n}" for n in range(1, 7)]
+    assert day_bars([], month)[0] == [StackedBar(f"2026-10-0{n}", 0, 0) for n in range(1, 7)]
+    assert day_bars([])[0] == []  # no calls and no dates: nothing to chart
+    ahead = Period(date.today() - timedelta(days=1), date.today() + timedelta(days=20))
+    assert len(day_bars([], ahead)[0]) == 2  # yesterday and today: never days to come
 
 
 def test_the_charts_view_has_a_name_and_a_shortcut(review: SupervisorWindow) -> None:
