@@ -96,7 +96,7 @@ class BigButton(QPushButton):
         super().__init__(parent)
         self.action_ = action
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(self.fontMetrics().height() * 3)
+        self.setMinimumHeight(self.fontMetrics().height() * 5 // 2)
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
@@ -149,6 +149,7 @@ class CallPanel(QGroupBox):
         self.timeline = TimelineBar(self)
         self.figures: dict[str, Readout] = {}
         grid = QGridLayout()
+        grid.setVerticalSpacing(2)  # figures read as one table, and the column fits a laptop
         for n, (key, title) in enumerate(BREAKDOWN):
             name = QLabel(title + ":", self)
             value = Readout("0:00:00", self, Qt.AlignmentFlag.AlignRight)
@@ -183,6 +184,7 @@ class CallPanel(QGroupBox):
         gap_row.addWidget(self.gap, 1)
         gap_row.addWidget(self.gap_button)
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addLayout(controls)
         layout.addWidget(self.state_label)
         layout.addWidget(self.elapsed)

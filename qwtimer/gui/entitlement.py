@@ -25,6 +25,9 @@ def _selectable(label: QLabel) -> QLabel:
     return label
 
 
+NOTES_SHOWN = 72  # characters of the last call's notes: one line; the tooltip has them all
+
+
 class EntitlementPanel(QGroupBox):
     """Shows ``Customers.summary`` of the picked customer (``show_summary``)."""
 
@@ -55,6 +58,7 @@ class EntitlementPanel(QGroupBox):
         self.badges: dict[str, QLabel] = {}  # by label: "Phone", "Email & ticket · Desktop"
         self._labels: list[QLabel] = []
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addWidget(self.heading)
         layout.addWidget(self.say)
         layout.addWidget(self.flags)
@@ -97,12 +101,13 @@ class EntitlementPanel(QGroupBox):
             + (f" until {long_date(p.until)}" if p.until and long_date(p.until) not in said else "")
             for p in s.products
         )
-        parts = [f"Bank {clock_text(s.balance_seconds)}", card, f"Products: {products or 'none'}"]
+        parts = [card, f"Products: {products or 'none'}"]  # the bank: the phone badge's
         contact = " · ".join(x for x in (s.phone, s.email) if x)
         if contact:
             parts.append(contact)
         self.details.setText(" · ".join(parts))
         self.last.setText(self._last_call_text(s))
+        self.last.setToolTip(s.last_call.notes if s.last_call else "")  # the notes in full
         self._paint_last()
         self.setAccessibleDescription(self.plain_text())
 
@@ -112,10 +117,10 @@ class EntitlementPanel(QGroupBox):
         last = s.last_call
         if last is None:
             return "No call before"
-        notes = f"\nNotes: “{last.notes_line()}”" if last.notes.strip() else ""
+        notes = f"\nNotes: “{last.notes_line(NOTES_SHOWN)}”" if last.notes.strip() else ""
         if last.unresolved:
             when = f"{local_text(last.started_at)}, by {last.technician}"
-            return f"⚠ The last call was left unresolved ({when}){notes}"
+            return f"⚠ Last call left unresolved: {when}{notes}"
         return f"Last call: {last.words()}{notes}"
 
     def _paint_last(self) -> None:

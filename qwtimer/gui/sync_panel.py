@@ -66,6 +66,7 @@ class SyncPanel(QWidget):
         self.error = QLabel()
         self.error.setObjectName("syncError")
         self.error.setWordWrap(True)
+        self.error.setVisible(False)  # shown with an error only: empty, it would take a line
         self.bar = QProgressBar()
         self.bar.setObjectName("syncProgress")
         self.bar.setVisible(False)
@@ -95,7 +96,7 @@ class SyncPanel(QWidget):
         self.timer.timeout.connect(self._start)
         if every_ms > 0:
             self.timer.start()
-        self.state.setText("Last sync: …")
+        self.state.setText("Ledger: last sync …")
         self.status_reads = 0  # the newest read of the status is the one shown
         self.first_status = QTimer(self)  # owned: never fires for a panel already gone
         self.first_status.setSingleShot(True)
@@ -144,7 +145,7 @@ class SyncPanel(QWidget):
 
     def _show_status(self, status: SyncStatus) -> None:
         when = local_text(status.last_ok_at) if status.last_ok_at else "never"
-        self.state.setText("Syncing…" if self.running else f"Last sync: {when}")
+        self.state.setText("Ledger: syncing…" if self.running else f"Ledger: last sync {when}")
         self.pending.setText(f"{status.pending} waiting" if status.pending else "all sent")
         self._show_error(status.last_error)
         self._show_problems(status.problems)

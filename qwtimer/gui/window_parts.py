@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QGroupBox, QVBoxLayout
+from PySide6.QtWidgets import QFrame
 
 from qwtimer.core.timer import Action, CallState
 from qwtimer.desk.customers import Customers
@@ -58,9 +58,11 @@ def build_rest(w: MainWindow) -> None:
     w.sync_panel = SyncPanel(desk, parent=w, hub=w.hub)
     w.sync_panel.setAccessibleName("Ledger sync")
     w.sync_panel.finished.connect(w._synced)
-    ledger = QGroupBox("Ledger sync", w)
-    QVBoxLayout(ledger).addWidget(w.sync_panel)
-    column.addWidget(ledger)
+    rule = QFrame(w)  # a line, not a titled box: the call panel keeps the height
+    rule.setFrameShape(QFrame.Shape.HLine)
+    rule.setFrameShadow(QFrame.Shadow.Sunken)
+    column.addWidget(rule)
+    column.addWidget(w.sync_panel)
     w.help = HelpOverlay(w)
     w._build_menus()
     w.show_window_action = QAction("&Show qwtimer", w)

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from qwtimer.core.clock import FakeClock
 from qwtimer.core.timer import SegmentKind
 from qwtimer.core.words import long_date
 from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
-from qwtimer.gui.entitlement import EntitlementPanel
+from qwtimer.gui.entitlement import NOTES_SHOWN, EntitlementPanel
 from qwtimer.gui.theme import badge_colours
 from qwtimer.store.models import Customer
 
@@ -151,9 +153,38 @@ def test_a_last_call_left_unresolved_is_marked_with_its_notes(qtbot: Any, desk: 
     Calls(desk).log(acme, {SegmentKind.TALK: 300}, outcome="unresolved", notes=notes)
     p = panel_for(qtbot, desk, acme)
     text = p.last.text()
-    assert text.startswith("⚠ The last call was left unresolved (") and ", by tess)" in text
+    assert text.startswith("⚠ Last call left unresolved: ") and ", by tess\nNotes: “" in text
     said = text.split("Notes: “")[1].rstrip("”")
     assert said.startswith("Printer driver question") and said.endswith("…")
-    assert len(said) == 160
+    assert len(said) == NOTES_SHOWN and p.last.toolTip() == notes  # all of them on hover
     assert "font-weight: bold" in p.last.styleSheet()
     assert "left unresolved" in p.accessibleDescription()
+
+
+def test_on_a_1280x800_laptop_the_call_column_needs_no_scrolling(
+    qtbot: Any, make_window: Any, desk: Desk
+) -> None:
+    """The window on a 1280x800 screen (its size there: 95% by 90%), a customer with two
+    products, an expired UMP's banner and an unresolved last call with notes, a call on
+    hold: the entitlement, every call button, the timer's figures and the ledger's line are
+    all in view, nothing below the fold."""
+    c = Customers(desk).add(
+        "Tailspin Networks International Holdings",
+        LineInput("desktop", "license", maintenance_until="2026-10-04"),
+        "+1 555 0103",
+        "admin@tailspin.example",
+    )
+    Customers(desk).add_product(c, LineInput("web", "subscription", "pinnacle", None, "2026-12-20"))
+    notes = "Asked about the printer driver; will call back after the reboot. " * 3
+    Calls(desk).log(c, {SegmentKind.TALK: 300}, outcome="unresolved", notes=notes)
+    w = make_window()
+    w.resize(1280 * 19 // 20, 800 * 9 // 10)
+    w.pick(c.id)
+    qtbot.keyClick(w, Qt.Key.Key_F2)  # start
+    qtbot.keyClick(w, Qt.Key.Key_F3)  # hold
+    qtbot.waitUntil(lambda: w.entitlement.last.text().startswith("⚠"))
+    for label in (w.call_panel.bank, w.call_panel.overage):
+        assert label.text()  # the lines a running call adds are in the measure
+    qtbot.wait(300)  # the wrapped labels' layout settles over a few passes of the event loop
+    assert w.scroller.verticalScrollBar().maximum() == 0
+    assert w.sync_panel.visibleRegion().boundingRect().height() == w.sync_panel.height()

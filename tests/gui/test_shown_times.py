@@ -93,6 +93,6 @@ def test_last_sync_is_local_time_with_its_zone(qtbot, desk: Desk, tmp_path: Path
         with qtbot.waitSignal(panel.finished, timeout=30_000):
             assert panel.sync_now()
         text = panel.state.text()
-        assert re.fullmatch(r"Last sync: \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T", text), text
+        assert re.fullmatch(r"Ledger: last sync \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T", text), text
     finally:
         panel.shutdown()

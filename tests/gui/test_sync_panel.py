@@ -47,7 +47,7 @@ def _sync(qtbot: Any, panel: SyncPanel) -> SyncReport:
 def test_status_shows_never_synced_and_rows_waiting(panel: SyncPanel, desk: Desk) -> None:
     _calls(desk, 2)
     panel.refresh()
-    assert panel.state.text() == "Last sync: never"
+    assert panel.state.text() == "Ledger: last sync never"
     assert panel.pending.text() == "9 waiting"  # what was observed; the ledger bills it
     assert panel.error.isHidden() and panel.problems.isHidden()
 
@@ -58,7 +58,7 @@ def test_sync_now_runs_in_the_background_and_updates_the_status(
     _calls(desk, 2)
     report = _sync(qtbot, panel)
     assert report.ok and report.pending == 0
-    assert panel.state.text().startswith("Last sync: 20")
+    assert panel.state.text().startswith("Ledger: last sync 20")
     assert panel.pending.text() == "all sent"
     assert panel.button.isEnabled()
 
@@ -122,7 +122,7 @@ def test_a_bug_in_a_sync_goes_to_the_crash_handler_and_the_panel_can_sync_again(
     assert panel.sync_now()
     qtbot.waitUntil(lambda: panel.button.isEnabled())
     assert [type(b) for b in bugs] == [ZeroDivisionError]
-    assert not panel.running and panel.state.text().startswith("Last sync:")
+    assert not panel.running and panel.state.text().startswith("Ledger: last sync")
     monkeypatch.undo()
     assert _sync(qtbot, panel).ok  # the next sync runs as usual
 
@@ -151,9 +151,9 @@ def test_the_first_status_is_read_off_the_gui_thread_and_shown_once_read(
     monkeypatch.setattr(Sync, "status", read_where)
     p = SyncPanel(desk, ledger_url, every_ms=0)
     qtbot.addWidget(p)
-    assert p.state.text() == "Last sync: …"  # nothing is read while the window comes up
+    assert p.state.text() == "Ledger: last sync …"  # nothing is read while the window comes up
     qtbot.waitUntil(lambda: p.pending.text() == "9 waiting", timeout=10_000)
-    assert p.state.text() == "Last sync: never"
+    assert p.state.text() == "Ledger: last sync never"
     assert readers and threading.main_thread().name not in readers
     p.shutdown()
 
