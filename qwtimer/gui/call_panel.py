@@ -150,13 +150,14 @@ class CallPanel(QGroupBox):
         self.figures: dict[str, Readout] = {}
         grid = QGridLayout()
         grid.setVerticalSpacing(2)  # figures read as one table, and the column fits a laptop
+        grid.setColumnMinimumWidth(2, self.fontMetrics().horizontalAdvance("MM"))  # a gutter
         for n, (key, title) in enumerate(BREAKDOWN):
             name = QLabel(title + ":", self)
             value = Readout("0:00:00", self, Qt.AlignmentFlag.AlignRight)
             value.setAccessibleName(title)
             self.figures[key] = value
-            grid.addWidget(name, n % 3, (n // 3) * 2)
-            grid.addWidget(value, n % 3, (n // 3) * 2 + 1)
+            grid.addWidget(name, n % 3, (n // 3) * 3)
+            grid.addWidget(value, n % 3, (n // 3) * 3 + 1)
         self.bank = Readout("Bank left for this call: 0:00:00   (billed so far 0:00:00)", self)
         self.bank.setAccessibleName("Bank left")
         self.overage = QLabel("", self)

@@ -102,7 +102,8 @@ class EntitlementPanel(QGroupBox):
             for p in s.products
         )
         parts = [card, f"Products: {products or 'none'}"]  # the bank: the phone badge's
-        contact = " · ".join(x for x in (s.phone, s.email) if x)
+        # a phone number never breaks across lines
+        contact = " · ".join(x for x in (s.phone.replace(" ", "\u00a0"), s.email) if x)
         if contact:
             parts.append(contact)
         self.details.setText(" · ".join(parts))
