@@ -78,7 +78,9 @@ class StopDialog(Dialog):
         self.radios["resolved"].setChecked(True)
         self.notes = QPlainTextEdit(self)
         self.notes.setAccessibleName("Notes")
-        self.notes.setPlaceholderText("Notes (what was asked, what was done)")
+        self.notes.setPlaceholderText(
+            "Notes (what was asked, what was done); Ctrl+Enter stops and bills"
+        )
         self.notes.setTabChangesFocus(True)
         layout.addWidget(self.notes)
         box = QDialogButtonBox(
@@ -89,6 +91,11 @@ class StopDialog(Dialog):
         box.accepted.connect(self.take)
         box.rejected.connect(self.reject)
         layout.addWidget(box)
+        # The notes take the typing at once (Alt+R, U, P pick the outcome); Enter there is a
+        # new line, so Ctrl+Enter confirms from anywhere in the dialog.
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(key), self, self.ok_button.click)
+        self.notes.setFocus()
 
     def take(self) -> None:
         """The technician confirmed (a subclass checks what was typed first)."""

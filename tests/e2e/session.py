@@ -103,12 +103,15 @@ class Session:
             lambda: self.status()["seconds"][state] >= seen + seconds,
         )
 
-    def stop_and_read_the_bill(self, title: str) -> str:
-        """F9, Stop and bill (resolved), then the bill as the window shows it."""
+    def stop_and_read_the_bill(self, title: str, notes: str = "", *keys: str) -> str:
+        """F9, the notes typed where the dialog puts the typing, ``keys`` (alt+u:
+        unresolved), Ctrl+Enter to stop and bill; then the bill as the window shows it."""
         self.desktop.key("F9")
         dialog = self.desktop.wait_window("Stop the call")
         self.desktop.focus(dialog)
-        self.desktop.key("Return")
+        if notes:
+            self.desktop.type(notes)
+        self.desktop.key(*keys, "ctrl+Return")
         bill = self.desktop.wait_window(title)
         self.desktop.focus(bill)
         self.desktop.key("ctrl+c")  # Copy: the bill as shown, for the ticket

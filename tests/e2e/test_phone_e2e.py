@@ -87,9 +87,10 @@ def test_the_phone_drives_a_whole_call_in_the_real_window(desktop: Desktop, tmp_
             assert sent.returncode == 0, sent.stderr
         hung_up = time.monotonic()
         stop = desktop.wait_window("Stop the call")
-        time.sleep(3)  # the technician types notes: not billed
         desktop.focus(stop)
-        desktop.key("Return")
+        desktop.type("Asked about hold music")  # the notes take the typing at once
+        time.sleep(3)  # the technician types notes: not billed
+        desktop.key("ctrl+Return")
         desktop.wait_window("Bill: Acme Ltd")
         [row] = json.loads(desk.run("calls", "--json").stdout)
         assert row["customer"] == "Acme Ltd" and row["state"] == "stopped"

@@ -46,10 +46,10 @@ def test_a_whole_call_and_research_after_it_bill_on_screen_as_the_command_line_s
         s.state_then_time("working_hold", 2)
         desktop.key("F5")  # Resume
         s.state_then_time("talk", 2)
-        shown = s.stop_and_read_the_bill("Bill: Ada Example")
+        shown = s.stop_and_read_the_bill("Bill: Ada Example", "Reset the template path", "alt+u")
         row = s.stopped_row(researched=False)
         assert row["customer"] == "Ada Example" and row["technician"] == "e2e"
-        assert row["outcome"] == "resolved"
+        assert (row["outcome"], row["notes"]) == ("unresolved", "Reset the template path")
         assert row["hold_seconds"] >= 2 and row["working_hold_seconds"] >= 2
         assert row["talk_seconds"] >= 5
         assert row["billed_seconds"] == 60  # under a minute of billable time, rounded up (R3)

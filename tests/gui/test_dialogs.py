@@ -201,6 +201,25 @@ def test_stop_dialog_outcome_and_notes(qtbot):
     assert d.answer() == ("referred", "needs an implementation project")
 
 
+def test_stop_dialog_takes_the_notes_at_once_and_ctrl_enter_bills(qtbot):
+    """F9, type the notes, Ctrl+Enter: no mouse, no Tab (Alt+U for unresolved is pressed
+    under X by tests/e2e/test_window_e2e.py)."""
+    d = StopDialog("Ada", 125)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    d.activateWindow()
+    qtbot.waitUntil(d.notes.hasFocus)
+    qtbot.keyClicks(d.notes, "Reset the template path")
+    qtbot.keyClick(d.notes, Qt.Key.Key_Return)  # a new line, not the end of the call
+    assert d.isVisible() and d.result() == 0
+    qtbot.keyClicks(d.notes, "will call back")
+    d.radios["unresolved"].setChecked(True)
+    with qtbot.waitSignal(d.accepted):
+        qtbot.keyClick(d.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert d.answer() == ("unresolved", "Reset the template path\nwill call back")
+
+
 def test_accessible_names_on_every_input_and_button(window):
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QTableView
 
