@@ -199,12 +199,16 @@ class CallPanel(QGroupBox):
         layout.addStretch(1)
         self.show_idle(None)
 
-    def show_idle(self, customer_name: str | None) -> None:
+    def say_ready(self, customer_name: str | None) -> None:
+        """Whom Start (F2) is for while no call runs: the customer picked or highlighted."""
         self.state_label.setText(
-            f"Ready to start a call for {customer_name}"
+            f"Ready to start a call for {customer_name} (F2)"
             if customer_name
             else "Pick the caller, then Start (F2)"
         )
+
+    def show_idle(self, customer_name: str | None) -> None:
+        self.say_ready(customer_name)
         self.elapsed.setText("0:00")
         self.state_label.setStyleSheet("")
         self.timeline.set_segments([])

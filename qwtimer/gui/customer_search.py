@@ -229,6 +229,10 @@ class CustomerSearch(QWidget):
         row = self.model.row_at(self.view.currentIndex().row())
         return row.id if row is not None else None
 
+    def highlighted_name(self) -> str | None:
+        row = self.model.row_at(self.view.currentIndex().row())
+        return row.name if row is not None else None
+
     def has_focus(self) -> bool:
         return self.box.hasFocus() or self.view.hasFocus()
 

@@ -263,9 +263,14 @@ class WindowViews(_Window):
         self.tray.update(CallState.IDLE, 0)
 
     def offer_start_for_highlighted(self) -> None:
-        """The highlight moved in the list: while no call runs, Start follows it."""
+        """The highlight moved in the list: while no call runs, Start follows it, and the
+        call panel says whom it will time."""
         if self.controller.live is None:
             self.commands.enable_for(CallState.IDLE, self.can_start())
+            if not self.controller.recovering:
+                picked = self.customer.name if self.customer else None
+                browsing = self.search.browsing  # Start takes the highlight, or nobody
+                self.call_panel.say_ready(self.search.highlighted_name() if browsing else picked)
 
     def show_interrupted(self, customer_id: str, name: str, elapsed: int) -> None:
         """The recovery question is open for this call: show it, offer no action."""

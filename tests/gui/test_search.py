@@ -101,6 +101,21 @@ def test_search_over_50000_customers_finds_what_a_plain_filter_finds():
             assert found == plain(typed[:n]), typed[:n]
 
 
+def test_the_call_panel_says_whom_start_will_time_as_the_highlight_moves(qtbot, make_window, desk):
+    add_customer(desk, "Northwind Traders")
+    add_customer(desk, "Contoso Pharmacy")
+    w = make_window()
+    said = w.call_panel.state_label.text
+    assert said() == "Pick the caller, then Start (F2)"
+    qtbot.keyClicks(w.search.box, "north")
+    assert said() == "Ready to start a call for Northwind Traders (F2)"
+    qtbot.keyClick(w.search.box, Qt.Key.Key_Return)
+    assert said() == "Ready to start a call for Northwind Traders (F2)"
+    w.search.box.clear()
+    qtbot.keyClicks(w.search.box, "nobody")  # Start would take nobody (F2 would say why)
+    assert said() == "Pick the caller, then Start (F2)"
+
+
 def test_typing_in_the_box_filters_the_list_and_enter_picks(qtbot, make_window, desk):
     add_customer(desk, "Northwind Traders")
     add_customer(desk, "Contoso Pharmacy")
