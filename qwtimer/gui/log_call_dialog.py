@@ -68,6 +68,9 @@ class LogCallDialog(StopDialog):
         layout.insertLayout(1, form)
         layout.insertWidget(layout.count() - 1, self.error)
         self.ok_button.setText("&Log and bill")
+        self.notes.setPlaceholderText(
+            "Notes (what was asked, what was done); Ctrl+Enter logs and bills"
+        )
         self.fields[SegmentKind.TALK].setFocus()
         self.show_charge()
 

@@ -49,6 +49,22 @@ def test_the_dialog_shows_the_charge_as_the_durations_are_typed(qtbot):
     )
 
 
+def test_the_typing_starts_in_talk_and_ctrl_enter_logs_from_the_notes(qtbot):
+    d = LogCallDialog("Tailspin", _charged, None)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    d.activateWindow()
+    qtbot.waitUntil(d.fields[TALK].hasFocus)  # not the notes, as at Stop: the durations first
+    qtbot.keyClicks(d.fields[TALK], "5:00")
+    d.notes.setFocus()
+    assert "Ctrl+Enter logs and bills" in d.notes.placeholderText()
+    qtbot.keyClicks(d.notes, "moved the licence")
+    with qtbot.waitSignal(d.accepted):
+        qtbot.keyClick(d.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert (d.durations, *d.answer()) == ({TALK: 300}, "resolved", "moved the licence")
+
+
 def test_bad_durations_say_what_to_fix_and_keep_what_was_typed(qtbot):
     d = LogCallDialog("Tailspin", _charged, None)
     qtbot.addWidget(d)
