@@ -26,6 +26,7 @@ from qwtimer.desk.receipt import minutes_text
 if TYPE_CHECKING:
     from qwtimer.desk.statements import MonthTotals, Original, Statement, StatementLine
 
+_PRODUCT_NAMES = {str(p): name for p, name in PRODUCT_NAMES.items()}
 CUSTOMER_NAMES = {
     "grant": "Included minutes",
     "call_debit": "Support call",
@@ -151,8 +152,8 @@ def customer_words(line: StatementLine) -> list[str]:
     (hold not charged, what is still owed)."""
     if line.kind == "call_debit" and line.part is not None:
         return _call_words(line)
-    if line.kind == "grant":  # R1: named by its product (PRODUCT_NAMES holds str enums)
-        name = PRODUCT_NAMES.get(line.product or "")  # type: ignore[call-overload]
+    if line.kind == "grant":  # R1: named by the product it came with
+        name = _PRODUCT_NAMES.get(line.product or "")
         with_it = f" with {name}" if name else ""
         return [f"Included minutes{with_it} added to your bank: {m(line.seconds)}"]
     if line.kind == "purchase":
