@@ -11,6 +11,7 @@ from contextlib import closing
 from typing import Any
 
 from qwtimer.cli import Out
+from qwtimer.cli.text import fit
 from qwtimer.core.billing import Bill, bill_json, money
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.parse import duration_seconds, interval_seconds, whole_number
@@ -212,7 +213,7 @@ def _print_calls(calls: Iterable[review.CallRow], a: argparse.Namespace, out: Ou
             if on
         ]
         print(
-            f"{r.call_id[:SHOWN]:<{SHOWN}} {local_text(r.started_at):<21} {r.customer[:24]:<24} "
+            f"{r.call_id[:SHOWN]:<{SHOWN}} {local_text(r.started_at):<21} {fit(r.customer, 24):<24} "
             f"{r.state:<8} "
             f"{billed:>8} {charge:>9} {r.settlement or '-'}"
             + (f" ({', '.join(flags)})" if flags else "")

@@ -11,6 +11,7 @@ import json
 import sys
 from typing import Any
 
+from qwtimer.cli.text import fit
 from qwtimer.core.billing import money
 from qwtimer.core.errors import InputError, QwtimerError
 from qwtimer.core.parse import day
@@ -83,7 +84,7 @@ def report_text(r: Report) -> str:
     for g in [*r.rows, r.total_row()]:
         t = g.totals
         lines.append(
-            f"{g.label[:24]:<24} {t.calls:>5} {clock_text(t.billed_seconds):>9} "
+            f"{fit(g.label, 24):<24} {t.calls:>5} {clock_text(t.billed_seconds):>9} "
             f"{clock_text(t.from_bank_seconds):>9} {clock_text(t.overage_seconds):>9} "
             f"{money(t.charge_cents):>10} {clock_text(t.unsettled_at_the_time_seconds):>14} "
             f"{clock_text(t.outstanding_seconds):>11} {t.corrected_calls:>9}"

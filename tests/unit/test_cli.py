@@ -484,6 +484,10 @@ def test_calls_listing_table_csv_json_and_policy_show(cli: InProcess) -> None:
     )
     assert (policy["block_minutes"], policy["block_price_cents"]) == (30, 3000)
     assert "increment_seconds: 60" in cli.run("policy", "show").stdout
+    long = "Wide World Importers International"  # longer than its column: cut, and seen cut
+    cli.run("customer", "add", long, "--product", "desktop", "--plan", "license")
+    cli.run("call", "log", long, "--talk", "1m")
+    assert "Wide World Importers In… stopped" in cli.run("calls").stdout
 
 
 def test_ledger_corrections_carry_who_when_and_why(cli: InProcess) -> None:
