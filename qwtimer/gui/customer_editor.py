@@ -45,14 +45,16 @@ class CustomerEditor(Dialog):
         customer: CustomerSummary | None = None,
         parent: QWidget | None = None,
         phone: str = "",
+        name: str = "",
+        email: str = "",
     ) -> None:
         super().__init__(parent)
         self.customers = customers
         self.customer = customer
         self.setWindowTitle("Edit customer" if customer else "New customer")
-        self.name = QLineEdit(customer.name if customer else "", self)
+        self.name = QLineEdit(customer.name if customer else name, self)
         self.phone = QLineEdit(customer.phone if customer else phone, self)
-        self.email = QLineEdit(customer.email if customer else "", self)
+        self.email = QLineEdit(customer.email if customer else email, self)
         for w, n in ((self.name, "Name"), (self.phone, "Phone"), (self.email, "Email")):
             w.setAccessibleName(n)
         self.lines = QListWidget(self)
@@ -254,8 +256,10 @@ class CustomerEditor(Dialog):
         customers: Customers,
         customer: CustomerSummary | None,
         phone: str = "",
+        name: str = "",
+        email: str = "",
     ) -> CustomerSummary | None:
-        """Run the editor (a new customer's phone filled with ``phone``); the saved customer,
-        or None when cancelled."""
-        d = cls(customers, customer, parent, phone)
+        """Run the editor (a new customer's fields filled with what is known: the number
+        that rings, what was searched for); the saved customer, or None when cancelled."""
+        d = cls(customers, customer, parent, phone, name, email)
         return d.customer if d.exec() == QDialog.DialogCode.Accepted else None

@@ -8,6 +8,7 @@ costs one list comprehension and one model reset.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -148,6 +149,9 @@ class CustomerListModel(QAbstractTableModel):
         return None
 
 
+_PHONE = re.compile(r"^\+?[\d ()./-]*\d[\d ()./-]*$")  # what people type as a number
+
+
 class CustomerSearch(QWidget):
     """Search box above the result list. Enter or a double click picks the customer."""
 
@@ -216,9 +220,20 @@ class CustomerSearch(QWidget):
             return
         self.no_match.setText(
             f"No customer matches “{typed}”.\n\nTry part of the name, the phone number or "
-            "the email, or add the caller: Customer > New customer (Ctrl+N)."
+            "the email, or add the caller: Customer > New customer (Ctrl+N) starts with "
+            "what you typed."
         )
         self.no_match.show()
+
+    def typed_for_new(self) -> dict[str, str]:
+        """What a search that found nobody was for, as a new customer's field: an email
+        (it holds an @), a phone number (digits and their punctuation) or a name."""
+        typed = " ".join(self.box.text().split())
+        if not typed or self.model.rowCount():
+            return {}
+        if "@" in typed:
+            return {"email": typed}
+        return {"phone" if _PHONE.match(typed) else "name": typed}
 
     def _browsed(self) -> None:
         self.browsing = True

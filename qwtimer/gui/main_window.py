@@ -245,10 +245,11 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         current = None if new else self.customer_in_view("a customer to edit")
         if not new and current is None:
             return
-        filled = (phone,) if phone else ()  # a new customer's number, from the phone
+        # a new customer's number from the phone, else what the search found nobody for
+        filled = {"phone": phone} if phone else self.search.typed_for_new() if new else {}
         from qwtimer.gui.customer_editor import CustomerEditor  # loaded on first use
 
-        saved = CustomerEditor.edit(self, self.customers, current, *filled)
+        saved = CustomerEditor.edit(self, self.customers, current, **filled)
         if saved is None:
             return
         live = self.controller.live

@@ -56,14 +56,15 @@ class Answers:
         self.queue[dialog].extend(answers)
 
     def hook(self, name: str) -> Callable[..., Any]:
-        def ask(*args: Any) -> Any:
-            self.asked[name].append(args[1:])  # drop the parent widget
+        def ask(*args: Any, **named: Any) -> Any:
+            asked = (*args[1:], *named.values())  # the parent widget dropped
+            self.asked[name].append(asked)
             if not self.queue[name] and name == "close":
                 return "close"  # closing the window at the end of a test
             if not self.queue[name]:
-                pytest.fail(f"unexpected {name} dialog: {args[1:]}")
+                pytest.fail(f"unexpected {name} dialog: {asked}")
             answer = self.queue[name].pop(0)
-            return answer(*args) if callable(answer) else answer
+            return answer(*args, **named) if callable(answer) else answer
 
         return ask
 

@@ -131,7 +131,7 @@ def test_typing_in_the_box_filters_the_list_and_enter_picks(qtbot, make_window, 
     assert "no card on file" in text
 
 
-def test_a_search_that_finds_nobody_says_so_and_how_to_go_on(qtbot, make_window, desk):
+def test_a_search_that_finds_nobody_says_so_and_how_to_go_on(qtbot, make_window, desk, answers):
     add_customer(desk, "Northwind Traders")
     w = make_window()
     assert w.search.no_match.isHidden()
@@ -141,6 +141,12 @@ def test_a_search_that_finds_nobody_says_so_and_how_to_go_on(qtbot, make_window,
     assert said.startswith("No customer matches “acme”.") and "(Ctrl+N)" in said
     qtbot.keyClick(w.search.box, Qt.Key.Key_Return)  # nobody to pick: nothing happens
     assert w.customer is None
+    answers.give("editor", None)  # Ctrl+N: a new customer, starting with what was typed
+    qtbot.keyClick(w.search.box, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert answers.asked["editor"][-1][1:] == (None, "acme")  # (customer, name)
+    for typed, field in (("+1 (555) 019-9999", "phone"), ("ops@acme.example", "email")):
+        w.search.box.setText(typed)
+        assert w.search.typed_for_new() == {field: typed}
     w.search.box.clear()
     assert w.search.no_match.isHidden() and w.search.model.rowCount() == 1
     qtbot.keyClicks(w.search.box, "acme")
