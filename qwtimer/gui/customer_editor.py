@@ -57,6 +57,10 @@ class CustomerEditor(Dialog):
         self.email = QLineEdit(customer.email if customer else email, self)
         for w, n in ((self.name, "Name"), (self.phone, "Phone"), (self.email, "Email")):
             w.setAccessibleName(n)
+        # a new customer's typing goes on where what is known ends (a name searched for: the
+        # phone next); an edit starts at the name
+        fields = (self.name, self.phone, self.email) if customer is None else ()
+        next((w for w in fields if not w.text()), self.name).setFocus()
         self.lines = QListWidget(self)
         self.lines.setAccessibleName("Product lines")
         if customer is not None:

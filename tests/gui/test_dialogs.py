@@ -220,6 +220,16 @@ def test_stop_dialog_takes_the_notes_at_once_and_ctrl_enter_bills(qtbot):
     assert d.answer() == ("unresolved", "Reset the template path\nwill call back")
 
 
+def test_a_new_customer_started_from_a_search_takes_the_typing_at_the_next_field(qtbot, desk):
+    d = CustomerEditor(Customers(desk), None, None, name="Adatum Corporation")
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    d.activateWindow()
+    assert d.name.text() == "Adatum Corporation"
+    qtbot.waitUntil(d.phone.hasFocus)
+
+
 def test_accessible_names_on_every_input_and_button(window):
     from PySide6.QtWidgets import QAbstractButton, QLineEdit, QTableView
 
