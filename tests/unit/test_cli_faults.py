@@ -155,20 +155,23 @@ def test_a_bug_is_logged_with_its_traceback_and_named_in_one_line(
     assert "in broken" in text and "unheard-of column" in text
 
 
-@pytest.mark.parametrize("listing", ["customer list", "calls", "calls --csv", "calls --json"])
-def test_piping_a_command_to_head_exits_quietly(
-    seeded: InProcess, qwtimer_cmd: list[str], monkeypatch: pytest.MonkeyPatch, listing: str
-) -> None:
-    export = seeded.data.parent / "crm.csv"  # more output than a pipe buffer holds
+@pytest.fixture(scope="module")
+def long_listings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder whose listings are longer than a pipe buffer holds: 2,000 customers and
+    800 calls (`calls` streams from an open cursor, which must close before the file; with
+    fewer rows it can finish writing before `head` has gone). Made once: the listings only
+    read it."""
+    seeded = InProcess(tmp_path_factory.mktemp("listings") / "data")
+    add_acme(seeded)
+    export = seeded.data.parent / "crm.csv"
     export.write_text(
         CSV_HEADER
         + "".join(f"Customer {n:04d},desktop,license,,2027-06-30,,,\n" for n in range(2000)),
         encoding="utf-8",
     )
-    monkeypatch.setattr(customer_import, "PAUSE_SECONDS", 0)  # no timer here to let in
-    seeded.run("customer", "import", str(export))
-    # `calls` streams from an open cursor, which must close before the file; it needs more
-    # rows than a pipe buffer holds, or it can finish writing before `head` has gone
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(customer_import, "PAUSE_SECONDS", 0)  # no timer here to let in
+        seeded.run("customer", "import", str(export))
     desk = context.Desk(seeded.data, technician="tess")
     try:
         calls, customers = Calls(desk), Customers(desk)
@@ -177,6 +180,13 @@ def test_piping_a_command_to_head_exits_quietly(
                 calls.log(customers.find(f"Customer {n:04d}"), {SegmentKind.TALK: 120})
     finally:
         desk.close()
+    return seeded.data
+
+
+@pytest.mark.parametrize("listing", ["customer list", "calls", "calls --csv", "calls --json"])
+def test_piping_a_command_to_head_exits_quietly(
+    long_listings: Path, qwtimer_cmd: list[str], listing: str
+) -> None:
     env = {k: v for k, v in os.environ.items() if k != "QWTIMER_DATA_DIR"}
     env["QWTIMER_TECHNICIAN"] = "tess"
     cmd = " ".join(qwtimer_cmd)
@@ -186,7 +196,7 @@ def test_piping_a_command_to_head_exits_quietly(
             "-o",
             "pipefail",
             "-c",
-            f"{cmd} --data-dir '{seeded.data}' {listing} | head -1",
+            f"{cmd} --data-dir '{long_listings}' {listing} | head -1",
         ],
         capture_output=True,
         text=True,
