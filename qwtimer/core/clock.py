@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -28,6 +28,11 @@ class Reading:
     utc: datetime
     utc_offset_min: int
     boot_id: str
+
+    @property
+    def local_date(self) -> date:
+        """The day on the desk's wall calendar at this reading (the zone it was read in)."""
+        return (self.utc + timedelta(minutes=self.utc_offset_min)).date()
 
 
 class Clock(Protocol):

@@ -22,6 +22,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.store.models import Customer
 
 _PHONE_WORD = re.compile(r"^[\d+().\-/]*\d[\d+().\-/]*$")
+
+
+def is_phone_number(typed: str) -> bool:
+    """Whether ``typed`` reads as a phone number: each word digits and their punctuation."""
+    words = typed.split()
+    return bool(words) and all(_PHONE_WORD.match(w) for w in words)
+
+
 _ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
 # In the table's own order: the index sorts them in Python anyway (by name without case), and
 # reading through the name index costs SQLite a look-up per row, about three times the scan.

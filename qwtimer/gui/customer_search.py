@@ -8,7 +8,6 @@ costs one list comprehension and one model reset.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from qwtimer.core.words import clock_text
-from qwtimer.desk.search import CustomerIndex, CustomerRow
+from qwtimer.desk.search import CustomerIndex, CustomerRow, is_phone_number
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Name", "Phone", "Email", "Bank")
@@ -149,9 +148,6 @@ class CustomerListModel(QAbstractTableModel):
         return None
 
 
-_PHONE = re.compile(r"^\+?[\d ()./-]*\d[\d ()./-]*$")  # what people type as a number
-
-
 class CustomerSearch(QWidget):
     """Search box above the result list. Enter or a double click picks the customer."""
 
@@ -233,19 +229,22 @@ class CustomerSearch(QWidget):
             return {}
         if "@" in typed:
             return {"email": typed}
-        return {"phone" if _PHONE.match(typed) else "name": typed}
+        return {"phone" if is_phone_number(typed) else "name": typed}
 
     def _browsed(self) -> None:
         self.browsing = True
         self.browsed.emit()
 
+    def _highlighted_row(self) -> CustomerRow | None:
+        return self.model.row_at(self.view.currentIndex().row())
+
     def highlighted(self) -> str | None:
         """The id of the customer highlighted in the list right now (None: nobody)."""
-        row = self.model.row_at(self.view.currentIndex().row())
+        row = self._highlighted_row()
         return row.id if row is not None else None
 
     def highlighted_name(self) -> str | None:
-        row = self.model.row_at(self.view.currentIndex().row())
+        row = self._highlighted_row()
         return row.name if row is not None else None
 
     def has_focus(self) -> bool:

@@ -60,10 +60,10 @@ def bar(row: review.GroupRow) -> StackedBar:
 
 
 def day_bars(
-    days: list[review.GroupRow], period: Period | None = None
+    days: list[review.GroupRow], period: Period | None = None, today: date | None = None
 ) -> tuple[list[StackedBar], str]:
     """Every day from the period's first (else the first with calls) to its last (else the
-    last with calls; never past today unless calls are there), a day without calls as an
+    last with calls; never past ``today`` unless calls are there), a day without calls as an
     empty bar: the axis is time, so a quiet day is seen, not skipped. The latest
     ``MOST_BARS`` days, in time order, with the chart's title, which says when earlier days
     are left out. Beyond ``FULL_DATES`` bars a whole date would not fit under its bar: each
@@ -76,7 +76,8 @@ def day_bars(
     last = (period and period.until) or (called[-1] if called else None)
     if first is None or last is None:
         return [], title
-    last = max(min(last, date.today()), called[-1] if called else first)
+    if today is not None:
+        last = max(min(last, today), called[-1] if called else first)
     count = (last - first).days + 1
     span = [last - timedelta(days=n) for n in range(min(count, MOST_BARS) - 1, -1, -1)]
     shown = [
@@ -173,7 +174,8 @@ class ReviewCharts(QWidget):
     def show_data(self, data: ChartData) -> None:
         """Draw ``data``."""
         self.data = data
-        self.per_day.show_stacked_bars(*day_bars(data.days, data.period))
+        today = self.desk.clock.read().local_date
+        self.per_day.show_stacked_bars(*day_bars(data.days, data.period, today))
         self.per_technician.show_stacked_bars(*technician_bars(data.technicians))
         self.lengths.show_length_counts(data.lengths, "Calls by length (min)")
         self._say("")

@@ -89,7 +89,7 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         self._keep: str | None = None  # the call to select again once the calls are read
         self._posted = ""  # the entry a correction posted, selected once shown
 
-        self.filters = CallFilterBar(self)
+        self.filters = CallFilterBar(lambda: desk.clock.read().local_date, self)
         self.customer_filter = self.filters.customer
         self.technician_filter = self.filters.technician
         self.since, self.until = self.filters.since, self.filters.until

@@ -7,6 +7,7 @@ typed text. Every input has an accessible name and a label with an Alt shortcut.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QTimer, Signal
@@ -57,8 +58,9 @@ def _qdate(d: date) -> QDate:
 class CallFilterBar(QWidget):
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, today: Callable[[], date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.today = today  # the desk's calendar day, read when a preset is pressed
         self.since = _date_edit(self, "Calls since")
         self.until = _date_edit(self, "Calls until")
         self.presets: dict[str, QPushButton] = {}
@@ -148,7 +150,7 @@ class CallFilterBar(QWidget):
 
     def preset(self, which: str, today: date | None = None) -> None:
         """Dates of today, this week (from Monday) or this month, up to today; one change."""
-        today = today or date.today()
+        today = today or self.today()
         since = {
             "today": today,
             "week": today - timedelta(days=today.weekday()),

@@ -158,8 +158,24 @@ def test_a_day_without_calls_is_an_empty_bar_and_the_filters_days_are_all_charte
     assert [b.label for b in day_bars(days, month)[0]] == [f"2026-10-0{n}" for n in range(1, 7)]
     assert day_bars([], month)[0] == [StackedBar(f"2026-10-0{n}", 0, 0) for n in range(1, 7)]
     assert day_bars([])[0] == []  # no calls and no dates: nothing to chart
-    ahead = Period(date.today() - timedelta(days=1), date.today() + timedelta(days=20))
-    assert len(day_bars([], ahead)[0]) == 2  # yesterday and today: never days to come
+    today = date(2026, 10, 4)
+    ahead = Period(today - timedelta(days=1), today + timedelta(days=20))
+    assert len(day_bars([], ahead, today)[0]) == 2  # yesterday and today: never days to come
+    assert len(day_bars(days, ahead, today)[0]) == 3  # up to the last call after today
+
+
+def test_the_chart_per_day_ends_on_the_desks_today_not_the_machines(
+    qtbot: Any, review: SupervisorWindow, clock: FakeClock
+) -> None:
+    today = clock.read().local_date
+    assert today != date.today()  # the desk's clock is days away from the machine's
+    review.since.setDate(today - timedelta(days=1))
+    with qtbot.waitSignal(review.refreshed, timeout=5000):
+        review.until.setDate(today + timedelta(days=20))
+    show_charts(qtbot, review)
+    described = review.charts.per_day.accessibleDescription().split("; ")
+    days = [(today - timedelta(days=n)).isoformat() for n in (1, 0)]
+    assert [d.split(":")[0] for d in described] == days  # no day after the desk's today
 
 
 def test_the_charts_view_has_a_name_and_a_shortcut(review: SupervisorWindow) -> None:

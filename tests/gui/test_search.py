@@ -144,7 +144,10 @@ def test_a_search_that_finds_nobody_says_so_and_how_to_go_on(qtbot, make_window,
     answers.give("editor", None)  # Ctrl+N: a new customer, starting with what was typed
     qtbot.keyClick(w.search.box, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert answers.asked["editor"][-1][1:] == (None, "acme")  # (customer, name)
-    for typed, field in (("+1 (555) 019-9999", "phone"), ("ops@acme.example", "email")):
+    for typed, field in (
+        ("+1 (555) 019-9999", "phone"), ("555 019 9999", "phone"), ("ops@acme.example", "email"),
+        ("acme 019", "name"), ("(777)", "phone"), ("+44 ext", "name"),
+    ):  # fmt: skip
         w.search.box.setText(typed)
         assert w.search.typed_for_new() == {field: typed}
     w.search.box.clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +192,17 @@ def test_date_presets_choose_today_this_week_and_this_month(review: SupervisorWi
     assert f.period().since == date(2026, 11, 1)
     f.preset("today", date(2026, 11, 26))
     assert f.period().since == f.period().until == date(2026, 11, 26)
+
+
+def test_the_presets_read_today_off_the_desks_clock_in_its_zone(
+    review: SupervisorWindow, clock: FakeClock
+) -> None:
+    utc = clock.read().utc
+    clock.utc_offset_min = -(utc.hour + 1) * 60  # an hour before midnight, a zone to the west
+    review.filters.presets["today"].click()
+    yesterday_utc = utc.date() - timedelta(days=1)
+    assert review.filters.period().since == review.filters.period().until == yesterday_utc
+    assert clock.read().local_date == yesterday_utc != date.today()
 
 
 def test_typing_a_customer_reads_once_after_the_typing_stops(
