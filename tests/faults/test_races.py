@@ -55,12 +55,10 @@ class Track:
             answers.setdefault(op, []).append(answer)
         return answers
 
+    looker: sqlite3.Connection  # read-only, in autocommit: each query sees the latest commit
+
     def sql(self, query: str, *args: object) -> list[tuple[object, ...]]:
-        con = sqlite3.connect(self.folder / "qwtimer.db")
-        try:
-            return con.execute(query, args).fetchall()
-        finally:
-            con.close()
+        return self.looker.execute(query, args).fetchall()
 
     def consistent(self) -> None:
         """What every trial must leave: at most one running call on the device; a stopped call
@@ -68,11 +66,11 @@ class Track:
         per stop that succeeded is checked by the trial itself."""
         running = self.sql("SELECT id FROM call WHERE state NOT IN ('idle', 'stopped')")
         assert len(running) <= 1, running
-        for call_id, state in self.sql("SELECT id, state FROM call"):
-            open_kinds = [
-                k
-                for (k,) in self.sql("SELECT kind FROM segment WHERE call_id=? AND open=1", call_id)
-            ]
+        for call_id, state, kinds in self.sql(
+            "SELECT call.id, state, group_concat(kind) FROM call LEFT JOIN segment "
+            "ON segment.call_id = call.id AND segment.open = 1 GROUP BY call.id"
+        ):
+            open_kinds = str(kinds).split(",") if kinds is not None else []
             if state == "stopped":
                 assert open_kinds == [], (call_id, state, open_kinds)
             else:
@@ -89,8 +87,12 @@ def track(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Track]:
     customers = Customers(desk)
     customers.add("Acme Audio", LINE)
     customers.add("Zeta Zinc", LINE)
+    looker = sqlite3.connect(
+        f"file:{folder / 'qwtimer.db'}?mode=ro", uri=True, isolation_level=None
+    )
     with racers.pair(folder, join_s=30) as (jobs, results):
-        yield Track(folder, desk, jobs, results)
+        yield Track(folder, desk, jobs, results, looker)
+    looker.close()
     desk.close()
 
 
