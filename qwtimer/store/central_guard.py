@@ -23,6 +23,7 @@ import os
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
+from functools import cache
 
 from qwtimer.core import cards
 from qwtimer.core.errors import InputError
@@ -73,7 +74,8 @@ def _int_array(values: list[int]) -> str:
     return "ARRAY[" + ",".join(str(v) for v in values) + "]::int[]"
 
 
-def pg_card_function_sql() -> list[str]:
+@cache  # its tables walk every Unicode code point: once a process, not once a ledger
+def pg_card_function_sql() -> tuple[str, ...]:
     """``holds_card_number(text)`` in SQL and PL/pgSQL: the same answer as the Python
     function."""
     digits, other_seps = _char_tables()
@@ -85,7 +87,7 @@ def pg_card_function_sql() -> list[str]:
     digit = f"E'[{d}]'"
     runs = f"E'([^{d}{sp}])?[{sp}]*([{d}][{d}{sp}]*)'"
     seps = f"E'[{sp}]+'"
-    return [
+    return (
         """CREATE OR REPLACE FUNCTION luhn_valid(d text) RETURNS boolean
            LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
            DECLARE total int := 0; n int := length(d); x int;
@@ -171,7 +173,7 @@ def pg_card_function_sql() -> list[str]:
            LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
            SELECT t IS NOT NULL AND char_length(t) >= {lo}
              AND regexp_count(t, {digit}) >= {lo} AND card_number_in(t) $$""",
-    ]
+    )
 
 
 def pg_seq_assign_sql(table: str) -> str:
