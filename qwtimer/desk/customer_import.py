@@ -25,8 +25,9 @@ from qwtimer.core import eligibility as elig
 from qwtimer.core.cards import refuse_card_numbers
 from qwtimer.core.errors import InputError, QwtimerError, StoreFault
 from qwtimer.desk.changes import ALL, Changes, note
-from qwtimer.desk.duplicates import DuplicateIndex, find_matches, name_key
+from qwtimer.desk.duplicates import DuplicateIndex, find_matches
 from qwtimer.desk.product_lines import CSV_NAMES, LineInput
+from qwtimer.store.customer_match import name_key
 from qwtimer.store.models import Customer
 
 if TYPE_CHECKING:

@@ -8,35 +8,13 @@ their emails match ignoring case. Merged customers (``Customer.merged_into``) ne
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qwtimer.core.errors import InputError
 from qwtimer.store import customer_match as match
+from qwtimer.store.customer_match import email_key, name_key, phone_key
 from qwtimer.store.models import Customer
-
-_SPACE = re.compile(r"\s+")
-# Fewer digits than this are an extension or a typo, not a phone number worth matching.
-MIN_PHONE_DIGITS = 5
-# Numbers are compared on their last digits, so "+1 555 010 4242" is "(555) 010-4242".
-PHONE_DIGITS_COMPARED = 10
-
-
-def name_key(name: str) -> str:
-    """A name as compared: case-folded, inner runs of spaces made one, ends trimmed."""
-    return _SPACE.sub(" ", name).strip().casefold()
-
-
-def phone_key(phone: str) -> str:
-    """A phone as compared: its last ten digits, punctuation and a country code ignored
-    ('' when too short to mean anything)."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return digits[-PHONE_DIGITS_COMPARED:] if len(digits) >= MIN_PHONE_DIGITS else ""
-
-
-def email_key(email: str) -> str:
-    return email.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -70,15 +48,10 @@ def keys_of(name: str, phone: str, email: str) -> list[tuple[str, str]]:
     return [(field, key) for field, key in keys if key]
 
 
-_KEY_FUNCTIONS = {"name": name_key, "phone": phone_key, "email": email_key}
-
-
 def _rows(sql: str, params: list[str]) -> list[tuple[str, str, str, str]]:
-    """(id, name, phone, email) rows of ``sql``, with the key functions available to it."""
+    """(id, name, phone, email) rows of ``sql`` (the key functions are the connection's own:
+    ``store.connection`` registers them once it opens)."""
     db = Customer._meta.database
-    connection = db.connection()
-    for field, function in _KEY_FUNCTIONS.items():
-        connection.create_function(f"qw_{field}_key", 1, function, deterministic=True)
     return [tuple(str(v or "") for v in row) for row in db.execute_sql(sql, params)]  # type: ignore[misc]
 
 

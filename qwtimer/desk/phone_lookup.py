@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qwtimer.core.phone_events import PhoneEventError, normalise
-from qwtimer.desk.duplicates import _rows, phone_key
+from qwtimer.desk.duplicates import _rows
 from qwtimer.store import customer_match as match
+from qwtimer.store.customer_match import phone_key
 
 _COLUMNS = "SELECT id, name, phone, merged_into FROM customer WHERE "
 _SQL = (

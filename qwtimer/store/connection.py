@@ -23,7 +23,7 @@ from peewee import DatabaseError, IntegrityError, OperationalError, SqliteDataba
 
 from qwtimer.core.cards import holds_card_number
 from qwtimer.core.errors import DiskFull, IllegalTransition, InputError, StoreFault
-from qwtimer.store import call_sums
+from qwtimer.store import call_sums, customer_match
 from qwtimer.store.faults import BUSY_TIMEOUT_MS, classify
 from qwtimer.store.local_schema import (  # noqa: F401 - the schema's names, used from here too
     _ENTRY_APPEND_ONLY,
@@ -129,6 +129,8 @@ def open_local(path: Path, *, migrate: bool = True) -> SqliteDatabase:
         lock_type="IMMEDIATE",
     )
     db.register_function(holds_card_number, CARD_FUNCTION, 1, deterministic=True)
+    for name, key in customer_match.KEY_FUNCTIONS.items():
+        db.register_function(key, name, 1, deterministic=True)
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()

@@ -5,10 +5,14 @@ without spaces, email lower-cased and trimmed, the phone's last ten digits once 
 punctuation is stripped) and one partial index of the rows those keys cannot judge (a
 character outside printable ASCII, or a phone with other characters). A look-up is then four
 index searches, whatever the number of customers; every insert, including rows pulled from
-the ledger, keeps the indexes current without Python.
+the ledger, keeps the indexes current without Python. The keys in full (``name_key``,
+``phone_key``, ``email_key``) judge the candidates, in Python and as SQL functions.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
 
 _DIGITS = "phone"
 for _mark in (" ", "-", "(", ")", ".", "+", "/"):
@@ -42,3 +46,36 @@ CANDIDATES = (
     )
     + ") WHERE merged_into IS NULL AND id != ?"
 )
+
+
+_SPACE = re.compile(r"\s+")
+# Fewer digits than this are an extension or a typo, not a phone number worth matching.
+MIN_PHONE_DIGITS = 5
+# Numbers are compared on their last digits, so "+1 555 010 4242" is "(555) 010-4242".
+PHONE_DIGITS_COMPARED = 10
+
+
+def name_key(name: str) -> str:
+    """A name as compared: case-folded, inner runs of spaces made one, ends trimmed."""
+    return _SPACE.sub(" ", name).strip().casefold()
+
+
+def phone_key(phone: str) -> str:
+    """A phone as compared: its last ten digits, punctuation and a country code ignored
+    ('' when too short to mean anything)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-PHONE_DIGITS_COMPARED:] if len(digits) >= MIN_PHONE_DIGITS else ""
+
+
+def email_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+# The keys as SQL functions, for rows the plain expressions above cannot judge. Registered on
+# every connection as it opens (``store.connection``), never per query: registering a
+# function again makes SQLite prepare every statement of the connection anew.
+KEY_FUNCTIONS: dict[str, Callable[[str], str]] = {
+    "qw_name_key": name_key,
+    "qw_phone_key": phone_key,
+    "qw_email_key": email_key,
+}
