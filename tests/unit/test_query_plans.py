@@ -26,7 +26,7 @@ from qwtimer.desk.reports import call_rows, recent_rows
 from qwtimer.desk.search import read_banks
 from qwtimer.desk.statements import Period, statement
 from qwtimer.store.models import Customer
-from tests.bench.history import copy_of, generate
+from tests.bench.history import copy_of
 
 BIG = ("call", "segment", "call_close", "entry", "call_figures")
 _TABLES = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)"?(?:\s+(?:AS\s+)?"?(\w+)"?)?', re.I)
@@ -35,9 +35,9 @@ _SCAN = re.compile(r"^SCAN (\w+)(?: USING (COVERING )?INDEX (\w+))?")
 
 @pytest.fixture
 def history(tmp_path: Path) -> Iterator[Desk]:
-    """A small generated history (the plans do not depend on its size)."""
-    generate(tmp_path / "desk", 2_000)
-    desk = Desk(tmp_path / "desk", technician="tech01")
+    """A private copy of a small generated history (the plans do not depend on its size),
+    generated once for every test that asks for it."""
+    desk = Desk(copy_of(2_000, tmp_path / "desk"), technician="tech01")
     yield desk
     desk.close()
 
