@@ -22,14 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.store.models import Customer
 
 _PHONE_WORD = re.compile(r"^[\d+().\-/]*\d[\d+().\-/]*$")
-
-
-def is_phone_number(typed: str) -> bool:
-    """Whether ``typed`` reads as a phone number: each word digits and their punctuation."""
-    words = typed.split()
-    return bool(words) and all(_PHONE_WORD.match(w) for w in words)
-
-
 _ID_LIKE = re.compile(r"^[0-9a-f-]{8,36}$")
 # In the table's own order: the index sorts them in Python anyway (by name without case), and
 # reading through the name index costs SQLite a look-up per row, about three times the scan.
@@ -37,6 +29,12 @@ ROWS_SQL = "SELECT id, name, phone, email, NULL FROM customer WHERE merged_into 
 BANKS_SQL = "SELECT customer_id, SUM(seconds) FROM entry GROUP BY customer_id"
 RECENT = 8  # results of this many recent queries are kept to narrow the next ones
 HELD = 64  # at most this many words have the rows holding them remembered (a byte per row)
+
+
+def is_phone_number(typed: str) -> bool:
+    """Whether ``typed`` reads as a phone number: each word digits and their punctuation."""
+    words = typed.split()
+    return bool(words) and all(_PHONE_WORD.match(w) for w in words)
 
 
 class CustomerRow(NamedTuple):
