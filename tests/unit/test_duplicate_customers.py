@@ -319,32 +319,3 @@ def test_a_name_that_matches_no_customer_offers_the_names_holding_it_and_takes_n
     for nothing_like in ("_", "Acme_Ltd", "Acme%GmbH", "Nobody"):
         assert "give an id or the exact name" in refusal(nothing_like), nothing_like
     assert customers.find("Webby Co").name == "Webby Co"  # the exact name still finds it
-
-
-def test_looking_for_duplicates_or_a_caller_leaves_the_connections_statements_prepared(
-    desk: Desk,
-) -> None:
-    """The key functions belong to the connection from the start: defining one again makes
-    SQLite prepare every statement anew (with the timer's triggers, milliseconds each), which
-    once made an import of 2,000 customers take half a minute."""
-    from qwtimer.desk.duplicates import find_matches
-    from qwtimer.desk.phone_lookup import callers
-
-    acme = Customers(desk).add("Ácme Audio", line(), phone="+1 (555) 010-4242")
-    con = desk.db.connection()
-    prepared: list[int] = []
-    con.set_authorizer(lambda action, *_: prepared.append(action) or sqlite3.SQLITE_OK)
-    try:
-        bank = "SELECT sum(seconds) FROM entry WHERE customer_id = ?"
-        con.execute(bank, (acme.id,)).fetchall()  # prepared once, then kept by sqlite3
-        assert prepared
-        for look in (
-            lambda: [m.id for m in find_matches("ÁCME  audio")],
-            lambda: [c.id for c in callers("+15550104242", "US")],
-        ):
-            assert look() == [acme.id]  # the functions answer: the name is not plain ASCII
-            prepared.clear()
-            con.execute(bank, (acme.id,)).fetchall()
-            assert prepared == []  # the same statement, not prepared again
-    finally:
-        con.set_authorizer(None)
