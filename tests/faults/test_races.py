@@ -43,6 +43,7 @@ class Track:
     desk: Desk
     jobs: list[mp.Queue[tuple[str, str] | None]]
     results: mp.Queue[tuple[str, str]]
+    looker: sqlite3.Connection  # read-only, in autocommit: each query sees the latest commit
 
     def race(self, a: tuple[str, str], b: tuple[str, str]) -> dict[str, list[str]]:
         """Release both racers at once; the answers by operation."""
@@ -54,8 +55,6 @@ class Track:
             assert not answer.startswith("error"), f"{op}: {answer}"
             answers.setdefault(op, []).append(answer)
         return answers
-
-    looker: sqlite3.Connection  # read-only, in autocommit: each query sees the latest commit
 
     def sql(self, query: str, *args: object) -> list[tuple[object, ...]]:
         return self.looker.execute(query, args).fetchall()
