@@ -38,6 +38,12 @@ def local_db_path(folder: Path) -> Path:
     return folder / "qwtimer.db"
 
 
+def window_settings_path(folder: Path) -> Path:
+    """Where the windows of a data folder keep their places and the last folder a file was
+    chosen in (``gui/window_memory.py``)."""
+    return folder / "window.ini"
+
+
 def resource_dir() -> Path:
     """The ``resources`` folder inside the package: the same place in a source checkout, an
     installed package and the PyInstaller bundle (which keeps it at ``qwtimer/resources``)."""

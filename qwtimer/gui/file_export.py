@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -24,22 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.desk.periods import Period
 
 Report = Callable[[int, int], None]
-
-
-def choose_file(parent: QWidget, title: str, name: str) -> str | None:
-    """A file name ending .pdf or .csv (``name``'s suffix is offered first), or None when
-    cancelled; a name typed without either gets the chosen type's."""
-    from PySide6.QtWidgets import QFileDialog  # its enums cost every window that never asks
-
-    kinds = ["PDF document (*.pdf)", "CSV spreadsheet (*.csv)"]
-    if name.lower().endswith(".csv"):
-        kinds.reverse()
-    chosen_name, chosen = QFileDialog.getSaveFileName(parent, title, name, ";;".join(kinds))
-    if not chosen_name:
-        return None
-    if Path(chosen_name).suffix.lower() not in (".pdf", ".csv"):
-        chosen_name += ".pdf" if "pdf" in chosen.lower() else ".csv"
-    return chosen_name
 
 
 class FileExport(QObject):

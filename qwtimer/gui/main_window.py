@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFrame,
     QLabel,
     QMainWindow,
@@ -27,6 +26,7 @@ from qwtimer.desk.changes import Changes
 from qwtimer.gui.crash import CrashReporter, open_log_folder
 from qwtimer.gui.customer_search import CustomerSearch
 from qwtimer.gui.icons import app_icon
+from qwtimer.gui.window_memory import WindowMemory, open_size
 from qwtimer.gui.window_stages import WindowStages
 from qwtimer.gui.window_views import WindowViews
 
@@ -86,9 +86,10 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
     idle_watch: QTimer
 
     def __init__(
-        self, desk: Desk | None, parent: QWidget | None = None, *, staged: bool = False
+        self, desk: Desk | None, *, staged: bool = False, memory: WindowMemory | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__()
+        self.memory = memory  # where it was last (given: read before the desk opens)
         self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
         self.bill_dialog: QDialog | None = None
@@ -112,7 +113,7 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         scroller.setWidget(self.right)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.tabs)
         split.addWidget(scroller)
         split.setStretchFactor(0, 1)
@@ -128,13 +129,10 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         self.crash = CrashReporter(self)  # open_window installs its hooks
         self.setWindowTitle("qwtimer")
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
-        width, height = cw * 190, lh * 58
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:  # the frame (title bar, borders) is added outside this size
-            width = min(width, screen.width() * 19 // 20)
-            height = min(height, screen.height() * 9 // 10)
-        self.resize(width, height)
+        open_size(self, cw * 190, lh * 58)
         split.setSizes([cw * 100, cw * 90])
+        if memory is not None:  # given: put back where it closed (the first screen's size)
+            memory.restore(self, "main", split)
         self.search.picked.connect(self.pick)
         if desk is not None:
             self.attach(desk)
@@ -189,10 +187,6 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
             message = f"The ledger re-settled {count(n, 'call')} (see Recent calls): {told}"
             self.report(message, error=False)
             self.notifier.resettled(message)
-
-    def choose_csv(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "Import customers", "", "CSV files (*.csv)")
-        return path
 
     # -- customers -----------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -413,4 +407,6 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         self.phone_setup.shutdown()
         self.runner.wait()
         self.tray.icon.hide()
+        if self.memory is not None:  # (always, once the desk is attached)
+            self.memory.keep(self, "main", self.split)
         event.accept()

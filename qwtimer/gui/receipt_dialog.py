@@ -4,13 +4,10 @@ is written off the GUI thread by the application's operation runner, whole or no
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -24,6 +21,7 @@ from qwtimer.desk.context import Desk
 from qwtimer.desk.receipt import Receipt, receipt
 from qwtimer.gui.dialog import Dialog
 from qwtimer.gui.runner import runner
+from qwtimer.gui.window_memory import WindowMemory
 
 
 class ReceiptDialog(Dialog):
@@ -92,15 +90,9 @@ class ReceiptDialog(Dialog):
     def choose_pdf_file(self) -> str | None:
         """A file name ending .pdf, or None when cancelled."""
         assert self.receipt is not None
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Save the receipt as PDF",
-            f"{self.receipt.customer} receipt {self.receipt.started_at:%Y-%m-%d}.pdf",
-            "PDF document (*.pdf)",
-        )
-        if not name:
-            return None
-        return name if Path(name).suffix.lower() == ".pdf" else name + ".pdf"
+        name = f"{self.receipt.customer} receipt {self.receipt.started_at:%Y-%m-%d}.pdf"
+        memory = WindowMemory(self.desk.folder)
+        return memory.save_name(self, "Save the receipt as PDF", name, ["PDF document (*.pdf)"])
 
     def save_pdf(self) -> None:
         """Write the receipt (the copy shown) to a PDF the person chooses."""

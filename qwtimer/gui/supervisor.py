@@ -7,13 +7,13 @@ Every read and write runs off the GUI thread through the application's operation
 corrections are announced through the change hub, from which the review refreshes too.
 
 The review reads the laptop's copy of the team's calls, which a sync keeps current by cursor.
-Opened from the window on a supervisor's laptop, it fetches from the ledger first and again every minute while it is
-open (and on Ctrl+R), so while the ledger is reachable the calls shown are the ledger's as of
-moments ago; offline it says how old its copy is.
+Opened from the window on a supervisor's laptop, it fetches from the ledger first and again
+every minute while it is open (and on Ctrl+R), so while the ledger is reachable the calls
+shown are the ledger's as of moments ago; offline it says how old its copy is.
 
-The window shows with its table, filters and buttons; its first page and totals are read off
-the GUI thread. What the first page does not need loads after it is shown (the detail pane)
-or on first use (the charts, the corrections' dialogs, the exports, the receipt).
+The window shows with its table, filters and buttons, where it last closed; its first page
+and totals are read off the GUI thread. What the first page does not need loads after it is
+shown (the detail pane) or on first use (the charts, the corrections, the exports, receipts).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from qwtimer.gui.runner import runner
 from qwtimer.gui.supervisor_corrections import Corrections
 from qwtimer.gui.supervisor_exports import Exports
 from qwtimer.gui.supervisor_filter import CallFilterBar
+from qwtimer.gui.window_memory import WindowMemory, open_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QTableView
@@ -97,14 +98,13 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         self.calls, self.call_view = self.table.calls, self.table.view
         self._detail: CallDetailPanel | None = None  # loaded once the first page is shown
         self._charts: ReviewCharts | None = None  # loaded when first shown
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.table)
         place = QWidget(self)  # the detail pane's place, as wide as its room, until it loads
         place.setMinimumWidth(self.fontMetrics().averageCharWidth() * DETAIL_CHARS)
         split.addWidget(place)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        self.split = split
         self.views = QTabWidget(self)  # the calls, or the charts of the same calls
         self.views.setAccessibleName("Calls or charts")
         self.views.addTab(split, "Calls")
@@ -164,6 +164,8 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         layout.addWidget(self.views, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
+        self.memory = WindowMemory(desk.folder)  # where the review was when it last closed
+        self.placed = self.memory.restore(self, "review", split)
 
         self.filters.changed.connect(self.apply_filter)
         self.calls.loaded.connect(self._loaded)
@@ -268,10 +270,7 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         """Wide enough for the table and the detail, within the screen."""
         fm = self.fontMetrics()
         wanted = self.call_view.horizontalHeader().length() + fm.averageCharWidth() * DETAIL_CHARS
-        screen = self.screen().availableGeometry() if self.screen() else None
-        width = min(wanted, int(screen.width() * 0.95)) if screen else wanted
-        height = min(fm.height() * 44, int(screen.height() * 0.9)) if screen else fm.height() * 44
-        self.resize(max(width, fm.averageCharWidth() * 100), height)
+        open_size(self, max(wanted, fm.averageCharWidth() * 100), fm.height() * 44)
 
     # -- reading ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -330,7 +329,8 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         self.select_call(self._keep)
         if not self.loaded:
             self.loaded = True
-            self._fit_width()
+            if not self.placed:  # not where it last closed: as wide as its table
+                self._fit_width()
             self.call_view.setFocus()  # arrows move through the calls at once
             QTimer.singleShot(0, self, self._load_detail)  # once the first page is shown
         self.refreshed.emit()
@@ -384,7 +384,8 @@ class SupervisorWindow(Corrections, Exports, QDialog):
 
     def _stop(self) -> None:
         """Closing: a table export stops, a statement finishes, nothing more is read or
-        fetched (a sync already running finishes for the window)."""
+        fetched (a sync already running finishes for the window); where it is is kept."""
+        self.memory.keep(self, "review", self.split)
         self.fetch_timer.stop()
         if self.fetch is not None:
             self.fetch.started.disconnect(self._show_source)

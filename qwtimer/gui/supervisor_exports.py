@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from qwtimer.core.errors import QwtimerError
-from qwtimer.gui.file_export import StatementExporter, TableExporter, choose_file
+from qwtimer.gui.file_export import StatementExporter, TableExporter
 from qwtimer.gui.review_part import ReviewPart
 
 if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.desk import review
     from qwtimer.desk.periods import Period
     from qwtimer.gui.review_model import ReviewModel
+    from qwtimer.gui.window_memory import WindowMemory
+
+PDF, CSV = "PDF document (*.pdf)", "CSV spreadsheet (*.csv)"
 
 
 class Exports(ReviewPart):
@@ -29,6 +32,7 @@ class Exports(ReviewPart):
     table_exporter: TableExporter
     export_button: QPushButton
     table_export_button: QPushButton
+    memory: WindowMemory
 
     def selected_call(self) -> review.CallRow | None:
         raise NotImplementedError
@@ -39,15 +43,14 @@ class Exports(ReviewPart):
     def period(self) -> Period:
         raise NotImplementedError
 
-    @classmethod
-    def choose_export_file(cls, parent: QWidget, customer: str) -> str | None:
+    def choose_export_file(self, parent: QWidget, customer: str) -> str | None:
         """A statement's file name ending .pdf or .csv, or None when cancelled."""
-        return choose_file(parent, f"Export {customer}'s statement", f"{customer} statement.pdf")
+        title, name = f"Export {customer}'s statement", f"{customer} statement.pdf"
+        return self.memory.save_name(parent, title, name, [PDF, CSV])
 
-    @classmethod
-    def choose_table_file(cls, parent: QWidget) -> str | None:
+    def choose_table_file(self, parent: QWidget) -> str | None:
         """The calls' file name ending .csv or .pdf, or None when cancelled."""
-        return choose_file(parent, "Export the calls shown", "calls.csv")
+        return self.memory.save_name(parent, "Export the calls shown", "calls.csv", [CSV, PDF])
 
     def export_table(self) -> None:
         """The calls of the filter as shown (its order too) to CSV or PDF."""

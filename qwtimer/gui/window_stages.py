@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
+from qwtimer.gui.window_memory import WindowMemory
 from qwtimer.gui.window_views import LOADING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,6 +69,7 @@ class WindowStages(_Window):
         loading: bool
         built: bool
         started: bool
+        memory: WindowMemory | None
 
         def load_customers(self) -> None: ...
         def load_recent(self) -> None: ...
@@ -84,6 +86,8 @@ class WindowStages(_Window):
         from qwtimer.gui.runner import runner
 
         self.desk = desk
+        if self.memory is None:  # where this window and its files were last: the folder's
+            self.memory = WindowMemory(desk.folder)
         self.runner = runner()
         self.crash.watch_runner()
         self.hub = ChangeHub(desk, self)  # every write is announced here; every view listens

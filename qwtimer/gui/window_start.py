@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
@@ -40,6 +41,7 @@ from qwtimer.gui.app import (
 )
 from qwtimer.gui.folder_lock import folder_lock
 from qwtimer.gui.main_window import MainWindow
+from qwtimer.gui.window_memory import WindowMemory
 
 DESK_ERROR = 2  # the exit status when the data folder cannot be opened
 
@@ -49,11 +51,12 @@ if TYPE_CHECKING:  # pragma: no cover - imported once the window shows
 
 
 class Claim:
-    """The data folder's address (``instance_link.address``) and its lock file."""
+    """The data folder, its address (``instance_link.address``) and its lock file."""
 
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.lock = folder_lock(where)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.where = link.address(folder)
+        self.lock = folder_lock(self.where)
 
 
 class WindowStart:
@@ -72,7 +75,8 @@ class WindowStart:
         self.claim = claim  # the folder's lock file, held
         self.desk: Desk | None = None  # the desk of the window, closed at the end
         self.instance: Instance | None = None
-        self.window = MainWindow(None, staged=True)
+        # Where the window was when it last closed: read before the database opens.
+        self.window = MainWindow(None, staged=True, memory=WindowMemory(claim.folder))
         self.window.crash.install()  # from now on an uncaught exception is told in one line
 
     def show(self) -> None:
@@ -131,7 +135,7 @@ def run(data_dir: str | None, technician: str | None, desk: Desk | None = None) 
     """Open the technician's window in stages and run until it closes; the exit status (0;
     2 when the data folder cannot be opened; a second start's status once it handed over)."""
     folder = desk.folder if desk is not None else paths.data_dir(data_dir)
-    claim = Claim(link.address(folder))
+    claim = Claim(folder)
     if not claim.lock.tryLock(0):  # another window has this folder: it comes forward instead
         return hand_over(claim.where)
     app = application()

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from qwtimer.gui.recent_calls import RecentCalls
     from qwtimer.gui.runner import OperationRunner
     from qwtimer.gui.tray import Tray
+    from qwtimer.gui.window_memory import WindowMemory
 else:
     _Window = object  # MainWindow brings QMainWindow itself
 
@@ -70,13 +71,13 @@ class WindowViews(_Window):
         tray: Tray
         status: QLabel
         customer_count: QLabel
+        memory: WindowMemory | None
 
         def report(self, message: str, error: bool = True) -> None: ...
         def show_customer(self, customer_id: str) -> None: ...
         def customer_changed(self) -> None: ...
         def refresh(self) -> None: ...
         def can_start(self) -> bool: ...
-        def choose_csv(self) -> str: ...
         def build_rest(self) -> None: ...
         def _set_title(self) -> None: ...
 
@@ -153,6 +154,11 @@ class WindowViews(_Window):
     def _demo_loaded(self) -> None:
         self._set_title()
         self.report("loaded the demo data: every demo customer is named (demo)", error=False)
+
+    def choose_csv(self) -> str:
+        """The CSV file to import, or "" when cancelled."""
+        assert self.memory is not None  # made when the desk was attached
+        return self.memory.open_name(self, "Import customers", ["CSV files (*.csv)"]) or ""
 
     def import_customers(self) -> None:
         """Ask for a CSV file and import it (Customer menu, first run). No argument: a menu

@@ -32,7 +32,7 @@ def test_the_first_screen_shows_and_takes_typing_before_the_desk_is_given(
     add_customer(desk, "Grace Hopper Inc")
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    claim = Claim(link.address(desk.folder))
+    claim = Claim(desk.folder)
     assert claim.lock.tryLock(0)
     start = WindowStart(app, None, None, desk, claim)
     w = start.window
