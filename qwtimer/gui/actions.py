@@ -1,5 +1,6 @@
 """Every call action as a QAction with its keyboard shortcut, shown in its tooltip and in the
-help overlay. Disabled actions do nothing, so a shortcut can never act in the wrong state."""
+help overlay. Disabled actions do nothing, so a shortcut can never act in the wrong state;
+the window then says why, and which keys act now (``refused``)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,11 @@ OTHER_COMMANDS = (
 )
 
 
+def label(cmd: Command) -> str:
+    """The command's name as shown, without its menu accelerator: "Working on hold"."""
+    return cmd.text.replace("&", "").rstrip("…")
+
+
 def tooltip(cmd: Command) -> str:
     if not cmd.shortcut:
         return cmd.help
@@ -128,6 +134,7 @@ class WindowActions(QObject):
             self.by_key[cmd.key] = act
             setattr(self, cmd.key, act)
         self.work_action.setCheckable(True)
+        self._why_not: dict[str, str] = {}  # a disabled call command's key: why, in words
 
     @property
     def work_action(self) -> QAction:
@@ -169,3 +176,24 @@ class WindowActions(QObject):
                 ok = False  # research after a call goes through Recent calls (R5)
             act.setEnabled(ok)
         self.work_action.setChecked(state is CallState.WORKING_HOLD)
+        key = {c.key: f"{c.shortcut} {label(c)}" for c in CALL_COMMANDS}
+        now = [key[c.key] for c in CALL_COMMANDS if self.by_key[c.key].isEnabled()]
+        then = f" Now: {', '.join(now)}." if now else ""
+        if not now and Action.START in allowed:
+            then = f" Pick the caller, then {key['start']}."
+        running = f"while the call is {state.phrase}" if state.running else "with no call running"
+        why = {c.key: f"{key[c.key]}: not {running}.{then}" for c in CALL_COMMANDS}
+        if Action.START in allowed:  # idle: Start waits for the caller only
+            why["start"] = f"{key['start']}: pick the caller first (Ctrl+F, type, Enter)."
+        if Action.HOLD in allowed:  # working on hold is a kind of hold
+            why["work"] = f"{key['work']}: put the caller on hold first ({key['hold']}).{then}"
+        self._why_not = why
+
+    def refused(self, pressed: QKeySequence) -> str | None:
+        """Why the call command whose key is ``pressed`` does nothing now (it is disabled),
+        and which keys act instead; None when no disabled call command has that key."""
+        for cmd in CALL_COMMANDS:
+            act = self.by_key[cmd.key]
+            if not act.isEnabled() and pressed in act.shortcuts():
+                return self._why_not.get(cmd.key)
+        return None

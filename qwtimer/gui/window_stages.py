@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from qwtimer.core.phone_events import PhoneEvent
     from qwtimer.desk.context import Desk
+    from qwtimer.gui.actions import WindowActions
     from qwtimer.gui.call_controller import CallController
     from qwtimer.gui.changes import ChangeHub
     from qwtimer.gui.crash import CrashReporter
@@ -70,7 +71,9 @@ class WindowStages(_Window):
         built: bool
         started: bool
         memory: WindowMemory | None
+        commands: WindowActions
 
+        def report(self, message: str, error: bool = True) -> None: ...
         def load_customers(self) -> None: ...
         def load_recent(self) -> None: ...
 
@@ -152,7 +155,14 @@ class WindowStages(_Window):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A key the first screen did not take (F2, Ctrl+N...) before the rest of the window
-        was built: the rest is built now and the key's action runs."""
+        was built: the rest is built now and the key's action runs. Once built, a call key
+        that does nothing now (its action is disabled) says why in the status bar."""
+        if self.built:
+            why = self.commands.refused(QKeySequence(event.keyCombination()))
+            if why is not None:
+                self.report(why)
+                event.accept()
+                return
         if not self.built and self.opened and event.key() not in _PLAIN_KEYS:
             self.startup()
             pressed = QKeySequence(event.keyCombination())

@@ -57,3 +57,47 @@ def test_first_run_offer_defaults_to_the_demo(qtbot: Any) -> None:
     qtbot.addWidget(offer)
     assert offer.buttons["demo"].isDefault()
     assert not offer.buttons["import"].isDefault()
+
+
+def _press(qtbot: Any, window: MainWindow, key: Qt.Key) -> None:
+    """A key pressed where the focus is, as the technician's keyboard would."""
+    qtbot.keyClick(QApplication.focusWidget() or window, key)
+
+
+def test_a_call_key_that_does_nothing_now_says_why_and_which_keys_act(
+    qtbot: Any, window: MainWindow
+) -> None:
+    window.activateWindow()
+    window.focus_search()
+    _press(qtbot, window, Qt.Key.Key_F3)  # no call, nobody picked
+    assert window.status.text() == (
+        "F3 Hold: not with no call running. Pick the caller, then F2 Start."
+    )
+    _press(qtbot, window, Qt.Key.Key_F2)
+    assert window.status.text() == "F2 Start: pick the caller first (Ctrl+F, type, Enter)."
+    assert window.controller.live is None
+
+    pick(qtbot, window, "ada")
+    _press(qtbot, window, Qt.Key.Key_F9)
+    assert window.status.text() == "F9 Stop: not with no call running. Now: F2 Start."
+    _press(qtbot, window, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: window.controller.live is not None)
+    _press(qtbot, window, Qt.Key.Key_F4)  # working on hold is a kind of hold (R11)
+    assert window.status.text() == (
+        "F4 Working on hold: put the caller on hold first (F3 Hold). "
+        "Now: F3 Hold, F6 Research, F9 Stop."
+    )
+    assert window.controller.live.state == "talk"
+    _press(qtbot, window, Qt.Key.Key_F2)
+    assert window.status.text() == (
+        "F2 Start: not while the call is talking. Now: F3 Hold, F6 Research, F9 Stop."
+    )
+    _press(qtbot, window, Qt.Key.Key_F3)
+    _press(qtbot, window, Qt.Key.Key_F4)  # now it acts
+    qtbot.waitUntil(lambda: window.controller.live.state == "working_hold")
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: window.controller.live.state == "research")
+    _press(qtbot, window, Qt.Key.Key_F3)
+    assert window.status.text() == (
+        "F3 Hold: not while the call is researching. Now: F5 Resume, F9 Stop."
+    )
