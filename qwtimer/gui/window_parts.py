@@ -61,8 +61,8 @@ def build_rest(w: MainWindow) -> None:
     rule = QFrame(w)  # a line, not a titled box: the call panel keeps the height
     rule.setFrameShape(QFrame.Shape.HLine)
     rule.setFrameShadow(QFrame.Shadow.Sunken)
-    column.addWidget(rule)
-    column.addWidget(w.sync_panel)
+    w.foot.addWidget(rule)  # below the column's scrolling: always in sight
+    w.foot.addWidget(w.sync_panel)
     w.help = HelpOverlay(w)
     w._build_menus()
     w.show_window_action = QAction("&Show qwtimer", w)

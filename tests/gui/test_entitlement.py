@@ -188,3 +188,24 @@ def test_on_a_1280x800_laptop_the_call_column_needs_no_scrolling(
     qtbot.wait(300)  # the wrapped labels' layout settles over a few passes of the event loop
     assert w.scroller.verticalScrollBar().maximum() == 0
     assert w.sync_panel.visibleRegion().boundingRect().height() == w.sync_panel.height()
+
+
+def test_when_the_column_must_scroll_the_ledgers_line_stays_in_view(
+    qtbot: Any, make_window: Any, desk: Desk
+) -> None:
+    """A window too short for the call column (a 1080p laptop at 150%, the window made
+    smaller): the column scrolls, and wherever it is scrolled the ledger's line (waiting
+    rows, errors, Sync now) stays whole in view below it."""
+    c = customer(desk)
+    w = make_window()
+    w.resize(1280 * 19 // 20, 420)
+    w.pick(c.id)
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    bar = w.scroller.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)  # the column scrolls at this height
+    for position in (bar.minimum(), bar.maximum()):
+        bar.setValue(position)
+        qtbot.wait(50)
+        shown = w.sync_panel.visibleRegion().boundingRect()
+        assert shown.height() == w.sync_panel.height() and w.sync_panel.height() > 0
+    assert not w.scroller.isAncestorOf(w.sync_panel)
