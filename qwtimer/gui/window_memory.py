@@ -18,11 +18,12 @@ QtCore alone: the first screen reads it before the database opens.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from qwtimer import paths
@@ -58,11 +59,14 @@ class WindowMemory:
             self.settings.setValue(f"{name}/splitter", splitter.saveState())
         self.settings.sync()  # now: a session may end the program without a goodbye
 
-    def _read(self, put: object, key: str) -> bool:
+    def _read(self, put: Callable[[Any], bool], key: str) -> bool:
         value = self.settings.value(key)
-        if not isinstance(value, QByteArray | bytes) or not value:
-            return False  # never kept, or not what was written (a hand-edited file)
-        return bool(put(QByteArray(value)))  # type: ignore[operator]
+        if not value:
+            return False  # never kept
+        try:
+            return bool(put(value))  # False: bytes that are no window's geometry
+        except TypeError:
+            return False  # not bytes at all (a hand-edited file)
 
     # -- files -----------------------------------------------------------------------------
     def file_folder(self) -> Path:
@@ -124,6 +128,8 @@ def file_name(text: str) -> str:
     and control characters become spaces, runs of spaces one, no leading or trailing dot or
     space, no device name of Windows, at most ``MAX_NAME`` characters (the extension kept).
     An empty result is ``file``, with the extension."""
+    import unicodedata  # for file names only: not on the first screen's path
+
     text = unicodedata.normalize("NFC", text)
     text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
     text = " ".join(_NOT_IN_NAMES.sub(" ", text).split())
