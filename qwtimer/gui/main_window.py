@@ -89,7 +89,9 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         self, desk: Desk | None, *, staged: bool = False, memory: WindowMemory | None = None
     ) -> None:
         super().__init__()
-        self.memory = memory  # where it was last (given: read before the desk opens)
+        if memory is None and desk is not None:  # where it was last: its folder's
+            memory = WindowMemory(desk.folder)
+        self.memory = memory
         self.customer: CustomerSummary | None = None
         self.last_bill: dict[str, Any] | None = None
         self.bill_dialog: QDialog | None = None
@@ -135,7 +137,7 @@ class MainWindow(WindowViews, WindowStages, QMainWindow):
         cw, lh = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
         open_size(self, cw * 190, lh * 58)
         split.setSizes([cw * 100, cw * 90])
-        if memory is not None:  # given: put back where it closed (the first screen's size)
+        if memory is not None:  # put back where it closed, before it shows
             memory.restore(self, "main", split)
         self.search.picked.connect(self.pick)
         if desk is not None:

@@ -12,7 +12,7 @@ database, so that each desk has its own and nothing of it reaches the ledger.
 - A name offered for a file (a customer's statement, a receipt) is made of what the person
   typed; ``file_name`` makes it a name every desktop system accepts.
 
-QtCore alone: the first screen reads it before the database opens.
+Qt alone, no database: the first screen reads it before the database opens.
 """
 
 from __future__ import annotations
