@@ -119,7 +119,11 @@ class WindowStart:
         QTimer.singleShot(0, lambda: install_desktop_entry(desk))
 
     def end(self) -> None:
-        """Hand the data folder back and close what this start opened."""
+        """Keep where the window is (also when a session's end stopped the event loop
+        without closing it), hand the data folder back and close what this start opened."""
+        window = self.window
+        if window.opened and window.memory is not None:
+            window.memory.keep(window, "main", window.split)
         if self.instance is not None:
             self.instance.release()
         elif self.claim.lock.isLocked():

@@ -289,3 +289,25 @@ def test_the_technicians_window_and_the_review_open_where_they_closed(
         review.close()
     finally:
         close_window(start)
+
+
+def test_a_session_ending_without_closing_the_window_keeps_where_it_was(
+    qtbot: Any, desk: Desk, answers: Answers
+) -> None:
+    """SIGTERM at the end of a desktop session stops the event loop without closing the
+    window (``window_start.run``): the start's end keeps its place all the same."""
+    start = start_window(qtbot, desk)
+    w = start.window
+    screen = w.screen().availableGeometry()
+    size = (screen.width() * 2 // 3, screen.height() * 2 // 3)
+    w.resize(*size)
+    qtbot.waitUntil(lambda: (w.width(), w.height()) == size)
+    start.desk = None  # the fixture closes its desk
+    start.end()  # what run() does once the loop has stopped
+    try:
+        again, _ = a_window(qtbot)
+        assert WindowMemory(desk.folder).restore(again, "main")
+        assert (again.width(), again.height()) == size
+    finally:
+        w.close()
+        w.controller.ticker.stop()
