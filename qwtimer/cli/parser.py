@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd(cust, "add", "customers:cmd_customer_add", "add a customer with a first product line")
     sp.add_argument("name", help="the customer's name as the desk will search for it")
     line_options(sp)
-    sp.add_argument("--phone", help="the number the customer calls from (e.g. +1 555 0100)")
+    sp.add_argument("--phone", help="the number the customer calls from (e.g. +1 555 010 0100)")
     sp.add_argument("--email", help="the customer's email address")
     sp.add_argument(
         "--allow-duplicate",

@@ -25,34 +25,34 @@ def _people(today: str, soon: str, next_year: str, lapsed: str) -> list[dict[str
     return [
         {
             "name": "Northwind Traders",
-            "phone": "+1 555 0100",
+            "phone": "+1 555 010 0100",
             "email": "it@northwind.example",
             "lines": [LineInput("desktop", "license", maintenance_until=next_year)],
             "card": ("tok_demo_northwind", "4242"),
         },
         {
             "name": "Contoso Pharmacy",
-            "phone": "+1 555 0101",
+            "phone": "+1 555 010 0101",
             "email": "ops@contoso.example",
             "lines": [LineInput("web", "subscription", "balanced", active_until=next_year)],
         },
         {
             "name": "Fabrikam Office Supply",
-            "phone": "+1 555 0102",
+            "phone": "+1 555 010 0102",
             "email": "quotes@fabrikam.example",
             "lines": [LineInput("desktop", "license", maintenance_until=soon)],
             "used": 40 * 60,  # 5 minutes left in the bank: a pay-per-minute warning soon
         },
         {
             "name": "Tailspin Networks",
-            "phone": "+1 555 0103",
+            "phone": "+1 555 010 0103",
             "email": "admin@tailspin.example",
             "lines": [LineInput("desktop", "license", maintenance_until=lapsed)],
             "used": 45 * 60,
         },
         {
             "name": "Wide World Importers",
-            "phone": "+1 555 0104",
+            "phone": "+1 555 010 0104",
             "email": "help@wideworld.example",
             "lines": [
                 LineInput("desktop", "subscription", active_until=next_year),
@@ -62,7 +62,7 @@ def _people(today: str, soon: str, next_year: str, lapsed: str) -> list[dict[str
         },
         {
             "name": "Litware Consulting",
-            "phone": "+1 555 0105",
+            "phone": "+1 555 010 0105",
             "email": "desk@litware.example",
             "lines": [LineInput("quotevalet", "subscription", active_until=next_year)],
         },

@@ -178,7 +178,7 @@ class CustomerSearch(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, self.fontMetrics().horizontalAdvance("+1 555 0100 00"))
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("+1 555 010 0100"))
         header.resizeSection(2, self.fontMetrics().horizontalAdvance("someone@example.com"))
         header.resizeSection(3, self.fontMetrics().horizontalAdvance("00:00:00 "))
         self.browsing = False  # typed in or moved through since the last pick
