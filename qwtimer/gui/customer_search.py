@@ -178,9 +178,9 @@ class CustomerSearch(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, self.fontMetrics().horizontalAdvance("+1 555 010 0100"))
-        header.resizeSection(2, self.fontMetrics().horizontalAdvance("someone@example.com"))
-        header.resizeSection(3, self.fontMetrics().horizontalAdvance("00:00:00 "))
+        fm = self.fontMetrics()  # each column as wide as a typical value and the cell's margins
+        for col, typical in ((1, "+1 555 010 0100"), (2, "someone@example.com"), (3, "00:00:00")):
+            header.resizeSection(col, fm.horizontalAdvance(typical) + 2 * fm.averageCharWidth())
         self.browsing = False  # typed in or moved through since the last pick
         # Said over the empty list when nobody matches what was typed.
         self.no_match = QLabel(self.view.viewport())

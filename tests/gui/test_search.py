@@ -200,3 +200,23 @@ def test_the_loaded_list_is_in_name_order_without_case_whatever_order_they_were_
     index = CustomerIndex.load(desk)
     names = [index.row(i).name for i in range(len(index))]
     assert names == ["alpha Co", "Bravo Inc", "bravo Works", "Charlie LLC", "delta Ltd"]
+
+
+def test_a_usual_phone_number_and_bank_show_whole_in_the_list(qtbot, make_window, desk):
+    """Ten-digit numbers with a country code (the demo's) and banks are never cut to '…'
+    in the list at the window's first size: the cell's margins are in the measure."""
+    from PySide6.QtWidgets import QStyle
+
+    from qwtimer.desk import demo
+
+    demo.load(desk)
+    w = make_window()
+    view = w.search.view
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+    fm = view.fontMetrics()
+    model = view.model()
+    assert model.rowCount() == 6
+    for row in range(model.rowCount()):
+        for col in (1, 3):  # phone, bank
+            text = model.index(row, col).data()
+            assert fm.horizontalAdvance(text) <= view.columnWidth(col) - margin, text
