@@ -134,7 +134,7 @@ class WindowActions(QObject):
             self.by_key[cmd.key] = act
             setattr(self, cmd.key, act)
         self.work_action.setCheckable(True)
-        self._why_not: dict[str, str] = {}  # a disabled call command's key: why, in words
+        self._state = CallState.IDLE  # the state the call actions were last enabled for
 
     @property
     def work_action(self) -> QAction:
@@ -176,18 +176,7 @@ class WindowActions(QObject):
                 ok = False  # research after a call goes through Recent calls (R5)
             act.setEnabled(ok)
         self.work_action.setChecked(state is CallState.WORKING_HOLD)
-        key = {c.key: f"{c.shortcut} {label(c)}" for c in CALL_COMMANDS}
-        now = [key[c.key] for c in CALL_COMMANDS if self.by_key[c.key].isEnabled()]
-        then = f" Now: {', '.join(now)}." if now else ""
-        if not now and Action.START in allowed:
-            then = f" Pick the caller, then {key['start']}."
-        running = f"while the call is {state.phrase}" if state.running else "with no call running"
-        why = {c.key: f"{key[c.key]}: not {running}.{then}" for c in CALL_COMMANDS}
-        if Action.START in allowed:  # idle: Start waits for the caller only
-            why["start"] = f"{key['start']}: pick the caller first (Ctrl+F, type, Enter)."
-        if Action.HOLD in allowed:  # working on hold is a kind of hold
-            why["work"] = f"{key['work']}: put the caller on hold first ({key['hold']}).{then}"
-        self._why_not = why
+        self._state = state
 
     def refused(self, pressed: QKeySequence) -> str | None:
         """Why the call command whose key is ``pressed`` does nothing now (it is disabled),
@@ -195,5 +184,19 @@ class WindowActions(QObject):
         for cmd in CALL_COMMANDS:
             act = self.by_key[cmd.key]
             if not act.isEnabled() and pressed in act.shortcuts():
-                return self._why_not.get(cmd.key)
+                return self._why_not(cmd.key)
         return None
+
+    def _why_not(self, refused: str) -> str:
+        state, allowed = self._state, set(allowed_actions(self._state))
+        key = {c.key: f"{c.shortcut} {label(c)}" for c in CALL_COMMANDS}
+        now = [key[c.key] for c in CALL_COMMANDS if self.by_key[c.key].isEnabled()]
+        then = f" Now: {', '.join(now)}." if now else ""
+        if not now and Action.START in allowed:
+            then = f" Pick the caller, then {key['start']}."
+        if refused == "start" and Action.START in allowed:  # idle: it waits for the caller
+            return f"{key['start']}: pick the caller first (Ctrl+F, type, Enter)."
+        if refused == "work" and Action.HOLD in allowed:  # working on hold is a kind of hold
+            return f"{key['work']}: put the caller on hold first ({key['hold']}).{then}"
+        running = f"while the call is {state.phrase}" if state.running else "with no call running"
+        return f"{key[refused]}: not {running}.{then}"
