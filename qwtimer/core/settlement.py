@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from qwtimer.core import billing
 from qwtimer.core.policy import Policy
@@ -195,6 +196,45 @@ def close_postings(
             )
         )
     return tuple(out)
+
+
+class Posted(Protocol):
+    """An entry as read back from a database: what ``bank_order`` needs of it."""
+
+    kind: str
+    call_id: str | None
+    created_at: Any
+
+
+_E = TypeVar("_E", bound=Posted)
+
+
+def bank_order(entries: Iterable[_E]) -> list[_E]:
+    """``entries`` (in the order they were written) in the order the bank moved, for every
+    running balance a person reads (statements, receipts, a customer's entries): a stop
+    posts its debit and the block bought for it at the stop's own moment (``close_postings``,
+    the ledger's settlement alike), and the block comes first. A stop whose shortfall its
+    block paid then never shows a bank below zero, which means time still owed (R6.1).
+    Nothing else moves."""
+    written = list(entries)
+    debits = {
+        (e.call_id, e.created_at): n
+        for n, e in enumerate(written)
+        if e.kind == EntryKind.CALL_DEBIT
+    }
+    ahead: dict[int, list[_E]] = {}  # a debit's place: the blocks bought for its stop
+    moved: set[int] = set()
+    for n, e in enumerate(written):
+        debit = debits.get((e.call_id, e.created_at)) if e.kind == EntryKind.PURCHASE else None
+        if debit is not None and debit < n:
+            ahead.setdefault(debit, []).append(e)
+            moved.add(n)
+    out: list[_E] = []
+    for n, e in enumerate(written):
+        if n not in moved:
+            out.extend(ahead.get(n, ()))
+            out.append(e)
+    return out
 
 
 def order_key(c: CloseFacts) -> tuple[str, str, int]:

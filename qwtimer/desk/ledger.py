@@ -149,7 +149,9 @@ class Ledger:
                 "author": e.author,
                 "created_at": e.created_at.isoformat(),
             }
-            for e in Entry.select()
-            .where(Entry.customer == customer)
-            .order_by(Entry.created_at, SQL("rowid"))  # as written, at the same instant too
+            for e in settlement.bank_order(
+                Entry.select()
+                .where(Entry.customer == customer)
+                .order_by(Entry.created_at, SQL("rowid"))
+            )
         ]

@@ -28,7 +28,7 @@ from peewee import SQL
 
 from qwtimer.core.billing import Bill, Settlement, money
 from qwtimer.core.errors import InputError
-from qwtimer.core.settlement import EntryKind, debit_id, purchase_id
+from qwtimer.core.settlement import EntryKind, bank_order, debit_id, purchase_id
 from qwtimer.core.timer import CallState
 from qwtimer.core.times import local_text
 from qwtimer.core.words import count
@@ -262,11 +262,8 @@ def receipt(desk: Desk, call_id: str) -> Receipt:
             f"call {call.id} is still running and has no stop yet: stop it first, then make "
             "its receipt"
         )
-    history = list(
-        Entry.select()
-        .where(Entry.customer == call.customer_id)
-        .order_by(Entry.created_at, SQL("rowid"))
-    )
+    written = Entry.select().where(Entry.customer == call.customer_id)
+    history = bank_order(written.order_by(Entry.created_at, SQL("rowid")))
     before: dict[str, int] = {}  # the bank just before each entry, and after it
     after: dict[str, int] = {}
     balance = 0
@@ -297,11 +294,9 @@ def receipt(desk: Desk, call_id: str) -> Receipt:
             unpaid = split.overage_seconds if split.settlement == Settlement.UNSETTLED else 0
         else:  # as this laptop billed it, from its provisional entries
             added = -debit.seconds if debit else 0
-            first = debit or bought
-            bank_before = before[first.id] if first else bill.balance_before_seconds
-            bank_after = max(
-                (after[e.id] for e in (debit, bought) if e), default=bill.balance_after_seconds
-            )
+            posted_here = [e for e in own if e in (debit, bought)]  # in the bank's order
+            bank_before = before[posted_here[0].id] if posted_here else bill.balance_before_seconds
+            bank_after = after[posted_here[-1].id] if posted_here else bill.balance_after_seconds
             from_bank = max(0, min(added, bank_before))
             bought_seconds = bought.seconds if bought else 0
             blocks = (

@@ -31,7 +31,7 @@ from typing import Any
 
 from peewee import SQL, fn
 
-from qwtimer.core.settlement import EntryKind, purchase_id
+from qwtimer.core.settlement import EntryKind, bank_order, purchase_id
 from qwtimer.core.times import local
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
@@ -245,7 +245,8 @@ def posted_by(entry: Entry, closes: list[CallClose]) -> CallClose | None:
 
 def _part(e: Entry, balance: int, closes: list[CallClose], purchases: dict[str, Entry]) -> CallPart:
     """What the stop that posted the debit ``e`` added and how it was paid; ``balance`` is
-    the bank just after ``e``. Read like the receipt reads a stop (``desk.receipt``)."""
+    the bank just after ``e``, its stop's block already in (``bank_order``). Read like the
+    receipt reads a stop (``desk.receipt``)."""
     close = posted_by(e, closes)
     n = closes.index(close) if close is not None else 0
     bill = json.loads(close.bill_json) if close else {}
@@ -255,8 +256,9 @@ def _part(e: Entry, balance: int, closes: list[CallClose], purchases: dict[str, 
         return int(bill.get(key) or 0) - int(prev.get(key) or 0)
 
     billed = -e.seconds
-    from_bank = max(0, min(billed, balance + billed))
     bought = purchases.get(purchase_id(close.id)) if close is not None else None
+    before = balance + billed - (bought.seconds if bought is not None else 0)  # the stop's
+    from_bank = max(0, min(billed, before))
     beyond = billed - from_bank
     return CallPart(
         number=n + 1,
@@ -315,7 +317,7 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         q = q.where(Entry.created_at >= period.start)
     if period.end is not None:
         q = q.where(Entry.created_at < period.end)
-    entries = list(q.order_by(Entry.created_at, SQL("rowid")))
+    entries = bank_order(q.order_by(Entry.created_at, SQL("rowid")))
     calls = _closes(e.call_id for e in entries if e.call_id)
     linked = {purchase_id(c.id) for _, closes in calls.values() for c in closes}
     linked |= {e.reverses_id for e in entries if e.reverses_id}

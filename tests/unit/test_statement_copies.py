@@ -202,7 +202,7 @@ def test_internal_copy_keeps_who_rules_policy_and_card_reference(
 def test_a_long_name_and_many_entries_break_pages_with_the_heading_again(
     desk: Desk, clock: FakeClock, tmp_path: Path
 ) -> None:
-    ada, _ = history(desk, clock)
+    ada, bob = history(desk, clock)
     ada.name = "Ada " + "Lovelace Analytical Engines and Difference Machines " * 4
     ada.save()
     for _ in range(40):
@@ -215,4 +215,9 @@ def test_a_long_name_and_many_entries_break_pages_with_the_heading_again(
     assert text.count("When") >= 2  # the table's heading on every page
     head = text[: text.index("Minute bank,")]
     assert head.count("Machines") == 4  # the whole name, wrapped, on the first page
-    assert "-7 min" in text  # a negative bank says so, with its unit
+    assert "-" not in " ".join(f"{x.balance_seconds}" for x in st.lines)  # her card paid all
+    owing = statement(desk, bob, Period())  # no card: his last call is not paid yet (R6.1)
+    assert owing.closing_seconds < 0
+    assert write_statement_pdf(owing, tmp_path / "bob.pdf") == 1
+    said = pdf_text(owing, tmp_path / "bob.pdf")
+    assert f"-{-owing.closing_seconds // 60} min" in said  # a negative bank says so, with its unit

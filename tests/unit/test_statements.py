@@ -20,6 +20,7 @@ from qwtimer.desk.calls import Calls
 from qwtimer.desk.context import Desk
 from qwtimer.desk.customers import Customers, LineInput
 from qwtimer.desk.ledger import Ledger
+from qwtimer.desk.receipt import receipt
 from qwtimer.desk.review import Filter
 from qwtimer.desk.statement_csv import write_statement_csv
 from qwtimer.desk.statement_words import customer_words
@@ -89,11 +90,41 @@ def test_running_balance_follows_every_entry_in_order(desk: Desk, clock: FakeClo
     assert [x.kind for x in st.lines] == [
         "grant",
         "call_debit",
+        "purchase",  # the block bought at a stop comes before the stop's debit
         "call_debit",
-        "purchase",
         "adjustment",
         "reversal",
     ]
+
+
+def test_a_shortfall_paid_at_the_stop_never_shows_the_bank_below_zero(
+    desk: Desk, clock: FakeClock
+) -> None:
+    """A negative bank on a statement means time still owed (R6.1). A call whose shortfall
+    was paid by a block bought at its stop owes nothing at any moment: at that moment the
+    minutes bought come in before the call's minutes go out, on the statement and on the
+    receipt alike. An unsettled call (no card) still shows what it owes."""
+    customers = Customers(desk)
+    dan = customers.add("Dan", LineInput("desktop", "license", maintenance_until="2027-06-30"))
+    customers.add_card(dan, "tok_dan", "4242")
+    clock.advance(60)
+    Calls(desk).log(dan, {SegmentKind.TALK: 50 * 60})  # 45 from the bank, a block for 5
+    lines = statement(desk, dan, Period()).lines
+    assert [(x.kind, x.balance_seconds) for x in lines] == [
+        ("grant", 45 * 60),
+        ("purchase", 75 * 60),
+        ("call_debit", 25 * 60),
+    ]
+    bill = receipt(desk, lines[-1].call_id)
+    assert (bill.bank_before_seconds, bill.bank_after_seconds) == (45 * 60, 25 * 60)
+    assert (bill.stops[0].bank_before_seconds, bill.stops[0].bank_after_seconds) == (
+        45 * 60,
+        25 * 60,
+    )
+
+    carol = customers.add("Carol", LineInput("desktop", "license", maintenance_until="2027-06-30"))
+    Calls(desk).log(carol, {SegmentKind.TALK: 50 * 60})  # no card: unsettled
+    assert statement(desk, carol, Period()).lines[-1].balance_seconds == -5 * 60
 
 
 def test_r6_call_debits_carry_the_breakdown_and_purchases_the_charge(
@@ -101,7 +132,8 @@ def test_r6_call_debits_carry_the_breakdown_and_purchases_the_charge(
 ) -> None:
     ada, _ = history(desk, clock)
     st = statement(desk, ada, Period(D2, D2))
-    debit, purchase = st.lines[0], st.lines[1]
+    [purchase] = [x for x in st.lines if x.kind == "purchase"]
+    [debit] = [x for x in st.lines if x.kind == "call_debit"]
     assert debit.kind == "call_debit" and debit.seconds == -40 * 60
     assert debit.call["talk_seconds"] == 30 * 60
     assert debit.call["research_seconds"] == 10 * 60
