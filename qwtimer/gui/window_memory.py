@@ -33,7 +33,8 @@ _FOLDER_KEY = "files/last_folder"
 _NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|]+')
 # Names Windows keeps for devices, whatever the extension: CON.pdf cannot be written there.
 _DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
-MAX_NAME = 120  # characters: well inside every file system's 255 bytes, as UTF-8 too
+MAX_NAME = 120  # characters, and at most MAX_BYTES in UTF-8: file systems count bytes (255)
+MAX_BYTES = 240
 
 
 class WindowMemory:
@@ -126,8 +127,8 @@ def open_size(window: QWidget, width: int, height: int) -> None:
 def file_name(text: str) -> str:
     """``text`` as a file name every desktop system accepts: separators, wildcards, quotes
     and control characters become spaces, runs of spaces one, no leading or trailing dot or
-    space, no device name of Windows, at most ``MAX_NAME`` characters (the extension kept).
-    An empty result is ``file``, with the extension."""
+    space, no device name of Windows, at most ``MAX_NAME`` characters and ``MAX_BYTES``
+    bytes of UTF-8 (the extension kept). An empty result is ``file``, with the extension."""
     import unicodedata  # for file names only: not on the first screen's path
 
     text = unicodedata.normalize("NFC", text)
@@ -140,5 +141,8 @@ def file_name(text: str) -> str:
     ext = f".{ext}" if ext else ""
     if stem.split(".")[0].upper() in _DEVICES:
         stem = f"{stem} file"
-    stem = stem[: MAX_NAME - len(ext)].rstrip(" .")
+    stem = stem[: MAX_NAME - len(ext)]
+    while len(f"{stem}{ext}".encode()) > MAX_BYTES:  # three or four bytes a character
+        stem = stem[:-1]
+    stem = stem.rstrip(" .")
     return f"{stem or 'file'}{ext}"

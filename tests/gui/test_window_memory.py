@@ -59,14 +59,19 @@ def test_a_name_offered_for_a_file_is_one_every_system_accepts(
     assert file_name(given_name) == expected
 
 
-def test_a_long_name_is_cut_and_keeps_its_extension() -> None:
-    name = file_name("Ω" * 300 + " statement.pdf")
-    assert len(name) == MAX_NAME and name.endswith("Ω.pdf")
-    assert len(name.encode()) < 255  # every file system's limit, in bytes
+@pytest.mark.parametrize("letter", ["a", "Ω", "漢", "🙂"], ids=["1", "2", "3", "4 bytes"])
+def test_a_long_name_is_cut_and_keeps_its_extension(tmp_path: Path, letter: str) -> None:
+    name = file_name(letter * 300 + " statement.pdf")
+    assert name.endswith(f"{letter}.pdf") and name.startswith(letter * 10)
+    assert len(name) <= MAX_NAME and len(name.encode()) <= 240  # file systems count bytes
+    (tmp_path / name).write_bytes(b"%PDF")  # and this one takes it
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=400), st.sampled_from(["", ".pdf", ".csv", "."]))
+@given(
+    st.text(max_size=400) | st.text(st.characters(codec="utf-8", min_codepoint=0x800)),
+    st.sampled_from(["", ".pdf", ".csv", "."]),
+)
 def test_any_text_makes_a_name_that_can_be_written(
     tmp_path_factory: Any, text: str, ext: str
 ) -> None:
