@@ -301,6 +301,7 @@ def test_a_session_ending_without_closing_the_window_keeps_where_it_was(
 ) -> None:
     """SIGTERM at the end of a desktop session stops the event loop without closing the
     window (``window_start.run``): the start's end keeps its place all the same."""
+    add_customer(desk, "Ada Lovelace Ltd")  # customers: no first-run offer
     start = start_window(qtbot, desk)
     w = start.window
     screen = w.screen().availableGeometry()
