@@ -85,7 +85,7 @@ def test_any_text_makes_a_name_that_can_be_written(
 
 
 # -- file dialogs --------------------------------------------------------------------------
-def answer_file_dialog(qtbot: Any, answer: Callable[[QFileDialog], str | None]) -> list[str]:
+def answer_file_dialog(answer: Callable[[QFileDialog], str | None]) -> list[str]:
     """Answer the next file dialog as a person would: ``answer(dialog)`` types a file name
     (None cancels). Returns the folder the dialog opened in and the name it offered."""
     seen: list[str] = []
@@ -129,21 +129,21 @@ def test_a_save_dialog_opens_in_documents_then_where_the_last_file_went(
     out = tmp_path / "statements"
     out.mkdir()
 
-    seen = answer_file_dialog(qtbot, lambda d: str(out / "acme"))
+    seen = answer_file_dialog(lambda d: str(out / "acme"))
     chosen = memory.save_name(parent, "Export", "Acme/Ltd statement.pdf", kinds)
     assert seen == [str(documents), "Acme Ltd statement.pdf"]
     assert chosen == str(out / "acme.pdf")  # the kind's extension added to a bare name
 
-    seen = answer_file_dialog(qtbot, lambda d: None)
+    seen = answer_file_dialog(lambda d: None)
     assert memory.save_name(parent, "Export", "calls.csv", kinds[::-1]) is None
     assert seen == [str(out), "calls.csv"]
 
     # Another window of the same folder (a new QSettings) finds it too, until it is gone.
-    seen = answer_file_dialog(qtbot, lambda d: None)
+    seen = answer_file_dialog(lambda d: None)
     WindowMemory(tmp_path / "data").save_name(parent, "Export", "calls.csv", kinds)
     assert seen[0] == str(out)
     out.rmdir()
-    seen = answer_file_dialog(qtbot, lambda d: None)
+    seen = answer_file_dialog(lambda d: None)
     memory.save_name(parent, "Export", "calls.csv", kinds)
     assert seen[0] == str(documents)
 
@@ -157,10 +157,10 @@ def test_an_open_dialog_opens_in_the_folder_last_used(
     crm = tmp_path / "crm"
     crm.mkdir()
     (crm / "export.csv").write_text("name\n", encoding="utf-8")
-    seen = answer_file_dialog(qtbot, lambda d: str(crm / "export.csv"))
+    seen = answer_file_dialog(lambda d: str(crm / "export.csv"))
     assert memory.open_name(parent, "Import", ["CSV files (*.csv)"]) == str(crm / "export.csv")
     assert seen[0] == str(documents)
-    seen = answer_file_dialog(qtbot, lambda d: None)
+    seen = answer_file_dialog(lambda d: None)
     assert memory.open_name(parent, "Import", ["CSV files (*.csv)"]) is None
     assert seen[0] == str(crm)
 
