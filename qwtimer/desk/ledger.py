@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import SQL, fn
+from peewee import fn
 
 from qwtimer.core import charges, settlement
 from qwtimer.core.errors import InputError
@@ -149,9 +149,5 @@ class Ledger:
                 "author": e.author,
                 "created_at": e.created_at.isoformat(),
             }
-            for e in settlement.bank_order(
-                Entry.select()
-                .where(Entry.customer == customer)
-                .order_by(Entry.created_at, SQL("rowid"))
-            )
+            for e in Entry.in_bank_order(Entry.select().where(Entry.customer == customer))
         ]

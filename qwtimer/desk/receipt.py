@@ -24,11 +24,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from peewee import SQL
-
 from qwtimer.core.billing import Bill, Settlement, money
 from qwtimer.core.errors import InputError
-from qwtimer.core.settlement import EntryKind, bank_order, debit_id, purchase_id
+from qwtimer.core.settlement import EntryKind, debit_id, purchase_id
 from qwtimer.core.timer import CallState
 from qwtimer.core.times import local_text
 from qwtimer.core.words import count
@@ -262,8 +260,7 @@ def receipt(desk: Desk, call_id: str) -> Receipt:
             f"call {call.id} is still running and has no stop yet: stop it first, then make "
             "its receipt"
         )
-    written = Entry.select().where(Entry.customer == call.customer_id)
-    history = bank_order(written.order_by(Entry.created_at, SQL("rowid")))
+    history = Entry.in_bank_order(Entry.select().where(Entry.customer == call.customer_id))
     before: dict[str, int] = {}  # the bank just before each entry, and after it
     after: dict[str, int] = {}
     balance = 0

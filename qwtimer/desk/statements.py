@@ -29,9 +29,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from peewee import SQL, fn
+from peewee import fn
 
-from qwtimer.core.settlement import EntryKind, bank_order, purchase_id
+from qwtimer.core.settlement import EntryKind, purchase_id
 from qwtimer.core.times import local
 from qwtimer.desk import review
 from qwtimer.desk.context import Desk
@@ -317,7 +317,7 @@ def statement(desk: Desk, customer: Customer, period: Period) -> Statement:
         q = q.where(Entry.created_at >= period.start)
     if period.end is not None:
         q = q.where(Entry.created_at < period.end)
-    entries = bank_order(q.order_by(Entry.created_at, SQL("rowid")))
+    entries = Entry.in_bank_order(q)
     calls = _closes(e.call_id for e in entries if e.call_id)
     linked = {purchase_id(c.id) for _, closes in calls.values() for c in closes}
     linked |= {e.reverses_id for e in entries if e.reverses_id}

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from qwtimer.gui.actions import CALL_COMMANDS, OTHER_COMMANDS
+from qwtimer.gui.actions import CALL_COMMANDS, OTHER_COMMANDS, label
 
 
 def shortcut_rows() -> list[tuple[str, str, str]]:
@@ -17,7 +17,7 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
     for cmd in (*CALL_COMMANDS, *OTHER_COMMANDS):
         if cmd.shortcut:
             key = QKeySequence(cmd.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-            rows.append((key, cmd.text.replace("&", "").rstrip("…"), cmd.help))
+            rows.append((key, label(cmd), cmd.help))
     rows.append(("Up / Down, Enter", "Pick a customer", "In the search box: move, then pick"))
     return rows
 

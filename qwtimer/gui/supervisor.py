@@ -384,8 +384,7 @@ class SupervisorWindow(Corrections, Exports, QDialog):
 
     def _stop(self) -> None:
         """Closing: a table export stops, a statement finishes, nothing more is read or
-        fetched (a sync already running finishes for the window); where it is is kept."""
-        self.memory.keep(self, "review", self.split)
+        fetched (a sync already running finishes for the window)."""
         self.fetch_timer.stop()
         if self.fetch is not None:
             self.fetch.started.disconnect(self._show_source)
@@ -399,8 +398,9 @@ class SupervisorWindow(Corrections, Exports, QDialog):
         self._stop()
         super().closeEvent(event)
 
-    def reject(self) -> None:  # Esc
+    def reject(self) -> None:  # Esc, Close and the title bar (closeEvent): once a closing
         self._stop()
+        self.memory.keep(self, "review", self.split)
         super().reject()
 
 

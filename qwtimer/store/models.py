@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -21,6 +22,8 @@ from peewee import (
     Model,
     TextField,
 )
+
+from qwtimer.core.settlement import bank_order
 
 database = DatabaseProxy()
 
@@ -260,6 +263,12 @@ class Entry(BaseModel):
     reverses = ForeignKeyField("self", null=True, backref="reversed_by", on_delete="RESTRICT")
     grant_key = CharField(null=True, unique=True)
     synced = BooleanField(default=False)  # partial index: see connection.INDEXES
+
+    @classmethod
+    def in_bank_order(cls, query: Any) -> list[Entry]:
+        """``query``'s entries as the bank moved: by moment, as written, a stop's block just
+        before its debit (``core.settlement.bank_order``): every running balance reads them so."""
+        return bank_order(query.order_by(cls.created_at, SQL("rowid")))
 
 
 TABLES: list[type[BaseModel]] = [

@@ -119,12 +119,22 @@ def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return docs
 
 
+@pytest.fixture
+def memory(tmp_path: Path) -> WindowMemory:
+    return WindowMemory(tmp_path / "data")
+
+
+@pytest.fixture
+def parent(qtbot: Any) -> QWidget:
+    """The window a dialog is asked from."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
 def test_a_save_dialog_opens_in_documents_then_where_the_last_file_went(
-    qtbot: Any, tmp_path: Path, documents: Path
+    tmp_path: Path, documents: Path, memory: WindowMemory, parent: QWidget
 ) -> None:
-    memory = WindowMemory(tmp_path / "data")
-    parent = QWidget()
-    qtbot.addWidget(parent)
     kinds = ["PDF document (*.pdf)", "CSV spreadsheet (*.csv)"]
     out = tmp_path / "statements"
     out.mkdir()
@@ -149,11 +159,8 @@ def test_a_save_dialog_opens_in_documents_then_where_the_last_file_went(
 
 
 def test_an_open_dialog_opens_in_the_folder_last_used(
-    qtbot: Any, tmp_path: Path, documents: Path
+    tmp_path: Path, documents: Path, memory: WindowMemory, parent: QWidget
 ) -> None:
-    memory = WindowMemory(tmp_path / "data")
-    parent = QWidget()
-    qtbot.addWidget(parent)
     crm = tmp_path / "crm"
     crm.mkdir()
     (crm / "export.csv").write_text("name\n", encoding="utf-8")
