@@ -23,8 +23,6 @@ from peewee import (
     TextField,
 )
 
-from qwtimer.core.settlement import bank_order
-
 database = DatabaseProxy()
 
 
@@ -268,6 +266,8 @@ class Entry(BaseModel):
     def in_bank_order(cls, query: Any) -> list[Entry]:
         """``query``'s entries as the bank moved: by moment, as written, a stop's block just
         before its debit (``core.settlement.bank_order``): every running balance reads them so."""
+        from qwtimer.core.settlement import bank_order  # not on the review's first page's path
+
         return bank_order(query.order_by(cls.created_at, SQL("rowid")))
 
 
