@@ -6,6 +6,13 @@ progress and its report back on the GUI thread, so widgets are only touched ther
 starts a sync every few minutes; a sync never starts while another one runs. A sync that stops
 on a known condition says so as its last error; a bug goes to the crash handler and the panel
 is ready to sync again.
+
+The window syncs by itself at three moments: a few seconds after it opens (a laptop back
+from a night offline shows the ledger's balances at once), once the technician's own writes
+pause (a stopped call reaches the ledger, which settles it, within seconds rather than
+minutes) and every five minutes (the other laptops' changes). Only the window's own writes
+arm the second: a sync's pull and other processes' writes are announced as "anything may
+have changed", so a sync never arms the next one.
 """
 
 from __future__ import annotations
@@ -25,16 +32,26 @@ from PySide6.QtWidgets import (
 
 from qwtimer.core.errors import QwtimerError
 from qwtimer.core.times import local_text
+from qwtimer.desk.changes import ALL, Changes
 from qwtimer.desk.context import Desk
 from qwtimer.desk.sync import Sync, SyncReport, SyncStatus
 from qwtimer.gui.changes import ChangeHub
 from qwtimer.gui.runner import runner
 
 EVERY_MS = 5 * 60 * 1000  # a background sync every five minutes
+FIRST_MS = 5_000  # the first one once the window is up
+SOON_MS = 15_000  # and once the window's own writes have paused this long (0: never)
 # The status is read once the window is up, off the GUI thread: reading it loads the sync
 # engine (and the ledger's driver), which the technician does not need to find the caller.
 STATUS_AFTER_MS = 400
 BIG_PUSH = 500  # rows: from this many, the progress bar shows
+
+
+def _names_its_rows(changes: Changes) -> bool:
+    """A write of the window's own: it names the customers or calls it wrote. A sync says
+    "anything may have changed", or only that the ledger moved when nothing did."""
+    named = (changes.customers, changes.calls)
+    return all(ids is not ALL for ids in named) and any(named)
 
 
 class SyncPanel(QWidget):
@@ -48,6 +65,8 @@ class SyncPanel(QWidget):
         desk: Desk,
         url: str | None = None,
         every_ms: int = EVERY_MS,
+        first_ms: int | None = None,
+        soon_ms: int | None = None,
         parent: QWidget | None = None,
         hub: ChangeHub | None = None,
         **engine_options: int,
@@ -98,12 +117,30 @@ class SyncPanel(QWidget):
             self.timer.start()
         self.state.setText("Ledger: last sync …")
         self.status_reads = 0  # the newest read of the status is the one shown
+        self.first = self._single_shot(FIRST_MS if first_ms is None else first_ms)
+        if self.first.interval() > 0:
+            self.first.start()
+        self.soon = self._single_shot(SOON_MS if soon_ms is None else soon_ms)
         self.first_status = QTimer(self)  # owned: never fires for a panel already gone
         self.first_status.setSingleShot(True)
         self.first_status.timeout.connect(self.refresh_later)
         self.first_status.start(STATUS_AFTER_MS)
         if hub is not None:  # a call stopped, a customer added: more rows wait to be sent
             hub.changed.connect(self._data_changed)
+
+    def _single_shot(self, ms: int) -> QTimer:
+        """A one-off sync ``ms`` after it is started; none when ``ms`` is 0."""
+        shot = QTimer(self)  # owned: never fires for a panel already gone
+        shot.setSingleShot(True)
+        shot.setInterval(ms)
+        if ms > 0:
+            shot.timeout.connect(self._due)
+        return shot
+
+    @Slot()
+    def _due(self) -> None:
+        if not self.sync_now() and not self.closed:  # one runs: it may predate the writes
+            self.soon.start()
 
     def _sync(self) -> Sync:
         return Sync(self.desk, self.url, **self.engine_options)
@@ -137,11 +174,15 @@ class SyncPanel(QWidget):
         )
 
     @Slot(object)
-    def _data_changed(self, _changes: object) -> None:
+    def _data_changed(self, changes: Changes) -> None:
         """The count of rows waiting follows every write (the window's and other processes'),
-        read off the GUI thread; the first read and a running sync's end read it anyway."""
+        read off the GUI thread; the first read and a running sync's end read it anyway. A
+        write of the window's own (it names what it changed) arms a sync for when the
+        writes pause."""
         if not self.running and not self.first_status.isActive():
             self.refresh_later()
+        if self.soon.interval() > 0 and _names_its_rows(changes) and not self.closed:
+            self.soon.start()  # (re)started: one sync after the last of a run of writes
 
     def _show_status(self, status: SyncStatus) -> None:
         when = local_text(status.last_ok_at) if status.last_ok_at else "never"
@@ -171,6 +212,8 @@ class SyncPanel(QWidget):
         if self.running or self.closed:
             return False
         self.running = True
+        self.first.stop()  # this sync is the one they were waiting for
+        self.soon.stop()
         self.button.setEnabled(False)
         self.state.setText("Syncing…")
         self.bar.setVisible(False)
@@ -221,6 +264,6 @@ class SyncPanel(QWidget):
         """Stop the timers and wait for a running sync (call before the window closes):
         once closed, the panel reads nothing more from the database."""
         self.closed = True
-        self.timer.stop()
-        self.first_status.stop()
+        for timer in (self.timer, self.first, self.soon, self.first_status):
+            timer.stop()
         self.runner.wait()

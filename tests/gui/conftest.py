@@ -69,6 +69,17 @@ class Answers:
         return ask
 
 
+@pytest.fixture(autouse=True)
+def no_sync_by_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window under test syncs only when its test says so: a sync a few seconds after it
+    opens, or after its writes, would land at a moment the test does not choose.
+    tests/gui/test_sync_panel.py covers those syncs, the end-to-end tests the real app's."""
+    from qwtimer.gui import sync_panel
+
+    monkeypatch.setattr(sync_panel, "FIRST_MS", 0)
+    monkeypatch.setattr(sync_panel, "SOON_MS", 0)
+
+
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     a = Answers()
