@@ -6,9 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from qwtimer.core.times import local_time_text
 from qwtimer.desk.context import Desk
@@ -89,13 +92,12 @@ def _technician_call(ledger: str, folder: Path) -> None:
 
 
 def test_opened_from_the_window_the_review_fetches_the_teams_calls_from_the_ledger(
-    qtbot: Any, desk: Desk, tmp_path: Path
+    qtbot: Any, desk: Desk, tmp_path: Path, make_panel: Callable[[ChangeHub], SyncPanel]
 ) -> None:
     assert Sync(desk).run().ok  # the supervisor's embedded ledger
     _technician_call(ledger_url(desk), tmp_path / "tess")
     hub = ChangeHub(desk)  # the window's: what a sync pulls is announced there
-    panel = SyncPanel(desk, every_ms=0, hub=hub)
-    qtbot.addWidget(panel)
+    panel = make_panel(hub)
     w = open_supervisor(None, desk, hub, panel)
     qtbot.addWidget(w)
     qtbot.waitUntil(lambda: w.fetch_timer.isActive())
@@ -107,19 +109,34 @@ def test_opened_from_the_window_the_review_fetches_the_teams_calls_from_the_ledg
 
 
 def test_offline_the_review_says_its_copy_may_miss_newer_calls(
-    qtbot: Any, desk: Desk, tmp_path: Path
+    qtbot: Any, desk: Desk, tmp_path: Path, make_panel: Callable[[ChangeHub], SyncPanel]
 ) -> None:
     assert Sync(desk).run().ok
     ledger = Path(ledger_url(desk).removeprefix("sqlite://"))
     ledger.rename(tmp_path / "moved.db")
     ledger.mkdir()  # the ledger's file cannot be opened: as good as out of reach
     hub = ChangeHub(desk)  # the window's: what a sync pulls is announced there
-    panel = SyncPanel(desk, every_ms=0, hub=hub)
-    qtbot.addWidget(panel)
+    panel = make_panel(hub)
     w = open_supervisor(None, desk, hub, panel)
     qtbot.addWidget(w)
     qtbot.waitUntil(lambda: w.status.text().startswith("The ledger could not be reached"))
     assert w.source.text().endswith("the last sync failed, so calls made since may be missing.")
+
+
+@pytest.fixture
+def make_panel(qtbot: Any, desk: Desk) -> Iterator[Callable[[ChangeHub], SyncPanel]]:
+    """The window's sync panel, shut down after the test as the window shuts its own down
+    as it closes: a panel left running reads its desk after the desk is gone."""
+    made: list[SyncPanel] = []
+
+    def make(hub: ChangeHub) -> SyncPanel:
+        made.append(SyncPanel(desk, every_ms=0, hub=hub))
+        qtbot.addWidget(made[-1])
+        return made[-1]
+
+    yield make
+    for panel in made:
+        panel.shutdown()
 
 
 def _customers(w: Any) -> set[str]:
