@@ -41,10 +41,13 @@ CORRECTION_KINDS = {EntryKind.REVERSAL.value: "refund", EntryKind.ADJUSTMENT.val
 
 
 def minutes_text(seconds: int, signed: bool = False) -> str:
-    """Time for people, always in minutes: ``65 min``, ``12 min 30 s``, ``-5 min``;
-    ``+5 min`` when ``signed`` and positive."""
+    """Time for people, in minutes: ``65 min``, ``12 min 30 s``, ``-5 min``, ``0 min``;
+    under a minute in seconds alone (``2 s``, never ``0 min 2 s``); ``+5 min`` when
+    ``signed`` and positive."""
     sign = "-" if seconds < 0 else ("+" if signed and seconds > 0 else "")
     m, s = divmod(abs(seconds), 60)
+    if s and not m:
+        return f"{sign}{s} s"
     return f"{sign}{m:,} min" + (f" {s} s" if s else "")
 
 

@@ -47,13 +47,16 @@ def overage_call(desk: Desk, clock: FakeClock) -> str:
     return call_id
 
 
-def test_minutes_are_always_in_minutes_with_the_unit() -> None:
+def test_time_is_in_minutes_with_the_unit_and_seconds_alone_under_a_minute() -> None:
     assert minutes_text(65 * MIN) == "65 min"
     assert minutes_text(12 * MIN + 30) == "12 min 30 s"
     assert minutes_text(0) == "0 min"
     assert minutes_text(-5 * MIN) == "-5 min"
     assert minutes_text(5 * MIN, signed=True) == "+5 min"
     assert minutes_text(125 * MIN) == "125 min"
+    assert minutes_text(2) == "2 s"  # a short hold: never "0 min 2 s"
+    assert minutes_text(-59) == "-59 s" and minutes_text(30, signed=True) == "+30 s"
+    assert minutes_text(60) == "1 min" and minutes_text(61) == "1 min 1 s"
 
 
 def test_receipt_says_hold_was_not_charged_and_where_the_charged_minutes_came_from(
