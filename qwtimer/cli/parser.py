@@ -5,6 +5,7 @@ layer first, and each command starts as fast as it can."""
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from qwtimer import __version__
@@ -29,6 +30,13 @@ EXIT_INPUT = 2
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A word that starts with a minus and a digit is a value, never an option, so
+        # ``--minutes -5m`` deducts five minutes and ``--talk -5m`` is told it is negative
+        # (as Python 3.13's argparse reads it); no qwtimer option starts with a digit.
+        self._negative_number_matcher = re.compile(r"^-\.?\d")
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_INPUT, f"qwtimer: {one_line(message)} (see '{self.prog} --help')\n")
 

@@ -514,6 +514,17 @@ def test_ledger_corrections_carry_who_when_and_why(cli: InProcess) -> None:
     assert cli.json("customer", "show", ACME)["balance_seconds"] == 55 * 60
 
 
+def test_a_value_starting_with_a_minus_is_the_options_value_not_another_option(
+    cli: InProcess,
+) -> None:
+    add_acme(cli)
+    less = cli.json("ledger", "adjust", ACME, "--minutes", "-1:30", "--reason", "typo")
+    assert (less["seconds"], less["balance_seconds"]) == (-90, 45 * 60 - 90)
+    assert_refused(cli.run("call", "log", ACME, "--talk", "-5m", code=2), "'-5m' is negative")
+    assert_refused(cli.run("calls", "--since", "-1", code=2), "'-1' is not a date")
+    assert cli.json("customer", "show", ACME)["balance_seconds"] == 45 * 60 - 90
+
+
 # -- the real program, each command a process of its own ----------------------------------
 @pytest.fixture
 def program(qwtimer_cmd: list[str], tmp_path: Path) -> Cli:
@@ -566,7 +577,10 @@ BAD_INPUT: dict[str, tuple[list[str], list[str]]] = {
         ["no customer 'Nobody'"],
     ),
     "negative duration": (["call", "log", ACME, "--talk=-5m"], ["--talk", "negative"]),
-    "negative duration as an option": (["call", "log", ACME, "--talk", "-5m"], ["--talk"]),
+    "negative duration as an option": (
+        ["call", "log", ACME, "--talk", "-5m"],
+        ["--talk '-5m'", "negative"],
+    ),
     "malformed duration": (["call", "log", ACME, "--talk", "twelve"], ["'twelve'", "12:30"]),
     "seconds of 60 or more": (["call", "log", ACME, "--talk", "12:75"], ["60 or more"]),
     "malformed hold": (["call", "log", ACME, "--talk", "5m", "--hold", "5x"], ["--hold"]),
